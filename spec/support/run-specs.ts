@@ -1,0 +1,52 @@
+// Runs compiled uvu spec files in this process and records pass/fail/skip counts for the test command.
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const specRoot = resolve(fileURLToPath(import.meta.url), '..', '..');
+
+function findSpecs(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return name === 'support' || name === 'fixtures' ? [] : findSpecs(path);
+      return name.endsWith('.spec.js') ? [path] : [];
+    });
+}
+
+type Outcome = [errors: string | true, passed: number, skipped: number, total: number];
+type Group = [string | null, ...Array<() => Promise<Outcome>>];
+
+async function main(): Promise<void> {
+  const filters = process.argv.slice(2);
+  const files = findSpecs(specRoot).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x.replace(/\.ts$/, ''))));
+  const g = globalThis as unknown as { UVU_DEFER: number; UVU_QUEUE: Group[]; UVU_INDEX: number };
+  g.UVU_DEFER = 1;
+  const uvu = await import('uvu');
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const [index, file] of files.entries()) {
+    g.UVU_INDEX = index;
+    g.UVU_QUEUE.push([relative(specRoot, file)]);
+    await import(pathToFileURL(file).href);
+  }
+  for (const group of g.UVU_QUEUE) {
+    for (let i = 1; i < group.length; i++) {
+      const run = group[i] as () => Promise<Outcome>;
+      group[i] = async () => {
+        const outcome = await run();
+        const [, passed, skipped, total] = outcome;
+        counts.passed += passed;
+        counts.failed += total - passed;
+        counts.skipped += skipped;
+        return outcome;
+      };
+    }
+  }
+  await uvu.exec(false);
+  if (process.env.ROTOR_TEST_COUNTS) writeFileSync(process.env.ROTOR_TEST_COUNTS, JSON.stringify(counts));
+  process.stdout.write(`${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n`);
+  if (counts.failed) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,64 @@
+// `npm test`: one server for the whole run, the suite on mongodb 7 (with c8 coverage) and on
+// mongodb 6, then a single closing line `N passed, N failed[, N skipped]`.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../lib/server/harness.js';
+
+const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..');
+const distSpec = join(root, 'dist', 'spec');
+const c8 = join(root, 'node_modules', '.bin', 'c8');
+export const COVERAGE_LINES = 85;
+
+function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: 'inherit' });
+    child.on('exit', (code, signal) => resolvePromise(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function main(): Promise<number> {
+  const filters = process.argv.slice(2);
+  const server = await startServer();
+  process.stdout.write(`test server: ${server.kind === 'external' ? 'MONGODB_URI' : `embedded FerretDB (${server.uri})`}\n`);
+  const scratch = mkdtempSync(join(tmpdir(), 'rotor-test-'));
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  let coverageOk = true;
+  try {
+    const runs = [
+      { driver: '7', coverage: true, preload: [] as string[] },
+      { driver: '6', coverage: false, preload: ['--import', join(distSpec, 'support', 'driver6-hook.js')] },
+    ];
+    for (const run of runs) {
+      process.stdout.write(`\n=== specs on mongodb ${run.driver}.x ===\n`);
+      const countsFile = join(scratch, `counts-${run.driver}.json`);
+      const env = { ...process.env, ROTOR_TEST_URI: server.uri, ROTOR_TEST_DRIVER: run.driver, ROTOR_TEST_COUNTS: countsFile };
+      const node = [...run.preload, join(distSpec, 'support', 'run-specs.js'), ...filters];
+      const coverageDir = join(root, 'coverage');
+      const code = run.coverage
+        ? await exec(c8, ['--reporter=none', `--temp-directory=${join(coverageDir, 'tmp')}`, '--exclude-after-remap', '--include=lib/**', process.execPath, ...node], env)
+        : await exec(process.execPath, node, env);
+      const counts = existsSync(countsFile)
+        ? (JSON.parse(readFileSync(countsFile, 'utf8')) as typeof totals)
+        : { passed: 0, failed: 1, skipped: 0 }; // the run crashed before counting: that is a failure
+      totals.passed += counts.passed;
+      totals.failed += counts.failed;
+      totals.skipped += counts.skipped;
+      if (code !== 0 && counts.failed === 0) totals.failed += 1; // exited badly although every test passed
+      if (run.coverage && filters.length === 0) {
+        const c8Args = [`--temp-directory=${join(coverageDir, 'tmp')}`, `--report-dir=${coverageDir}`, '--exclude-after-remap', '--include=lib/**'];
+        coverageOk = (await exec(c8, ['report', '--check-coverage', `--lines=${COVERAGE_LINES}`, '--reporter=text-summary', '--reporter=lcov', ...c8Args], env)) === 0;
+      }
+    }
+  } finally {
+    await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  if (!coverageOk) process.stdout.write(`coverage: lines below the ${COVERAGE_LINES}% threshold\n`);
+  process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}\n`);
+  return totals.failed === 0 && coverageOk ? 0 : 1;
+}
+
+process.exitCode = await main();
