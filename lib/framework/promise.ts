@@ -1,0 +1,12 @@
+// The default framework: native Promises, the driver's own promise handed straight back.
+import type { Framework } from './types.js';
+
+export const promiseFramework: Framework = {
+  name: 'promise',
+  takeCallback: () => undefined,
+  chainFuture: (operation) => operation,
+  isFuture: (value) => value instanceof Promise,
+  callSoon: (fn) => queueMicrotask(fn),
+  checkContext: () => {},
+  platformInfo: () => 'rotor promise',
+};

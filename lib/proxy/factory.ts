@@ -1,0 +1,256 @@
+// The one Proxy factory: every handle (client, db, collection, cursor, session, bucket, stream) is a
+// Proxy over a small state object. The get trap looks the member up in the class's registry table
+// once, caches an accessor for it, and from then on only calls that accessor.
+import { inspect } from 'node:util';
+import type { Attribute, ClassName } from '../registry/kinds.js';
+import type { ResolvedClass } from '../registry/resolve.js';
+import type { Ref } from '../executor/types.js';
+import type { Runtime } from '../runtime.js';
+import { nearestName } from './nearest.js';
+import { unwrapArgs } from './unwrap.js';
+import { iterate } from '../special/cursor-iteration.js';
+import { wrapUserFunction } from '../special/user-callbacks.js';
+
+export interface HandleState {
+  readonly cls: ResolvedClass;
+  readonly ref: Ref;
+  readonly runtime: Runtime;
+  proxy: object;
+  /** Methods bound to this handle, made on first access so later reads allocate nothing. */
+  methods: Map<PropertyKey, unknown> | undefined;
+}
+
+type Accessor = (state: HandleState) => unknown;
+
+/**
+ * A handle answers this key with its state: how handles passed back into the driver are unwrapped
+ * and how `instanceof` recognises them. (A symbol read instead of a WeakMap: WeakMap entries keyed
+ * by Proxies cost ~0.8 µs each to create and tax every GC.)
+ */
+const STATE = Symbol('rotor.handle');
+
+export function stateOf(value: unknown): HandleState | undefined {
+  return typeof value === 'object' && value !== null ? ((value as Record<symbol, HandleState | undefined>)[STATE] ?? undefined) : undefined;
+}
+
+/** The handle for a driver object (the same one every time: identity is kept per runtime). */
+export function handleFor(runtime: Runtime, cls: ResolvedClass, ref: Ref): object {
+  const existing = runtime.handleOf(ref);
+  if (existing) return existing;
+  const state: HandleState = Object.assign(Object.create(statePrototype) as object, {
+    cls,
+    ref,
+    runtime,
+    proxy: undefined as unknown as object,
+    methods: undefined,
+  });
+  const proxy = new Proxy(state, cls.passThrough ? streamTraps : traps);
+  state.proxy = proxy;
+  runtime.rememberHandle(ref, proxy);
+  return proxy;
+}
+
+/** Wraps a driver object of a registered class as a handle; anything else is returned as is. */
+export function wrapValue(runtime: Runtime, value: unknown, declared?: ClassName): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (declared && Array.isArray(value)) return value.map((v) => wrapValue(runtime, v, declared));
+  if (stateOf(value)) return value;
+  const cls = runtime.classOf(value) ?? (declared ? runtime.resolved(declared) : undefined);
+  return cls ? handleFor(runtime, cls, value) : value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accessors: one per (class, member), built on first access from the registry entry.
+
+function accessorFor(cls: ResolvedClass, key: PropertyKey): Accessor {
+  let accessor = cls.accessors.get(key) as Accessor | undefined;
+  if (accessor) return accessor;
+  const attr = cls.attributes.get(key);
+  if (attr) accessor = attributeAccessor(key as string | symbol, attr);
+  else accessor = universalAccessor(cls, key);
+  if (accessor) {
+    cls.accessors.set(key, accessor);
+    return accessor;
+  }
+  return unknownAttribute(cls, key); // not cached: typos must not grow the table
+}
+
+function attributeAccessor(name: string | symbol, attr: Attribute): Accessor {
+  switch (attr.kind) {
+    case 'property': {
+      const wrap = attr.wrap;
+      return wrap
+        ? (s) => wrapValue(s.runtime, s.runtime.executor.read(s.ref, name), wrap)
+        : (s) => s.runtime.executor.read(s.ref, name);
+    }
+    default:
+      return (s) => bindMethod(s, name, attr); // cached per handle; the get trap finds it there next time
+  }
+}
+
+function bindMethod(state: HandleState, name: string | symbol, attr: Attribute): unknown {
+  const method = makeMethod(state, name, attr);
+  (state.methods ??= new Map()).set(name, method);
+  return method;
+}
+
+function makeMethod(state: HandleState, name: string | symbol, attr: Attribute): (...args: unknown[]) => unknown {
+  const { runtime, ref } = state;
+  const { framework, executor } = runtime;
+  switch (attr.kind) {
+    case 'async': {
+      const wrap = attr.wrap;
+      if (wrap) {
+        return (...args) => {
+          const callback = framework.takeCallback(args, 0);
+          const op = executor.invoke(ref, name, unwrapArgs(args)).then((v) => wrapValue(runtime, v, wrap));
+          return framework.chainFuture(op, callback);
+        };
+      }
+      return (...args) => {
+        const callback = framework.takeCallback(args, 0);
+        return framework.chainFuture(executor.invoke(ref, name, unwrapArgs(args)), callback);
+      };
+    }
+    case 'sync': {
+      const wrap = attr.wrap;
+      return wrap
+        ? (...args) => wrapValue(runtime, executor.invokeSync(ref, name, unwrapArgs(args)), wrap)
+        : (...args) => executor.invokeSync(ref, name, unwrapArgs(args));
+    }
+    case 'factory': {
+      const wrap = attr.wrap;
+      return (...args) => wrapValue(runtime, executor.invokeSync(ref, name, unwrapArgs(args)), wrap);
+    }
+    case 'chain':
+      return (...args) => {
+        executor.invokeSync(ref, name, unwrapArgs(args));
+        return state.proxy;
+      };
+    case 'event':
+      return attr.returnsHandle
+        ? (...args) => {
+            executor.invokeSync(ref, name, args);
+            return state.proxy;
+          }
+        : (...args) => executor.invokeSync(ref, name, args);
+    case 'user-callback': {
+      const wrap = attr.wrap;
+      return (...args) => {
+        const callback = framework.takeCallback(args, 1);
+        wrapUserFunction(runtime, args);
+        let op = executor.invoke(ref, name, unwrapArgs(args));
+        if (wrap) op = op.then((v) => wrapValue(runtime, v, wrap));
+        return framework.chainFuture(op, callback);
+      };
+    }
+    case 'async-iterator':
+      return () => iterate(state, name);
+    default:
+      throw new TypeError(`unknown attribute kind in the registry: ${JSON.stringify(attr)}`);
+  }
+}
+
+// Members every handle answers, whatever its class.
+const inspectLabel = (s: HandleState): string => {
+  let label = '';
+  try {
+    label = s.cls.label ? s.cls.label(s.ref) : '';
+  } catch {
+    /* a label must never throw */
+  }
+  return label ? `${s.cls.name} <${label}>` : s.cls.name;
+};
+/** util.inspect formats a Proxy's target without running traps, so the target carries the label. */
+const statePrototype = {
+  [inspect.custom](this: object): string {
+    // Node calls this with the Proxy itself as `this`.
+    return inspectLabel(stateOf(this) ?? (this as HandleState));
+  },
+};
+const PROTOCOL_PROBES = new Set<PropertyKey>(['then', 'toJSON', 'asymmetricMatch', '$$typeof', 'nodeType']);
+
+function universalAccessor(cls: ResolvedClass, key: PropertyKey): Accessor | undefined {
+  if (key === 'constructor') return (s) => s.runtime.classes[s.cls.name];
+  if (key === Symbol.toStringTag) return () => cls.name;
+  if (key === 'toString') return (s) => () => inspectLabel(s);
+  if (key === 'valueOf') return (s) => () => s.proxy;
+  if (key === inspect.custom) return (s) => () => inspectLabel(s);
+  // A handle is never a thenable, and protocol probes (symbols, toJSON) answer "absent" rather than throw.
+  if (PROTOCOL_PROBES.has(key) || typeof key === 'symbol') return () => undefined;
+  return undefined;
+}
+
+const UNIVERSAL = new Set<PropertyKey>(['constructor', 'toString', 'valueOf', Symbol.toStringTag, inspect.custom]);
+
+function unknownAttribute(cls: ResolvedClass, key: PropertyKey): never {
+  const name = String(key);
+  const near = nearestName(name, cls.names);
+  throw new TypeError(`${cls.name} has no attribute '${name}'${near ? `; did you mean '${near}'?` : ''}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Traps.
+
+const traps: ProxyHandler<HandleState> = {
+  get(state, key) {
+    // Hot path: a method this handle already handed out is returned straight from its cache.
+    const method = state.methods?.get(key);
+    if (method !== undefined) return method;
+    return key === STATE ? state : accessorFor(state.cls, key)(state);
+  },
+  set(state, key, value) {
+    const attr = state.cls.attributes.get(key);
+    if (attr?.kind === 'property' && attr.writable) {
+      state.runtime.executor.write(state.ref, key, value);
+      return true;
+    }
+    throw new TypeError(
+      attr ? `${state.cls.name}.${String(key)} is read-only` : `${state.cls.name} has no attribute '${String(key)}' to assign`,
+    );
+  },
+  has: (state, key) => state.cls.attributes.has(key) || UNIVERSAL.has(key),
+  ownKeys: (state) => state.cls.names,
+  getOwnPropertyDescriptor(state, key) {
+    if (!state.cls.attributes.has(key)) return undefined;
+    return { configurable: true, enumerable: true, writable: false, value: accessorFor(state.cls, key)(state) };
+  },
+  getPrototypeOf: (state) =>
+    state.runtime.executor.inProcess ? state.runtime.executor.prototypeOf(state.ref) : (state.runtime.classes[state.cls.name]?.prototype ?? null),
+  defineProperty(state, key) {
+    throw new TypeError(`cannot define '${String(key)}' on a ${state.cls.name} handle`);
+  },
+  deleteProperty(state, key) {
+    throw new TypeError(`cannot delete '${String(key)}' from a ${state.cls.name} handle`);
+  },
+  setPrototypeOf: () => false,
+  preventExtensions: () => false,
+};
+
+/**
+ * Node streams: registry members go through accessors; anything else passes through to the
+ * stream, because Node's stream utilities (pipeline, finished) duck-type stream internals.
+ */
+const streamTraps: ProxyHandler<HandleState> = {
+  ...traps,
+  get(state, key) {
+    if (key === STATE) return state;
+    if (state.cls.attributes.has(key) || UNIVERSAL.has(key)) return accessorFor(state.cls, key)(state);
+    const value = Reflect.get(state.ref, key) as unknown;
+    if (typeof value !== 'function') return value;
+    const cached = state.methods?.get(key);
+    if (cached) return cached;
+    const bound = (value as (...a: unknown[]) => unknown).bind(state.ref);
+    (state.methods ??= new Map()).set(key, bound);
+    return bound;
+  },
+  set(state, key, value) {
+    return Reflect.set(state.ref, key, value);
+  },
+  has: (state, key) => state.cls.attributes.has(key) || Reflect.has(state.ref, key),
+  getOwnPropertyDescriptor(state, key) {
+    if (state.cls.attributes.has(key)) return traps.getOwnPropertyDescriptor!(state, key);
+    const d = Reflect.getOwnPropertyDescriptor(state.ref, key);
+    return d ? { ...d, configurable: true } : undefined;
+  },
+};

@@ -1,0 +1,119 @@
+// Attribute kinds: what each driver member is, and how a handle exposes it (Motor's
+// MotorAttributeFactory family). Tables in ./classes.ts are written with these helpers.
+
+/** Names of the agnostic classes; a `wrap` names the class whose handle wraps a result. */
+export type ClassName =
+  | 'MongoClient'
+  | 'Db'
+  | 'Collection'
+  | 'Admin'
+  | 'AbstractCursor'
+  | 'FindCursor'
+  | 'AggregationCursor'
+  | 'ListCollectionsCursor'
+  | 'ListIndexesCursor'
+  | 'ListSearchIndexesCursor'
+  | 'RunCommandCursor'
+  | 'ChangeStream'
+  | 'ClientSession'
+  | 'GridFSBucket'
+  | 'GridFSBucketReadStream'
+  | 'GridFSBucketWriteStream'
+  | 'BulkOperationBase'
+  | 'OrderedBulkOperation'
+  | 'UnorderedBulkOperation'
+  | 'FindOperators'
+  | 'ClientEncryption';
+
+interface Base {
+  /** Wrap the result (or each element of an array result) as a handle of this class. */
+  readonly wrap?: ClassName;
+}
+
+/** Returns the driver's promise through the framework's future (Motor's AsyncCommand). */
+export interface AsyncCommand extends Base {
+  readonly kind: 'async';
+}
+/** A property read through to the driver object (Motor's ReadOnlyProperty); `writable` allows assignment. */
+export interface Property extends Base {
+  readonly kind: 'property';
+  readonly writable?: boolean;
+}
+/** A synchronous method (Motor's DelegateMethod): its result is returned as is, or wrapped. */
+export interface SyncMethod extends Base {
+  readonly kind: 'sync';
+}
+/** A cursor-chaining method (Motor's MotorCursorChainingMethod): applies to the delegate, returns the same handle. */
+export interface Chain {
+  readonly kind: 'chain';
+}
+/** A synchronous factory of another handle: cursors, change streams, GridFS streams, bulk ops, db(), collection(). */
+export interface Factory {
+  readonly kind: 'factory';
+  readonly wrap: ClassName;
+}
+/** EventEmitter methods: registering ones return the handle for chaining; listeners get the driver's payloads. */
+export interface EventMethod {
+  readonly kind: 'event';
+  readonly returnsHandle: boolean;
+}
+/**
+ * Takes a user function the driver calls back (withSession, withTransaction, forEach): the function's
+ * arguments are wrapped (a session becomes a handle) and the method returns a future. A second
+ * trailing function is the callback framework's completion callback.
+ */
+export interface UserCallback extends Base {
+  readonly kind: 'user-callback';
+}
+/** Symbol.asyncIterator: `for await` over documents, changes or chunks. */
+export interface AsyncIteration {
+  readonly kind: 'async-iterator';
+}
+/** A static member of the class (MongoClient.connect, Db.SYSTEM_*): async when `async` is set. */
+export interface Static extends Base {
+  readonly kind: 'static';
+  readonly async?: boolean;
+}
+
+export type Attribute = AsyncCommand | Property | SyncMethod | Chain | Factory | EventMethod | UserCallback | AsyncIteration;
+
+// Helpers, so tables read like Motor's class bodies: `insertOne: AsyncCommand()`.
+export const AsyncCommand = (wrap?: ClassName): AsyncCommand => (wrap ? { kind: 'async', wrap } : { kind: 'async' });
+export const ReadOnlyProperty = (wrap?: ClassName): Property => (wrap ? { kind: 'property', wrap } : { kind: 'property' });
+export const WritableProperty = (): Property => ({ kind: 'property', writable: true });
+export const DelegateMethod = (wrap?: ClassName): SyncMethod => (wrap ? { kind: 'sync', wrap } : { kind: 'sync' });
+export const CursorChainingMethod = (): Chain => ({ kind: 'chain' });
+export const Factory = (wrap: ClassName): Factory => ({ kind: 'factory', wrap });
+export const EventMethod = (returnsHandle = false): EventMethod => ({ kind: 'event', returnsHandle });
+export const UserCallbackMethod = (wrap?: ClassName): UserCallback => (wrap ? { kind: 'user-callback', wrap } : { kind: 'user-callback' });
+export const AsyncIterator = (): AsyncIteration => ({ kind: 'async-iterator' });
+export const StaticProperty = (): Static => ({ kind: 'static' });
+export const StaticAsyncCommand = (wrap?: ClassName): Static => (wrap ? { kind: 'static', async: true, wrap } : { kind: 'static', async: true });
+
+/** One agnostic class: Motor's AgnosticCollection and friends, as data. */
+export interface AgnosticClass {
+  readonly name: ClassName;
+  /** Inherited table (AbstractCursor for FindCursor...). */
+  readonly extends?: ClassName;
+  /** The driver's export of the same name; absent for classes the driver does not export (found on instances). */
+  readonly exported: boolean;
+  /** Members exposed on handles, by name (symbols use their well-known names, see SYMBOL_ATTRIBUTES). */
+  readonly attributes: Readonly<Record<string, Attribute>>;
+  /** Statics on the class itself. */
+  readonly statics?: Readonly<Record<string, Static>>;
+  /** Driver members deliberately not exposed, each with a one-line reason. */
+  readonly notWrapped?: Readonly<Record<string, string>>;
+  /**
+   * Node streams: Node's stream machinery duck-types stream objects (`_readableState`, `req`,
+   * `setHeader`...), so members outside the table pass through instead of throwing.
+   */
+  readonly passThrough?: boolean;
+  /** A short label for util.inspect: `Collection <test.users>`. Reads the driver object. */
+  readonly label?: (delegate: any) => string;
+}
+
+/** Well-known symbols a table may list, by the names used in the tables. */
+export const SYMBOL_ATTRIBUTES: Readonly<Record<string, symbol>> = {
+  '[Symbol.asyncIterator]': Symbol.asyncIterator,
+  '[Symbol.asyncDispose]': (Symbol as unknown as { asyncDispose: symbol }).asyncDispose ?? Symbol.for('nodejs.asyncDispose'),
+};

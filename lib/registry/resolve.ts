@@ -1,0 +1,52 @@
+// Flattens a class table with its `extends` chain into lookup maps the Proxy factory reads.
+import { CLASSES } from './classes.js';
+import { SYMBOL_ATTRIBUTES, type AgnosticClass, type Attribute, type ClassName, type Static } from './kinds.js';
+
+export interface ResolvedClass {
+  readonly name: ClassName;
+  readonly exported: boolean;
+  /** Every exposed member, own and inherited, keyed by name or well-known symbol. */
+  readonly attributes: ReadonlyMap<PropertyKey, Attribute>;
+  /** String member names, sorted: Object.keys, `in`, REPL completion, "did you mean". */
+  readonly names: string[];
+  /** This class and its ancestors, for `instanceof`. */
+  readonly isA: ReadonlySet<ClassName>;
+  readonly statics: ReadonlyMap<string, Static>;
+  readonly passThrough: boolean;
+  readonly label: AgnosticClass['label'];
+  /** Accessors built by the Proxy factory on first access to each member. */
+  readonly accessors: Map<PropertyKey, unknown>;
+}
+
+const cache = new Map<ClassName, ResolvedClass>();
+
+function keyOf(name: string): PropertyKey {
+  return SYMBOL_ATTRIBUTES[name] ?? name;
+}
+
+export function resolveClass(name: ClassName): ResolvedClass {
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const table = CLASSES[name];
+  if (!table) throw new TypeError(`rotor has no agnostic class '${name}'`);
+  const parent = table.extends ? resolveClass(table.extends) : undefined;
+  const attributes = new Map<PropertyKey, Attribute>(parent?.attributes);
+  for (const [member, attr] of Object.entries(table.attributes)) attributes.set(keyOf(member), attr);
+  const statics = new Map<string, Static>(parent?.statics);
+  for (const [member, attr] of Object.entries(table.statics ?? {})) statics.set(member, attr);
+  const resolved: ResolvedClass = {
+    name,
+    exported: table.exported,
+    attributes,
+    names: [...attributes.keys()].filter((k): k is string => typeof k === 'string').sort(),
+    isA: new Set<ClassName>([name, ...(parent?.isA ?? [])]),
+    statics,
+    passThrough: table.passThrough ?? parent?.passThrough ?? false,
+    label: table.label ?? parent?.label,
+    accessors: new Map(),
+  };
+  cache.set(name, resolved);
+  return resolved;
+}
+
+export const CLASS_NAMES = Object.keys(CLASSES) as ClassName[];

@@ -1,0 +1,142 @@
+// A runtime pairs a framework with an executor and owns the rotor classes built for that pair
+// (Motor's create_class_with_framework, without generating classes: each is a thin constructor
+// whose instances are Proxy handles).
+import * as driver from 'mongodb';
+import type { Executor } from './executor/types.js';
+import type { Framework } from './framework/types.js';
+import type { ClassName } from './registry/kinds.js';
+import { CLASS_NAMES, resolveClass, type ResolvedClass } from './registry/resolve.js';
+import { handleFor, stateOf, wrapValue } from './proxy/factory.js';
+import { unwrapArgs, unwrapOptions } from './proxy/unwrap.js';
+
+export const ROTOR_VERSION = '0.1.0';
+
+/** A rotor class: `new` makes a handle; `instanceof` recognises handles of the class and subclasses. */
+export type RotorClass = (new (...args: any[]) => object) & Record<string, unknown>;
+
+export interface Runtime {
+  readonly framework: Framework;
+  readonly executor: Executor;
+  /** The handle already made for a driver object, if any: the same object always yields the same handle. */
+  handleOf(ref: object): object | undefined;
+  rememberHandle(ref: object, handle: object): void;
+  readonly classes: Readonly<Record<string, RotorClass>>;
+  /** The registered class of a driver object, or undefined for anything else (documents...). */
+  classOf(value: object): ResolvedClass | undefined;
+  resolved(name: ClassName): ResolvedClass;
+}
+
+const driverExports = driver as unknown as Record<string, unknown>;
+const driverPrototypes = new Set<object>(
+  Object.values(driverExports)
+    .filter((v): v is { prototype: object } => typeof v === 'function' && typeof (v as { prototype?: unknown }).prototype === 'object')
+    .map((v) => v.prototype),
+);
+
+/** Driver prototype → registered class (null: not one of ours). Shared by all runtimes. */
+const classByPrototype = new WeakMap<object, ResolvedClass | null>();
+
+function classOf(value: object): ResolvedClass | undefined {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (!proto) return undefined;
+  let cls = classByPrototype.get(proto);
+  if (cls === undefined) {
+    cls = findClass(proto);
+    classByPrototype.set(proto, cls);
+  }
+  return cls ?? undefined;
+}
+
+function findClass(proto: object): ResolvedClass | null {
+  // The nearest registered class in the chain, trusted only if the chain belongs to the driver
+  // (a user's own class named `Collection` is data, not a handle).
+  for (let p: object | null = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    const name = (p as { constructor?: { name?: string } }).constructor?.name as ClassName | undefined;
+    if (!name || !CLASS_NAMES.includes(name)) continue;
+    for (let q: object | null = p; q; q = Object.getPrototypeOf(q) as object | null) if (driverPrototypes.has(q)) return resolveClass(name);
+    return null;
+  }
+  return null;
+}
+
+export function createRuntime(framework: Framework, executor: Executor): Runtime {
+  const classes: Record<string, RotorClass> = {};
+  // Identity: the handle rides on the driver object under a key private to this runtime (cheaper
+  // than a WeakMap entry per handle); objects that refuse new properties use a WeakMap.
+  const key = Symbol(`rotor.${framework.name}.${executor.name}`);
+  const sealed = new WeakMap<object, object>();
+  const runtime: Runtime = {
+    framework,
+    executor,
+    handleOf: (ref) => (ref as Record<symbol, object | undefined>)[key] ?? sealed.get(ref),
+    rememberHandle(ref, handle) {
+      if (Object.isExtensible(ref)) Object.defineProperty(ref, key, { value: handle, configurable: true });
+      else sealed.set(ref, handle);
+    },
+    classes,
+    classOf,
+    resolved: resolveClass,
+  };
+  for (const name of CLASS_NAMES) classes[name] = makeClass(runtime, resolveClass(name));
+  return runtime;
+}
+
+function makeClass(runtime: Runtime, cls: ResolvedClass): RotorClass {
+  const driverClass = driverExports[cls.name] as (new (...args: any[]) => object) | undefined;
+  const { executor, framework } = runtime;
+  const RotorClass = function (this: unknown, ...args: unknown[]): object {
+    if (!new.target) throw new TypeError(`Class constructor ${cls.name} cannot be invoked without 'new'`);
+    if (!driverClass) throw new TypeError(`${cls.name} cannot be constructed: the installed mongodb does not export it`);
+    if (cls.name !== 'MongoClient') return handleFor(runtime, cls, executor.construct(driverClass, unwrapArgs(args)));
+    const ref = executor.construct(driverClass, clientArgs(runtime, args));
+    if (canAppendMetadata) executor.invokeSync(ref, 'appendMetadata', [driverInfo(runtime)]);
+    return handleFor(runtime, cls, ref);
+  } as unknown as RotorClass;
+  Object.defineProperty(RotorClass, 'name', { value: cls.name });
+  Object.defineProperty(RotorClass, Symbol.hasInstance, {
+    value: (value: unknown) => stateOf(value)?.cls.isA.has(cls.name) ?? false,
+  });
+  for (const [member, attr] of cls.statics) {
+    if (attr.async) {
+      const wrap = attr.wrap;
+      Object.defineProperty(RotorClass, member, {
+        enumerable: true,
+        value: (...args: unknown[]) => {
+          const callback = framework.takeCallback(args, 0);
+          let op: Promise<unknown>;
+          if (member === 'connect' && cls.name === 'MongoClient') {
+            // Through our own constructor, so the client carries rotor's handshake metadata.
+            const client = new RotorClass(...args) as { connect(): unknown };
+            op = Promise.resolve(client.connect()).then(() => client);
+          } else {
+            op = executor.invoke(driverClass ?? {}, member, unwrapArgs(args)).then((v) => wrapValue(runtime, v, wrap));
+          }
+          return (framework.wrapStatic ?? framework.chainFuture)(op, callback);
+        },
+      });
+    } else {
+      Object.defineProperty(RotorClass, member, { enumerable: true, get: () => driverClass?.[member as keyof typeof driverClass] });
+    }
+  }
+  return RotorClass;
+}
+
+/**
+ * MongoClient arguments: handles inside options unwrapped (autoEncryption.keyVaultClient), and
+ * rotor named in the handshake's driverInfo (platform_info) unless the user set their own.
+ */
+function clientArgs(runtime: Runtime, args: unknown[]): unknown[] {
+  const [uri, options = {}, ...rest] = args;
+  if (typeof options !== 'object' || options === null) return [uri, options, ...rest];
+  const opts = unwrapOptions({ ...(options as Record<string, unknown>) });
+  const autoEncryption = opts.autoEncryption as Record<string, unknown> | undefined;
+  if (autoEncryption && typeof autoEncryption === 'object') opts.autoEncryption = unwrapOptions(autoEncryption);
+  if (!canAppendMetadata) opts.driverInfo ??= driverInfo(runtime);
+  return [uri, opts, ...rest];
+}
+
+const canAppendMetadata = typeof (driver.MongoClient.prototype as { appendMetadata?: unknown }).appendMetadata === 'function';
+
+function driverInfo(runtime: Runtime): driver.DriverInfo {
+  return { name: 'rotor', version: ROTOR_VERSION, platform: `${runtime.framework.platformInfo()} ${runtime.executor.name}` };
+}

@@ -1,0 +1,26 @@
+// The rotor targets every integration spec runs against: each framework (and, later, each executor).
+// Each `rotor` has the same shape as `import * as mongodb from 'mongodb'`.
+import type * as mongodb from 'mongodb';
+import * as promiseRotor from '../../lib/index.js';
+import * as callbackRotor from '../../lib/callback.js';
+import { createRotor } from '../../lib/index.js';
+import { thenableFramework } from './thenable-framework.js';
+
+export interface Target {
+  /** e.g. 'promise-inline' */
+  readonly name: string;
+  readonly framework: 'promise' | 'callback' | 'thenable';
+  readonly executor: 'inline';
+  readonly rotor: typeof mongodb;
+}
+
+export const targets: Target[] = [
+  { name: 'promise-inline', framework: 'promise', executor: 'inline', rotor: promiseRotor as unknown as typeof mongodb },
+  { name: 'callback-inline', framework: 'callback', executor: 'inline', rotor: callbackRotor as unknown as typeof mongodb },
+  {
+    name: 'thenable-inline',
+    framework: 'thenable',
+    executor: 'inline',
+    rotor: { ...promiseRotor, ...createRotor({ framework: thenableFramework, executor: 'inline' }) } as unknown as typeof mongodb,
+  },
+];
