@@ -185,6 +185,8 @@ const UNIVERSAL = new Set<PropertyKey>(['constructor', 'toString', 'valueOf', Sy
 
 function unknownAttribute(cls: ResolvedClass, key: PropertyKey): never {
   const name = String(key);
+  const reason = cls.notWrapped.get(name);
+  if (reason) throw new TypeError(`${cls.name}.${name} is not exposed by rotor: ${reason}`);
   const near = nearestName(name, cls.names);
   throw new TypeError(`${cls.name} has no attribute '${name}'${near ? `; did you mean '${near}'?` : ''}`);
 }

@@ -14,6 +14,8 @@ export interface ResolvedClass {
   readonly statics: ReadonlyMap<string, Static>;
   readonly passThrough: boolean;
   readonly label: AgnosticClass['label'];
+  /** Driver members deliberately not exposed, own and inherited, with the reason (for error messages). */
+  readonly notWrapped: ReadonlyMap<string, string>;
   /** Accessors built by the Proxy factory on first access to each member. */
   readonly accessors: Map<PropertyKey, unknown>;
 }
@@ -43,6 +45,7 @@ export function resolveClass(name: ClassName): ResolvedClass {
     statics,
     passThrough: table.passThrough ?? parent?.passThrough ?? false,
     label: table.label ?? parent?.label,
+    notWrapped: new Map([...(parent?.notWrapped ?? []), ...Object.entries(table.notWrapped ?? {})]),
     accessors: new Map(),
   };
   cache.set(name, resolved);

@@ -1,0 +1,212 @@
+// Cursors through rotor handles: chaining, iteration styles, rewind/clone/close, explain.
+import * as assert from 'uvu/assert';
+import type { Collection, Db, Document, MongoClient } from 'mongodb';
+import { dbName, suite, testUri } from '../support/env.js';
+import { targets } from '../support/targets.js';
+
+interface Doc extends Document {
+  _id: number;
+  n: number;
+  parity: 'even' | 'odd';
+}
+
+const TEN: Doc[] = Array.from({ length: 10 }, (_, i) => ({ _id: i + 1, n: i + 1, parity: (i + 1) % 2 === 0 ? 'even' : 'odd' }));
+
+for (const target of targets) {
+  const test = suite(`cursors [${target.name}]`);
+  const name = dbName(`cursors_${target.name}`);
+  let client: MongoClient;
+  let db: Db;
+  let coll: Collection<Doc>;
+
+  test.before(async () => {
+    client = new target.rotor.MongoClient(testUri());
+    await client.connect();
+    db = client.db(name);
+    coll = db.collection<Doc>('ten');
+    await coll.insertMany(TEN);
+  });
+
+  test.after(async () => {
+    if (!client) return;
+    try {
+      await db.dropDatabase();
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('find() returns a FindCursor handle', () => {
+    const cursor = coll.find();
+    assert.instance(cursor, target.rotor.FindCursor);
+    assert.instance(cursor, target.rotor.AbstractCursor);
+  });
+
+  test('chaining filter/sort/skip/limit/project/batchSize returns the same handle and applies', async () => {
+    const cursor = coll.find();
+    const chained = cursor
+      .filter({ parity: 'even' })
+      .sort({ n: -1 })
+      .skip(1)
+      .limit(3)
+      .project<{ n: number }>({ _id: 0, n: 1 })
+      .batchSize(2);
+    assert.is(chained, cursor);
+    assert.equal(await chained.toArray(), [{ n: 8 }, { n: 6 }, { n: 4 }]);
+  });
+
+  test('for await iterates every document across several batches', async () => {
+    const seen: number[] = [];
+    for await (const doc of coll.find({}, { batchSize: 3 }).sort({ n: 1 })) seen.push(doc.n);
+    assert.equal(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  test('breaking out of for await closes the cursor', async () => {
+    const cursor = coll.find({}, { batchSize: 2 }).sort({ n: 1 });
+    const seen: number[] = [];
+    for await (const doc of cursor) {
+      seen.push(doc.n);
+      if (seen.length === 3) break;
+    }
+    assert.equal(seen, [1, 2, 3]);
+    assert.is(cursor.killed, true, 'the server cursor was not killed after break');
+  });
+
+  test('toArray on an empty result', async () => {
+    assert.equal(await coll.find({ n: { $gt: 100 } }).toArray(), []);
+  });
+
+  test('map transforms documents (and chains on the handle)', async () => {
+    const cursor = coll.find({ parity: 'odd' }).sort({ n: 1 });
+    const mapped = cursor.map((doc) => doc.n * 10);
+    assert.equal(await mapped.toArray(), [10, 30, 50, 70, 90]);
+  });
+
+  test('map receives plain documents, not handles', async () => {
+    const kinds: string[] = [];
+    await coll
+      .find({ _id: 1 })
+      .map((doc) => {
+        kinds.push(Object.prototype.toString.call(doc));
+        return doc;
+      })
+      .toArray();
+    assert.equal(kinds, ['[object Object]']);
+  });
+
+  test('forEach visits every document', async () => {
+    const seen: number[] = [];
+    await coll.find({}).sort({ n: 1 }).forEach((doc) => {
+      seen.push(doc.n);
+    });
+    assert.equal(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  test('forEach stops when the iterator returns false', async () => {
+    const seen: number[] = [];
+    await coll.find({}).sort({ n: 1 }).forEach((doc) => {
+      seen.push(doc.n);
+      return doc.n < 3;
+    });
+    assert.equal(seen, [1, 2, 3]);
+  });
+
+  test('forEach rejects with an error thrown by the iterator', async () => {
+    let caught: unknown;
+    try {
+      await coll.find({}).forEach(() => {
+        throw new Error('iterator failed');
+      });
+    } catch (error) {
+      caught = error;
+    }
+    assert.instance(caught, Error);
+    assert.is((caught as Error).message, 'iterator failed');
+  });
+
+  test('rewind lets a consumed cursor run again', async () => {
+    const cursor = coll.find({ parity: 'even' }).sort({ n: 1 });
+    const first = await cursor.toArray();
+    assert.is(first.length, 5);
+    assert.is(cursor.rewind(), undefined);
+    assert.equal(await cursor.toArray(), first);
+  });
+
+  test('clone returns an independent cursor with the same query', async () => {
+    const cursor = coll.find({ parity: 'odd' }).sort({ n: -1 }).limit(2);
+    const copy = cursor.clone();
+    assert.is.not(copy, cursor);
+    assert.instance(copy, target.rotor.FindCursor);
+    assert.equal((await cursor.next())?.n, 9);
+    assert.equal((await copy.toArray()).map((d) => d.n), [9, 7]);
+    assert.equal((await cursor.next())?.n, 7);
+    await cursor.close();
+  });
+
+  test('close() before iterating: closed is true and next() returns null', async () => {
+    const cursor = coll.find({});
+    await cursor.close();
+    assert.is(cursor.closed, true);
+    assert.is(await cursor.next(), null);
+  });
+
+  test('close() mid-iteration kills the server cursor', async () => {
+    const cursor = coll.find({}, { batchSize: 2 });
+    assert.ok(await cursor.next());
+    assert.is(cursor.killed, false);
+    await cursor.close();
+    assert.is(cursor.killed, true);
+  });
+
+  test('hasNext/next walk the cursor to exhaustion', async () => {
+    const cursor = coll.find({ n: { $lte: 3 } }).sort({ n: 1 }).batchSize(2);
+    const seen: number[] = [];
+    while (await cursor.hasNext()) {
+      const doc = await cursor.next();
+      assert.ok(doc);
+      seen.push(doc.n);
+    }
+    assert.equal(seen, [1, 2, 3]);
+    assert.is(await cursor.next(), null);
+    assert.is(await cursor.hasNext(), false);
+  });
+
+  test('tryNext returns documents then null', async () => {
+    const cursor = coll.find({ _id: 4 });
+    assert.equal(await cursor.tryNext(), { _id: 4, n: 4, parity: 'even' });
+    assert.is(await cursor.tryNext(), null);
+  });
+
+  test('read-only properties pass through (namespace, closed, bufferedCount)', async () => {
+    const cursor = coll.find({}).batchSize(4);
+    assert.is(cursor.namespace.db, name);
+    assert.is(cursor.namespace.collection, 'ten');
+    await cursor.next();
+    assert.is(cursor.bufferedCount(), 3);
+    await cursor.close();
+  });
+
+  test('explain returns the server plan', async () => {
+    const plan = await coll.find({ n: 1 }).explain();
+    assert.type(plan, 'object');
+    assert.ok('queryPlanner' in plan, `explain() output has no queryPlanner: ${Object.keys(plan).join(', ')}`);
+  });
+
+  test('limit(0) means no limit', async () => {
+    assert.is((await coll.find().limit(0).toArray()).length, 10);
+  });
+
+  test('cursor options on find() apply like chaining', async () => {
+    const docs = await coll.find({}, { sort: { n: -1 }, limit: 2, projection: { _id: 0, n: 1 } }).toArray();
+    assert.equal(docs, [{ n: 10 }, { n: 9 }]);
+  });
+
+  test('a cursor stream() yields every document', async () => {
+    const stream = coll.find({ parity: 'even' }).sort({ n: 1 }).stream();
+    const seen: number[] = [];
+    for await (const doc of stream) seen.push((doc as Doc).n);
+    assert.equal(seen, [2, 4, 6, 8, 10]);
+  });
+
+  test.run();
+}
