@@ -7,7 +7,7 @@ import { createRotor } from './create-rotor.js';
 
 export * from 'mongodb';
 
-export { createRotor, FRAMEWORKS, EXECUTORS, type RotorOptions, type RotorClasses } from './create-rotor.js';
+export { createRotor, closeSharedPool, FRAMEWORKS, EXECUTORS, type RotorOptions, type RotorClasses } from './create-rotor.js';
 export type { Framework, Callback } from './framework/types.js';
 export type { Executor } from './executor/types.js';
 

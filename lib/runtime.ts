@@ -6,6 +6,7 @@ import type { Executor } from './executor/types.js';
 import type { Framework } from './framework/types.js';
 import type { ClassName } from './registry/kinds.js';
 import { CLASS_NAMES, resolveClass, type ResolvedClass } from './registry/resolve.js';
+import { driverClassOf } from './registry/driver-classes.js';
 import { handleFor, stateOf, wrapValue } from './proxy/factory.js';
 import { unwrapArgs, unwrapOptions } from './proxy/unwrap.js';
 
@@ -24,40 +25,11 @@ export interface Runtime {
   /** The registered class of a driver object, or undefined for anything else (documents...). */
   classOf(value: object): ResolvedClass | undefined;
   resolved(name: ClassName): ResolvedClass;
+  /** Another runtime for a client's own `{ rotor: { framework, executor, workers } }` option. */
+  select?(options: Record<string, unknown>): Runtime;
 }
 
 const driverExports = driver as unknown as Record<string, unknown>;
-const driverPrototypes = new Set<object>(
-  Object.values(driverExports)
-    .filter((v): v is { prototype: object } => typeof v === 'function' && typeof (v as { prototype?: unknown }).prototype === 'object')
-    .map((v) => v.prototype),
-);
-
-/** Driver prototype → registered class (null: not one of ours). Shared by all runtimes. */
-const classByPrototype = new WeakMap<object, ResolvedClass | null>();
-
-function classOf(value: object): ResolvedClass | undefined {
-  const proto = Object.getPrototypeOf(value) as object | null;
-  if (!proto) return undefined;
-  let cls = classByPrototype.get(proto);
-  if (cls === undefined) {
-    cls = findClass(proto);
-    classByPrototype.set(proto, cls);
-  }
-  return cls ?? undefined;
-}
-
-function findClass(proto: object): ResolvedClass | null {
-  // The nearest registered class in the chain, trusted only if the chain belongs to the driver
-  // (a user's own class named `Collection` is data, not a handle).
-  for (let p: object | null = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    const name = (p as { constructor?: { name?: string } }).constructor?.name as ClassName | undefined;
-    if (!name || !CLASS_NAMES.includes(name)) continue;
-    for (let q: object | null = p; q; q = Object.getPrototypeOf(q) as object | null) if (driverPrototypes.has(q)) return resolveClass(name);
-    return null;
-  }
-  return null;
-}
 
 export function createRuntime(framework: Framework, executor: Executor): Runtime {
   const classes: Record<string, RotorClass> = {};
@@ -74,7 +46,7 @@ export function createRuntime(framework: Framework, executor: Executor): Runtime
       else sealed.set(ref, handle);
     },
     classes,
-    classOf,
+    classOf: (value) => executor.classOf?.(value) ?? driverClassOf(value),
     resolved: resolveClass,
   };
   for (const name of CLASS_NAMES) classes[name] = makeClass(runtime, resolveClass(name));
@@ -87,9 +59,16 @@ function makeClass(runtime: Runtime, cls: ResolvedClass): RotorClass {
   const RotorClass = function (this: unknown, ...args: unknown[]): object {
     if (!new.target) throw new TypeError(`Class constructor ${cls.name} cannot be invoked without 'new'`);
     if (!driverClass) throw new TypeError(`${cls.name} cannot be constructed: the installed mongodb does not export it`);
-    if (cls.name !== 'MongoClient') return handleFor(runtime, cls, executor.construct(driverClass, unwrapArgs(args)));
-    const ref = executor.construct(driverClass, clientArgs(runtime, args));
-    if (canAppendMetadata) executor.invokeSync(ref, 'appendMetadata', [driverInfo(runtime)]);
+    if (cls.name !== 'MongoClient') return handleFor(runtime, cls, executor.construct(cls.name, driverClass, unwrapArgs(args)));
+    const own = (args[1] as { rotor?: Record<string, unknown> } | undefined)?.rotor;
+    if (own && typeof own === 'object' && runtime.select) {
+      // `new MongoClient(uri, { rotor: { executor: 'pool' } })`: this client gets its own pairing.
+      const { rotor: _rotor, ...driverOptions } = args[1] as Record<string, unknown>;
+      const Other = runtime.select(own).classes.MongoClient!;
+      return new Other(args[0], driverOptions, ...args.slice(2));
+    }
+    const ref = executor.construct(cls.name, driverClass, clientArgs(runtime, args));
+    if (canAppendMetadata) executor.call(ref, 'appendMetadata', [driverInfo(runtime)]);
     return handleFor(runtime, cls, ref);
   } as unknown as RotorClass;
   Object.defineProperty(RotorClass, 'name', { value: cls.name });

@@ -1,7 +1,9 @@
 // Inline executor: the driver runs in this thread; zero hops, AsyncLocalStorage context flows untouched.
-import type { Executor, Ref } from './types.js';
+import type { Executor } from './types.js';
 
 type AnyRecord = Record<string | symbol, any>;
+
+const call = (ref: object, member: string | symbol, args: unknown[]): unknown => (ref as AnyRecord)[member].apply(ref, args);
 
 export const inlineExecutor: Executor = {
   name: 'inline',
@@ -13,11 +15,15 @@ export const inlineExecutor: Executor = {
       return Promise.reject(error);
     }
   },
-  invokeSync: (ref, member, args) => (ref as AnyRecord)[member].apply(ref, args),
+  call,
+  chain: call,
+  factory: call as Executor['factory'],
+  listen: call,
+  iterate: (ref, member) => call(ref, member, []) as AsyncIterator<unknown>,
   read: (ref, member) => (ref as AnyRecord)[member],
   write(ref, member, value) {
     (ref as AnyRecord)[member] = value;
   },
-  construct: (driverClass, args): Ref => new driverClass(...args),
+  construct: (_cls, driverClass, args) => new driverClass(...args),
   prototypeOf: (ref) => Object.getPrototypeOf(ref) as object | null,
 };

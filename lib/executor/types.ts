@@ -1,6 +1,7 @@
 // The executor interface: where driver objects live and how calls reach them. The inline executor
-// holds driver objects themselves; a pool executor holds references to objects in a worker. The
+// holds driver objects themselves; the pool executor holds references to objects in a worker. The
 // Proxy factory and the registry only ever talk to this interface.
+import type { ClassName } from '../registry/kinds.js';
 
 /** What a handle points at: the driver object (inline) or an executor-specific reference. */
 export type Ref = object;
@@ -11,14 +12,26 @@ export interface Executor {
   readonly inProcess: boolean;
   /** Calls an async driver method; always returns a promise (a synchronous throw becomes a rejection). */
   invoke(ref: Ref, member: string | symbol, args: unknown[]): Promise<unknown>;
-  /** Calls a synchronous driver method. */
-  invokeSync(ref: Ref, member: string | symbol, args: unknown[]): unknown;
+  /** Calls a synchronous driver method and returns its value. */
+  call(ref: Ref, member: string | symbol, args: unknown[]): unknown;
+  /** A cursor-chaining call: its result is the same object, so an executor may apply it later, in order. */
+  chain(ref: Ref, member: string | symbol, args: unknown[]): void;
+  /** A synchronous factory: returns the ref of the new object, declared to be of class `cls`. */
+  factory(ref: Ref, member: string | symbol, args: unknown[], cls: ClassName): Ref;
+  /** EventEmitter methods (on, off, emit, listenerCount...). */
+  listen(ref: Ref, member: string | symbol, args: unknown[]): unknown;
   /** Reads a property. */
   read(ref: Ref, member: string | symbol): unknown;
   /** Assigns a property. */
   write(ref: Ref, member: string | symbol, value: unknown): void;
   /** `new Class(...args)` for a driver class. */
-  construct(driverClass: new (...args: any[]) => object, args: unknown[]): Ref;
+  construct(cls: ClassName, driverClass: new (...args: any[]) => object, args: unknown[]): Ref;
+  /** Starts `for await` over a cursor, change stream or download stream. */
+  iterate(ref: Ref, member: string | symbol): AsyncIterator<unknown>;
+  /** The inspect label of a ref whose driver object is elsewhere (in-process executors use the registry's label directly). */
+  label?(ref: Ref): string;
+  /** The class of one of this executor's refs (executors whose refs are not driver objects). */
+  classOf?(ref: object): import('../registry/resolve.js').ResolvedClass | undefined;
   /** The driver class's prototype for a ref, for getPrototypeOf (in-process executors only). */
   prototypeOf(ref: Ref): object | null;
 }

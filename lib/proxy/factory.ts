@@ -8,7 +8,6 @@ import type { Ref } from '../executor/types.js';
 import type { Runtime } from '../runtime.js';
 import { nearestName } from './nearest.js';
 import { unwrapArgs } from './unwrap.js';
-import { iterate } from '../special/cursor-iteration.js';
 import { wrapUserFunction } from '../special/user-callbacks.js';
 
 export interface HandleState {
@@ -115,25 +114,25 @@ function makeMethod(state: HandleState, name: string | symbol, attr: Attribute):
     case 'sync': {
       const wrap = attr.wrap;
       return wrap
-        ? (...args) => wrapValue(runtime, executor.invokeSync(ref, name, unwrapArgs(args)), wrap)
-        : (...args) => executor.invokeSync(ref, name, unwrapArgs(args));
+        ? (...args) => wrapValue(runtime, executor.call(ref, name, unwrapArgs(args)), wrap)
+        : (...args) => executor.call(ref, name, unwrapArgs(args));
     }
     case 'factory': {
       const wrap = attr.wrap;
-      return (...args) => wrapValue(runtime, executor.invokeSync(ref, name, unwrapArgs(args)), wrap);
+      return (...args) => wrapValue(runtime, executor.factory(ref, name, unwrapArgs(args), wrap), wrap);
     }
     case 'chain':
       return (...args) => {
-        executor.invokeSync(ref, name, unwrapArgs(args));
+        executor.chain(ref, name, unwrapArgs(args));
         return state.proxy;
       };
     case 'event':
       return attr.returnsHandle
         ? (...args) => {
-            executor.invokeSync(ref, name, args);
+            executor.listen(ref, name, args);
             return state.proxy;
           }
-        : (...args) => executor.invokeSync(ref, name, args);
+        : (...args) => executor.listen(ref, name, args);
     case 'user-callback': {
       const wrap = attr.wrap;
       return (...args) => {
@@ -145,7 +144,7 @@ function makeMethod(state: HandleState, name: string | symbol, attr: Attribute):
       };
     }
     case 'async-iterator':
-      return () => iterate(state, name);
+      return () => executor.iterate(ref, name);
     default:
       throw new TypeError(`unknown attribute kind in the registry: ${JSON.stringify(attr)}`);
   }
@@ -155,7 +154,8 @@ function makeMethod(state: HandleState, name: string | symbol, attr: Attribute):
 const inspectLabel = (s: HandleState): string => {
   let label = '';
   try {
-    label = s.cls.label ? s.cls.label(s.ref) : '';
+    const executor = s.runtime.executor;
+    label = executor.label ? executor.label(s.ref) : s.cls.label ? s.cls.label(s.ref) : '';
   } catch {
     /* a label must never throw */
   }

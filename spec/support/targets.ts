@@ -10,7 +10,7 @@ export interface Target {
   /** e.g. 'promise-inline' */
   readonly name: string;
   readonly framework: 'promise' | 'callback' | 'thenable';
-  readonly executor: 'inline';
+  readonly executor: 'inline' | 'pool';
   readonly rotor: typeof mongodb;
 }
 
@@ -24,3 +24,13 @@ export const targets: Target[] = [
     rotor: { ...promiseRotor, ...createRotor({ framework: thenableFramework, executor: 'inline' }) } as unknown as typeof mongodb,
   },
 ];
+
+// The same suite again with the driver in a pool worker, for every framework.
+if (process.env.ROTOR_TEST_EXECUTORS !== 'inline') {
+  const pool = (framework: 'promise' | 'callback' | typeof thenableFramework) => createRotor({ framework, executor: 'pool' });
+  targets.push(
+    { name: 'promise-pool', framework: 'promise', executor: 'pool', rotor: { ...promiseRotor, ...pool('promise') } as unknown as typeof mongodb },
+    { name: 'callback-pool', framework: 'callback', executor: 'pool', rotor: { ...callbackRotor, ...pool('callback') } as unknown as typeof mongodb },
+    { name: 'thenable-pool', framework: 'thenable', executor: 'pool', rotor: { ...promiseRotor, ...pool(thenableFramework) } as unknown as typeof mongodb },
+  );
+}

@@ -1,0 +1,21 @@
+// Events in the pool executor: listeners live on a main-thread emitter per handle, and the worker
+// forwards an event only while that emitter has listeners for it.
+import { EventEmitter } from 'node:events';
+import type { RemoteRef } from '../executor/pool/index.js';
+
+const ADDS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+const REMOVES = new Set(['removeListener', 'off', 'removeAllListeners']);
+
+export function listen(ref: RemoteRef, member: string, args: unknown[]): unknown {
+  const emitter = (ref.emitter ??= new EventEmitter());
+  const before = new Set(emitter.eventNames());
+  const result = (emitter as unknown as Record<string, (...a: unknown[]) => unknown>)[member]!.apply(emitter, args);
+  if (ADDS.has(member)) {
+    const event = args[0] as string;
+    if (!before.has(event)) ref.slot.post({ op: 'subscribe', id: ref.id, event });
+  } else if (REMOVES.has(member)) {
+    const now = new Set(emitter.eventNames());
+    for (const event of before) if (!now.has(event) && typeof event === 'string') ref.slot.post({ op: 'unsubscribe', id: ref.id, event });
+  }
+  return result === emitter ? undefined : result;
+}

@@ -1,0 +1,248 @@
+// The pool executor's own promises: idle workers keep running, the allowlist, lifecycle, faults,
+// cancellation, context, and what may not cross. (The integration suite runs in the pool too.)
+import * as assert from 'uvu/assert';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import * as driver from 'mongodb';
+import { createRotor } from '../lib/index.js';
+import { createPoolExecutor, RemoteRef, WorkerLostError } from '../lib/executor/pool/index.js';
+import { stateOf } from '../lib/proxy/factory.js';
+import { dbName, suite, testUri } from './support/env.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const test = suite('pool executor');
+
+function poolRotor() {
+  const executor = createPoolExecutor({ workers: 1 });
+  const rotor = createRotor({ executor });
+  return { executor, MongoClient: rotor.MongoClient as unknown as typeof driver.MongoClient, rotor };
+}
+
+const objects = async (executor: ReturnType<typeof createPoolExecutor>): Promise<number> =>
+  ((await executor.stats()) as Array<{ objects: number }>)[0]!.objects;
+
+test('an idle worker keeps running: heartbeats arrive while the main thread sends nothing', async () => {
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri(), { heartbeatFrequencyMS: 500 });
+  try {
+    let beats = 0;
+    client.on('serverHeartbeatSucceeded', () => beats++);
+    await client.connect();
+    const start = beats;
+    await new Promise((r) => setTimeout(r, 2_200)); // no command meanwhile
+    assert.ok(beats - start >= 2, `only ${beats - start} heartbeats in 2.2 s of idleness`);
+  } finally {
+    await client.close();
+    await executor.close();
+  }
+});
+
+test('the worker refuses members outside the registry allowlist', async () => {
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri());
+  try {
+    const coll = client.db(dbName('pool')).collection('c');
+    const ref = stateOf(coll)!.ref as RemoteRef;
+    for (const member of ['constructor', '__proto__', 'then', 'toString', 's', 'find' /* a factory, not a command */]) {
+      await ref.slot.run({ op: 'invoke', id: ref.id, member, args: [] }).then(
+        () => assert.unreachable(`${member} was accepted`),
+        (err: Error) => assert.match(err.message, /allowlist/, member),
+      );
+    }
+    assert.throws(() => ref.slot.sync({ op: 'read', id: ref.id, member: 'constructor', sync: true }), /allowlist/);
+  } finally {
+    await client.close();
+    await executor.close();
+  }
+});
+
+test("client.close() empties the worker's handle table; dropped handles are released by GC", async () => {
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri());
+  const coll = client.db(dbName('pool')).collection('c');
+  await coll.insertOne({ a: 1 });
+  const cursor = coll.find();
+  await cursor.next();
+  const session = client.startSession();
+  await session.endSession();
+  assert.ok((await objects(executor)) >= 4);
+  // Handles dropped without close: the FinalizationRegistry releases them.
+  (() => {
+    for (let i = 0; i < 50; i++) client.db('x').collection(`c${i}`);
+  })();
+  const before = await objects(executor);
+  for (let i = 0; i < 5; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok((await objects(executor)) < before - 40, `released too few: ${before} → ${await objects(executor)}`);
+  await coll.drop();
+  await client.close();
+  assert.is(await objects(executor), 0, 'objects left in the worker after client.close()');
+  await executor.close();
+});
+
+test('a dead worker rejects pending commands within 1 s; a client without stateful handles carries on', async () => {
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri());
+  try {
+    const coll = client.db(dbName('pool')).collection('c');
+    await coll.insertOne({ a: 1 });
+    const pending = coll.insertMany(Array.from({ length: 20_000 }, (_, i) => ({ i, pad: 'x'.repeat(100) })));
+    const started = Date.now();
+    await executor.slots[0]!.pool.threads[0]!.terminate();
+    await pending.then(
+      () => assert.unreachable('an unacknowledged write was reported as done'),
+      (err: Error) => {
+        assert.instance(err, WorkerLostError);
+        assert.ok(Date.now() - started < 1_000, 'took more than 1 s to fail');
+      },
+    );
+    // The respawned worker rebuilds the client, database and collection transparently.
+    assert.ok((await coll.countDocuments({})) >= 1);
+  } finally {
+    await client.close();
+    await executor.close();
+  }
+});
+
+test('a dead worker that held a session makes its client fail with "worker lost"', async () => {
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri());
+  try {
+    const coll = client.db(dbName('pool')).collection('c');
+    await coll.findOne({});
+    const session = client.startSession();
+    await executor.slots[0]!.pool.threads[0]!.terminate();
+    await new Promise((r) => setTimeout(r, 50));
+    await coll.findOne({}).then(
+      () => assert.unreachable('a client that lost its session kept working silently'),
+      (err: Error) => assert.match(err.message, /lost with its pool worker/),
+    );
+    void session;
+  } finally {
+    await client.close().catch(() => {});
+    await executor.close();
+  }
+});
+
+test('AbortSignal: an aborted command rejects at once and later commands still complete', async () => {
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri());
+  try {
+    const coll = client.db(dbName('pool')).collection('c');
+    await coll.findOne({}, { signal: AbortSignal.abort() }).then(
+      () => assert.unreachable('an aborted signal ran the command'),
+      (err: Error) => assert.is(err.name, 'AbortError'),
+    );
+    const controller = new AbortController();
+    const cursorPromise = coll.find({}, { signal: controller.signal }).toArray();
+    controller.abort();
+    await cursorPromise.then(
+      () => {},
+      (err: Error) => assert.is(err.name, 'AbortError'),
+    );
+    assert.ok(Array.isArray(await coll.find({}).toArray()));
+  } finally {
+    await client.close();
+    await executor.close();
+  }
+});
+
+test("AsyncLocalStorage: the caller's context is current when the result arrives", async () => {
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri());
+  const als = new AsyncLocalStorage<{ request: number }>();
+  try {
+    const coll = client.db(dbName('pool')).collection('c');
+    const seen = await Promise.all(
+      [1, 2, 3].map((request) =>
+        als.run({ request }, async () => {
+          await coll.findOne({});
+          return als.getStore()?.request;
+        }),
+      ),
+    );
+    assert.equal(seen, [1, 2, 3]);
+  } finally {
+    await client.close();
+    await executor.close();
+  }
+});
+
+test('arguments that cannot cross fail with a TypeError before anything is sent', async () => {
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri());
+  try {
+    const coll = client.db(dbName('pool')).collection('c');
+    class Hidden {
+      #secret = 1;
+      get secret() {
+        return this.#secret;
+      }
+    }
+    for (const bad of [{ f: () => 1 }, { s: Symbol('x') }, { h: new Hidden() }]) {
+      await coll.insertOne(bad as never).then(
+        () => assert.unreachable(`${Object.keys(bad)[0]} crossed`),
+        (err: Error) => assert.instance(err, TypeError),
+      );
+    }
+    assert.is(await coll.countDocuments({}), 0, 'a refused argument still wrote something');
+  } finally {
+    await client.close();
+    await executor.close();
+  }
+});
+
+// Decimal128 is left out here: FerretDB closes the connection on it; spec/pool-codec.spec.ts covers its crossing.
+test('BSON types keep their meaning across the worker boundary and back', async () => {
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri(), { promoteValues: false, promoteLongs: false });
+  try {
+    const coll = client.db(dbName('pool')).collection('bson');
+    const doc = {
+      _id: new driver.ObjectId(),
+      long: driver.Long.fromString('9007199254740993'),
+      int: new driver.Int32(7),
+      double: new driver.Double(2.5),
+      bin: new driver.Binary(Buffer.from('abc')),
+      ts: new driver.Timestamp({ t: 1, i: 2 }),
+      date: new Date('2024-01-02T03:04:05Z'),
+      nested: { arr: [new driver.Int32(1), { x: new driver.ObjectId() }] },
+    };
+    await coll.insertOne(doc);
+    const back = await coll.findOne({ _id: doc._id });
+    assert.ok(back);
+    assert.instance(back._id, driver.ObjectId);
+    assert.ok(back._id.equals(doc._id));
+    assert.instance(back.long, driver.Long);
+    assert.is(back.long.toString(), '9007199254740993');
+    assert.instance(back.int, driver.Int32);
+    assert.instance(back.double, driver.Double);
+    assert.instance(back.bin, driver.Binary);
+    assert.instance(back.ts, driver.Timestamp);
+    assert.instance(back.date, Date);
+    assert.is(back.date.toISOString(), doc.date.toISOString());
+    assert.instance(back.nested.arr[1].x, driver.ObjectId);
+  } finally {
+    await client.close();
+    await executor.close();
+  }
+});
+
+test('a per-client option selects the pool: new MongoClient(uri, { rotor: { executor: "pool" } })', async () => {
+  const rotor = createRotor();
+  const client = new rotor.MongoClient(testUri(), { rotor: { executor: 'pool', workers: 1 } }) as unknown as driver.MongoClient;
+  try {
+    assert.instance(stateOf(client)!.ref, RemoteRef);
+    assert.equal((await client.db('admin').command({ ping: 1 })).ok, 1);
+  } finally {
+    await client.close();
+    await ((stateOf(client)!.runtime.executor as unknown as { close(): Promise<void> }).close());
+  }
+});
+
+test.run();
