@@ -59,6 +59,19 @@ test('the worker refuses members outside the registry allowlist', async () => {
   }
 });
 
+test('the worker loads the same driver major as this process', async () => {
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri());
+  try {
+    await client.db('admin').command({ ping: 1 });
+    const [stats] = (await executor.stats()) as Array<{ driver: string }>;
+    assert.is(stats!.driver, import.meta.resolve('mongodb'));
+  } finally {
+    await client.close();
+    await executor.close();
+  }
+});
+
 test("client.close() empties the worker's handle table; dropped handles are released by GC", async () => {
   const { executor, MongoClient } = poolRotor();
   const client = new MongoClient(testUri());

@@ -61,6 +61,20 @@ for (const target of targets) {
     assert.ok(res.insertedId.equals(found._id));
   });
 
+  test("inserts give the caller's own documents the generated _id, as the driver does", async () => {
+    const coll = db.collection('insert_ids');
+    const one: Document = { a: 1 };
+    const res = await coll.insertOne(one);
+    assert.ok(one._id, 'insertOne left the document without _id');
+    assert.equal(String(one._id), String(res.insertedId));
+    const many: Document[] = [{ b: 1 }, { _id: 'fixed', b: 2 }, { b: 3 }];
+    const resMany = await coll.insertMany(many);
+    assert.equal(many.map((d) => String(d._id)), [0, 1, 2].map((i) => String(resMany.insertedIds[i])));
+    const bulkDoc: Document = { c: 1 };
+    const resBulk = await coll.bulkWrite([{ insertOne: { document: bulkDoc } }]);
+    assert.equal(String(bulkDoc._id), String(resBulk.insertedIds[0]));
+  });
+
   test('insertMany returns insertedCount and insertedIds in order', async () => {
     const coll = await fresh('insert_many');
     const res = await coll.insertMany(three);

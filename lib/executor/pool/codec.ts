@@ -15,19 +15,24 @@
 // Paths for error messages are built only when something is rejected (each level adds its key while
 // the error unwinds), never on the happy path.
 //
-// Measured (node 20.20, mongodb 7.9 / bson 7.3, one core; encode → structuredClone → decode, median
-// of rounds, from `node dist/bench/codec-bench.js`-style runs done while writing this file):
-//   ~1 KB doc, nested arrays and subdocs, 4 ObjectIds + Date + Long + Decimal128:
-//     copy-on-write encode  3.3 µs   always-copy encode  3.9 µs   clone 6.4 µs   decode 2.1 µs
-//     (structuredClone alone, untagged and unusable: 6.0 µs)
-//   same doc without BSON values (nothing to tag): copy-on-write encode 1.7 µs (returns the input),
-//     always-copy 2.9 µs
-//   100-doc batch of the ~1 KB doc: encode 330 µs (copy-on-write) vs 400 µs (always copy),
-//     clone 600 µs, decode 200 µs: total ≈ 1.15 ms per 100-doc batch, ≈ 1.9× bare structuredClone.
-//   Copy-on-write wins in every case (it never copies more than always-copy, and a tagged child forces
-//   the copy of only its ancestors' prefix), so it is what is implemented.
-//   ObjectId as a 24-char hex string beats 12 copied bytes (a typed array costs an ArrayBuffer on
-//   each side of the clone): 0.16 µs vs 0.35 µs per id round trip.
+// Measured (node 20.20, 2 shared cores, mongodb 7.9 / bson 7.3; median of 9-15 rounds, best of
+// 3-4 runs; the box was loaded by other jobs, so absolute numbers vary ±30%, the ratios held in
+// every run). Doc = ~1.1 KB BSON: nested subdocs and arrays, 4 ObjectIds, 3 Decimal128, a Long, a Date.
+//                               encode          encode          structured  decode   total    bare
+//                               copy-on-write   always-copy     clone                         structuredClone
+//   1 doc                        3.0 µs          3.4 µs          14 µs      ~4 µs    24 µs    16 µs
+//   100-doc batch                297 µs          373 µs          1.39 ms    245 µs   2.10 ms  1.26 ms
+//   same, no BSON values:
+//   1 doc                        1.4 µs          2.5 µs          8.9 µs     0.9 µs   11.6 µs  9.0 µs
+//   100-doc batch                142 µs          241 µs          0.86 ms    71 µs    1.18 ms  0.87 ms
+// ("bare structuredClone" loses every BSON type; it is slower than the tagged clone on BSON docs
+// because it copies the 8 KB pool slab behind each Decimal128's 16 bytes, checked.) Copy-on-write encode wins in
+// every case (1.1-1.8x, most on untagged data, which it returns as is), so it is what is implemented;
+// the clone itself dominates the round trip. Of copy-on-write encode, the symbol-key check
+// (Object.getOwnPropertySymbols per object) is 25-50%: 295 → 222 µs on the BSON batch, 171 → 85 µs
+// on the plain one (hooks.symbolKeys = 'drop' skips it). ObjectId crosses as its 24-char hex string:
+// 1.4 µs vs 1.9 µs per id round trip as 12 copied bytes (a typed array costs an ArrayBuffer on each
+// side of the clone).
 // See spec/pool-codec.spec.ts for the live timing it prints.
 import * as mongodb from 'mongodb';
 import { BSON, Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, MongoError, ObjectId, Timestamp, UUID } from 'mongodb';
@@ -48,10 +53,17 @@ export interface EncodeHooks {
   /**
    * Symbol-keyed properties of plain objects: 'reject' (default) throws a TypeError naming the path;
    * 'drop' leaves them to structured clone, which drops them (as the BSON serializer does). Checking
-   * costs one Object.getOwnPropertySymbols per object, 35-50% of encode time on a document batch:
+   * costs one Object.getOwnPropertySymbols per object, 25-50% of encode time on a document batch:
    * the worker side may pass 'drop' for what the driver itself produced (deserialized documents).
    */
   symbolKeys?: 'reject' | 'drop';
+  /**
+   * Copy every object and array instead of returning untagged ones as they are. Structured clone
+   * cannot copy a Proxy (a reactive state object, say) and throws DataCloneError at postMessage;
+   * encoding again with `materialize: true` reads it through its traps into plain data. Off by
+   * default: detecting Proxies up front (util.types.isProxy) would cost ~10% of encode on every batch.
+   */
+  materialize?: boolean;
 }
 export interface WireRef {
   id: number;
@@ -79,9 +91,22 @@ export const BOUNDARY_LINE = '    --- across the rotor pool worker boundary ---'
  * Nothing is sent when it throws.
  */
 export function encode(value: unknown, hooks: EncodeHooks, path = 'value'): unknown {
-  const ctx: EncodeContext = { hooks, to: hooks.to ?? 'the worker', root: path, value, symbolKeys: hooks.symbolKeys !== 'drop' };
+  const ctx: EncodeContext = { hooks, to: hooks.to ?? 'the worker', root: path, value, symbolKeys: hooks.symbolKeys !== 'drop', materialize: hooks.materialize === true };
   try {
     return enc(value, ctx, 0);
+  } catch (error) {
+    throw toPublicError(error, ctx);
+  }
+}
+
+/**
+ * `encode` for an argument list: the same one pass, but messages count arguments from 1, as a user
+ * reads them ("argument 2.options.transform: a function cannot cross to the worker").
+ */
+export function encodeArgs(args: readonly unknown[], hooks: EncodeHooks): unknown[] {
+  const ctx: EncodeContext = { hooks, to: hooks.to ?? 'the worker', root: 'argument', value: args, symbolKeys: hooks.symbolKeys !== 'drop', materialize: hooks.materialize === true, argumentList: true };
+  try {
+    return encArray(args as unknown[], ctx, 0) as unknown[];
   } catch (error) {
     throw toPublicError(error, ctx);
   }
@@ -101,7 +126,7 @@ export function decode(value: unknown, hooks: DecodeHooks): unknown {
  * saying so.
  */
 export function encodeError(error: unknown, hooks?: EncodeHooks): unknown {
-  const ctx: EncodeContext = { hooks: hooks ?? NO_HOOKS, to: hooks?.to ?? 'the main thread', root: 'error', value: error, symbolKeys: false };
+  const ctx: EncodeContext = { hooks: hooks ?? NO_HOOKS, to: hooks?.to ?? 'the main thread', root: 'error', value: error, symbolKeys: false, materialize: hooks?.materialize === true };
   try {
     if (isError(error)) return encError(error as Error, ctx, 0);
     return { [TAG]: 'Thrown', v: enc(error, ctx, 0) };
@@ -142,6 +167,10 @@ interface EncodeContext {
   readonly value: unknown;
   /** Reject symbol-keyed properties (else structured clone drops them). */
   readonly symbolKeys: boolean;
+  /** Copy every container (see EncodeHooks.materialize). */
+  readonly materialize: boolean;
+  /** The value is an argument list: its index renders as " 1", " 2"... in paths. */
+  readonly argumentList?: boolean;
 }
 
 const NO_HOOKS: EncodeHooks = { refOf: () => undefined };
@@ -174,7 +203,8 @@ function pathOf(ctx: EncodeContext, segments: ReadonlyArray<string | number>): s
       continue;
     }
     const s = segments[i]!;
-    path += typeof s === 'number' ? `[${s}]` : `.${s}`;
+    if (typeof s === 'string') path += `.${s}`;
+    else path += i === n - 1 && ctx.argumentList === true ? ` ${s + 1}` : `[${s}]`;
   }
   return path;
 }
@@ -252,7 +282,7 @@ function encPlain(obj: Record<string, unknown>, ctx: EncodeContext, depth: numbe
     const symbols = Object.getOwnPropertySymbols(obj);
     if (symbols.length !== 0) rejectSymbolKey(obj, symbols);
   }
-  let out: Record<string, unknown> | undefined;
+  let out: Record<string, unknown> | undefined = ctx.materialize ? {} : undefined;
   let escape = false;
   let key: string | undefined;
   try {
@@ -298,7 +328,7 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 function encArray(arr: unknown[], ctx: EncodeContext, depth: number): unknown {
-  let out: unknown[] | undefined;
+  let out: unknown[] | undefined = ctx.materialize ? [] : undefined;
   const n = arr.length;
   let i = 0;
   try {
@@ -541,12 +571,6 @@ function encOther(value: object, proto: object, ctx: EncodeContext, depth: numbe
   // A plain object from another realm (vm context).
   if (Object.getPrototypeOf(proto) === null && constructorName(value) === 'Object') return encPlain(value as Record<string, unknown>, ctx, depth, false);
   if (Array.isArray(value) && constructorName(value) === 'Array') return encArray(value, ctx, depth);
-  // An unexported driver class (the table is built from what is loaded; look again if more got loaded).
-  const t = table!;
-  if (t.refreshDriverClasses()) {
-    const kind = t.kinds.get(proto);
-    if (kind !== undefined) return encKnown(value, kind, ctx, depth);
-  }
   // What the BSON serializer would do with a class instance that has toBSON: use what it returns.
   const toBSON = (value as { toBSON?: unknown }).toBSON;
   if (typeof toBSON === 'function') {
@@ -557,6 +581,16 @@ function encOther(value: object, proto: object, ctx: EncodeContext, depth: numbe
       throw new PathError(`${constructorName(value)}.toBSON() threw (${String(error)}), so it cannot cross to <to>`);
     }
     if (replacement !== value) return enc(replacement, ctx, depth + 1);
+  }
+  // An unexported driver class (the table is built from what is loaded; look again if more got
+  // loaded). A prototype found to be no driver class's stays one: a class that exists now cannot be
+  // exported by a driver module loaded later.
+  const t = table!;
+  if (!t.notDriver.has(proto)) {
+    t.refreshDriverClasses();
+    const kind = t.kinds.get(proto);
+    if (kind !== undefined) return encKnown(value, kind, ctx, depth);
+    t.notDriver.add(proto);
   }
   throw new PathError(`a class instance with hidden state cannot cross to <to> (${constructorName(value)})`);
 }
@@ -899,8 +933,10 @@ interface Table {
   readonly names: Map<object, string>;
   /** Wire name → class, for decode. */
   readonly byName: Map<string, ClassEntry>;
-  /** Scans the driver's loaded modules for classes not yet known; true if it found any. */
-  refreshDriverClasses(): boolean;
+  /** Scans the driver's loaded modules for classes not yet known (when more modules got loaded). */
+  refreshDriverClasses(): void;
+  /** Prototypes of class instances known not to be driver classes. */
+  readonly notDriver: WeakSet<object>;
 }
 
 let table: Table | undefined;
@@ -1020,13 +1056,12 @@ function buildTable(): Table {
     }
   }
   let scannedModules = -1;
-  const refreshDriverClasses = (): boolean => {
-    if (requireDriver === undefined || libDir === undefined) return false;
+  const refreshDriverClasses = (): void => {
+    if (requireDriver === undefined || libDir === undefined) return;
     const cache = requireDriver.cache;
     const paths = Object.keys(cache);
-    if (paths.length === scannedModules) return false;
+    if (paths.length === scannedModules) return;
     scannedModules = paths.length;
-    const before = kinds.size;
     for (const path of paths) {
       if (!path.startsWith(libDir)) continue;
       const moduleExports = cache[path]?.exports as Record<string, unknown> | undefined;
@@ -1036,9 +1071,8 @@ function buildTable(): Table {
         if (isClass(value)) addClass(`mongodb/lib/${path.slice(libDir.length).split(sep).join('/')}#${name}`, value, classify(value, false));
       }
     }
-    return kinds.size !== before;
   };
-  return { kinds, names, byName, refreshDriverClasses };
+  return { kinds, names, byName, refreshDriverClasses, notDriver: new WeakSet() };
 }
 
 function isClass(value: unknown): value is Function {

@@ -9,12 +9,13 @@ import type { Executor } from '../types.js';
 import type { ClassName } from '../../registry/kinds.js';
 import { resolveClass, type ResolvedClass } from '../../registry/resolve.js';
 import { stateOf } from '../../proxy/factory.js';
-import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec.js';
+import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec.js';
 import { memberName, type CallbackReply, type Control, type Reply, type Task, type WorkerMessage, type WorkerSetup } from './protocol.js';
 import { cursorInvoke, cursorChain, cursorIterate, isCursorClass, type CursorState } from '../../special/pool-cursor.js';
 import { listen } from '../../special/pool-events.js';
 import { isPoolStream, prepareUpload, PoolDownloadStream, PoolUploadStream } from '../../special/pool-gridfs.js';
 import { inlineExecutor } from '../inline.js';
+import { adoptInsertedIds } from '../../special/pool-inserts.js';
 
 /** Classes whose objects hold server-side or transactional state: they cannot be rebuilt on a new worker. */
 const STATEFUL = new Set<ClassName>(['AbstractCursor', 'ChangeStream', 'ClientSession', 'GridFSBucketReadStream', 'GridFSBucketWriteStream', 'BulkOperationBase', 'FindOperators']);
@@ -398,7 +399,7 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
       if (abort?.signal.aborted) throw abort.signal.reason;
       const before = ref.slot.functionCount;
       try {
-        const encoded = encode(args, ref.slot.encodeHooks(userCallback), 'argument');
+        const encoded = encodeArgs(args, ref.slot.encodeHooks(userCallback));
         if (ref.cls === 'MongoClient' && name === 'close') {
           const result = await ref.slot.run({ op: 'invoke', id: ref.id, member: name, args: encoded });
           ref.slot.forgetClient(ref); // the worker dropped everything the client owned
@@ -406,7 +407,9 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
         }
         const pending = ref.slot.run({ op: 'invoke', id: ref.id, member: name, args: encoded, ...(abort ? { abortId: abort.abortId } : {}) }, abort?.signal);
         if (abort) abort.signal.addEventListener('abort', () => ref.slot.post({ op: 'abort', abortId: abort.abortId }), { once: true });
-        return await pending;
+        const result = await pending;
+        if (ref.cls === 'Collection') adoptInsertedIds(name, args, result);
+        return result;
       } finally {
         if (userCallback) ref.slot.forgetFunctions(range(before, ref.slot.functionCount));
       }
@@ -418,14 +421,14 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
         const local = cursorInvoke(ref, memberName(member), args, true);
         if (local !== undefined) return local;
       }
-      return ref.slot.sync({ op: 'call', id: ref.id, member: memberName(member), args: encode(args, ref.slot.encodeHooks(false), 'argument'), sync: true });
+      return ref.slot.sync({ op: 'call', id: ref.id, member: memberName(member), args: encodeArgs(args, ref.slot.encodeHooks(false)), sync: true });
     },
     chain(refObject, member, args) {
       if (isPoolStream(refObject)) return inlineExecutor.chain(refObject, member, args);
       const ref = asRef(refObject);
       if (cursorChain(ref, memberName(member), args)) return;
       // A round trip (~25 µs), so a bad argument throws here, synchronously, as the driver does.
-      ref.slot.sync({ op: 'chain', id: ref.id, member: memberName(member), args: encode(args, ref.slot.encodeHooks(false), 'argument'), sync: true });
+      ref.slot.sync({ op: 'chain', id: ref.id, member: memberName(member), args: encodeArgs(args, ref.slot.encodeHooks(false)), sync: true });
     },
     factory(refObject, member, args, cls) {
       if (isPoolStream(refObject)) return inlineExecutor.factory(refObject, member, args, cls);
@@ -434,7 +437,7 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
       const abort = extractSignal(upload.args);
       if (abort?.signal.aborted) throw abort.signal.reason;
       const newRef = parent.slot.newRef(cls, undefined, parent);
-      const recipe: Control = { op: 'factory', id: parent.id, member: upload.member, args: encode(upload.args, parent.slot.encodeHooks(false), 'argument'), newId: newRef.id, cls, ...(abort ? { abortId: abort.abortId } : {}) };
+      const recipe: Control = { op: 'factory', id: parent.id, member: upload.member, args: encodeArgs(upload.args, parent.slot.encodeHooks(false)), newId: newRef.id, cls, ...(abort ? { abortId: abort.abortId } : {}) };
       newRef.recipe = recipe;
       parent.slot.sync({ ...recipe, sync: true });
       if (abort) {
@@ -460,7 +463,7 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
     construct(cls, _driverClass, args) {
       const target = cls === 'MongoClient' ? slot() : (slotOfArgs(args) ?? slot());
       const parent = args.find((a): a is RemoteRef => a instanceof RemoteRef);
-      const encoded = encode(args, target.encodeHooks(false), 'argument');
+      const encoded = encodeArgs(args, target.encodeHooks(false));
       const ref = target.newRef(cls, undefined, parent);
       const recipe: Control = { op: 'construct', id: ref.id, cls, args: encoded };
       ref.recipe = recipe;

@@ -47,6 +47,9 @@ function ownerOf(id: number, cls: ClassName): number {
 /** Encoding results: driver objects of registered classes travel as references. */
 function encodeHooks(owner: number): EncodeHooks {
   return {
+    to: 'the main thread',
+    // What goes back is what the driver produced (deserialized documents, results): no symbol keys.
+    symbolKeys: 'drop',
     refOf(value) {
       const known = idOf.get(value);
       if (known !== undefined) return { id: known, cls: table.get(known)!.cls };
@@ -124,7 +127,7 @@ async function run(task: Task): Promise<unknown> {
     }
     case 'stats':
       drainControl();
-      return { objects: table.size, forwarders: forwarders.size, callbacks: callbacks.size };
+      return { objects: table.size, forwarders: forwarders.size, callbacks: callbacks.size, driver: import.meta.resolve('mongodb') };
     default:
       throw new TypeError(`rotor pool worker: unknown task ${JSON.stringify((task as { op?: unknown }).op)}`);
   }
