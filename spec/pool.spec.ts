@@ -258,4 +258,29 @@ test('a per-client option selects the pool: new MongoClient(uri, { rotor: { exec
   }
 });
 
+test('a client spanning two workers spreads its commands and hears events from both', async () => {
+  const executor = createPoolExecutor({ workers: 2, span: true });
+  const { MongoClient } = createRotor({ executor }) as unknown as { MongoClient: typeof driver.MongoClient };
+  const client = new MongoClient(testUri(), { monitorCommands: true });
+  try {
+    const started: string[] = [];
+    client.on('commandStarted', (e) => started.push(e.commandName));
+    const coll = client.db(dbName('span')).collection('c');
+    await coll.insertOne({ a: 1 });
+    for (let i = 0; i < 10; i++) await coll.findOne({});
+    assert.is(started.filter((n) => n === 'find').length, 10, 'events from both workers reach the one emitter');
+    const counts = ((await executor.stats()) as Array<{ objects: number }>).map((s) => s.objects);
+    assert.is(counts.length, 2);
+    assert.ok(counts.every((n) => n >= 3), `each worker holds the client, db and collection: ${counts}`);
+    // A session is pinned: its commands go to its worker.
+    await client.withSession(async (session) => {
+      for (let i = 0; i < 4; i++) assert.ok(await coll.findOne({}, { session }));
+    });
+  } finally {
+    await client.close();
+    assert.equal(((await executor.stats()) as Array<{ objects: number }>).map((s) => s.objects), [0, 0]);
+    await executor.close();
+  }
+});
+
 test.run();

@@ -8,14 +8,20 @@ const REMOVES = new Set(['removeListener', 'off', 'removeAllListeners']);
 
 export function listen(ref: RemoteRef, member: string, args: unknown[]): unknown {
   const emitter = (ref.emitter ??= new EventEmitter());
+  // A client spanning several workers hears each worker's events through the one emitter.
+  const sources = ref.replicas ?? [ref];
+  for (const r of sources) r.emitter = emitter;
   const before = new Set(emitter.eventNames());
   const result = (emitter as unknown as Record<string, (...a: unknown[]) => unknown>)[member]!.apply(emitter, args);
   if (ADDS.has(member)) {
     const event = args[0] as string;
-    if (!before.has(event)) ref.slot.post({ op: 'subscribe', id: ref.id, event });
+    if (!before.has(event)) for (const r of sources) r.slot.post({ op: 'subscribe', id: r.id, event });
   } else if (REMOVES.has(member)) {
     const now = new Set(emitter.eventNames());
-    for (const event of before) if (!now.has(event) && typeof event === 'string') ref.slot.post({ op: 'unsubscribe', id: ref.id, event });
+    for (const event of before) {
+      if (now.has(event) || typeof event !== 'string') continue;
+      for (const r of sources) r.slot.post({ op: 'unsubscribe', id: r.id, event });
+    }
   }
   return result === emitter ? undefined : result;
 }

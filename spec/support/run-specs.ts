@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   }
   await uvu.exec(false);
   await (await import('../../lib/create-rotor.js')).closeSharedPool();
+  await (await import('./targets.js')).closeTargets();
   if (process.env.ROTOR_TEST_COUNTS) writeFileSync(process.env.ROTOR_TEST_COUNTS, JSON.stringify(counts));
   process.stdout.write(`${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n`);
   if (counts.failed) process.exitCode = 1;

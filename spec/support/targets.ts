@@ -5,6 +5,7 @@ import * as promiseRotor from '../../lib/index.js';
 import * as callbackRotor from '../../lib/callback.js';
 import { createRotor } from '../../lib/index.js';
 import { thenableFramework } from './thenable-framework.js';
+import { createPoolExecutor } from '../../lib/executor/pool/index.js';
 
 export interface Target {
   /** e.g. 'promise-inline' */
@@ -26,11 +27,16 @@ export const targets: Target[] = [
 ];
 
 // The same suite again with the driver in a pool worker, for every framework.
+const spanningPool = createPoolExecutor({ workers: 2, span: true });
+export const closeTargets = (): Promise<void> => spanningPool.close();
+
 if (process.env.ROTOR_TEST_EXECUTORS !== 'inline') {
   const pool = (framework: 'promise' | 'callback' | typeof thenableFramework) => createRotor({ framework, executor: 'pool' });
   targets.push(
     { name: 'promise-pool', framework: 'promise', executor: 'pool', rotor: { ...promiseRotor, ...pool('promise') } as unknown as typeof mongodb },
     { name: 'callback-pool', framework: 'callback', executor: 'pool', rotor: { ...callbackRotor, ...pool('callback') } as unknown as typeof mongodb },
     { name: 'thenable-pool', framework: 'thenable', executor: 'pool', rotor: { ...promiseRotor, ...pool(thenableFramework) } as unknown as typeof mongodb },
+    // Each client spread over two workers: stateless commands alternate, stateful handles pinned.
+    { name: 'promise-pool-span', framework: 'promise', executor: 'pool', rotor: { ...promiseRotor, ...createRotor({ executor: spanningPool }) } as unknown as typeof mongodb },
   );
 }

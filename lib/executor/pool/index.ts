@@ -34,6 +34,14 @@ export class RemoteRef {
   emitter: EventEmitter | undefined;
   /** The AbortSignal a cursor was opened with. */
   signal: AbortSignal | undefined;
+  /** A client spanning several workers: the same stateless object on each worker (this one first). */
+  replicas: RemoteRef[] | undefined;
+  private turn = 0;
+  /** The replica for a stateless command: round robin across workers. */
+  nextReplica(): RemoteRef {
+    const replicas = this.replicas!;
+    return replicas[this.turn++ % replicas.length]!;
+  }
   constructor(
     readonly slot: WorkerSlot,
     readonly id: number,
@@ -208,8 +216,9 @@ export class WorkerSlot {
   encodeHooks(allowFunctions: boolean): EncodeHooks {
     return {
       refOf: (value) => {
-        const ref = value instanceof RemoteRef ? value : stateOf(value)?.ref;
-        if (!(ref instanceof RemoteRef)) return undefined;
+        const found = value instanceof RemoteRef ? value : stateOf(value)?.ref;
+        if (!(found instanceof RemoteRef)) return undefined;
+        const ref = found.replicas?.find((r) => r.slot === this) ?? found;
         if (ref.slot !== this) throw new TypeError(`a ${ref.cls} handle from another pool worker cannot be used here`);
         return { id: ref.id, cls: ref.cls };
       },
@@ -344,11 +353,15 @@ function asRef(ref: object): RemoteRef {
   return ref;
 }
 
+/** The worker of a pinned (non-spanning) object among the arguments or their options: `{ session }`. */
 function slotOfArgs(args: unknown[]): WorkerSlot | undefined {
+  const pinned = (value: unknown): WorkerSlot | undefined => {
+    const ref = value instanceof RemoteRef ? value : stateOf(value)?.ref;
+    return ref instanceof RemoteRef && !ref.replicas ? ref.slot : undefined;
+  };
   for (const a of args) {
-    if (a instanceof RemoteRef) return a.slot;
-    const ref = stateOf(a)?.ref;
-    if (ref instanceof RemoteRef) return ref.slot;
+    const slot = pinned(a) ?? (a && typeof a === 'object' && !Array.isArray(a) ? pinned((a as { session?: unknown }).session) : undefined);
+    if (slot) return slot;
   }
   return undefined;
 }
@@ -367,8 +380,14 @@ function extractSignal(args: unknown[]): { signal: AbortSignal; abortId: number 
 }
 
 export interface PoolOptions {
-  /** Worker threads; each client lives on one of them (round robin). Default 1. */
+  /** Worker threads. Default 1. */
   workers?: number;
+  /**
+   * With several workers: false (default) puts each client on one worker (clients round robin);
+   * true gives each client a driver client on every worker, spreading its stateless commands
+   * while cursors, sessions and streams stay pinned to the worker that made them.
+   */
+  span?: boolean;
   /** Worker resource limits (tests use them to provoke a worker's death). */
   resourceLimits?: object;
 }
@@ -388,31 +407,19 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
     slots,
     async invoke(refObject, member, args) {
       if (isPoolStream(refObject)) return inlineExecutor.invoke(refObject, member, args);
-      const ref = asRef(refObject);
-      if (isCursorClass(ref.resolved)) {
-        const local = cursorInvoke(ref, memberName(member), args);
-        if (local) return local;
-      }
-      const name = memberName(member);
-      const userCallback = ref.resolved.attributes.get(member)?.kind === 'user-callback';
-      const abort = extractSignal(args);
-      if (abort?.signal.aborted) throw abort.signal.reason;
-      const before = ref.slot.functionCount;
-      try {
-        const encoded = encodeArgs(args, ref.slot.encodeHooks(userCallback));
-        if (ref.cls === 'MongoClient' && name === 'close') {
-          const result = await ref.slot.run({ op: 'invoke', id: ref.id, member: name, args: encoded });
-          ref.slot.forgetClient(ref); // the worker dropped everything the client owned
-          return result;
+      const target = asRef(refObject);
+      if (target.replicas) {
+        const name = memberName(member);
+        // connect/close concern every worker's driver client; other commands go to one worker:
+        // the one holding a stateful argument (a session), else the next in turn.
+        if (target.cls === 'MongoClient' && (name === 'connect' || name === 'close')) {
+          await Promise.all(target.replicas.map((r) => invokeOne(r, member, [...args])));
+          return name === 'connect' ? target : undefined;
         }
-        const pending = ref.slot.run({ op: 'invoke', id: ref.id, member: name, args: encoded, ...(abort ? { abortId: abort.abortId } : {}) }, abort?.signal);
-        if (abort) abort.signal.addEventListener('abort', () => ref.slot.post({ op: 'abort', abortId: abort.abortId }), { once: true });
-        const result = await pending;
-        if (ref.cls === 'Collection') adoptInsertedIds(name, args, result);
-        return result;
-      } finally {
-        if (userCallback) ref.slot.forgetFunctions(range(before, ref.slot.functionCount));
+        const pinned = slotOfArgs(args);
+        return invokeOne((pinned && target.replicas.find((r) => r.slot === pinned)) || target.nextReplica(), member, args);
       }
+      return invokeOne(target, member, args);
     },
     call(refObject, member, args) {
       if (isPoolStream(refObject)) return inlineExecutor.call(refObject, member, args);
@@ -432,22 +439,13 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
     },
     factory(refObject, member, args, cls) {
       if (isPoolStream(refObject)) return inlineExecutor.factory(refObject, member, args, cls);
-      const parent = asRef(refObject);
-      const upload = prepareUpload(memberName(member), args);
-      const abort = extractSignal(upload.args);
-      if (abort?.signal.aborted) throw abort.signal.reason;
-      const newRef = parent.slot.newRef(cls, undefined, parent);
-      const recipe: Control = { op: 'factory', id: parent.id, member: upload.member, args: encodeArgs(upload.args, parent.slot.encodeHooks(false)), newId: newRef.id, cls, ...(abort ? { abortId: abort.abortId } : {}) };
-      newRef.recipe = recipe;
-      parent.slot.sync({ ...recipe, sync: true });
-      if (abort) {
-        // A cursor opened with a signal: aborting it fails the cursor's pending and later reads at once.
-        newRef.signal = abort.signal;
-        abort.signal.addEventListener('abort', () => parent.slot.post({ op: 'abort', abortId: abort.abortId }), { once: true });
+      const spanning = asRef(refObject);
+      if (spanning.replicas) {
+        if (SPANNED.has(cls)) return span(spanning.replicas.map((r) => factoryOne(r, member, [...args], cls) as RemoteRef));
+        const pinned = slotOfArgs(args);
+        return factoryOne((pinned && spanning.replicas.find((r) => r.slot === pinned)) || spanning.nextReplica(), member, args, cls);
       }
-      if (cls === 'GridFSBucketWriteStream') return new PoolUploadStream(newRef, upload.id);
-      if (cls === 'GridFSBucketReadStream') return new PoolDownloadStream(newRef);
-      return newRef;
+      return factoryOne(spanning, member, args, cls);
     },
     listen: (refObject, member, args) => (isPoolStream(refObject) ? inlineExecutor.listen(refObject, member, args) : listen(asRef(refObject), memberName(member), args)),
     read(refObject, member) {
@@ -460,17 +458,20 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
       const ref = asRef(refObject);
       ref.slot.sync({ op: 'write', id: ref.id, member: memberName(member), value: encode(value, ref.slot.encodeHooks(false), 'value'), sync: true });
     },
-    construct(cls, _driverClass, args) {
-      const target = cls === 'MongoClient' ? slot() : (slotOfArgs(args) ?? slot());
-      const parent = args.find((a): a is RemoteRef => a instanceof RemoteRef);
-      const encoded = encodeArgs(args, target.encodeHooks(false));
-      const ref = target.newRef(cls, undefined, parent);
-      const recipe: Control = { op: 'construct', id: ref.id, cls, args: encoded };
-      ref.recipe = recipe;
-      target.sync({ ...recipe, sync: true }); // the driver's constructor errors (a bad URI...) throw here
-      return ref;
+    construct(cls, driverClass, args) {
+      if (cls === 'MongoClient' && options.span && count > 1) {
+        while (slots.length < count) slot();
+        return span(slots.map((s) => constructOn(s, cls, args)));
+      }
+      const spanningParent = args.map((a) => (a instanceof RemoteRef ? a : undefined)).find((a) => a?.replicas);
+      if (spanningParent && SPANNED.has(cls)) {
+        return span(spanningParent.replicas!.map((r) => constructOn(r.slot, cls, args.map((a) => (a === spanningParent ? r : a)))));
+      }
+      void driverClass;
+      return constructOn(cls === 'MongoClient' ? slot() : (slotOfArgs(args) ?? slot()), cls, args);
     },
     iterate: (refObject, member) => (isPoolStream(refObject) ? inlineExecutor.iterate(refObject, member) : cursorIterate(asRef(refObject))),
+
     label(refObject) {
       if (isPoolStream(refObject)) return String(refObject.remote.id);
       const ref = asRef(refObject);
@@ -485,6 +486,74 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
     stats: () => Promise.all(slots.map((s) => s.run({ op: 'stats' }))),
   };
   return executor;
+}
+
+/** An async command on one worker's object. */
+async function invokeOne(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<unknown> {
+  ref.slot.ensureAlive(ref);
+  if (isCursorClass(ref.resolved)) {
+    const local = cursorInvoke(ref, memberName(member), args);
+    if (local) return local;
+  }
+  const name = memberName(member);
+  const userCallback = ref.resolved.attributes.get(member)?.kind === 'user-callback';
+  const abort = extractSignal(args);
+  if (abort?.signal.aborted) throw abort.signal.reason;
+  const before = ref.slot.functionCount;
+  try {
+    const encoded = encodeArgs(args, ref.slot.encodeHooks(userCallback));
+    if (ref.cls === 'MongoClient' && name === 'close') {
+      const result = await ref.slot.run({ op: 'invoke', id: ref.id, member: name, args: encoded });
+      ref.slot.forgetClient(ref); // the worker dropped everything the client owned
+      return result;
+    }
+    const pending = ref.slot.run({ op: 'invoke', id: ref.id, member: name, args: encoded, ...(abort ? { abortId: abort.abortId } : {}) }, abort?.signal);
+    if (abort) abort.signal.addEventListener('abort', () => ref.slot.post({ op: 'abort', abortId: abort.abortId }), { once: true });
+    const result = await pending;
+    if (ref.cls === 'Collection') adoptInsertedIds(name, args, result);
+    return result;
+  } finally {
+    if (userCallback) ref.slot.forgetFunctions(range(before, ref.slot.functionCount));
+  }
+}
+
+/** A synchronous factory on one worker's object. */
+function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[], cls: ClassName): object {
+  parent.slot.ensureAlive(parent);
+  const upload = prepareUpload(memberName(member), args);
+  const abort = extractSignal(upload.args);
+  if (abort?.signal.aborted) throw abort.signal.reason;
+  const newRef = parent.slot.newRef(cls, undefined, parent);
+  const recipe: Control = { op: 'factory', id: parent.id, member: upload.member, args: encodeArgs(upload.args, parent.slot.encodeHooks(false)), newId: newRef.id, cls, ...(abort ? { abortId: abort.abortId } : {}) };
+  newRef.recipe = recipe;
+  parent.slot.sync({ ...recipe, sync: true });
+  if (abort) {
+    // A cursor opened with a signal: aborting it fails the cursor's pending and later reads at once.
+    newRef.signal = abort.signal;
+    abort.signal.addEventListener('abort', () => parent.slot.post({ op: 'abort', abortId: abort.abortId }), { once: true });
+  }
+  if (cls === 'GridFSBucketWriteStream') return new PoolUploadStream(newRef, upload.id);
+  if (cls === 'GridFSBucketReadStream') return new PoolDownloadStream(newRef);
+  return newRef;
+}
+
+/** Stateless classes a spanning client has on every worker; everything else is pinned to one. */
+const SPANNED = new Set<ClassName>(['MongoClient', 'Db', 'Collection', 'Admin', 'GridFSBucket']);
+
+function span(replicas: RemoteRef[]): RemoteRef {
+  const first = replicas[0]!;
+  first.replicas = replicas;
+  return first;
+}
+
+function constructOn(target: WorkerSlot, cls: ClassName, args: unknown[]): RemoteRef {
+  const parent = args.find((a): a is RemoteRef => a instanceof RemoteRef);
+  const encoded = encodeArgs(args, target.encodeHooks(false));
+  const ref = target.newRef(cls, undefined, parent);
+  const recipe: Control = { op: 'construct', id: ref.id, cls, args: encoded };
+  ref.recipe = recipe;
+  target.sync({ ...recipe, sync: true }); // the driver's constructor errors (a bad URI...) throw here
+  return ref;
 }
 
 function range(from: number, to: number): number[] {

@@ -40,6 +40,13 @@ function register(obj: object, cls: ClassName, owner: number, id = nextWorkerId-
   return id;
 }
 
+/** Sessions and cursors know their client: what a callback hands out is released with it. */
+function ownerByClient(value: object): number {
+  const client = (value as { client?: object }).client;
+  const id = client ? idOf.get(client) : undefined;
+  return id === undefined ? 0 : ownerOf(id, table.get(id)!.cls);
+}
+
 function ownerOf(id: number, cls: ClassName): number {
   return cls === 'MongoClient' ? id : entry(id).owner;
 }
@@ -55,7 +62,7 @@ function encodeHooks(owner: number): EncodeHooks {
       if (known !== undefined) return { id: known, cls: table.get(known)!.cls };
       const cls = driverClassOf(value);
       if (!cls) return undefined;
-      return { id: register(value, cls.name, cls.name === 'MongoClient' ? 0 : owner), cls: cls.name };
+      return { id: register(value, cls.name, cls.name === 'MongoClient' ? 0 : owner || ownerByClient(value)), cls: cls.name };
     },
   };
 }
