@@ -232,7 +232,12 @@ export class WorkerSlot {
     };
   }
 
-  readonly decodeHooks: DecodeHooks = { ref: (wire) => this.refFor(wire) };
+  readonly decodeHooks: DecodeHooks = {
+    ref: (wire) => this.refFor(wire),
+    fn: () => () => {
+      throw new TypeError('rotor: this function belongs to a driver object in the pool worker and cannot be called from the main thread');
+    },
+  };
 
   forgetFunctions(ids: number[]): void {
     for (const id of ids) this.functions.delete(id);

@@ -55,6 +55,9 @@ function ownerOf(id: number, cls: ClassName): number {
 function encodeHooks(owner: number): EncodeHooks {
   return {
     to: 'the main thread',
+    // Driver-made values may hold functions (client.options.pkFactory.createPk): they cross as
+    // stubs that say where the function lives.
+    functionRef: () => 0,
     // What goes back is what the driver produced (deserialized documents, results): no symbol keys.
     symbolKeys: 'drop',
     refOf(value) {
@@ -140,6 +143,27 @@ async function run(task: Task): Promise<unknown> {
   }
 }
 
+/**
+ * Property values are the driver's own structures (client.options holds promises, a logger...):
+ * what cannot cross is left out, level by level, instead of failing the read. Only the rare
+ * failing value pays for the walk.
+ */
+function encodeLenient(value: unknown, hooks: EncodeHooks, depth = 0): unknown {
+  try {
+    return encode(value, hooks);
+  } catch (error) {
+    if (depth > 8 || value === null || typeof value !== 'object' || value instanceof Promise) return undefined;
+    if (Array.isArray(value)) return value.map((v) => encodeLenient(v, hooks, depth + 1));
+    if (depth === 0 && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null && driverClassOf(value)) throw error;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const v = encodeLenient((value as Record<string, unknown>)[key], hooks, depth + 1);
+      if (v !== undefined) out[key] = v;
+    }
+    return out;
+  }
+}
+
 /** Applies one control message; returns the answer for sync requests. */
 function control(message: Control): unknown {
   switch (message.op) {
@@ -212,7 +236,7 @@ function control(message: Control): unknown {
     case 'read': {
       const e = entry(message.id);
       checkAllowed(e.cls, 'read', message.member);
-      return encode(e.obj[message.member], encodeHooks(ownerOf(message.id, e.cls)));
+      return encodeLenient(e.obj[message.member], encodeHooks(ownerOf(message.id, e.cls)));
     }
     case 'label': {
       const e = entry(message.id);

@@ -1,0 +1,120 @@
+// How the REPL prints results: BSON values the way MongoDB users read them (ObjectId('…'),
+// ISODate('…'), Long('…'), Decimal128('…')), everything else through util.inspect; the connection's
+// password is never printed.
+import { inspect, types, type InspectOptions, type InspectOptionsStylized } from 'node:util';
+import { Decimal128, Double, Int32, Long, ObjectId, Timestamp, UUID } from 'mongodb';
+import { redact } from './credentials.js';
+
+type Style = Parameters<InspectOptionsStylized['stylize']>[1];
+type Show = (value: any) => string;
+
+/** A page of a cursor's documents, as the REPL prints it. */
+export class CursorPage {
+  constructor(
+    readonly documents: unknown[],
+    /** More documents are waiting: `it` shows them. */
+    readonly more: boolean,
+  ) {}
+}
+
+export const MORE_HINT = 'Type "it" for more';
+
+/** A cursor that cannot be previewed without consuming it (it has no working clone()). */
+export class Unpaged {
+  constructor(readonly cursor: object) {}
+}
+
+export const ITERATE_HINT = 'not previewed: iterate it with for await (const doc of cursor), or await cursor.toArray()';
+
+type Custom = (this: any, depth: number, options: InspectOptionsStylized, inspectFn: typeof inspect) => string;
+
+/** A custom inspect that prints `show(value)` in a style. */
+const styled =
+  (show: Show, style: Style): Custom =>
+  function (this: unknown, _depth, options) {
+    return options.stylize(show(this), style);
+  };
+
+/** The printed forms, which read as the REPL's constructors of the same names (ObjectId('…')). */
+const FORMS: Array<[proto: object, custom: Custom]> = [
+  [ObjectId.prototype, styled((v: ObjectId) => `ObjectId('${v.toHexString()}')`, 'special')],
+  [Long.prototype, styled((v: Long) => (v.unsigned ? `Long('${v.toString()}', true)` : `Long('${v.toString()}')`), 'number')],
+  [Decimal128.prototype, styled((v: Decimal128) => `Decimal128('${v.toString()}')`, 'number')],
+  [Int32.prototype, styled((v: Int32) => `Int32(${v.valueOf()})`, 'number')],
+  [Double.prototype, styled((v: Double) => `Double(${v.valueOf()})`, 'number')],
+  [UUID.prototype, styled((v: UUID) => `UUID('${v.toHexString()}')`, 'special')],
+  [Timestamp.prototype, styled((v: Timestamp) => `Timestamp({ t: ${v.t}, i: ${v.i} })`, 'number')],
+];
+
+const showDate: Show = (d: Date) => (Number.isNaN(d.getTime()) ? 'Invalid Date' : `ISODate('${d.toISOString()}')`);
+
+export interface WriterOptions {
+  colors: boolean;
+  breakLength?: number;
+  /** Strings never printed as such (the connection's password, e.g. in client.options.credentials). */
+  secrets?: string[];
+}
+
+/**
+ * Renders `value` with BSON forms. util.inspect has no per-type hook, so for the duration of this
+ * synchronous call the BSON classes and Date answer `util.inspect.custom`; the previous state is
+ * restored before returning, whatever happens. (Values from another realm, e.g. a vm context, keep
+ * their own Date: the REPL runs in the process's realm.)
+ */
+export function formatValue(value: unknown, options: WriterOptions): string {
+  const inspectOptions: InspectOptions = {
+    colors: options.colors,
+    depth: 8,
+    showProxy: false,
+    breakLength: options.breakLength ?? 100,
+  };
+  const patches: Array<[proto: object, custom: Custom]> = [
+    ...FORMS,
+    [Date.prototype, styled(showDate, 'date')],
+  ];
+  const saved = patches.map(([proto]) => [proto, Object.getOwnPropertyDescriptor(proto, inspect.custom)] as const);
+  try {
+    for (const [proto, custom] of patches) {
+      Object.defineProperty(proto, inspect.custom, { configurable: true, writable: true, value: custom });
+    }
+    let text = render(value, inspectOptions);
+    for (const secret of options.secrets ?? []) text = text.split(inspect(secret)).join("'<redacted>'");
+    return text;
+  } finally {
+    for (const [proto, descriptor] of saved) {
+      if (descriptor) Object.defineProperty(proto, inspect.custom, descriptor);
+      else delete (proto as Record<symbol, unknown>)[inspect.custom];
+    }
+  }
+}
+
+function render(value: unknown, options: InspectOptions): string {
+  if (value instanceof CursorPage) {
+    // One document per line (util.inspect would lay short documents out in a grid).
+    const docs = value.documents.length
+      ? `[\n${value.documents.map((d) => indent(inspect(d, options))).join(',\n')}\n]`
+      : '[]';
+    return value.more ? `${docs}\n${MORE_HINT}` : docs;
+  }
+  if (value instanceof Unpaged) return `${inspect(value.cursor, options)}  (${ITERATE_HINT})`;
+  // Errors, thrown or returned: one readable line, no stack (the REPL prefixes thrown ones with "Uncaught").
+  if (types.isNativeError(value) || value instanceof Error) return redact(formatError(value));
+  const text = inspect(value, options);
+  // A future the user did not await: say how to get its value.
+  return value instanceof Promise ? `${text}  (a Promise: use await)` : text;
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '  ');
+}
+
+/** `Name: message` with the server's code name when there is one; never a stack trace. */
+export function formatError(err: unknown): string {
+  if (!(err instanceof Error) && !(typeof err === 'object' && err !== null && 'message' in err)) return inspect(err); // `throw 5`
+  const e = err as Error & { codeName?: string; code?: unknown };
+  const tag = e.codeName ? `[${e.codeName}]` : typeof e.code === 'string' ? `[${e.code}]` : '';
+  // mongosh habits: `db.users` is a typo on a handle here, not a collection.
+  const collection = /^Db has no attribute '([^']+)'$/.exec(String(e.message))?.[1];
+  const hint = collection ? ` (for a collection, use db.collection('${collection}'))` : '';
+  return `${e.name ?? 'Error'}${tag}: ${e.message}${hint}`;
+}
