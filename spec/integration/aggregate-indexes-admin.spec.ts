@@ -2,8 +2,8 @@
 // commands through rotor handles.
 import * as assert from 'uvu/assert';
 import type { Collection, Db, Document, MongoClient } from 'mongodb';
-import { dbName, suite, testUri } from '../support/env.js';
-import { targets } from '../support/targets.js';
+import { dbName, suite } from '../support/env.js';
+import { connectTarget, targets } from '../support/targets.js';
 
 /** Test documents use plain `_id` values (numbers, strings), not only ObjectIds. */
 interface Doc extends Document {
@@ -31,21 +31,11 @@ for (const target of targets) {
   let db: Db;
   let sales: Collection<Sale>;
 
-  test.before(async () => {
-    client = new target.rotor.MongoClient(testUri());
-    await client.connect();
-    db = client.db(name);
+  connectTarget(test, target, name, async (c, d) => {
+    client = c;
+    db = d;
     sales = db.collection<Sale>('sales');
     await sales.insertMany(SALES);
-  });
-
-  test.after(async () => {
-    if (!client) return;
-    try {
-      await db.dropDatabase();
-    } finally {
-      await client.close();
-    }
   });
 
   // --- aggregate ---

@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import * as mongodb from 'mongodb';
 import type { Collection, Db, Document, MongoClient } from 'mongodb';
 import { dbName, suite, testUri } from '../support/env.js';
-import { targets } from '../support/targets.js';
+import { rejection } from '../support/assertions.js';
+import { connectTarget, targets } from '../support/targets.js';
 
 /** Test documents use plain `_id` values (numbers, strings), not only ObjectIds. */
 interface Doc extends Document {
@@ -51,16 +52,6 @@ function attempt(fn: () => unknown): Outcome {
   }
 }
 
-/** Awaits `operation` and returns what it rejected with (fails the test if it resolved). */
-async function rejection(operation: () => unknown): Promise<any> {
-  try {
-    await operation();
-  } catch (error) {
-    return error;
-  }
-  assert.unreachable('expected the operation to reject');
-}
-
 for (const target of targets) {
   const test = suite(`bad input [${target.name}]`);
   const name = dbName(`bad_input_${target.name}`);
@@ -71,10 +62,9 @@ for (const target of targets) {
   let driver: mongodb.MongoClient;
   let driverColl: mongodb.Collection<Doc>;
 
-  test.before(async () => {
-    client = new target.rotor.MongoClient(testUri());
-    await client.connect();
-    db = client.db(name);
+  connectTarget(test, target, name, async (c, d) => {
+    client = c;
+    db = d;
     coll = db.collection<Doc>('c');
     await coll.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 3 }]);
     driver = new mongodb.MongoClient(testUri());
@@ -82,13 +72,9 @@ for (const target of targets) {
     driverColl = driver.db(name).collection<Doc>('c');
   });
 
+  // Runs after connectTarget's teardown: the rotor client is closed first, then the bare driver.
   test.after(async () => {
-    try {
-      if (client) await db.dropDatabase();
-    } finally {
-      await client?.close();
-      await driver?.close();
-    }
+    await driver?.close();
   });
 
   /** Asserts the handle call and the same call on the bare driver settle the same way. */

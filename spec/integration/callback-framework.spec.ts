@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as mongodb from 'mongodb';
 import type { Db, Document, MongoClient } from 'mongodb';
 import { dbName, suite, testUri } from '../support/env.js';
-import { targets } from '../support/targets.js';
+import { connectTarget, targets } from '../support/targets.js';
 
 /** Test documents use plain `_id` values (numbers, strings), not only ObjectIds. */
 interface Doc extends Document {
@@ -70,19 +70,9 @@ for (const target of targets.filter((t) => t.framework === 'callback')) {
   let client: MongoClient;
   let db: Db;
 
-  test.before(async () => {
-    client = new target.rotor.MongoClient(testUri());
-    await client.connect();
-    db = client.db(name);
-  });
-
-  test.after(async () => {
-    if (!client) return;
-    try {
-      await db.dropDatabase();
-    } finally {
-      await client.close();
-    }
+  connectTarget(test, target, name, (c, d) => {
+    client = c;
+    db = d;
   });
 
   test('insertOne(doc, cb) returns undefined and calls back once with the result', async () => {

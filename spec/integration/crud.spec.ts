@@ -2,8 +2,8 @@
 // (no trailing callback → a Promise) and thenable frameworks.
 import * as assert from 'uvu/assert';
 import type { Collection, Db, Document, MongoClient } from 'mongodb';
-import { dbName, suite, testUri } from '../support/env.js';
-import { targets } from '../support/targets.js';
+import { dbName, suite } from '../support/env.js';
+import { connectTarget, targets } from '../support/targets.js';
 
 interface Doc extends Document {
   _id: number;
@@ -29,19 +29,9 @@ for (const target of targets) {
     { _id: 3, a: 3, tag: 'x' },
   ];
 
-  test.before(async () => {
-    client = new target.rotor.MongoClient(testUri());
-    await client.connect();
-    db = client.db(name);
-  });
-
-  test.after(async () => {
-    if (!client) return;
-    try {
-      await db.dropDatabase();
-    } finally {
-      await client.close();
-    }
+  connectTarget(test, target, name, (c, d) => {
+    client = c;
+    db = d;
   });
 
   test('insertOne returns the driver result and the document is stored', async () => {

@@ -1,8 +1,8 @@
 // Cursors through rotor handles: chaining, iteration styles, rewind/clone/close, explain.
 import * as assert from 'uvu/assert';
 import type { Collection, Db, Document, MongoClient } from 'mongodb';
-import { dbName, suite, testUri } from '../support/env.js';
-import { targets } from '../support/targets.js';
+import { dbName, suite } from '../support/env.js';
+import { connectTarget, targets } from '../support/targets.js';
 
 interface Doc extends Document {
   _id: number;
@@ -19,21 +19,11 @@ for (const target of targets) {
   let db: Db;
   let coll: Collection<Doc>;
 
-  test.before(async () => {
-    client = new target.rotor.MongoClient(testUri());
-    await client.connect();
-    db = client.db(name);
+  connectTarget(test, target, name, async (c, d) => {
+    client = c;
+    db = d;
     coll = db.collection<Doc>('ten');
     await coll.insertMany(TEN);
-  });
-
-  test.after(async () => {
-    if (!client) return;
-    try {
-      await db.dropDatabase();
-    } finally {
-      await client.close();
-    }
   });
 
   test('find() returns a FindCursor handle', () => {

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Db, GridFSBucket, MongoClient, ObjectId } from 'mongodb';
-import { dbName, suite, testUri } from '../support/env.js';
-import { targets } from '../support/targets.js';
+import { dbName, suite } from '../support/env.js';
+import { connectTarget, targets } from '../support/targets.js';
 
 const FIVE_MB = 5 * 1024 * 1024;
 
@@ -51,19 +51,9 @@ for (const target of targets) {
     return stream.id as ObjectId;
   };
 
-  test.before(async () => {
-    client = new target.rotor.MongoClient(testUri());
-    await client.connect();
-    db = client.db(name);
-  });
-
-  test.after(async () => {
-    if (!client) return;
-    try {
-      await db.dropDatabase();
-    } finally {
-      await client.close();
-    }
+  connectTarget(test, target, name, (c, d) => {
+    client = c;
+    db = d;
   });
 
   test('new GridFSBucket(db handle) returns a GridFSBucket handle', () => {

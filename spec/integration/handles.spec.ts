@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import * as mongodb from 'mongodb';
 import type { Collection, Db, Document, MongoClient } from 'mongodb';
 import { dbName, suite, testUri } from '../support/env.js';
-import { targets } from '../support/targets.js';
+import { connectTarget, targets } from '../support/targets.js';
 
 /** Test documents use plain `_id` values (numbers, strings), not only ObjectIds. */
 interface Doc extends Document {
@@ -32,21 +32,11 @@ for (const target of targets) {
   let db: Db;
   let coll: Collection<Doc>;
 
-  test.before(async () => {
-    client = new target.rotor.MongoClient(testUri());
-    await client.connect();
-    db = client.db(name);
+  connectTarget(test, target, name, async (c, d) => {
+    client = c;
+    db = d;
     coll = db.collection<Doc>('x');
     await coll.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 3 }]);
-  });
-
-  test.after(async () => {
-    if (!client) return;
-    try {
-      await db.dropDatabase();
-    } finally {
-      await client.close();
-    }
   });
 
   // --- classes ---

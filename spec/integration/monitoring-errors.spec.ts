@@ -4,21 +4,12 @@ import * as assert from 'uvu/assert';
 import * as mongodb from 'mongodb';
 import type { CommandFailedEvent, CommandStartedEvent, CommandSucceededEvent, Db, Document, MongoClient } from 'mongodb';
 import { dbName, suite, testUri } from '../support/env.js';
-import { targets } from '../support/targets.js';
+import { rejection } from '../support/assertions.js';
+import { connectTarget, targets } from '../support/targets.js';
 
 /** Test documents use plain `_id` values (numbers, strings), not only ObjectIds. */
 interface Doc extends Document {
   _id?: number | string;
-}
-
-/** Awaits `operation` and returns what it rejected with (fails the test if it resolved). */
-async function rejection(operation: () => unknown): Promise<any> {
-  try {
-    await operation();
-  } catch (error) {
-    return error;
-  }
-  assert.unreachable('expected the operation to reject');
 }
 
 for (const target of targets) {
@@ -37,19 +28,9 @@ for (const target of targets) {
     }
   };
 
-  test.before(async () => {
-    client = new target.rotor.MongoClient(testUri());
-    await client.connect();
-    db = client.db(name);
-  });
-
-  test.after(async () => {
-    if (!client) return;
-    try {
-      await db.dropDatabase();
-    } finally {
-      await client.close();
-    }
+  connectTarget(test, target, name, (c, d) => {
+    client = c;
+    db = d;
   });
 
   // --- command monitoring ---

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { MongoClient as DriverMongoClient } from 'mongodb';
 import type { ClientSession, Collection, CommandStartedEvent, Db, Document, MongoClient } from 'mongodb';
 import { dbName, suite, testUri } from '../support/env.js';
-import { targets } from '../support/targets.js';
+import { connectTarget, targets } from '../support/targets.js';
 
 /** Test documents use plain `_id` values (numbers, strings), not only ObjectIds. */
 interface Doc extends Document {
@@ -40,19 +40,9 @@ for (const target of targets) {
   let client: MongoClient;
   let db: Db;
 
-  test.before(async () => {
-    client = new target.rotor.MongoClient(testUri());
-    await client.connect();
-    db = client.db(name);
-  });
-
-  test.after(async () => {
-    if (!client) return;
-    try {
-      await db.dropDatabase();
-    } finally {
-      await client.close();
-    }
+  connectTarget(test, target, name, (c, d) => {
+    client = c;
+    db = d;
   });
 
   test('startSession returns a ClientSession handle; endSession ends it', async () => {

@@ -1,6 +1,8 @@
 // The rotor targets every integration spec runs against: each framework (and, later, each executor).
 // Each `rotor` has the same shape as `import * as mongodb from 'mongodb'`.
 import type * as mongodb from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
+import { testUri, type Suite } from './env.js';
 import * as promiseRotor from '../../lib/index.js';
 import * as callbackRotor from '../../lib/callback.js';
 import { createRotor } from '../../lib/index.js';
@@ -39,4 +41,30 @@ if (process.env.ROTOR_TEST_EXECUTORS !== 'inline') {
     // Each client spread over two workers: stateless commands alternate, stateful handles pinned.
     { name: 'promise-pool-span', framework: 'promise', executor: 'pool', rotor: { ...promiseRotor, ...createRotor({ executor: spanningPool }) } as unknown as typeof mongodb },
   );
+}
+
+/**
+ * Connects a client of `target` to the run's server before the suite's tests and hands it, with its
+ * database `name`, to `use` (which keeps them and does the suite's own setup); after the tests, drops
+ * that database and closes the client.
+ */
+export function connectTarget<S>(test: Suite<S>, target: Target, name: string, use: (client: MongoClient, db: Db) => void | Promise<void>): void {
+  let client: MongoClient | undefined;
+  let db: Db;
+
+  test.before(async () => {
+    client = new target.rotor.MongoClient(testUri());
+    await client.connect();
+    db = client.db(name);
+    await use(client, db);
+  });
+
+  test.after(async () => {
+    if (!client) return;
+    try {
+      await db.dropDatabase();
+    } finally {
+      await client.close();
+    }
+  });
 }
