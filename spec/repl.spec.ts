@@ -19,8 +19,16 @@ import { dbName, suite, testUri } from './support/env.js';
 
 const test = suite('repl');
 const main = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
-const scratch = mkdtempSync(join(tmpdir(), 'rotor-repl-spec-'));
-const historyFile = join(scratch, 'history');
+// Folders in the shared temporary folder are made when they are needed, not at import: every spec
+// file is imported before the first suite runs, and a folder made then sat in /tmp for the minutes
+// the other suites take (under coverage, on a loaded machine) before its first use.
+let scratch = '';
+/** Where the child REPLs would save history (they are piped, so they save none). */
+let historyFile = '';
+test.before(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'rotor-repl-spec-'));
+  historyFile = join(scratch, 'history');
+});
 
 interface Run {
   code: number | null;
@@ -400,26 +408,35 @@ test('completion: handle members from the registry, collection names from the se
 });
 
 test('history: kept across sessions in the history file, lines with credentials never saved; Ctrl-D ends the session', async () => {
-  const path = join(scratch, 'terminal-history');
-  rmSync(path, { force: true });
-  const first = await openTerminal(path);
+  // A folder of this test's own, made now and removed when it ends: the history file depends on
+  // no folder made long before, nor on another test.
+  const dir = mkdtempSync(join(tmpdir(), 'rotor-repl-history-'));
+  const path = join(dir, 'terminal-history');
+  let second: Terminal | undefined;
   try {
-    await first.type('40 + 2', '42');
-    await first.type(`const u = 'mongodb://someone:hunter2@db.example/'; 'set'`, "'set'");
-    await first.type(`'ok' + 'ay'`, "'okay'");
-    assert.not.ok((first.session.server as unknown as { history: string[] }).history.some((l) => l.includes('hunter2')), 'kept in memory');
-  } finally {
-    await first.session.close();
-  }
-  const saved = readFileSync(path, 'utf8');
-  assert.is(saved, `40 + 2\n'ok' + 'ay'\n`);
+    const first = await openTerminal(path);
+    try {
+      await first.type('40 + 2', '42');
+      await first.type(`const u = 'mongodb://someone:hunter2@db.example/'; 'set'`, "'set'");
+      await first.type(`'ok' + 'ay'`, "'okay'");
+      assert.not.ok((first.session.server as unknown as { history: string[] }).history.some((l) => l.includes('hunter2')), 'kept in memory');
+    } finally {
+      await first.session.close();
+    }
+    assert.ok(existsSync(dir), `${dir} was removed while the test ran, by something outside it: the history had nowhere to go`);
+    const saved = readFileSync(path, 'utf8');
+    assert.is(saved, `40 + 2\n'ok' + 'ay'\n`);
 
-  const second = await openTerminal(path);
-  const history = (second.session.server as unknown as { history: string[] }).history;
-  assert.equal(history.slice(0, 2), [`'ok' + 'ay'`, '40 + 2'], 'the previous session\'s lines, newest first');
-  second.input.write('\x04'); // Ctrl-D
-  await second.session.closed;
-  assert.is(second.session.client.db('admin').databaseName, 'admin');
+    second = await openTerminal(path);
+    const history = (second.session.server as unknown as { history: string[] }).history;
+    assert.equal(history.slice(0, 2), [`'ok' + 'ay'`, '40 + 2'], 'the previous session\'s lines, newest first');
+    second.input.write('\x04'); // Ctrl-D
+    await second.session.closed;
+    assert.is(second.session.client.db('admin').databaseName, 'admin');
+  } finally {
+    await second?.session.close(); // settled already after Ctrl-D; ends the session if an assertion failed first
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -493,7 +510,7 @@ test('completion analysis: the chain before the cursor, strings and brackets inc
 });
 
 test.after(() => {
-  rmSync(scratch, { recursive: true, force: true });
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 test.run();
