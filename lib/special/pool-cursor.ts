@@ -78,12 +78,15 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[], sy
           if ((await iterator(doc)) === false) break;
         }
       })();
-    case 'close':
-      state.buffer.length = 0;
-      return undefined;
     default:
-      return undefined;
+      return undefined; // close() included: like the driver's, it leaves buffered documents readable
   }
+}
+
+/** `closed` means closed and drained, as in the driver: documents buffered here count. */
+export function cursorRead(ref: RemoteRef, member: string, remote: () => unknown): unknown {
+  if (member === 'closed') return (remote() as boolean) && stateOf(ref).buffer.length === 0;
+  return remote();
 }
 
 /** `map(fn)` is kept here: the function runs on the main thread as documents are read. */

@@ -52,6 +52,21 @@ async function main(): Promise<number> {
         coverageOk = (await exec(c8, ['report', '--check-coverage', `--lines=${COVERAGE_LINES}`, '--reporter=text-summary', '--reporter=lcov', ...c8Args], env)) === 0;
       }
     }
+    // Synchro: the drivers' own unified spec tests, bare vs every rotor target; any rotor-induced
+    // difference fails the run. Needs ../shared/spec (skipped, and said so, without it).
+    const shared = join(root, '..', 'shared', 'spec');
+    if (filters.length === 0 || filters.includes('synchro-differential')) {
+      if (existsSync(shared)) {
+        process.stdout.write('\n=== synchro: ../shared/spec crud, gridfs, command-monitoring; bare vs every rotor target ===\n');
+        const dirs = ['crud', 'gridfs', 'command-monitoring'].map((d) => join(shared, d));
+        const code = await exec(process.execPath, [join(root, 'dist', 'lib', 'synchro', 'cli.js'), ...dirs, '--json', join(scratch, 'synchro.json')], { ...process.env, MONGODB_URI: server.uri });
+        if (code === 0) totals.passed += 1;
+        else totals.failed += 1;
+      } else {
+        process.stdout.write('\nskipped: synchro differential — ../shared/spec is absent\n');
+        totals.skipped += 1;
+      }
+    }
   } finally {
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { resolveClass, type ResolvedClass } from '../../registry/resolve.js';
 import { stateOf } from '../../proxy/factory.js';
 import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec.js';
 import { memberName, type CallbackReply, type Control, type Reply, type Task, type WorkerMessage, type WorkerSetup } from './protocol.js';
-import { cursorInvoke, cursorChain, cursorIterate, isCursorClass, type CursorState } from '../../special/pool-cursor.js';
+import { cursorInvoke, cursorChain, cursorIterate, cursorRead, isCursorClass, type CursorState } from '../../special/pool-cursor.js';
 import { listen } from '../../special/pool-events.js';
 import { isPoolStream, prepareUpload, PoolDownloadStream, PoolUploadStream } from '../../special/pool-gridfs.js';
 import { inlineExecutor } from '../inline.js';
@@ -207,8 +207,16 @@ export class WorkerSlot {
         },
       );
     });
+    // Events the worker forwarded before answering are delivered before the result, as the driver
+    // emits them before its promise settles (they travel on another channel and may lag).
+    this.drainEvents();
     if ('error' in reply) throw decodeError(reply.error, callerStack);
     return decode(reply.ok, this.decodeHooks);
+  }
+
+  private drainEvents(): void {
+    const port = this.events as unknown as MessagePort;
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) this.onWorkerMessage(m.message as WorkerMessage);
   }
 
   // -- encoding -------------------------------------------------------------------------------
@@ -456,7 +464,8 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
     read(refObject, member) {
       if (isPoolStream(refObject)) return inlineExecutor.read(refObject, member);
       const ref = asRef(refObject);
-      return ref.slot.sync({ op: 'read', id: ref.id, member: memberName(member), sync: true });
+      const remote = (): unknown => ref.slot.sync({ op: 'read', id: ref.id, member: memberName(member), sync: true });
+      return isCursorClass(ref.resolved) ? cursorRead(ref, memberName(member), remote) : remote();
     },
     write(refObject, member, value) {
       if (isPoolStream(refObject)) return inlineExecutor.write(refObject, member, value);

@@ -1,0 +1,30 @@
+// Module resolution hooks (module.register) for rotor/register: `import 'mongodb'` anywhere but
+// in rotor itself and in the driver resolves to rotor's entry.
+import type { ResolveHookContext } from 'node:module';
+
+interface Data {
+  /** file: URL of entry.js. */
+  entryURL: string;
+  /** file: URL prefix of rotor's compiled lib folder (its own imports are never redirected). */
+  libURL: string;
+}
+
+let data: Data | undefined;
+
+export async function initialize(init: Data): Promise<void> {
+  data = init;
+}
+
+/** Whether an import made from `parentURL` keeps the real driver. */
+export function keepsDriver(parentURL: string, libURL: string): boolean {
+  return parentURL.startsWith(libURL) || /\/node_modules\/mongodb\//.test(parentURL);
+}
+
+type Next = (specifier: string, context?: ResolveHookContext) => Promise<{ url: string }>;
+
+export async function resolve(specifier: string, context: ResolveHookContext, next: Next): Promise<{ url: string; shortCircuit?: boolean }> {
+  if (data && specifier === 'mongodb' && context.parentURL && !keepsDriver(context.parentURL, data.libURL)) {
+    return { url: data.entryURL, shortCircuit: true };
+  }
+  return next(specifier, context);
+}

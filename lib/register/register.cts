@@ -1,0 +1,46 @@
+// rotor/register (CommonJS; `node --require rotor/register app.cjs`): every `require('mongodb')`
+// and `import 'mongodb'` of the app resolves to rotor. rotor's own imports of the driver, and the
+// driver's of itself, are left alone. Framework and executor: ROTOR_FRAMEWORK, ROTOR_EXECUTOR.
+import path = require('node:path');
+import url = require('node:url');
+import nodeModule = require('node:module');
+// Type-only: keeps entry.cts in the compilation (it is loaded by path, below).
+import type _entry = require('./entry.cjs');
+
+const INSTALLED = Symbol.for('rotor.register.installed');
+
+/** rotor's compiled lib folder (this file is in <lib>/register/). */
+const libDir = path.resolve(__dirname, '..');
+const entryCjs = path.join(__dirname, 'entry.cjs');
+
+/** Whether a require from `filename` keeps the real driver. */
+function keepsDriver(filename: string | undefined): boolean {
+  if (!filename) return false;
+  return filename.startsWith(libDir + path.sep) || filename.includes(`${path.sep}node_modules${path.sep}mongodb${path.sep}`);
+}
+
+type ResolveFilename = (request: string, parent: { filename?: string } | undefined, isMain: boolean, options?: unknown) => string;
+
+function install(): void {
+  const g = globalThis as Record<symbol, unknown>;
+  if (g[INSTALLED]) return;
+  g[INSTALLED] = true;
+
+  // require(): CommonJS resolution.
+  const Module = nodeModule as unknown as { _resolveFilename: ResolveFilename };
+  const original = Module._resolveFilename;
+  Module._resolveFilename = function (this: unknown, request, parent, isMain, options) {
+    if (request === 'mongodb' && !keepsDriver(parent?.filename)) return entryCjs;
+    return original.call(this, request, parent, isMain, options);
+  } as ResolveFilename;
+
+  // import: ES module resolution hooks.
+  nodeModule.register(url.pathToFileURL(path.join(__dirname, 'hooks.js')).href, {
+    data: {
+      entryURL: url.pathToFileURL(path.join(__dirname, 'entry.js')).href,
+      libURL: url.pathToFileURL(libDir + path.sep).href,
+    },
+  });
+}
+
+install();

@@ -1,0 +1,113 @@
+// rotor/register: an unmodified app written against 'mongodb' (spec/fixtures/dropin-app.*) prints
+// the same lines with and without the hook, as ESM (--import) and CommonJS (--require), on every
+// executor; only its "hook:" line says rotor answered.
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXECUTORS } from '../lib/create-rotor.js';
+import { keepsDriver } from '../lib/register/hooks.js';
+import { dbName, suite, testUri } from './support/env.js';
+
+const test = suite('rotor/register (drop-in)');
+const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const fixtures = join(root, 'spec', 'fixtures');
+const registerESM = join(root, 'dist', 'lib', 'register', 'index.js');
+const registerCJS = join(root, 'dist', 'lib', 'register', 'register.cjs');
+const APP_TIMEOUT_MS = 45_000;
+
+interface Run {
+  code: number | string;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a fixture app in a child process (no inherited loader flags: it resolves 'mongodb' like any app). */
+function runApp(app: string, preload: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [...preload, join(fixtures, app), dbName(`dropin_${app}`)], {
+      cwd: root,
+      env: { ...process.env, MONGODB_URI: testUri(), ROTOR_FRAMEWORK: '', ROTOR_EXECUTOR: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), APP_TIMEOUT_MS);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? (signal === 'SIGKILL' ? `killed after ${APP_TIMEOUT_MS} ms (did not exit)` : String(signal)), stdout, stderr });
+    });
+  });
+}
+
+function split(run: Run): { hook: string | undefined; lines: string[] } {
+  const all = run.stdout.split('\n').filter(Boolean);
+  return { hook: all.find((l) => l.startsWith('hook:')), lines: all.filter((l) => !l.startsWith('hook:')) };
+}
+
+const baseline = new Map<string, Promise<Run>>();
+/** The app without the hook: the driver itself (once per app). */
+function bareRun(app: string): Promise<Run> {
+  let p = baseline.get(app);
+  if (!p) baseline.set(app, (p = runApp(app, [])));
+  return p;
+}
+
+async function assertDropIn(app: string, preload: string[], env: Record<string, string>): Promise<void> {
+  const bare = await bareRun(app);
+  assert.is(bare.code, 0, `the app fails without the hook:\n${bare.stderr}`);
+  const hooked = await runApp(app, preload, env);
+  assert.is(hooked.code, 0, `the app fails with the hook:\n${hooked.stderr}\n${hooked.stdout}`);
+  const b = split(bare);
+  const h = split(hooked);
+  assert.is(b.hook, 'hook: driver');
+  assert.is(h.hook, 'hook: rotor', 'the hook did not take effect: the app got the driver');
+  assert.ok(b.lines.includes('done'), 'the app did not finish');
+  assert.equal(h.lines, b.lines, 'the app printed something different under rotor');
+}
+
+const executors = Object.keys(EXECUTORS);
+const apps = [
+  { app: 'dropin-app.mjs', flag: '--import', hook: registerESM, label: 'ESM app, --import rotor/register' },
+  { app: 'dropin-app.cjs', flag: '--require', hook: registerCJS, label: 'CommonJS app, --require rotor/register' },
+];
+
+for (const { app, flag, hook, label } of apps) {
+  for (const executor of ['inline', 'pool']) {
+    if (!executors.includes(executor)) {
+      test.skip(`${label}, ROTOR_EXECUTOR=${executor}`, `no '${executor}' executor in this build (EXECUTORS: ${executors.join(', ')})`);
+      continue;
+    }
+    test(`${label}, ROTOR_EXECUTOR=${executor}: same output as the driver`, () => assertDropIn(app, [flag, hook], { ROTOR_EXECUTOR: executor }));
+  }
+}
+
+test('ROTOR_FRAMEWORK=callback (without callbacks an app gets Promises): same output', () =>
+  assertDropIn('dropin-app.mjs', ['--import', registerESM], { ROTOR_FRAMEWORK: 'callback' }));
+
+test('either flag installs both hooks: --import for a CommonJS app, --require for an ES module app', async () => {
+  await assertDropIn('dropin-app.cjs', ['--import', registerESM], {});
+  await assertDropIn('dropin-app.mjs', ['--require', registerCJS], {});
+});
+
+test('an unknown executor or framework fails at import with the names of the available ones', async () => {
+  const badExecutor = await runApp('dropin-app.mjs', ['--import', registerESM], { ROTOR_EXECUTOR: 'threads' });
+  assert.is.not(badExecutor.code, 0);
+  assert.match(badExecutor.stderr, `rotor/register: ROTOR_EXECUTOR='threads' is not a rotor executor; available: ${executors.join(', ')}`);
+  const badFramework = await runApp('dropin-app.cjs', ['--require', registerCJS], { ROTOR_FRAMEWORK: 'rxjs' });
+  assert.is.not(badFramework.code, 0);
+  assert.match(badFramework.stderr, "rotor/register: ROTOR_FRAMEWORK='rxjs' is not a rotor framework; available: promise, callback");
+});
+
+test("rotor's own imports and the driver's are never redirected", () => {
+  const lib = new URL('../lib/', import.meta.url).href;
+  assert.ok(keepsDriver(`${lib}runtime.js`, lib));
+  assert.ok(keepsDriver(`${lib}register/entry.js`, lib));
+  assert.ok(keepsDriver('file:///app/node_modules/mongodb/lib/index.js', lib));
+  assert.not.ok(keepsDriver('file:///app/server.mjs', lib));
+  assert.not.ok(keepsDriver('file:///app/node_modules/mongodb-legacy/index.js', lib));
+});
+
+test.run();
