@@ -122,6 +122,27 @@ test('a dead worker rejects pending commands within 1 s; a client without statef
   }
 });
 
+test('a worker that runs out of memory (resourceLimits) fails the command with the cause; the client carries on', async () => {
+  const executor = createPoolExecutor({ workers: 1, resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
+  const { MongoClient } = createRotor({ executor }) as unknown as { MongoClient: typeof driver.MongoClient };
+  const client = new MongoClient(testUri());
+  try {
+    const coll = client.db(dbName('pool_oom')).collection('c');
+    await coll.findOne({});
+    await coll.insertMany(Array.from({ length: 300_000 }, (_, i) => ({ i, pad: 'y'.repeat(200) }))).then(
+      () => assert.unreachable('the worker held 300k documents in 48 MB'),
+      (err: Error) => {
+        assert.instance(err, WorkerLostError);
+        assert.match(String((err.cause as Error | undefined)?.message), /memory limit/);
+      },
+    );
+    assert.is(typeof (await coll.countDocuments({})), 'number');
+  } finally {
+    await client.close();
+    await executor.close();
+  }
+});
+
 test('a dead worker that held a session makes its client fail with "worker lost"', async () => {
   const { executor, MongoClient } = poolRotor();
   const client = new MongoClient(testUri());
