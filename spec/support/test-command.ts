@@ -67,6 +67,14 @@ async function main(): Promise<number> {
         totals.skipped += 1;
       }
     }
+    // The benchmark must keep working: one --quick run on the same server (timings are not gated;
+    // it fails only when a target errors).
+    if (filters.length === 0 || filters.includes('bench-quick')) {
+      process.stdout.write('\n=== bench --quick (proves the benchmark runs; timings not gated) ===\n');
+      const code = await exec(process.execPath, [join(root, 'dist', 'bench', 'run.js'), '--quick', '--out', join(scratch, 'bench')], { ...process.env, MONGODB_URI: server.uri });
+      if (code === 0) totals.passed += 1;
+      else totals.failed += 1;
+    }
   } finally {
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });

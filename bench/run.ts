@@ -1,0 +1,336 @@
+// `npm run bench`: the drivers' benchmark specification, every target against the bare driver on
+// the same server in the same run, interleaved; results to bench/results/ as JSON, markdown and SVG.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { MongoClient } from 'mongodb';
+import { startServer, type RunningServer } from '../lib/server/harness.js';
+import { checkNames, parseArgs, USAGE, UsageError, type Args } from './args.js';
+import { loadData } from './data.js';
+import { runMicro } from './micro.js';
+import { clock, Progress } from './progress.js';
+import { formatMbps, renderMarkdown, writeResults, type Cell, type EventLoopDelay, type Results, type TaskResult } from './report.js';
+import { median, percentile, PERCENTILES, spread } from './stats.js';
+import { MICRO, TASKS, type TaskDef, type TaskEnv } from './tasks.js';
+import { BASELINE, packageVersion, shutdownRotor, TARGETS, type Ops, type Target } from './targets.js';
+
+/** monitorEventLoopDelay's timer: a delay is how much later than this a timer fired. */
+const ELD_RESOLUTION_MS = 10;
+const MICRO_ITERATIONS = { full: 1_000_000, quick: 50_000 } as const;
+
+export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+interface Runner {
+  readonly target: Target;
+  ops?: Ops;
+  /** Why this target does not run at all (unavailable, or it could not connect). */
+  blocked?: { status: 'unavailable' | 'error'; reason: string };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+    checkNames('target', args.targets, TARGETS.map((t) => t.name));
+    checkNames('task', args.tasks, [...TASKS.map((t) => t.name), MICRO]);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`bench: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+
+  const startedAt = new Date();
+  const root = projectRoot();
+  const mode = args.quick ? 'quick' : 'full';
+  const targets = TARGETS.filter((t) => t.name === BASELINE || !args.targets || args.targets.includes(t.name));
+  const tasks = TASKS.filter((t) => !args.tasks || args.tasks.includes(t.name));
+  const withMicro = !args.tasks || args.tasks.includes(MICRO);
+  const complete = !args.quick && !args.targets && !args.tasks && args.iterations === undefined;
+  const outDir = args.out ? resolve(args.out) : join(root, 'bench', 'results');
+  const progress = new Progress(0);
+  const log = (msg: string): void => progress.line(msg);
+
+  log(`rotor bench (${mode}): ${tasks.length} task(s)${withMicro ? ' + micro' : ''} × ${targets.length} target(s)`);
+  const runners: Runner[] = targets.map((target) => {
+    const available = target.available();
+    return available === true ? { target } : { target, blocked: { status: 'unavailable', reason: available } };
+  });
+  for (const r of runners) if (r.blocked) log(`  ${r.target.name}: ${r.blocked.reason}`);
+
+  let server: RunningServer | undefined;
+  let admin: MongoClient | undefined;
+  let failed = false;
+  try {
+    const serverStart = Date.now();
+    server = await startServer({ progress: (msg) => log(`server: ${msg.trimEnd()}`) });
+    log(`server: ${server.kind === 'external' ? 'MONGODB_URI' : 'embedded FerretDB'} ${redact(server.uri)} (${clock((Date.now() - serverStart) / 1000)})`);
+    const data = loadData({ root, quick: args.quick, log });
+    for (const note of data.notes) log(note);
+
+    admin = new MongoClient(server.uri);
+    await admin.connect();
+    const buildInfo = await admin.db('admin').command({ buildInfo: 1 }).catch(() => ({}) as Record<string, unknown>);
+    const adminDb = admin.db(args.db);
+
+    for (const r of runners) {
+      if (r.blocked) continue;
+      try {
+        r.ops = await r.target.connect(server.uri, args.db);
+      } catch (err) {
+        r.blocked = { status: 'error', reason: `could not connect: ${message(err)}` };
+        log(`  ${r.target.name}: ${r.blocked.reason}`);
+      }
+    }
+    const live = runners.filter((r) => r.ops);
+    const scaleOf = (task: TaskDef) => (args.quick ? task.quick : task.full);
+    const roundsOf = (task: TaskDef) => scaleOf(task).warmup + (args.iterations ?? scaleOf(task).iterations);
+    progress.setTotal(tasks.reduce((n, t) => n + roundsOf(t) * live.length, 0) + (withMicro ? 1 : 0));
+
+    const results: Results = {
+      tool: 'rotor bench',
+      schema: 1,
+      startedAt: startedAt.toISOString(),
+      finishedAt: '',
+      durationS: 0,
+      mode,
+      complete,
+      argv: [...argv],
+      machine: {
+        cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+        cores: os.availableParallelism?.() ?? os.cpus().length,
+        memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+        os: `${os.type()} ${os.release()}`,
+        arch: os.arch(),
+        loadAverage: { start: round3(os.loadavg()[0]!) },
+      },
+      node: process.version,
+      packages: {
+        mongodb: packageVersion('mongodb'),
+        'mongodb-legacy': packageVersion('mongodb-legacy'),
+        "mongodb-legacy's mongodb": safe(() => packageVersion('mongodb', createRequire(import.meta.url).resolve('mongodb-legacy'))),
+        rotor: safe(() => (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version),
+      },
+      server: {
+        kind: server.kind,
+        uri: redact(server.uri),
+        ...(typeof buildInfo.version === 'string' ? { version: buildInfo.version } : {}),
+        ...(typeof buildInfo.ferretdbVersion === 'string' ? { ferretdbVersion: buildInfo.ferretdbVersion } : {}),
+      },
+      targets: targets.map((t) => ({ name: t.name, description: t.description, version: t.version(), available: t.available() })),
+      baseline: BASELINE,
+      dataSource: data.source,
+      notes: [...data.notes, ...standingNotes(mode, typeof buildInfo.ferretdbVersion === 'string')],
+      tasks: [],
+    };
+
+    for (const [index, task] of tasks.entries()) {
+      const result = await runTask(task, index, tasks.length, runners, { admin: adminDb, data, ops: scaleOf(task).ops, state: {} }, args, progress);
+      results.tasks.push(result);
+      if (result.cells.some((c) => c.status === 'error')) failed = true;
+    }
+
+    if (withMicro) {
+      const iterations = MICRO_ITERATIONS[mode];
+      progress.status(`micro (${iterations.toLocaleString('en-US')} calls per case)`);
+      try {
+        results.micro = { iterations, rows: runMicro(iterations) };
+        for (const row of results.micro.rows) log(`micro: ${row.case}: direct ${row.direct.toFixed(1)} · hand-written ${row.handWritten.toFixed(1)} · rotor ${row.rotor.toFixed(1)} ns/call`);
+      } catch (err) {
+        results.micro = { error: message(err) };
+        failed = true;
+        log(`micro: error: ${message(err)}`);
+      }
+      progress.advance();
+    }
+
+    results.finishedAt = new Date().toISOString();
+    results.machine.loadAverage.end = round3(os.loadavg()[0]!);
+    results.durationS = Math.round((Date.now() - startedAt.getTime()) / 100) / 10;
+    progress.finish();
+    const summary = renderMarkdown(results).split('\n## Every task')[0]!.split('\n').filter((l) => l.startsWith('|'));
+    process.stdout.write(`\n${summary.join('\n')}\n\n`);
+    const written = writeResults(results, outDir, complete ? 'latest' : 'partial');
+    process.stdout.write(`results (${clock(results.durationS)}): ${written.join(', ')}\n`);
+  } catch (err) {
+    progress.finish();
+    process.stderr.write(`bench: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  } finally {
+    for (const r of runners) await r.ops?.close().catch(() => {});
+    await admin?.close().catch(() => {});
+    await shutdownRotor().catch(() => {});
+    await server?.stop();
+  }
+  return failed ? 1 : 0;
+}
+
+/** One task: setup, then rounds in which every target runs once (the order rotating), teardown, scores. */
+async function runTask(task: TaskDef, index: number, count: number, runners: Runner[], env: TaskEnv, args: Args, progress: Progress): Promise<TaskResult> {
+  const scale = args.quick ? task.quick : task.full;
+  const iterations = args.iterations ?? scale.iterations;
+  const rounds = scale.warmup + iterations;
+  const bytesPerOp = task.bytesPerOp(env.data);
+  const bytesPerIteration = bytesPerOp * env.ops * task.concurrency;
+  const cells = new Map<Runner, Cell>();
+  /** Event-loop delay samples (ns) of every timed iteration, per target. */
+  const delays = new Map<Runner, number[]>();
+  for (const r of runners) {
+    cells.set(r, r.blocked ? { target: r.target.name, status: r.blocked.status, reason: r.blocked.reason, timesMs: [] } : { target: r.target.name, status: 'ok', timesMs: [] });
+    delays.set(r, []);
+  }
+  const live = runners.filter((r) => r.ops);
+  const concurrency = task.concurrency > 1 ? ` × ${task.concurrency} tasks` : '';
+  progress.line(`[${index + 1}/${count}] ${task.title}: ${env.ops} op(s)${concurrency} per iteration, ${scale.warmup} warm-up + ${iterations} timed per target`);
+  const started = Date.now();
+
+  let setupError: string | undefined;
+  progress.status(`${task.name} · setup`);
+  try {
+    await task.setup?.(env);
+  } catch (err) {
+    setupError = `setup failed: ${message(err)}`;
+  }
+  for (let round = 0; round < rounds; round++) {
+    const timed = round >= scale.warmup;
+    for (const r of rotate(live, round)) {
+      const cell = cells.get(r)!;
+      if (setupError && cell.status === 'ok') Object.assign(cell, { status: 'error', reason: setupError });
+      if (cell.status !== 'ok') {
+        progress.advance();
+        continue;
+      }
+      progress.status(`${task.name} · ${r.target.name} · ${timed ? `iteration ${round - scale.warmup + 1}/${iterations}` : 'warm-up'}`);
+      // A fresh histogram per iteration: one re-enabled after a pause would record the pause.
+      let histogram: IntervalHistogram | undefined;
+      try {
+        await task.before?.(env, r.ops!);
+        if (timed) (histogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS })).enable();
+        const t0 = process.hrtime.bigint();
+        await task.run(env, r.ops!);
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        if (timed) cell.timesMs.push(ms);
+      } catch (err) {
+        Object.assign(cell, { status: 'error', reason: message(err) });
+        progress.line(`  ${r.target.name}: error: ${message(err)}`);
+      } finally {
+        if (histogram) {
+          histogram.disable();
+          delays.get(r)!.push(...samplesOf(histogram));
+        }
+      }
+      progress.advance();
+    }
+  }
+  await env.admin.dropDatabase().catch(() => {}); // teardown
+
+  // Scores: bytes / median time; ratios against the baseline's score.
+  for (const [r, cell] of cells) {
+    if (cell.status !== 'ok') continue;
+    const mbps = cell.timesMs.map((ms) => bytesPerIteration / 1e6 / (ms / 1000));
+    cell.medianMs = median(cell.timesMs);
+    cell.mbps = bytesPerIteration / 1e6 / (cell.medianMs / 1000);
+    cell.spread = spread(mbps);
+    cell.percentilesMs = Object.fromEntries(PERCENTILES.map((p) => [`p${p}`, round3(percentile(cell.timesMs, p))]));
+    cell.eventLoopDelayMs = delayOf(delays.get(r)!);
+    cell.timesMs = cell.timesMs.map(round3);
+    cell.medianMs = round3(cell.medianMs);
+  }
+  const base = [...cells.values()].find((c) => c.target === BASELINE);
+  for (const cell of cells.values()) {
+    if (cell.status !== 'ok') continue;
+    cell.ratio = base?.status === 'ok' && base.mbps ? Math.round((cell.mbps! / base.mbps) * 1000) / 1000 : null;
+  }
+  const line = [...cells.values()]
+    .map((c) => (c.status !== 'ok' ? `${c.target} —` : c.target === BASELINE || c.ratio === null ? `${c.target} ${formatMbps(c.mbps)} MB/s` : `${c.target} ${c.ratio!.toFixed(2)}×`))
+    .join(' · ');
+  progress.line(`    ${clock((Date.now() - started) / 1000)}: ${line}`);
+  return {
+    name: task.name,
+    title: task.title,
+    specOps: task.specOps,
+    ops: env.ops,
+    concurrency: task.concurrency,
+    bytesPerOp,
+    bytesPerIteration,
+    iterations,
+    warmup: scale.warmup,
+    cells: [...cells.values()],
+  };
+}
+
+/** The histogram's samples, rebuilt from its quantiles (the k-th of n is percentile(100k/n)). */
+function samplesOf(h: IntervalHistogram): number[] {
+  const n = h.count;
+  return Array.from({ length: n }, (_, k) => h.percentile((100 * (k + 1)) / n));
+}
+
+/** p50/p99/max over every timed iteration's samples, as ms beyond the timer's own 10 ms. */
+function delayOf(samples: readonly number[]): EventLoopDelay | null {
+  if (samples.length === 0) return null;
+  const ms = (ns: number): number => round3(Math.max(0, ns / 1e6 - ELD_RESOLUTION_MS));
+  return { p50: ms(percentile(samples, 50)), p99: ms(percentile(samples, 99)), max: ms(Math.max(...samples)), samples: samples.length };
+}
+
+function standingNotes(mode: 'full' | 'quick', ferret: boolean): string[] {
+  const notes = [
+    mode === 'full'
+      ? 'scaled: operations per iteration are below the specification\'s counts for most tasks, and each target runs a few timed iterations instead of the specification\'s 100 (or 1-5 minutes) per task, so a full run fits a 2-core machine; task definitions and MB/s scoring follow the specification (see Scale)'
+      : 'quick: small operation counts and 2 timed iterations; it proves the benchmark works, its numbers are noise-prone',
+    'interleaved: in every round each target runs the task once, the order rotating, so machine noise falls on all of them; the score is the median iteration',
+    'mongodb-legacy runs on its own mongodb 6.x driver, every other target on the project\'s mongodb 7.x: its ratio includes the driver version difference',
+    'callback targets chain real callbacks (insertOne(doc, cb), cursor.next(cb), stream events); promise targets await every call',
+  ];
+  if (ferret) {
+    notes.push(
+      'FerretDB (SQLite backend) does not push filters on integer _id down to SQL, so each Find one by ID scans the corpus up to its document: the corpus is small here and the scores are not comparable with MongoDB\'s',
+      'FerretDB spends seconds of server time per LARGE_DOC insert (its ~94,000 fields), so the large-document tasks insert 1 document per iteration in full runs',
+    );
+  }
+  return notes;
+}
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  if (items.length === 0) return [];
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function redact(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+function safe(fn: () => string): string {
+  try {
+    return fn();
+  } catch {
+    return 'not installed';
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`bench: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

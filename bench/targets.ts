@@ -1,0 +1,287 @@
+// Benchmark targets: what is measured against what. A target names a way of talking to the server
+// (the bare driver, mongodb-legacy, rotor with a framework and an executor) and, once connected,
+// offers the few operations the tasks need, each run in that target's own idiom: promise targets
+// `await` every call, callback targets chain real Node callbacks (one promise per task, made here).
+//
+// A new framework or executor joins the benchmark with one line in TARGETS.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { Document } from 'mongodb';
+import { createPoolExecutor } from '../lib/executor/pool/index.js';
+import * as rotorModule from '../lib/create-rotor.js';
+import { ROTOR_VERSION } from '../lib/runtime.js';
+
+/** The operations a task needs; every one resolves when the target's calls have completed. */
+export interface Ops {
+  /** Runs `cmd` on the benchmark database `times` times, one after the other. */
+  command(cmd: Document, times: number): Promise<void>;
+  /** findOne({ _id }) for each id in turn; resolves with how many were found. */
+  findOneByIds(ids: readonly number[]): Promise<number>;
+  /** insertOne for each document in turn. */
+  insertEach(docs: readonly Document[]): Promise<void>;
+  /** One ordered insertMany. */
+  insertMany(docs: Document[]): Promise<void>;
+  /** find({}) on the corpus, every document retrieved and discarded; resolves with the count. */
+  drainFind(): Promise<number>;
+  /** Constructs the GridFSBucket (default bucket) the next upload/download uses. */
+  newBucket(): void;
+  /** openUploadStream(filename), the data written, the stream closed; resolves once it finished. */
+  upload(filename: string, data: Buffer): Promise<void>;
+  /** openDownloadStream(id) read to the end; resolves with the byte count. */
+  download(idHex: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface Target {
+  /** The name used by --targets and in every table. */
+  readonly name: string;
+  /** One line for the legend. */
+  readonly description: string;
+  /** true, or why the target cannot run in this build/install. */
+  available(): true | string;
+  /** What runs underneath (package versions), for the results file. */
+  version(): string;
+  /** A connected client on `dbName`, its operations ready. */
+  connect(uri: string, dbName: string): Promise<Ops>;
+}
+
+/** The slice of a driver module (mongodb, mongodb-legacy, a rotor) the adapters use. */
+interface DriverLike {
+  MongoClient: new (uri: string, options?: object) => any;
+  GridFSBucket: new (db: any, options?: object) => any;
+  ObjectId: new (hex: string) => object;
+}
+
+type Style = 'promise' | 'callback';
+const require = createRequire(import.meta.url);
+
+// ---------------------------------------------------------------------------------------------
+// The targets. Add a framework or executor here: rotorTarget('callback', 'pool').
+
+export const BASELINE = 'bare';
+
+export const TARGETS: readonly Target[] = [
+  moduleTarget(BASELINE, 'the mongodb driver itself, promises (the baseline)', 'mongodb', 'promise'),
+  moduleTarget('mongodb-legacy', 'mongodb-legacy, callbacks (over its own mongodb 6)', 'mongodb-legacy', 'callback'),
+  rotorTarget('promise', 'inline'),
+  rotorTarget('callback', 'inline'),
+  rotorTarget('promise', 'pool'),
+  // One client spread over two workers (stateless commands alternate): does spanning pay?
+  rotorTarget('promise', 'pool', 'promise', { workers: 2, span: true }),
+];
+
+// ---------------------------------------------------------------------------------------------
+
+/** A driver package used directly: the bare driver, or mongodb-legacy's callback API. */
+export function moduleTarget(name: string, description: string, pkg: string, style: Style): Target {
+  return {
+    name,
+    description,
+    available() {
+      try {
+        require.resolve(pkg);
+        return true;
+      } catch {
+        return `not installed: '${pkg}' does not resolve (npm ci installs the dev dependencies)`;
+      }
+    },
+    version() {
+      const own = packageVersion(pkg);
+      if (pkg === 'mongodb') return `mongodb ${own}`;
+      const inner = packageVersion('mongodb', require.resolve(pkg));
+      return `${pkg} ${own} (mongodb ${inner})`;
+    },
+    async connect(uri, dbName) {
+      const loaded = (await import(pkg)) as DriverLike & { default?: DriverLike };
+      const mod = loaded.MongoClient ? loaded : loaded.default!;
+      return connectWith(mod, style, uri, dbName);
+    },
+  };
+}
+
+/**
+ * rotor with a framework and an executor, through createRotor. Reported as not available when
+ * this build has no such framework or executor (checked without starting anything).
+ */
+export function rotorTarget(
+  framework: string,
+  executor: string,
+  style: Style = framework === 'callback' ? 'callback' : 'promise',
+  pool?: { workers: number; span: boolean },
+): Target {
+  const suffix = pool ? `-span${pool.workers}` : '';
+  return {
+    name: `rotor-${framework}-${executor}${suffix}`,
+    description: `rotor, ${framework} framework, ${executor} executor${pool ? `, each client spanning ${pool.workers} workers` : ''}`,
+    available() {
+      const missing = [
+        Object.prototype.hasOwnProperty.call(rotorModule.FRAMEWORKS, framework) ? '' : `FRAMEWORKS has no '${framework}'`,
+        Object.prototype.hasOwnProperty.call(rotorModule.EXECUTORS, executor) ? '' : `EXECUTORS has no '${executor}'`,
+      ].filter(Boolean);
+      return missing.length === 0 ? true : `not available in this build (${missing.join(', ')})`;
+    },
+    version: () => `rotor ${ROTOR_VERSION} (mongodb ${packageVersion('mongodb')})`,
+    async connect(uri, dbName) {
+      const options = pool ? { framework, executor: dedicatedPool(pool) } : { framework, executor };
+      const rotor = rotorModule.createRotor(options as rotorModule.RotorOptions) as unknown as DriverLike;
+      const driver = await import('mongodb');
+      return connectWith({ MongoClient: rotor.MongoClient, GridFSBucket: rotor.GridFSBucket, ObjectId: driver.ObjectId }, style, uri, dbName);
+    },
+  };
+}
+
+const dedicated = new Map<string, ReturnType<typeof createPoolExecutor>>();
+function dedicatedPool(options: { workers: number; span: boolean }): ReturnType<typeof createPoolExecutor> {
+  const key = JSON.stringify(options);
+  let pool = dedicated.get(key);
+  if (!pool) dedicated.set(key, (pool = createPoolExecutor(options)));
+  return pool;
+}
+
+/** Stops whatever rotor keeps running between calls (the shared worker pool), when this build has one. */
+export async function shutdownRotor(): Promise<void> {
+  await Promise.all([...dedicated.values()].map((p) => p.close()));
+  dedicated.clear();
+  const close = (rotorModule as Record<string, unknown>).closeSharedPool;
+  if (typeof close === 'function') await (close as () => Promise<void>)();
+}
+
+async function connectWith(mod: DriverLike, style: Style, uri: string, dbName: string): Promise<Ops> {
+  const client = new mod.MongoClient(uri);
+  await client.connect();
+  const db = client.db(dbName);
+  return style === 'promise' ? promiseOps(mod, client, db) : callbackOps(mod, client, db);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Promise style: what a user of the bare driver writes.
+
+function promiseOps(mod: DriverLike, client: any, db: any): Ops {
+  const coll = db.collection('corpus');
+  let bucket: any;
+  return {
+    async command(cmd, times) {
+      for (let i = 0; i < times; i++) await db.command(cmd);
+    },
+    async findOneByIds(ids) {
+      let found = 0;
+      for (const id of ids) if (await coll.findOne({ _id: id })) found++;
+      return found;
+    },
+    async insertEach(docs) {
+      for (const doc of docs) await coll.insertOne(doc);
+    },
+    async insertMany(docs) {
+      await coll.insertMany(docs, { ordered: true });
+    },
+    async drainFind() {
+      let n = 0;
+      for await (const _doc of coll.find({})) n++;
+      return n;
+    },
+    newBucket() {
+      bucket = new mod.GridFSBucket(db);
+    },
+    async upload(filename, data) {
+      const stream = bucket.openUploadStream(filename);
+      stream.end(data);
+      await finished(stream);
+    },
+    async download(idHex) {
+      let n = 0;
+      for await (const chunk of bucket.openDownloadStream(new mod.ObjectId(idHex))) n += (chunk as Buffer).length;
+      return n;
+    },
+    close: () => client.close(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Callback style: what a user of mongodb-legacy writes. The only promise is the one per task that
+// tells the harness the chain of callbacks has ended.
+
+type Cb = (err?: Error | null, result?: any) => void;
+
+/** Calls `step(i, cb)` for i = 0..n-1, each after the previous one's callback. */
+function chain(n: number, step: (i: number, cb: Cb) => void, onResult?: (result: any) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let i = 0;
+    const next: Cb = (err, result) => {
+      if (err) return reject(err);
+      if (i > 0) onResult?.(result);
+      if (i === n) return resolve();
+      step(i++, next);
+    };
+    next();
+  });
+}
+
+function callbackOps(mod: DriverLike, client: any, db: any): Ops {
+  const coll = db.collection('corpus');
+  let bucket: any;
+  return {
+    command: (cmd, times) => chain(times, (_i, cb) => db.command(cmd, cb)),
+    async findOneByIds(ids) {
+      let found = 0;
+      await chain(ids.length, (i, cb) => coll.findOne({ _id: ids[i] }, cb), (doc) => doc && found++);
+      return found;
+    },
+    insertEach: (docs) => chain(docs.length, (i, cb) => coll.insertOne(docs[i], cb)),
+    insertMany: (docs) => chain(1, (_i, cb) => coll.insertMany(docs, { ordered: true }, cb)),
+    drainFind: () =>
+      new Promise((resolve, reject) => {
+        const cursor = coll.find({});
+        let n = 0;
+        const next: Cb = (err, doc) => {
+          if (err) return reject(err);
+          if (doc === null) return resolve(n);
+          n++;
+          cursor.next(next);
+        };
+        cursor.next(next);
+      }),
+    newBucket() {
+      bucket = new mod.GridFSBucket(db);
+    },
+    upload: (filename, data) =>
+      new Promise((resolve, reject) => {
+        const stream = bucket.openUploadStream(filename);
+        stream.once('error', reject);
+        stream.end(data, (err?: Error | null) => (err ? reject(err) : resolve()));
+      }),
+    download: (idHex) =>
+      new Promise((resolve, reject) => {
+        let n = 0;
+        const stream = bucket.openDownloadStream(new mod.ObjectId(idHex));
+        stream.on('data', (chunk: Buffer) => {
+          n += chunk.length;
+        });
+        stream.once('error', reject);
+        stream.once('end', () => resolve(n));
+      }),
+    close: () => client.close(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The version in a package's package.json, resolved from `from` (default: this project). */
+export function packageVersion(pkg: string, from?: string): string {
+  try {
+    const req = from ? createRequire(from) : require;
+    let dir = dirname(req.resolve(pkg));
+    for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+      try {
+        const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        if (json.name === pkg) return json.version ?? '?';
+      } catch {
+        /* keep walking up */
+      }
+    }
+  } catch {
+    /* not installed */
+  }
+  return 'not installed';
+}

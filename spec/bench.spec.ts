@@ -1,0 +1,164 @@
+// `npm run bench`: a real quick run on the run's server (two tasks, two targets, results in a temp
+// folder) checked through its outputs; bad command lines; unavailable targets reported, not run.
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderMarkdown, renderSvg, type Results } from '../bench/report.js';
+import { rotorTarget, TARGETS } from '../bench/targets.js';
+import { dbName, suite, testUri } from './support/env.js';
+
+const test = suite('bench');
+const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const runJs = join(root, 'dist', 'bench', 'run.js');
+const TASKS = ['runCommand', 'findOneById'];
+const TARGET_NAMES = ['bare', 'rotor-promise-inline'];
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function bench(args: string[], timeoutMS = 120_000): Promise<Exit> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [runJs, ...args], { cwd: root, env: { ...process.env, MONGODB_URI: testUri() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMS);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** null when `xml` is well-formed (balanced tags, quoted attributes, escaped text), else what is wrong. */
+function xmlProblem(xml: string): string | null {
+  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>/g;
+  const stack: string[] = [];
+  let last = 0;
+  for (let m = tag.exec(xml); m; m = tag.exec(xml)) {
+    const text = xml.slice(last, m.index);
+    if (/[<>]/.test(text)) return `stray markup before offset ${m.index}: ${JSON.stringify(text.slice(0, 60))}`;
+    if (/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(text)) return `unescaped & before offset ${m.index}`;
+    last = tag.lastIndex;
+    const [, closing, name, , selfClosing] = m;
+    if (selfClosing) continue;
+    if (!closing) stack.push(name!);
+    else if (stack.pop() !== name) return `</${name}> at offset ${m.index} closes the wrong element`;
+  }
+  if (/[<>]/.test(xml.slice(last))) return 'stray markup at the end';
+  return stack.length ? `unclosed <${stack.join('>, <')}>` : null;
+}
+
+let out = '';
+let run: Exit;
+
+test.before(async () => {
+  out = mkdtempSync(join(tmpdir(), 'rotor-bench-'));
+  run = await bench(['--quick', '--tasks', TASKS.join(','), '--targets', TARGET_NAMES.join(','), '--out', out, '--db', dbName('bench')]);
+});
+
+test.after(() => {
+  if (out) rmSync(out, { recursive: true, force: true });
+});
+
+test('--quick on two tasks and two targets exits 0 and writes partial.json, .md and .svg to --out', () => {
+  assert.is(run.code, 0, `exit ${run.code}\n${run.stdout}\n${run.stderr}`);
+  for (const ext of ['json', 'md', 'svg']) assert.ok(existsSync(join(out, `partial.${ext}`)), `partial.${ext} missing`);
+  assert.not.ok(existsSync(join(out, 'latest.json')), 'a filtered quick run must not write latest.*');
+});
+
+test('the JSON has a row per task and target, with MB/s, a ratio against bare, loop delay and the run context', () => {
+  const r = JSON.parse(readFileSync(join(out, 'partial.json'), 'utf8')) as Results;
+  assert.is(r.mode, 'quick');
+  assert.is(r.complete, false);
+  assert.equal(r.tasks.map((t) => t.name), TASKS);
+  assert.equal(r.targets.map((t) => t.name), TARGET_NAMES);
+  assert.ok(r.node.startsWith('v'));
+  assert.match(r.packages.mongodb!, /^\d+\.\d+\.\d+/);
+  assert.ok(r.server.kind === 'external', 'MONGODB_URI was set, so the harness must not start a server');
+  assert.ok(r.machine.cores > 0);
+  for (const task of r.tasks) {
+    assert.equal(task.cells.map((c) => c.target), TARGET_NAMES, `${task.name}: one cell per selected target`);
+    for (const cell of task.cells) {
+      assert.is(cell.status, 'ok', `${task.name}/${cell.target}: ${cell.reason}`);
+      assert.is(cell.timesMs.length, task.iterations, `${task.name}/${cell.target}: one time per timed iteration`);
+      assert.ok(cell.mbps! > 0, `${task.name}/${cell.target}: MB/s`);
+      assert.ok(typeof cell.ratio === 'number' && cell.ratio > 0, `${task.name}/${cell.target}: ratio`);
+      // The score is the specification's: bytes per iteration / median time.
+      assert.ok(Math.abs(cell.mbps! - task.bytesPerIteration / 1e6 / (cell.medianMs! / 1000)) / cell.mbps! < 0.01);
+      assert.ok(cell.eventLoopDelayMs === null || cell.eventLoopDelayMs!.max >= cell.eventLoopDelayMs!.p50);
+    }
+    assert.is(task.cells.find((c) => c.target === 'bare')!.ratio, 1);
+  }
+  assert.is(r.tasks.find((t) => t.name === 'runCommand')!.bytesPerOp, 13, 'Run command scores 13 bytes per {hello: true}');
+  assert.not.ok(r.micro, '--tasks without micro skips the micro benchmark');
+});
+
+test('the markdown has the ratio table with both targets and a row per task', () => {
+  const md = readFileSync(join(out, 'partial.md'), 'utf8');
+  assert.match(md, /\| task \| bare MB\/s \| rotor-promise-inline \|/);
+  assert.match(md, /\| Run command \| [\d.]+ \| [\d.]+× \|/);
+  assert.match(md, /\| Find one by ID \| [\d.]+ \| [\d.]+× \|/);
+  assert.match(md, /!\[[^\]]*\]\(partial\.svg\)/);
+});
+
+test('the SVG is well-formed and has one bar per task and target', () => {
+  const svg = readFileSync(join(out, 'partial.svg'), 'utf8');
+  assert.ok(svg.startsWith('<svg'), 'starts with <svg');
+  assert.is(xmlProblem(svg), null);
+  assert.is((svg.match(/<rect class="bar"/g) ?? []).length, TASKS.length * TARGET_NAMES.length);
+  assert.match(svg, /class="ref"/, 'a reference line at 1.0');
+});
+
+test('an unknown option exits 2 with a message and the usage', async () => {
+  const bad = await bench(['--fast']);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /unknown option '--fast'/);
+  assert.match(bad.stderr, /usage: npm run bench/);
+});
+
+test('an unknown task or target name exits 2 and lists the known ones', async () => {
+  const task = await bench(['--tasks', 'runCommand,nope']);
+  assert.is(task.code, 2);
+  assert.match(task.stderr, /unknown task: nope \(known: runCommand, /);
+  const target = await bench(['--targets', 'motor']);
+  assert.is(target.code, 2);
+  assert.match(target.stderr, /unknown target: motor/);
+  const iterations = await bench(['--iterations', '0']);
+  assert.is(iterations.code, 2);
+});
+
+test('every target the issue names is in the list; a missing executor is reported, not run', () => {
+  for (const name of ['bare', 'mongodb-legacy', 'rotor-promise-inline', 'rotor-callback-inline', 'rotor-promise-pool']) {
+    assert.ok(TARGETS.some((t) => t.name === name), `target ${name}`);
+  }
+  const missing = rotorTarget('promise', 'no-such-executor');
+  assert.is(missing.name, 'rotor-promise-no-such-executor');
+  assert.match(String(missing.available()), /not available in this build \(EXECUTORS has no 'no-such-executor'\)/);
+});
+
+test('an unavailable target is a dash row with its reason in the markdown and a note in the SVG, not a bar', () => {
+  const r = JSON.parse(readFileSync(join(out, 'partial.json'), 'utf8')) as Results;
+  const reason = "not available in this build (EXECUTORS has no 'pool')";
+  const withMissing: Results = {
+    ...r,
+    targets: [...r.targets, { name: 'rotor-promise-pool', description: 'x', version: 'x', available: reason }],
+    tasks: r.tasks.map((t) => ({ ...t, cells: [...t.cells, { target: 'rotor-promise-pool', status: 'unavailable' as const, reason, timesMs: [] }] })),
+  };
+  const md = renderMarkdown(withMissing);
+  assert.match(md, /\| Run command \| rotor-promise-pool \| — \|.*\| not available in this build \(EXECUTORS has no 'pool'\) \|/);
+  assert.match(md, /\| rotor-promise-inline \| rotor-promise-pool \|/);
+  const svg = renderSvg(withMissing);
+  assert.is(xmlProblem(svg), null);
+  assert.is((svg.match(/<rect class="bar"/g) ?? []).length, TASKS.length * TARGET_NAMES.length);
+  assert.match(svg, /— not available in this build/);
+});
+
+test.run();
