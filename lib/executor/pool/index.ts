@@ -353,7 +353,8 @@ export class WorkerSlot {
   }
 }
 
-const rebuild = new WeakSet<RemoteRef>() as WeakSet<RemoteRef> & { add(r: RemoteRef): void };
+/** Objects to re-create (from their recipes) before their next use: after a worker loss or client.close(). */
+const rebuild = new WeakSet<RemoteRef>();
 
 function rootOf(ref: RemoteRef): RemoteRef {
   let r = ref;
@@ -473,7 +474,7 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
       const ref = asRef(refObject);
       ref.slot.sync({ op: 'write', id: ref.id, member: memberName(member), value: encode(value, ref.slot.encodeHooks(false), 'value'), sync: true });
     },
-    construct(cls, driverClass, args) {
+    construct(cls, _driverClass, args) {
       if (cls === 'MongoClient' && options.span && count > 1) {
         while (slots.length < count) slot();
         return span(slots.map((s) => constructOn(s, cls, args)));
@@ -482,7 +483,6 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
       if (spanningParent && SPANNED.has(cls)) {
         return span(spanningParent.replicas!.map((r) => constructOn(r.slot, cls, args.map((a) => (a === spanningParent ? r : a)))));
       }
-      void driverClass;
       return constructOn(cls === 'MongoClient' ? slot() : (slotOfArgs(args) ?? slot()), cls, args);
     },
     iterate: (refObject, member) => (isPoolStream(refObject) ? inlineExecutor.iterate(refObject, member) : cursorIterate(asRef(refObject))),
