@@ -40,6 +40,32 @@ test('an idle worker keeps running: heartbeats arrive while the main thread send
   }
 });
 
+test('events are forwarded only while the main thread has listeners', async () => {
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri(), { monitorCommands: true });
+  const forwarders = async (): Promise<number> => ((await executor.stats()) as Array<{ forwarders: number }>)[0]!.forwarders;
+  try {
+    await client.db('admin').command({ ping: 1 });
+    assert.is(await forwarders(), 0, 'nothing forwarded without listeners');
+    const seen: string[] = [];
+    const listener = (e: { commandName: string }): void => void seen.push(e.commandName);
+    client.on('commandStarted', listener);
+    client.once('commandSucceeded', () => {});
+    assert.is(await forwarders(), 2);
+    await client.db('admin').command({ ping: 1 });
+    assert.ok(seen.includes('ping'));
+    assert.is(await forwarders(), 1, 'a once() listener that fired is no longer forwarded');
+    client.off('commandStarted', listener);
+    assert.is(await forwarders(), 0);
+    const before = seen.length;
+    await client.db('admin').command({ ping: 1 });
+    assert.is(seen.length, before);
+  } finally {
+    await client.close();
+    await executor.close();
+  }
+});
+
 test('the worker refuses members outside the registry allowlist', async () => {
   const { executor, MongoClient } = poolRotor();
   const client = new MongoClient(testUri());
