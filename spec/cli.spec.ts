@@ -1,4 +1,5 @@
 import * as assert from 'uvu/assert';
+import { runNode, type ChildRun } from './support/child.js';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,33 +12,14 @@ const test = suite('rotor command');
 const main = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
 const packageJson = fileURLToPath(new URL('../../package.json', import.meta.url));
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ChildRun;
 
 /** Runs the command to completion (killed after `timeoutMS`: nothing may hang). */
 function run(args: string[], options: { env?: NodeJS.ProcessEnv; script?: string; timeoutMS?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, options.script ?? main, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`rotor ${args.join(' ')} did not finish in time; stdout: ${stdout} stderr: ${stderr}`));
-    }, options.timeoutMS ?? 20_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
+  return runNode([options.script ?? main, ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    timeoutMS: options.timeoutMS ?? 20_000,
+    what: `rotor ${args.join(' ')}`,
   });
 }
 

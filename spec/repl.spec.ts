@@ -1,4 +1,5 @@
 import * as assert from 'uvu/assert';
+import { runNode, type ChildRun } from './support/child.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -30,11 +31,7 @@ test.before(() => {
   historyFile = join(scratch, 'history');
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ChildRun;
 
 function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, NO_COLOR: '1', ROTOR_REPL_HISTORY: historyFile, ...extra };
@@ -42,23 +39,7 @@ function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 /** `rotor repl <args>` with `lines` piped in; killed (and failed) after `timeoutMS`. */
 function repl(args: string[], lines: string[], env: NodeJS.ProcessEnv = {}, timeoutMS = 30_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, main, 'repl', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the REPL did not exit in time.\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(lines.map((l) => `${l}\n`).join(''));
-  });
+  return runNode([main, 'repl', ...args], { env: childEnv(env), stdin: lines.map((l) => `${l}\n`).join(''), timeoutMS, what: 'the REPL' });
 }
 
 /** stdout without blank lines, for order checks. */

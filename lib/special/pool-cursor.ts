@@ -14,7 +14,7 @@ export function isCursorClass(cls: ResolvedClass): boolean {
   return cls.isA.has('AbstractCursor') || cls.name === 'ChangeStream';
 }
 
-function stateOf(ref: RemoteRef): CursorState {
+function cursorState(ref: RemoteRef): CursorState {
   return (ref.cursor ??= { buffer: [], transforms: [] });
 }
 
@@ -25,12 +25,12 @@ function transform(state: CursorState, doc: unknown): unknown {
 
 async function fill(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<boolean> {
   const batch = (await ref.slot.run({ op: 'nextBatch', id: ref.id, mode }, ref.signal)) as unknown[];
-  stateOf(ref).buffer.push(...batch);
+  cursorState(ref).buffer.push(...batch);
   return batch.length > 0;
 }
 
 async function next(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<unknown> {
-  const state = stateOf(ref);
+  const state = cursorState(ref);
   if (state.buffer.length === 0 && !(await fill(ref, mode))) return null;
   return transform(state, state.buffer.shift());
 }
@@ -40,7 +40,7 @@ async function next(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<unknown> 
  * answers (after local bookkeeping, e.g. `close` and `rewind` drop the local buffer).
  */
 export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[], sync = false): unknown {
-  const state = stateOf(ref);
+  const state = cursorState(ref);
   if (!sync && ref.signal?.aborted && member !== 'close') return Promise.reject(ref.signal.reason);
   if (sync) {
     switch (member) {
@@ -85,14 +85,14 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[], sy
 
 /** `closed` means closed and drained, as in the driver: documents buffered here count. */
 export function cursorRead(ref: RemoteRef, member: string, remote: () => unknown): unknown {
-  if (member === 'closed') return (remote() as boolean) && stateOf(ref).buffer.length === 0;
+  if (member === 'closed') return (remote() as boolean) && cursorState(ref).buffer.length === 0;
   return remote();
 }
 
 /** `map(fn)` is kept here: the function runs on the main thread as documents are read. */
 export function cursorChain(ref: RemoteRef, member: string, args: unknown[]): boolean {
   if (member !== 'map') return false;
-  stateOf(ref).transforms.push(args[0] as (doc: unknown) => unknown);
+  cursorState(ref).transforms.push(args[0] as (doc: unknown) => unknown);
   return true;
 }
 
@@ -103,7 +103,7 @@ export function cursorIterate(ref: RemoteRef): AsyncIterator<unknown> {
       for (let doc = await next(ref, 'next'); doc !== null; doc = await next(ref, 'next')) yield doc;
     } finally {
       // Leaving a for-await early closes the cursor, as the driver's own iterator does.
-      stateOf(ref).buffer.length = 0;
+      cursorState(ref).buffer.length = 0;
       await ref.slot.run({ op: 'invoke', id: ref.id, member: 'close', args: [] }).catch(() => {});
     }
   })();

@@ -175,13 +175,11 @@ export class WorkerSlot {
         return decode(reply.ok, this.decodeHooks);
       }
       if (Date.now() > deadline) throw new WorkerLostError(`rotor pool worker did not answer ${message.op} within ${SYNC_TIMEOUT_MS} ms`);
-      this.watchThreads();
     }
   }
 
   async run(task: Task, abortSignal?: AbortSignal): Promise<unknown> {
     if (abortSignal?.aborted) throw abortSignal.reason;
-    this.watchThreads();
     // Captured now, formatted only if the command fails (reading .stack here costs ~10 µs per call).
     const caller = new Error();
     const reply = await new Promise<Reply>((resolve, reject) => {
@@ -281,6 +279,7 @@ export class WorkerSlot {
 
   // -- faults ---------------------------------------------------------------------------------
 
+  /** Called once per tinypool instance (its single thread exists from construction), not per command. */
   private watchThreads(): void {
     for (const thread of this.pool.threads) {
       if (this.watched.has(thread)) continue;
