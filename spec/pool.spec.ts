@@ -21,8 +21,7 @@ function poolRotor() {
   return { executor, MongoClient: rotor.MongoClient as unknown as typeof driver.MongoClient, rotor };
 }
 
-const objects = async (executor: ReturnType<typeof createPoolExecutor>): Promise<number> =>
-  ((await executor.stats()) as Array<{ objects: number }>)[0]!.objects;
+const objects = async (executor: ReturnType<typeof createPoolExecutor>): Promise<number> => (await executor.stats()).objects;
 
 test('an idle worker keeps running: heartbeats arrive while the main thread sends nothing', async () => {
   const { executor, MongoClient } = poolRotor();
@@ -43,7 +42,7 @@ test('an idle worker keeps running: heartbeats arrive while the main thread send
 test('events are forwarded only while the main thread has listeners', async () => {
   const { executor, MongoClient } = poolRotor();
   const client = new MongoClient(testUri(), { monitorCommands: true });
-  const forwarders = async (): Promise<number> => ((await executor.stats()) as Array<{ forwarders: number }>)[0]!.forwarders;
+  const forwarders = async (): Promise<number> => (await executor.stats()).forwarders;
   try {
     await client.db('admin').command({ ping: 1 });
     assert.is(await forwarders(), 0, 'nothing forwarded without listeners');
@@ -73,12 +72,13 @@ test('the worker refuses members outside the registry allowlist', async () => {
     const coll = client.db(dbName('pool')).collection('c');
     const ref = stateOf(coll)!.ref as RemoteRef;
     for (const member of ['constructor', '__proto__', 'then', 'toString', 's', 'find' /* a factory, not a command */]) {
-      await ref.slot.run({ op: 'invoke', id: ref.id, member, args: [] }).then(
+      await ref.slot.request({ op: 'invoke', id: ref.id, member, args: [] }).then(
         () => assert.unreachable(`${member} was accepted`),
         (err: Error) => assert.match(err.message, /allowlist/, member),
       );
     }
-    assert.throws(() => ref.slot.sync({ op: 'read', id: ref.id, member: 'constructor', sync: true }), /allowlist/);
+    assert.throws(() => ref.slot.requestSync({ op: 'read', id: ref.id, member: 'constructor' }), /allowlist/);
+    assert.throws(() => ref.slot.requestSync({ op: 'construct', id: 999, cls: 'Function' as never, args: [] }), /not an exported class in the registry/);
   } finally {
     await client.close();
     await executor.close();
@@ -90,8 +90,9 @@ test('the worker loads the same driver major as this process', async () => {
   const client = new MongoClient(testUri());
   try {
     await client.db('admin').command({ ping: 1 });
-    const [stats] = (await executor.stats()) as Array<{ driver: string }>;
-    assert.is(stats!.driver, import.meta.resolve('mongodb'));
+    const ref = stateOf(client)!.ref as RemoteRef;
+    const stats = (await ref.slot.request({ op: 'stats' })) as { driver: string };
+    assert.is(stats.driver, import.meta.resolve('mongodb'));
   } finally {
     await client.close();
     await executor.close();
@@ -132,7 +133,7 @@ test('a dead worker rejects pending commands within 1 s; a client without statef
     await coll.insertOne({ a: 1 });
     const pending = coll.insertMany(Array.from({ length: 20_000 }, (_, i) => ({ i, pad: 'x'.repeat(100) })));
     const started = Date.now();
-    await executor.slots[0]!.pool.threads[0]!.terminate();
+    await executor.slots[0]!.thread!.terminate();
     await pending.then(
       () => assert.unreachable('an unacknowledged write was reported as done'),
       (err: Error) => {
@@ -176,7 +177,7 @@ test('a dead worker that held a session makes its client fail with "worker lost"
     const coll = client.db(dbName('pool')).collection('c');
     await coll.findOne({});
     const session = client.startSession();
-    await executor.slots[0]!.pool.threads[0]!.terminate();
+    await executor.slots[0]!.thread!.terminate();
     await new Promise((r) => setTimeout(r, 50));
     await coll.findOne({}).then(
       () => assert.unreachable('a client that lost its session kept working silently'),
@@ -233,25 +234,45 @@ test("AsyncLocalStorage: the caller's context is current when the result arrives
   }
 });
 
-test('arguments that cannot cross fail with a TypeError before anything is sent', async () => {
+test('arguments are read as the driver reads them: what BSON leaves out is left out, never a lost worker', async () => {
   const { executor, MongoClient } = poolRotor();
   const client = new MongoClient(testUri());
   try {
-    const coll = client.db(dbName('pool')).collection('c');
+    const coll = client.db(dbName('pool')).collection('odd');
     class Hidden {
       #secret = 1;
+      pub = 2;
       get secret() {
         return this.#secret;
       }
     }
-    for (const bad of [{ f: () => 1 }, { s: Symbol('x') }, { h: new Hidden() }]) {
-      await coll.insertOne(bad as never).then(
-        () => assert.unreachable(`${Object.keys(bad)[0]} crossed`),
-        (err: Error) => assert.instance(err, TypeError),
-      );
+    const docs: Record<string, unknown> = {
+      f: { f: () => 1 },
+      s: { s: Symbol('x') },
+      h: { h: new Hidden() },
+      w: { w: new WeakMap() },
+      p: { p: Promise.resolve(1) },
+      k: { a: 1, [Symbol('k')]: 2 },
+      proxy: new Proxy({ b: 2, nested: new Proxy([1, 2], {}) }, {}),
+    };
+    // The bare driver inserts each of these; what it stores is what the pool must store.
+    const expected: Record<string, unknown> = { f: {}, s: {}, h: { h: { pub: 2 } }, w: { w: {} }, p: { p: {} }, k: { a: 1 }, proxy: { b: 2, nested: [1, 2] } };
+    for (const [name, doc] of Object.entries(docs)) {
+      const { insertedId } = await coll.insertOne(doc as never);
+      const { _id, ...stored } = (await coll.findOne({ _id: insertedId }))!;
+      assert.equal(stored, expected[name], name);
     }
-    assert.is(await coll.countDocuments({}), 0, 'a refused argument still wrote something');
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    await coll.insertOne({ r: revoked.proxy } as never).then(
+      () => assert.unreachable('a revoked Proxy crossed'),
+      (err: Error) => {
+        assert.instance(err, TypeError);
+        assert.not.instance(err, WorkerLostError);
+      },
+    );
   } finally {
+    await client.db(dbName('pool')).collection('odd').drop().catch(() => {});
     await client.close();
     await executor.close();
   }
@@ -316,7 +337,7 @@ test('a client spanning two workers spreads its commands and hears events from b
     await coll.insertOne({ a: 1 });
     for (let i = 0; i < 10; i++) await coll.findOne({});
     assert.is(started.filter((n) => n === 'find').length, 10, 'events from both workers reach the one emitter');
-    const counts = ((await executor.stats()) as Array<{ objects: number }>).map((s) => s.objects);
+    const counts = await Promise.all(executor.slots.map(async (s) => (await s.stats()).objects));
     assert.is(counts.length, 2);
     assert.ok(counts.every((n) => n >= 3), `each worker holds the client, db and collection: ${counts}`);
     // A session is pinned: its commands go to its worker.
@@ -325,7 +346,7 @@ test('a client spanning two workers spreads its commands and hears events from b
     });
   } finally {
     await client.close();
-    assert.equal(((await executor.stats()) as Array<{ objects: number }>).map((s) => s.objects), [0, 0]);
+    assert.equal(await Promise.all(executor.slots.map(async (s) => (await s.stats()).objects)), [0, 0]);
     await executor.close();
   }
 });

@@ -11,6 +11,8 @@ import {
   EventMethod,
   Factory,
   ReadOnlyProperty,
+  FixedProperty,
+  SetterMethod,
   StaticAsyncCommand,
   StaticProperty,
   UserCallbackMethod,
@@ -162,21 +164,22 @@ const cursorLabel = safe((c) => c.namespace);
 export const MongoClient: AgnosticClass = {
   name: 'MongoClient',
   exported: true,
+  spannable: true,
   // Hosts only: never the connection string, which may hold credentials.
   label: safe((c) => (c.options?.hosts ?? []).map((h: unknown) => String(h)).join(',')),
   attributes: {
     ...EventEmitterAttributes,
-    options: ReadOnlyProperty(),
-    serverApi: ReadOnlyProperty(),
-    readConcern: ReadOnlyProperty(),
-    writeConcern: ReadOnlyProperty(),
-    readPreference: ReadOnlyProperty(),
-    bsonOptions: ReadOnlyProperty(),
-    timeoutMS: ReadOnlyProperty(),
+    options: FixedProperty(),
+    serverApi: FixedProperty(),
+    readConcern: FixedProperty(),
+    writeConcern: FixedProperty(),
+    readPreference: FixedProperty(),
+    bsonOptions: FixedProperty(),
+    timeoutMS: FixedProperty(),
     connect: AsyncCommand('MongoClient'), // resolves to the client itself
     close: AsyncCommand(),
     bulkWrite: AsyncCommand(),
-    appendMetadata: DelegateMethod(),
+    appendMetadata: SetterMethod(),
     db: Factory('Db'),
     startSession: Factory('ClientSession'),
     watch: Factory('ChangeStream'),
@@ -206,18 +209,19 @@ export const MongoClient: AgnosticClass = {
 export const Db: AgnosticClass = {
   name: 'Db',
   exported: true,
+  spannable: true,
   label: safe((d) => d.databaseName),
   attributes: {
     client: ReadOnlyProperty('MongoClient'),
-    databaseName: ReadOnlyProperty(),
-    options: ReadOnlyProperty(),
-    secondaryOk: ReadOnlyProperty(),
-    readConcern: ReadOnlyProperty(),
-    readPreference: ReadOnlyProperty(),
-    bsonOptions: ReadOnlyProperty(),
-    writeConcern: ReadOnlyProperty(),
-    namespace: ReadOnlyProperty(),
-    timeoutMS: ReadOnlyProperty(),
+    databaseName: FixedProperty(),
+    options: FixedProperty(),
+    secondaryOk: FixedProperty(),
+    readConcern: FixedProperty(),
+    readPreference: FixedProperty(),
+    bsonOptions: FixedProperty(),
+    writeConcern: FixedProperty(),
+    namespace: FixedProperty(),
+    timeoutMS: FixedProperty(),
     createCollection: AsyncCommand('Collection'),
     renameCollection: AsyncCommand('Collection'),
     collections: AsyncCommand('Collection'), // Collection[]
@@ -253,17 +257,18 @@ export const Db: AgnosticClass = {
 export const Collection: AgnosticClass = {
   name: 'Collection',
   exported: true,
+  spannable: true,
   label: safe((c) => c.namespace),
   attributes: {
     db: ReadOnlyProperty('Db'),
-    dbName: ReadOnlyProperty(),
-    collectionName: ReadOnlyProperty(),
-    namespace: ReadOnlyProperty(),
-    readConcern: ReadOnlyProperty(),
-    readPreference: ReadOnlyProperty(),
-    bsonOptions: ReadOnlyProperty(),
-    writeConcern: ReadOnlyProperty(),
-    timeoutMS: ReadOnlyProperty(),
+    dbName: FixedProperty(),
+    collectionName: FixedProperty(),
+    namespace: FixedProperty(),
+    readConcern: FixedProperty(),
+    readPreference: FixedProperty(),
+    bsonOptions: FixedProperty(),
+    writeConcern: FixedProperty(),
+    timeoutMS: FixedProperty(),
     hint: WritableProperty(),
     insertOne: AsyncCommand(),
     insertMany: AsyncCommand(),
@@ -314,6 +319,7 @@ export const Collection: AgnosticClass = {
 export const Admin: AgnosticClass = {
   name: 'Admin',
   exported: true,
+  spannable: true,
   label: () => 'admin',
   attributes: {
     command: AsyncCommand(),
@@ -337,11 +343,13 @@ export const Admin: AgnosticClass = {
 export const AbstractCursor: AgnosticClass = {
   name: 'AbstractCursor',
   exported: true,
+  stateful: true,
+  endedBy: ['close'],
   label: cursorLabel,
   attributes: {
     ...EventEmitterAttributes,
     id: ReadOnlyProperty(),
-    namespace: ReadOnlyProperty(),
+    namespace: FixedProperty(),
     readPreference: ReadOnlyProperty(),
     readConcern: ReadOnlyProperty(),
     closed: ReadOnlyProperty(),
@@ -449,7 +457,7 @@ export const AggregationCursor: AgnosticClass = {
   exported: true,
   label: cursorLabel,
   attributes: {
-    pipeline: ReadOnlyProperty(),
+    pipeline: FixedProperty(),
     clone: Factory('AggregationCursor'), // also for ListSearchIndexesCursor: the driver clones into an AggregationCursor
     explain: AsyncCommand(),
     addStage: CursorChainingMethod(),
@@ -535,15 +543,17 @@ export const RunCommandCursor: AgnosticClass = {
 export const ChangeStream: AgnosticClass = {
   name: 'ChangeStream',
   exported: true,
+  stateful: true,
+  endedBy: ['close'],
   label: safe((c) => c.namespace),
   attributes: {
     ...EventEmitterAttributes,
-    pipeline: ReadOnlyProperty(),
+    pipeline: FixedProperty(),
     options: ReadOnlyProperty(),
     // MongoClient | Db | Collection: the proxy wraps by the value's own class, 'MongoClient' is the fallback.
     parent: ReadOnlyProperty('MongoClient'),
-    namespace: ReadOnlyProperty(),
-    type: ReadOnlyProperty(),
+    namespace: FixedProperty(),
+    type: FixedProperty(),
     streamOptions: ReadOnlyProperty(), // mongodb 6 only
     resumeToken: ReadOnlyProperty(),
     closed: ReadOnlyProperty(),
@@ -590,6 +600,8 @@ export const ChangeStream: AgnosticClass = {
 export const ClientSession: AgnosticClass = {
   name: 'ClientSession',
   exported: true,
+  stateful: true,
+  endedBy: ['endSession'],
   label: safe((s) => (s.hasEnded ? 'ended' : s.inTransaction() ? 'in transaction' : 'active')),
   attributes: {
     ...EventEmitterAttributes,
@@ -641,6 +653,7 @@ export const ClientSession: AgnosticClass = {
 export const GridFSBucket: AgnosticClass = {
   name: 'GridFSBucket',
   exported: true,
+  spannable: true,
   label: safe((b) => `${b.s.db.databaseName}.${b.s.options.bucketName}`),
   attributes: {
     ...EventEmitterAttributes,
@@ -665,6 +678,8 @@ export const GridFSBucket: AgnosticClass = {
 export const GridFSBucketReadStream: AgnosticClass = {
   name: 'GridFSBucketReadStream',
   exported: true,
+  stateful: true,
+  endedBy: ['abort', 'destroy'],
   passThrough: true,
   label: safe((r) => r.s.file?.filename ?? r.s.filter?.filename ?? r.s.filter?._id),
   attributes: {
@@ -685,6 +700,8 @@ export const GridFSBucketReadStream: AgnosticClass = {
 export const GridFSBucketWriteStream: AgnosticClass = {
   name: 'GridFSBucketWriteStream',
   exported: true,
+  stateful: true,
+  endedBy: ['abort', 'destroy'],
   passThrough: true,
   label: safe((w) => `${w.filename} (${w.id})`),
   attributes: {
@@ -720,6 +737,8 @@ const bulkLabel = safe((b) => `${b.s.namespace} (${b.length} ops)`);
 export const BulkOperationBase: AgnosticClass = {
   name: 'BulkOperationBase',
   exported: false, // declared in the typings, not exported by the driver's index
+  stateful: true,
+  endedBy: ['execute'],
   label: bulkLabel,
   attributes: {
     isOrdered: ReadOnlyProperty(),
@@ -768,6 +787,7 @@ export const UnorderedBulkOperation: AgnosticClass = {
 export const FindOperators: AgnosticClass = {
   name: 'FindOperators',
   exported: false,
+  stateful: true,
   label: safe((f) => f.bulkOperation.s.namespace),
   attributes: {
     bulkOperation: ReadOnlyProperty('BulkOperationBase'),

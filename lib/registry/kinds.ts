@@ -34,14 +34,21 @@ interface Base {
 export interface AsyncCommand extends Base {
   readonly kind: 'async';
 }
-/** A property read through to the driver object (Motor's ReadOnlyProperty); `writable` allows assignment. */
+/**
+ * A property read through to the driver object (Motor's ReadOnlyProperty); `writable` allows
+ * assignment. `fixed`: set when the object is made (names, options, concerns) and never changed by
+ * its use, so an executor may answer it from a copy made alongside (the pool's main-thread shadow).
+ */
 export interface Property extends Base {
   readonly kind: 'property';
   readonly writable?: boolean;
+  readonly fixed?: boolean;
 }
 /** A synchronous method (Motor's DelegateMethod): its result is returned as is, or wrapped. */
 export interface SyncMethod extends Base {
   readonly kind: 'sync';
+  /** Called for its effect and returns nothing: an executor may apply it in order without waiting. */
+  readonly returnsNothing?: boolean;
 }
 /** A cursor-chaining method (Motor's MotorCursorChainingMethod): applies to the delegate, returns the same handle. */
 export interface Chain {
@@ -80,8 +87,10 @@ export type Attribute = AsyncCommand | Property | SyncMethod | Chain | Factory |
 // Helpers, so tables read like Motor's class bodies: `insertOne: AsyncCommand()`.
 export const AsyncCommand = (wrap?: ClassName): AsyncCommand => (wrap ? { kind: 'async', wrap } : { kind: 'async' });
 export const ReadOnlyProperty = (wrap?: ClassName): Property => (wrap ? { kind: 'property', wrap } : { kind: 'property' });
-export const WritableProperty = (): Property => ({ kind: 'property', writable: true });
+export const WritableProperty = (): Property => ({ kind: 'property', writable: true, fixed: true });
+export const FixedProperty = (): Property => ({ kind: 'property', fixed: true });
 export const DelegateMethod = (wrap?: ClassName): SyncMethod => (wrap ? { kind: 'sync', wrap } : { kind: 'sync' });
+export const SetterMethod = (): SyncMethod => ({ kind: 'sync', returnsNothing: true });
 export const CursorChainingMethod = (): Chain => ({ kind: 'chain' });
 export const Factory = (wrap: ClassName): Factory => ({ kind: 'factory', wrap });
 export const EventMethod = (returnsHandle = false): EventMethod => ({ kind: 'event', returnsHandle });
@@ -108,6 +117,15 @@ export interface AgnosticClass {
    * `setHeader`...), so members outside the table pass through instead of throwing.
    */
   readonly passThrough?: boolean;
+  /**
+   * Holds server-side or transactional state (cursor, session, stream, bulk op): it cannot be
+   * rebuilt on a fresh pool worker, and a pool keeps it on the worker that made it.
+   */
+  readonly stateful?: boolean;
+  /** Stateless, so a client spanning several pool workers has one on each (commands spread round robin). */
+  readonly spannable?: boolean;
+  /** Members after which a stateful object holds nothing more (close, endSession, execute). */
+  readonly endedBy?: readonly string[];
   /** A short label for util.inspect: `Collection <test.users>`. Reads the driver object. */
   readonly label?: (delegate: any) => string;
 }

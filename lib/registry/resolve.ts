@@ -13,6 +13,9 @@ export interface ResolvedClass {
   readonly isA: ReadonlySet<ClassName>;
   readonly statics: ReadonlyMap<string, Static>;
   readonly passThrough: boolean;
+  readonly stateful: boolean;
+  readonly spannable: boolean;
+  readonly endedBy: ReadonlySet<string>;
   readonly label: AgnosticClass['label'];
   /** Driver members deliberately not exposed, own and inherited, with the reason (for error messages). */
   readonly notWrapped: ReadonlyMap<string, string>;
@@ -44,6 +47,9 @@ export function resolveClass(name: ClassName): ResolvedClass {
     isA: new Set<ClassName>([name, ...(parent?.isA ?? [])]),
     statics,
     passThrough: table.passThrough ?? parent?.passThrough ?? false,
+    stateful: table.stateful ?? parent?.stateful ?? false,
+    spannable: table.spannable ?? false,
+    endedBy: new Set([...(parent?.endedBy ?? []), ...(table.endedBy ?? [])]),
     label: table.label ?? parent?.label,
     notWrapped: new Map([...(parent?.notWrapped ?? []), ...Object.entries(table.notWrapped ?? {})]),
     accessors: new Map(),

@@ -64,10 +64,19 @@ export interface EncodeHooks {
    * default: detecting Proxies up front (util.types.isProxy) would cost ~10% of encode on every batch.
    */
   materialize?: boolean;
+  /**
+   * Read values as the driver's BSON serializer reads a document: a symbol value is left out, and
+   * a class instance the codec has no rule for (including a WeakMap or a Promise) crosses as its own
+   * enumerable fields, instead of failing. The main thread encodes arguments this way, so the pool
+   * accepts what the driver accepts in-process.
+   */
+  lenient?: boolean;
 }
 export interface WireRef {
   id: number;
   cls: string;
+  /** How many times the sender had sent this object (so a release racing a fresh reference is ignored). */
+  n?: number;
 }
 export interface DecodeHooks {
   /** Turn a wire reference back into a handle / driver object. */
@@ -91,9 +100,10 @@ export const BOUNDARY_LINE = '    --- across the rotor pool worker boundary ---'
  * Nothing is sent when it throws.
  */
 export function encode(value: unknown, hooks: EncodeHooks, path = 'value'): unknown {
-  const ctx: EncodeContext = { hooks, to: hooks.to ?? 'the worker', root: path, value, symbolKeys: hooks.symbolKeys !== 'drop', materialize: hooks.materialize === true };
+  const ctx: EncodeContext = { hooks, to: hooks.to ?? 'the worker', root: path, value, symbolKeys: hooks.symbolKeys !== 'drop', materialize: hooks.materialize === true, lenient: hooks.lenient === true };
   try {
-    return enc(value, ctx, 0);
+    const e = enc(value, ctx, 0);
+    return e === LEFT_OUT ? undefined : e;
   } catch (error) {
     throw toPublicError(error, ctx);
   }
@@ -104,7 +114,7 @@ export function encode(value: unknown, hooks: EncodeHooks, path = 'value'): unkn
  * reads them ("argument 2.options.transform: a function cannot cross to the worker").
  */
 export function encodeArgs(args: readonly unknown[], hooks: EncodeHooks): unknown[] {
-  const ctx: EncodeContext = { hooks, to: hooks.to ?? 'the worker', root: 'argument', value: args, symbolKeys: hooks.symbolKeys !== 'drop', materialize: hooks.materialize === true, argumentList: true };
+  const ctx: EncodeContext = { hooks, to: hooks.to ?? 'the worker', root: 'argument', value: args, symbolKeys: hooks.symbolKeys !== 'drop', materialize: hooks.materialize === true, lenient: hooks.lenient === true, argumentList: true };
   try {
     return encArray(args as unknown[], ctx, 0) as unknown[];
   } catch (error) {
@@ -169,6 +179,8 @@ interface EncodeContext {
   readonly symbolKeys: boolean;
   /** Copy every container (see EncodeHooks.materialize). */
   readonly materialize: boolean;
+  /** See EncodeHooks.lenient. */
+  readonly lenient?: boolean;
   /** The value is an argument list: its index renders as " 1", " 2"... in paths. */
   readonly argumentList?: boolean;
 }
@@ -246,17 +258,25 @@ function pathTo(ctx: EncodeContext, target: unknown): string {
   return pathOf(ctx, segments);
 }
 
+/** A lenient encode's answer for a value the BSON serializer leaves out (a symbol): the key is dropped. */
+const LEFT_OUT = Symbol('rotor.leftOut');
+
 function enc(value: unknown, ctx: EncodeContext, depth: number): unknown {
   if (typeof value === 'object') return value === null ? value : encObject(value, ctx, depth);
   if (typeof value === 'function') return encFunction(value, ctx);
-  if (typeof value === 'symbol') throw new PathError(`a symbol (${String(value)}) cannot cross to <to>`);
+  if (typeof value === 'symbol') return encSymbol(value, ctx);
   return value;
+}
+
+function encSymbol(value: symbol, ctx: EncodeContext): unknown {
+  if (ctx.lenient) return LEFT_OUT;
+  throw new PathError(`a symbol (${String(value)}) cannot cross to <to>`);
 }
 
 /** Functions: a handle that is a function Proxy, else a callback id, else rejected. */
 function encFunction(fn: Function, ctx: EncodeContext): unknown {
   const ref = ctx.hooks.refOf(fn);
-  if (ref !== undefined) return { [TAG]: 'Ref', id: ref.id, cls: ref.cls };
+  if (ref !== undefined) return ref.n === undefined ? { [TAG]: 'Ref', id: ref.id, cls: ref.cls } : { [TAG]: 'Ref', id: ref.id, cls: ref.cls, n: ref.n };
   if (ctx.hooks.functionRef !== undefined) {
     const id = ctx.hooks.functionRef(fn, pathTo(ctx, fn));
     if (id !== undefined) return { [TAG]: 'Function', id };
@@ -266,7 +286,7 @@ function encFunction(fn: Function, ctx: EncodeContext): unknown {
 
 function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
   const ref = ctx.hooks.refOf(value);
-  if (ref !== undefined) return { [TAG]: 'Ref', id: ref.id, cls: ref.cls };
+  if (ref !== undefined) return ref.n === undefined ? { [TAG]: 'Ref', id: ref.id, cls: ref.cls } : { [TAG]: 'Ref', id: ref.id, cls: ref.cls, n: ref.n };
   if (depth > MAX_DEPTH) throw new PathError(`nesting deeper than ${MAX_DEPTH} levels (a cyclic structure?) cannot cross to <to>`);
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === Object.prototype) return encPlain(value as Record<string, unknown>, ctx, depth, false);
@@ -292,7 +312,11 @@ function encPlain(obj: Record<string, unknown>, ctx: EncodeContext, depth: numbe
       if (typeof v === 'object') {
         if (v !== null) e = encObject(v, ctx, depth + 1);
       } else if (typeof v === 'function') e = encFunction(v, ctx);
-      else if (typeof v === 'symbol') throw new PathError(`a symbol (${String(v)}) cannot cross to <to>`);
+      else if (typeof v === 'symbol') e = encSymbol(v, ctx);
+      if (e === LEFT_OUT) {
+        out ??= copyPrefix(obj, key);
+        continue;
+      }
       if (key === TAG) escape = true;
       if (out !== undefined) setOwn(out, key, e);
       else if (e !== v) {
@@ -338,7 +362,8 @@ function encArray(arr: unknown[], ctx: EncodeContext, depth: number): unknown {
       if (typeof v === 'object') {
         if (v !== null) e = encObject(v, ctx, depth + 1);
       } else if (typeof v === 'function') e = encFunction(v, ctx);
-      else if (typeof v === 'symbol') throw new PathError(`a symbol (${String(v)}) cannot cross to <to>`);
+      else if (typeof v === 'symbol') e = encSymbol(v, ctx);
+      if (e === LEFT_OUT) e = null;
       if (out !== undefined) out.push(e);
       else if (e !== v) {
         out = arr.slice(0, i);
@@ -407,6 +432,7 @@ function encKnown(value: object, kind: Kind, ctx: EncodeContext, depth: number):
     case Kind.DriverObject:
       throw new PathError(`a class instance with hidden state cannot cross to <to> (${constructorName(value)}: a driver object crosses only as a handle)`);
     case Kind.Forbidden:
+      if (ctx.lenient) return encPlainFields(value, ctx, depth);
       throw new PathError(`a ${constructorName(value)} cannot cross to <to>`);
     default:
       return encBson(value, kind, ctx, depth);
@@ -546,7 +572,10 @@ function encPlainFields(value: object, ctx: EncodeContext, depth: number): unkno
   const out: Record<string, unknown> = {};
   let key = '';
   try {
-    for (key of Object.keys(value)) setOwn(out, key, enc((value as Record<string, unknown>)[key], ctx, depth + 1));
+    for (key of Object.keys(value)) {
+      const e = enc((value as Record<string, unknown>)[key], ctx, depth + 1);
+      if (e !== LEFT_OUT) setOwn(out, key, e);
+    }
   } catch (error) {
     throw withSegment(error, key);
   }
@@ -592,6 +621,7 @@ function encOther(value: object, proto: object, ctx: EncodeContext, depth: numbe
     if (kind !== undefined) return encKnown(value, kind, ctx, depth);
     t.notDriver.add(proto);
   }
+  if (ctx.lenient) return encPlainFields(value, ctx, depth);
   throw new PathError(`a class instance with hidden state cannot cross to <to> (${constructorName(value)})`);
 }
 
@@ -768,7 +798,7 @@ function decTag(t: Record<string, any>, tag: unknown, hooks: DecodeHooks): unkno
       return bare;
     }
     case 'Ref':
-      return hooks.ref({ id: t.id, cls: t.cls });
+      return hooks.ref(t.n === undefined ? { id: t.id, cls: t.cls } : { id: t.id, cls: t.cls, n: t.n });
     case 'Function':
       if (hooks.fn === undefined) throw new TypeError(`a function (#${t.id}) came across but this side has no function stubs`);
       return hooks.fn(t.id);

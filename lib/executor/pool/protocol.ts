@@ -1,62 +1,79 @@
 // Messages between the main thread and a pool worker, and the allowlist built from the registry.
+//
+// One MessageChannel carries everything, in order, both ways: a command is one message to the
+// worker and one reply back (plus `part` messages for long arrays, so neither thread stalls on one
+// huge clone). A second channel carries only the replies to *blocking* requests, which the main
+// thread reads with receiveMessageOnPort while it waits on the shared flag.
 import type { Attribute, ClassName } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 
-/** What a worker is started with (tinypool workerData): channel names and the sync flag. */
-export interface WorkerSetup {
-  /** main → worker, ordered: object creation, chaining, releases, subscriptions, sync requests. */
-  control: string;
-  /** worker → main: answers to sync requests (read with receiveMessageOnPort while blocked). */
-  replies: string;
-  /** worker ⇄ main: forwarded events, user-callback calls and their results. */
-  events: string;
-  /** Int32Array over a SharedArrayBuffer: set to 1 when a sync answer is posted. */
+/** What the worker gets once, through tinypool, when it starts: its two ports and the wake-up flag. */
+export interface Attach {
+  op: 'attach';
+  port: import('node:worker_threads').MessagePort;
+  syncPort: import('node:worker_threads').MessagePort;
+  /** Int32Array over a SharedArrayBuffer: [0] counts blocking replies posted (Atomics.notify). */
   flag: SharedArrayBuffer;
 }
 
-/** Async commands, through tinypool. */
-export type Task =
-  | { op: 'invoke'; id: number; member: string; args: unknown; abortId?: number }
-  | { op: 'nextBatch'; id: number; mode: 'next' | 'tryNext' }
-  | { op: 'stream'; id: number; action: 'write' | 'end' | 'read' | 'abort'; data?: Uint8Array }
-  | { op: 'stats' };
+/** Requests carry `r` (a request id); `sync: true` asks for the reply on the blocking channel. */
+interface Answered {
+  r?: number;
+  sync?: true;
+}
 
-/** Ordered control messages; those with `sync: true` block the main thread until answered. */
-export type Control =
-  | { op: 'construct'; id: number; cls: ClassName; args: unknown; sync?: true; closed?: true }
-  | { op: 'chain'; id: number; member: string; args: unknown; sync?: true }
-  | { op: 'factory'; id: number; member: string; args: unknown; newId: number; cls: ClassName; sync?: true; abortId?: number }
-  | { op: 'subscribe' | 'unsubscribe'; id: number; event: string }
-  | { op: 'abort'; abortId: number }
-  | { op: 'release'; ids: number[] }
-  | { op: 'call'; id: number; member: string; args: unknown; sync: true }
-  | { op: 'read'; id: number; member: string; sync: true }
-  | { op: 'label'; id: number; sync: true }
-  | { op: 'write'; id: number; member: string; value: unknown; sync: true };
+/** Main → worker. Without `r`, a message is fire-and-forget (applied in order; a failure marks the object broken). */
+export type Request = Answered &
+  (
+    | { op: 'invoke'; id: number; member: string; args: unknown[]; abortId?: number }
+    | { op: 'nextBatch'; id: number; mode: 'next' | 'tryNext' }
+    | { op: 'stream'; id: number; action: 'write' | 'end' | 'read' | 'abort'; data?: Uint8Array }
+    | { op: 'construct'; id: number; cls: ClassName; args: unknown[]; closed?: true }
+    | { op: 'factory'; id: number; member: string; args: unknown[]; newId: number; cls: ClassName; abortId?: number }
+    | { op: 'chain'; id: number; member: string; args: unknown[] }
+    | { op: 'call'; id: number; member: string; args: unknown[] }
+    | { op: 'read'; id: number; member: string }
+    | { op: 'probe'; id: number; member: string }
+    | { op: 'write'; id: number; member: string; args: [unknown] }
+    | { op: 'label'; id: number }
+    | { op: 'subscribe' | 'unsubscribe'; id: number; event: string }
+    | { op: 'abort'; abortId: number }
+    | { op: 'release'; ids: number[]; seen: number[] }
+    | { op: 'callback-result'; callId: number; ok?: unknown; error?: unknown }
+    | { op: 'stats' }
+  );
 
-/** Worker → main, on the events port. */
+/** Worker → main, on the ordered channel. */
 export type WorkerMessage =
-  | { type: 'event'; id: number; event: string; args: unknown }
-  | { type: 'callback'; callId: number; fn: number; args: unknown };
+  | { r: number; ok: unknown; parts?: true }
+  | { r: number; error: unknown }
+  /** A slice of a long array result; the final `ok` holds the last slice. */
+  | { r: number; part: unknown[] }
+  | { t: 'event'; id: number; event: string; args: unknown }
+  | { t: 'callback'; callId: number; fn: number; args: unknown };
 
-/** Main → worker, on the events port: the outcome of a user callback. */
-export type CallbackReply = { type: 'callback-result'; callId: number; ok?: unknown; error?: unknown };
+/** Worker → main, on the blocking channel. */
+export type SyncReply = { r: number; ok: unknown } | { r: number; error: unknown };
 
-/** A task's answer: never thrown through tinypool, so errors keep their class and fields. */
-export type Reply = { ok: unknown } | { error: unknown };
+/** Long array results cross in slices of this many elements, each its own message. */
+export const PART_SIZE = 512;
 
 /** Symbols travel by name. */
-export type SymbolName = '@@asyncDispose';
+export type SymbolName = '@@asyncDispose' | '@@asyncIterator';
 export const SYMBOL_BY_NAME: Record<SymbolName, symbol> = {
   '@@asyncDispose': (Symbol as unknown as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('nodejs.asyncDispose'),
+  '@@asyncIterator': Symbol.asyncIterator,
 };
 export function memberName(member: string | symbol): string {
   if (typeof member === 'string') return member;
   for (const [name, sym] of Object.entries(SYMBOL_BY_NAME)) if (sym === member) return name;
   throw new TypeError(`the pool executor cannot send member ${String(member)}`);
 }
+export function memberKey(member: string): string | symbol {
+  return member in SYMBOL_BY_NAME ? SYMBOL_BY_NAME[member as SymbolName] : member;
+}
 
-const ALLOWED_KINDS: Record<string, ReadonlyArray<Attribute['kind']>> = {
+const ALLOWED_KINDS: Record<'invoke' | 'call' | 'chain' | 'factory' | 'read' | 'write' | 'subscribe', ReadonlyArray<Attribute['kind']>> = {
   invoke: ['async', 'user-callback'],
   call: ['sync'],
   chain: ['chain'],
@@ -71,10 +88,21 @@ const ALLOWED_KINDS: Record<string, ReadonlyArray<Attribute['kind']>> = {
  * kind that fits the operation. Anything else (`constructor`, `__proto__`, `then`...) is refused.
  */
 export function checkAllowed(cls: ClassName, op: keyof typeof ALLOWED_KINDS, member: string): Attribute {
-  const key = member in SYMBOL_BY_NAME ? SYMBOL_BY_NAME[member as SymbolName] : member;
-  const attr = resolveClass(cls).attributes.get(key);
-  if (!attr || !ALLOWED_KINDS[op]!.includes(attr.kind) || (op === 'write' && !(attr.kind === 'property' && attr.writable))) {
+  const attr = resolveClass(cls).attributes.get(memberKey(member));
+  if (!attr || !ALLOWED_KINDS[op].includes(attr.kind) || (op === 'write' && !(attr.kind === 'property' && attr.writable))) {
     throw new TypeError(`rotor pool worker refused '${op} ${cls}.${member}': not in the registry's allowlist for that operation`);
   }
   return attr;
+}
+
+/** `new` is allowed only for the registry's classes that the driver exports. */
+export function checkConstructible(cls: string): ClassName {
+  let ok = false;
+  try {
+    ok = resolveClass(cls as ClassName).exported;
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new TypeError(`rotor pool worker refused 'construct ${cls}': not an exported class in the registry`);
+  return cls as ClassName;
 }

@@ -1,55 +1,34 @@
-// A pool worker: hosts driver objects in a table and runs what the main thread asks, checked
-// against the registry's allowlist. Loaded by tinypool (`useAtomics: false`, so between tasks the
-// worker's event loop keeps running: heartbeats, pool maintenance, change-stream events).
-import { BroadcastChannel, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+// A pool worker: hosts driver objects (./worker-table.ts) and runs what the main thread asks,
+// checked against the registry's allowlist. Loaded by tinypool, which hands it its two ports in one
+// `attach` task; from then on every request and reply is one message on those ports (tinypool's
+// per-task bookkeeping stays off the hot path). `useAtomics: false`, so between requests the
+// worker's event loop runs: heartbeats, pool maintenance, change-stream events.
+import type { MessagePort } from 'node:worker_threads';
 import * as driver from 'mongodb';
-import type { ClassName } from '../../registry/kinds.js';
 import { driverClassOf } from '../../registry/driver-classes.js';
 import { resolveClass } from '../../registry/resolve.js';
-import { streamAction } from '../../special/pool-gridfs.js';
-import { checkAllowed, SYMBOL_BY_NAME, type CallbackReply, type Control, type Reply, type SymbolName, type Task, type WorkerSetup } from './protocol.js';
 import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec.js';
+import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request } from './protocol.js';
+import { entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
+import { streamAction } from './worker-streams.js';
+import { snapshot } from './worker-snapshot.js';
 
-interface Entry {
-  readonly obj: any;
-  readonly cls: ClassName;
-  /** The client that owns it: `client.close()` releases everything a client owns. */
-  readonly owner: number;
-}
+let port: MessagePort;
+let syncPort: MessagePort;
+let flag: Int32Array;
 
-const table = new Map<number, Entry>();
-const idOf = new Map<object, number>();
-let nextWorkerId = -1; // the worker numbers objects it hands out with negative ids
+/**
+ * Stand-in AbortControllers of operations in flight. Requests and aborts travel on one ordered
+ * port, so an abort whose id is absent here arrived after its operation ended: nothing to do.
+ */
 const aborts = new Map<number, AbortController>();
-/** Aborts that arrived before their command started. */
-const abortedEarly = new Set<number>();
 const callbacks = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 let nextCallId = 1;
-const forwarders = new Map<string, (...args: unknown[]) => void>();
-const streamIterators = new WeakMap<object, AsyncIterator<unknown>>();
-
-function entry(id: number): Entry {
-  const e = table.get(id);
-  if (!e) throw new TypeError(`rotor pool worker has no object #${id} (released, or created on a worker that was lost)`);
-  return e;
-}
-
-function register(obj: object, cls: ClassName, owner: number, id = nextWorkerId--): number {
-  table.set(id, { obj, cls, owner });
-  idOf.set(obj, id);
-  return id;
-}
-
-/** Sessions and cursors know their client: what a callback hands out is released with it. */
-function ownerByClient(value: object): number {
-  const client = (value as { client?: object }).client;
-  const id = client ? idOf.get(client) : undefined;
-  return id === undefined ? 0 : ownerOf(id, table.get(id)!.cls);
-}
-
-function ownerOf(id: number, cls: ClassName): number {
-  return cls === 'MongoClient' ? id : entry(id).owner;
-}
+whenDropped((e) => {
+  if (e.abortId !== undefined) aborts.delete(e.abortId);
+});
+/** Objects whose fire-and-forget creation or chaining failed: their next use fails with that error. */
+const broken = new Map<number, unknown>();
 
 /** Encoding results: driver objects of registered classes travel as references. */
 function encodeHooks(owner: number): EncodeHooks {
@@ -58,14 +37,17 @@ function encodeHooks(owner: number): EncodeHooks {
     // Driver-made values may hold functions (client.options.pkFactory.createPk): they cross as
     // stubs that say where the function lives.
     functionRef: () => 0,
-    // What goes back is what the driver produced (deserialized documents, results): no symbol keys.
     symbolKeys: 'drop',
     refOf(value) {
-      const known = idOf.get(value);
-      if (known !== undefined) return { id: known, cls: table.get(known)!.cls };
-      const cls = driverClassOf(value);
-      if (!cls) return undefined;
-      return { id: register(value, cls.name, cls.name === 'MongoClient' ? 0 : owner || ownerByClient(value)), cls: cls.name };
+      let id = idFor(value);
+      if (id === undefined) {
+        const cls = driverClassOf(value);
+        if (!cls) return undefined;
+        id = register(value, cls.name, cls.name === 'MongoClient' ? 0 : owner || ownerByClient(value));
+      }
+      const e = entry(id);
+      e.sent++;
+      return { id, cls: e.cls, n: e.sent };
     },
   };
 }
@@ -78,75 +60,208 @@ const decodeHooks: DecodeHooks = {
       new Promise((resolve, reject) => {
         const callId = nextCallId++;
         callbacks.set(callId, { resolve, reject });
-        events.postMessage({ type: 'callback', callId, fn: fnId, args: encode(args, encodeHooks(0)) });
+        port.postMessage({ t: 'callback', callId, fn: fnId, args: encode(args, encodeHooks(0)) });
       }),
 };
 
-function memberKey(member: string): string | symbol {
-  return member in SYMBOL_BY_NAME ? SYMBOL_BY_NAME[member as SymbolName] : member;
-}
-
-function decodeArgs(args: unknown, abortId?: number): unknown[] {
+function decodeArgs(args: unknown[], abortId?: number): unknown[] {
   const list = decode(args, decodeHooks) as unknown[];
   if (abortId !== undefined) {
     // The caller passed an AbortSignal: ours stands in for it, aborted when the main thread says so.
     const controller = new AbortController();
     aborts.set(abortId, controller);
-    if (abortedEarly.delete(abortId)) controller.abort();
     for (const a of list) if (a && typeof a === 'object' && 'signal' in a && (a as { signal: unknown }).signal === null) (a as { signal: AbortSignal }).signal = controller.signal;
   }
   return list;
 }
 
-async function nextBatch(e: Entry, mode: 'next' | 'tryNext'): Promise<unknown[]> {
-  const first = await e.obj[mode]();
+async function nextBatch(obj: any, mode: 'next' | 'tryNext'): Promise<unknown[]> {
+  const first = await obj[mode]();
   if (first === null) return [];
-  // Everything the driver already holds crosses in one message; later next() calls are local.
-  const rest = typeof e.obj.readBufferedDocuments === 'function' ? e.obj.readBufferedDocuments() : [];
+  // Everything the driver already holds crosses in one reply; later next() calls are local.
+  const rest = typeof obj.readBufferedDocuments === 'function' ? obj.readBufferedDocuments() : [];
   return [first, ...rest];
 }
 
-function releaseOwned(clientId: number): void {
-  for (const [id, e] of table) {
-    if (id === clientId || e.owner === clientId) {
-      table.delete(id);
-      idOf.delete(e.obj);
+async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
+  const e = entry(m.id);
+  checkAllowed(e.cls, 'invoke', m.member);
+  try {
+    const result = await e.obj[memberKey(m.member)](...decodeArgs(m.args, m.abortId));
+    if (e.cls === 'MongoClient' && m.member === 'close') releaseClient(m.id);
+    return result;
+  } finally {
+    if (m.abortId !== undefined) aborts.delete(m.abortId);
+  }
+}
+
+/** Async requests: their promise; synchronous ones: their value. */
+function perform(m: Request): unknown {
+  if ('id' in m && broken.has(m.id)) throw broken.get(m.id);
+  switch (m.op) {
+    case 'invoke':
+      return invoke(m);
+    case 'nextBatch':
+      return nextBatch(entry(m.id).obj, m.mode);
+    case 'stream': {
+      const e = entry(m.id);
+      if (e.cls !== 'GridFSBucketReadStream' && e.cls !== 'GridFSBucketWriteStream') throw new TypeError(`rotor pool worker refused a stream action on ${e.cls}`);
+      return streamAction(e.obj, m.action, m.data);
+    }
+    case 'stats':
+      return { ...tableStats(), callbacks: callbacks.size, aborts: aborts.size, driver: import.meta.resolve('mongodb') };
+    case 'construct': {
+      const cls = checkConstructible(m.cls);
+      const Class = (driver as unknown as Record<string, new (...a: unknown[]) => object>)[cls]!;
+      const args = decodeArgs(m.args);
+      const parent = args.find((a): a is object => typeof a === 'object' && a !== null && idFor(a) !== undefined);
+      const owner = cls === 'MongoClient' ? m.id : parent ? ownerOf(idFor(parent)!) : 0;
+      const made = new Class(...args);
+      register(made, cls, owner, m.id);
+      // Rebuilding a client the user closed: the driver's closed client refuses operations, so ours does too.
+      if (m.closed) void (made as driver.MongoClient).close().catch(() => {});
+      return undefined;
+    }
+    case 'chain': {
+      const e = entry(m.id);
+      checkAllowed(e.cls, 'chain', m.member);
+      e.obj[m.member](...decodeArgs(m.args));
+      return undefined;
+    }
+    case 'factory': {
+      const e = entry(m.id);
+      checkAllowed(e.cls, 'factory', m.member);
+      register(e.obj[m.member](...decodeArgs(m.args, m.abortId)), m.cls, ownerOf(m.id), m.newId);
+      if (m.abortId !== undefined) entry(m.newId).abortId = m.abortId;
+      return undefined;
+    }
+    case 'call': {
+      const e = entry(m.id);
+      checkAllowed(e.cls, 'call', m.member);
+      return e.obj[m.member](...decodeArgs(m.args));
+    }
+    case 'read': {
+      const e = entry(m.id);
+      checkAllowed(e.cls, 'read', m.member);
+      return e.obj[m.member];
+    }
+    case 'probe':
+      return snapshot((entry(m.id).obj as Record<string, unknown>)[m.member]);
+    case 'write': {
+      const e = entry(m.id);
+      checkAllowed(e.cls, 'write', m.member);
+      e.obj[m.member] = decodeArgs(m.args)[0];
+      return undefined;
+    }
+    case 'label': {
+      const e = entry(m.id);
+      return resolveClass(e.cls).label?.(e.obj) ?? '';
+    }
+    case 'subscribe': {
+      const e = entry(m.id);
+      checkAllowed(e.cls, 'subscribe', 'on');
+      const { id, event } = m;
+      const owner = ownerOf(id);
+      subscribe(id, event, (...args: unknown[]) => port.postMessage({ t: 'event', id, event, args: encode(args, encodeHooks(owner)) }));
+      return undefined;
+    }
+    case 'unsubscribe':
+      unsubscribe(m.id, m.event);
+      return undefined;
+    case 'abort': {
+      aborts.get(m.abortId)?.abort();
+      return undefined;
+    }
+    case 'release':
+      release(m.ids, m.seen);
+      for (const id of m.ids) broken.delete(id);
+      return undefined;
+    case 'callback-result': {
+      const pending = callbacks.get(m.callId);
+      if (!pending) return undefined;
+      callbacks.delete(m.callId);
+      if (m.error !== undefined) pending.reject(decodeError(m.error));
+      else pending.resolve(decode(m.ok, decodeHooks));
+      return undefined;
     }
   }
 }
 
-async function run(task: Task): Promise<unknown> {
-  switch (task.op) {
-    case 'invoke': {
-      const e = entry(task.id);
-      checkAllowed(e.cls, 'invoke', task.member);
-      try {
-        const result = await e.obj[memberKey(task.member)](...decodeArgs(task.args, task.abortId));
-        if (e.cls === 'MongoClient' && task.member === 'close') releaseOwned(task.id);
-        return encode(result, encodeHooks(ownerOf(task.id, e.cls)));
-      } finally {
-        if (task.abortId !== undefined) aborts.delete(task.abortId);
-      }
+/** The owner whose objects a result's new references belong to. */
+function ownerFor(m: Request): number {
+  try {
+    return 'id' in m && m.op !== 'construct' ? ownerOf(m.id) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function onRequest(m: Request): void {
+  let value: unknown;
+  try {
+    value = perform(m);
+  } catch (error) {
+    if (m.r !== undefined) replyError(m, error);
+    // A failed fire-and-forget message (a chain call with bad arguments...) surfaces on the next
+    // request that uses the object.
+    else markBroken(m, error);
+    return;
+  }
+  if (m.r === undefined) return;
+  if (value instanceof Promise) value.then((v) => replyOk(m, v), (error: unknown) => replyError(m, error));
+  else replyOk(m, value);
+}
+
+function markBroken(m: Request, error: unknown): void {
+  const id = 'newId' in m ? m.newId : 'id' in m ? m.id : undefined;
+  if (id !== undefined) broken.set(id, error);
+}
+
+function replyOk(m: Request, value: unknown): void {
+  const hooks = encodeHooks(ownerFor(m));
+  try {
+    if (m.sync) {
+      const ok = m.op === 'read' || m.op === 'call' ? encodeLenient(value, hooks) : encode(value, hooks);
+      postSync({ r: m.r!, ok });
+    } else if (Array.isArray(value) && value.length > PART_SIZE) void replyInParts(m.r!, value, hooks);
+    else port.postMessage({ r: m.r!, ok: encode(value, hooks) });
+  } catch (error) {
+    replyError(m, error);
+  }
+}
+
+function replyError(m: Request, error: unknown): void {
+  if (m.sync) postSync({ r: m.r!, error: encodeError(error) });
+  else port.postMessage({ r: m.r!, error: encodeError(error) });
+}
+
+function postSync(reply: { r: number; ok?: unknown; error?: unknown }): void {
+  syncPort.postMessage(reply);
+  Atomics.add(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+
+/**
+ * A long array (toArray, a cursor batch) crosses in slices, letting this thread's event loop run
+ * between them: blocking requests from the main thread are answered within one slice, and the main
+ * thread decodes as slices arrive instead of in one long pause.
+ */
+async function replyInParts(r: number, value: unknown[], hooks: EncodeHooks): Promise<void> {
+  try {
+    let i = 0;
+    for (; value.length - i > PART_SIZE; i += PART_SIZE) {
+      port.postMessage({ r, part: encode(value.slice(i, i + PART_SIZE), hooks) });
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    case 'nextBatch':
-      return encode(await nextBatch(entry(task.id), task.mode), encodeHooks(0));
-    case 'stream': {
-      const e = entry(task.id);
-      if (e.cls !== 'GridFSBucketReadStream' && e.cls !== 'GridFSBucketWriteStream') throw new TypeError(`rotor pool worker refused a stream action on ${e.cls}`);
-      return encode(await streamAction(e.obj, task.action, task.data, streamIterators), encodeHooks(0));
-    }
-    case 'stats':
-      drainControl();
-      return { objects: table.size, forwarders: forwarders.size, callbacks: callbacks.size, driver: import.meta.resolve('mongodb') };
-    default:
-      throw new TypeError(`rotor pool worker: unknown task ${JSON.stringify((task as { op?: unknown }).op)}`);
+    port.postMessage({ r, ok: encode(value.slice(i), hooks), parts: true });
+  } catch (error) {
+    port.postMessage({ r, error: encodeError(error) });
   }
 }
 
 /**
  * Property values are the driver's own structures (client.options holds promises, a logger...):
- * what cannot cross is left out, level by level, instead of failing the read. Only the rare
- * failing value pays for the walk.
+ * what cannot cross is left out, level by level, instead of failing the read.
  */
 function encodeLenient(value: unknown, hooks: EncodeHooks, depth = 0): unknown {
   try {
@@ -164,155 +279,11 @@ function encodeLenient(value: unknown, hooks: EncodeHooks, depth = 0): unknown {
   }
 }
 
-/** Applies one control message; returns the answer for sync requests. */
-function control(message: Control): unknown {
-  switch (message.op) {
-    case 'construct': {
-      const Class = (driver as unknown as Record<string, new (...a: unknown[]) => object>)[message.cls];
-      if (!Class) throw new TypeError(`rotor pool worker cannot construct ${message.cls}`);
-      const args = decodeArgs(message.args);
-      const parent = args.find((a): a is object => typeof a === 'object' && a !== null && idOf.has(a));
-      const parentId = parent ? idOf.get(parent)! : undefined;
-      const owner = message.cls === 'MongoClient' ? message.id : parentId !== undefined ? ownerOf(parentId, table.get(parentId)!.cls) : 0;
-      const made = register(new Class(...args), message.cls, owner, message.id);
-      // Rebuilding a client the user closed: the driver's closed client refuses operations, so ours does too.
-      if (message.closed) void (table.get(made)!.obj as driver.MongoClient).close().catch(() => {});
-      return undefined;
-    }
-    case 'chain': {
-      const e = entry(message.id);
-      checkAllowed(e.cls, 'chain', message.member);
-      e.obj[message.member](...decodeArgs(message.args));
-      return undefined;
-    }
-    case 'factory': {
-      const e = entry(message.id);
-      checkAllowed(e.cls, 'factory', message.member);
-      register(e.obj[message.member](...decodeArgs(message.args, message.abortId)), message.cls, ownerOf(message.id, e.cls), message.newId);
-      return undefined;
-    }
-    case 'subscribe':
-    case 'unsubscribe': {
-      const e = entry(message.id);
-      const key = `${message.id}:${message.event}`;
-      if (message.op === 'subscribe') {
-        checkAllowed(e.cls, 'subscribe', 'on');
-        if (forwarders.has(key)) return undefined;
-        const id = message.id;
-        const event = message.event;
-        const owner = ownerOf(id, e.cls);
-        const forward = (...args: unknown[]): void => {
-          events.postMessage({ type: 'event', id, event, args: encode(args, encodeHooks(owner)) });
-        };
-        forwarders.set(key, forward);
-        e.obj.on(event, forward);
-      } else {
-        const forward = forwarders.get(key);
-        if (forward) e.obj.off(message.event, forward);
-        forwarders.delete(key);
-      }
-      return undefined;
-    }
-    case 'abort': {
-      const controller = aborts.get(message.abortId);
-      if (controller) controller.abort();
-      else abortedEarly.add(message.abortId);
-      return undefined;
-    }
-    case 'release':
-      for (const id of message.ids) {
-        const e = table.get(id);
-        if (!e) continue;
-        table.delete(id);
-        idOf.delete(e.obj);
-        for (const key of forwarders.keys()) if (key.startsWith(`${id}:`)) forwarders.delete(key);
-      }
-      return undefined;
-    case 'call': {
-      const e = entry(message.id);
-      checkAllowed(e.cls, 'call', message.member);
-      return encode(e.obj[message.member](...decodeArgs(message.args)), encodeHooks(ownerOf(message.id, e.cls)));
-    }
-    case 'read': {
-      const e = entry(message.id);
-      checkAllowed(e.cls, 'read', message.member);
-      return encodeLenient(e.obj[message.member], encodeHooks(ownerOf(message.id, e.cls)));
-    }
-    case 'label': {
-      const e = entry(message.id);
-      return resolveClass(e.cls).label?.(e.obj) ?? '';
-    }
-    case 'write': {
-      const e = entry(message.id);
-      checkAllowed(e.cls, 'write', message.member);
-      e.obj[message.member] = decode(message.value, decodeHooks);
-      return undefined;
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Channels, opened when tinypool loads this module (before any task).
-
-const setup = (workerData as [unknown, WorkerSetup])[1];
-const controlChannel = new BroadcastChannel(setup.control);
-const replies = new BroadcastChannel(setup.replies);
-const events = new BroadcastChannel(setup.events);
-const flag = new Int32Array(setup.flag);
-
-function onControl(message: Control): void {
-  let reply: Reply | undefined;
-  try {
-    const value = control(message);
-    if ('sync' in message && message.sync) reply = { ok: value };
-  } catch (error) {
-    if ('sync' in message && message.sync) reply = { error: encodeError(error) };
-    // A failed fire-and-forget message (a chain call with bad arguments...) surfaces on the next
-    // command that uses the object: the object is marked broken with the error.
-    else markBroken(message, error);
-  }
-  if (reply) {
-    replies.postMessage(reply);
-    Atomics.store(flag, 0, 1);
-    Atomics.notify(flag, 0);
-  }
-}
-
-const broken = new Map<number, unknown>();
-function markBroken(message: Control, error: unknown): void {
-  const id = 'newId' in message ? message.newId : 'id' in message ? message.id : undefined;
-  if (id !== undefined) broken.set(id, error);
-}
-
-function drainControl(): void {
-  const port = controlChannel as unknown as MessagePort;
-  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) onControl(m.message as Control);
-}
-
-controlChannel.onmessage = (event) => onControl((event as MessageEvent).data as Control);
-events.onmessage = (event) => {
-  const reply = (event as MessageEvent).data as CallbackReply;
-  const pending = callbacks.get(reply.callId);
-  if (!pending) return;
-  callbacks.delete(reply.callId);
-  if ('error' in reply && reply.error !== undefined) pending.reject(decodeError(reply.error));
-  else pending.resolve(decode(reply.ok, decodeHooks));
-};
-// The channels must not keep a worker alive on their own; tinypool owns the worker's lifetime.
-controlChannel.unref();
-events.unref();
-replies.unref();
-// Channels open: the main thread may send now.
-Atomics.store(flag, 1, 1);
-Atomics.notify(flag, 1);
-
-/** tinypool's task entry point. */
-export default async function handle(task: Task): Promise<Reply> {
-  try {
-    drainControl();
-    if ('id' in task && broken.has(task.id)) throw broken.get(task.id);
-    return { ok: await run(task) };
-  } catch (error) {
-    return { error: encodeError(error) };
-  }
+/** tinypool's task entry point: called once, with the ports every later message travels on. */
+export default function attach(task: Attach): string {
+  port = task.port;
+  syncPort = task.syncPort;
+  flag = new Int32Array(task.flag);
+  port.on('message', onRequest);
+  return 'attached';
 }

@@ -2,20 +2,22 @@
 // map() transforms and forEach() run here on the main thread. Chained options (sort, limit...) were
 // already sent, in order, ahead of the first fetch.
 import { Readable } from 'node:stream';
-import type { RemoteRef } from '../executor/pool/index.js';
-import type { ResolvedClass } from '../registry/resolve.js';
+import type { RemoteRef } from '../remote-ref.js';
+import type { ResolvedClass } from '../../../registry/resolve.js';
 
 export interface CursorState {
   buffer: unknown[];
   transforms: Array<(doc: unknown) => unknown>;
+  /** A batch was fetched: the cursor is initialized, so chaining must ask the driver (it refuses). */
+  started: boolean;
 }
 
 export function isCursorClass(cls: ResolvedClass): boolean {
   return cls.isA.has('AbstractCursor') || cls.name === 'ChangeStream';
 }
 
-function cursorState(ref: RemoteRef): CursorState {
-  return (ref.cursor ??= { buffer: [], transforms: [] });
+export function cursorState(ref: RemoteRef): CursorState {
+  return (ref.cursor ??= { buffer: [], transforms: [], started: false });
 }
 
 function transform(state: CursorState, doc: unknown): unknown {
@@ -23,9 +25,19 @@ function transform(state: CursorState, doc: unknown): unknown {
   return doc;
 }
 
+/** A cursor released because its client closed reads as the driver's closed cursor: empty, quietly. */
+function closedWithClient(ref: RemoteRef): boolean {
+  return ref.ended && ref.lost !== undefined;
+}
+
 async function fill(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<boolean> {
-  const batch = (await ref.slot.run({ op: 'nextBatch', id: ref.id, mode }, ref.signal)) as unknown[];
-  cursorState(ref).buffer.push(...batch);
+  if (closedWithClient(ref)) return false;
+  ref.slot.ensureAlive(ref);
+  const state = cursorState(ref);
+  state.started = true;
+  const batch = (await ref.slot.request({ op: 'nextBatch', id: ref.id, mode }, undefined, ref.signal)) as unknown[];
+  if (batch.length === 0 && mode === 'next') ref.ended = true; // exhausted: nothing left to lose with the worker
+  for (const doc of batch) state.buffer.push(doc);
   return batch.length > 0;
 }
 
@@ -39,27 +51,9 @@ async function next(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<unknown> 
  * The cursor members answered on the main thread. Returns undefined for members the worker
  * answers (after local bookkeeping, e.g. `close` and `rewind` drop the local buffer).
  */
-export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[], sync = false): unknown {
+export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): Promise<unknown> | undefined {
   const state = cursorState(ref);
-  if (!sync && ref.signal?.aborted && member !== 'close') return Promise.reject(ref.signal.reason);
-  if (sync) {
-    switch (member) {
-      case 'bufferedCount':
-        return state.buffer.length + (ref.slot.sync({ op: 'call', id: ref.id, member, args: [], sync: true }) as number);
-      case 'readBufferedDocuments': {
-        const n = typeof args[0] === 'number' ? args[0] : state.buffer.length;
-        return state.buffer.splice(0, n).map((d) => transform(state, d));
-      }
-      case 'rewind':
-        state.buffer.length = 0;
-        return undefined;
-      case 'stream':
-        // A Node Readable over the same local iteration (documents arrive in whole batches).
-        return Readable.from(cursorIterate(ref) as AsyncIterator<unknown> & AsyncIterable<unknown>, { objectMode: true });
-      default:
-        return undefined;
-    }
-  }
+  if (ref.signal?.aborted && member !== 'close') return Promise.reject(ref.signal.reason as Error);
   switch (member) {
     case 'next':
     case 'tryNext':
@@ -68,7 +62,13 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[], sy
       return state.buffer.length > 0 ? Promise.resolve(true) : fill(ref, 'next');
     case 'toArray':
       return (async () => {
-        const rest = (await ref.slot.run({ op: 'invoke', id: ref.id, member: 'toArray', args: [] }, ref.signal)) as unknown[];
+        let rest: unknown[] = [];
+        if (!closedWithClient(ref)) {
+          ref.slot.ensureAlive(ref);
+          state.started = true;
+          rest = (await ref.slot.request({ op: 'invoke', id: ref.id, member: 'toArray', args: [] }, [], ref.signal)) as unknown[];
+          ref.ended = true;
+        }
         return [...state.buffer.splice(0), ...rest].map((d) => transform(state, d));
       })();
     case 'forEach':
@@ -78,14 +78,41 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[], sy
           if ((await iterator(doc)) === false) break;
         }
       })();
+    case 'close':
+      if (closedWithClient(ref)) return Promise.resolve();
+      return undefined; // like the driver's, it leaves buffered documents readable
     default:
-      return undefined; // close() included: like the driver's, it leaves buffered documents readable
+      return undefined;
+  }
+}
+
+/** Synchronous cursor members answered here; undefined for those the worker answers. */
+export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remote: () => unknown): unknown {
+  const state = cursorState(ref);
+  switch (member) {
+    case 'bufferedCount':
+      return state.buffer.length + (closedWithClient(ref) ? 0 : (remote() as number));
+    case 'readBufferedDocuments': {
+      const n = typeof args[0] === 'number' ? args[0] : state.buffer.length;
+      return state.buffer.splice(0, n).map((d) => transform(state, d));
+    }
+    case 'rewind':
+      state.buffer.length = 0;
+      state.started = false;
+      ref.ended = false;
+      return remote();
+    case 'stream':
+      // A Node Readable over the same local iteration (documents arrive in whole batches).
+      return Readable.from(cursorIterate(ref) as AsyncIterator<unknown> & AsyncIterable<unknown>, { objectMode: true });
+    default:
+      return remote();
   }
 }
 
 /** `closed` means closed and drained, as in the driver: documents buffered here count. */
 export function cursorRead(ref: RemoteRef, member: string, remote: () => unknown): unknown {
-  if (member === 'closed') return (remote() as boolean) && cursorState(ref).buffer.length === 0;
+  if (member === 'closed') return (closedWithClient(ref) || (remote() as boolean)) && cursorState(ref).buffer.length === 0;
+  if (closedWithClient(ref) && member === 'killed') return true;
   return remote();
 }
 
@@ -96,16 +123,32 @@ export function cursorChain(ref: RemoteRef, member: string, args: unknown[]): bo
   return true;
 }
 
+/**
+ * A `transform` function among a cursor factory's options (the driver applies it to each
+ * document) runs here, like map(): it is taken out of what crosses.
+ */
+export function takeTransform(args: unknown[]): ((doc: unknown) => unknown) | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as { transform?: unknown } | null;
+    if (a && typeof a === 'object' && !Array.isArray(a) && typeof a.transform === 'function') {
+      const { transform: fn, ...rest } = a;
+      args[i] = rest;
+      return fn as (doc: unknown) => unknown;
+    }
+  }
+  return undefined;
+}
+
 export function cursorIterate(ref: RemoteRef): AsyncIterator<unknown> {
   if (!isCursorClass(ref.resolved)) throw new TypeError(`${ref.cls}: async iteration is not available in the pool executor`);
-  const iterator = (async function* () {
+  return (async function* () {
     try {
       for (let doc = await next(ref, 'next'); doc !== null; doc = await next(ref, 'next')) yield doc;
     } finally {
       // Leaving a for-await early closes the cursor, as the driver's own iterator does.
       cursorState(ref).buffer.length = 0;
-      await ref.slot.run({ op: 'invoke', id: ref.id, member: 'close', args: [] }).catch(() => {});
+      if (!closedWithClient(ref)) await ref.slot.request({ op: 'invoke', id: ref.id, member: 'close', args: [] }, []).catch(() => {});
+      ref.ended = true;
     }
   })();
-  return iterator;
 }

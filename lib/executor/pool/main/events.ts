@@ -1,7 +1,7 @@
 // Events in the pool executor: listeners live on a main-thread emitter per handle, and the worker
 // forwards an event only while that emitter has listeners for it.
 import { EventEmitter } from 'node:events';
-import type { RemoteRef } from '../executor/pool/index.js';
+import type { RemoteRef } from '../remote-ref.js';
 
 const ADDS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
 const REMOVES = new Set(['removeListener', 'off', 'removeAllListeners']);

@@ -3,13 +3,16 @@
 // once the worker's stream accepted the chunk, and a read asks the worker for one chunk at a time.
 import { Readable, Writable } from 'node:stream';
 import { ObjectId } from 'mongodb';
-import type { ClassName } from '../registry/kinds.js';
-import type { RemoteRef } from '../executor/pool/index.js';
+import type { ClassName } from '../../../registry/kinds.js';
+import type { RemoteRef } from '../remote-ref.js';
 
 type Action = 'write' | 'end' | 'read' | 'abort';
 
 function run(remote: RemoteRef, action: Action, data?: Uint8Array): Promise<unknown> {
-  return remote.slot.run({ op: 'stream', id: remote.id, action, ...(data ? { data } : {}) });
+  remote.slot.ensureAlive(remote);
+  const done = remote.slot.request({ op: 'stream', id: remote.id, action, ...(data ? { data } : {}) });
+  if (action === 'abort' || action === 'end') void done.then(() => (remote.ended = true), () => {});
+  return done;
 }
 
 export class PoolUploadStream extends Writable {
@@ -45,17 +48,20 @@ export class PoolDownloadStream extends Readable {
   }
   override _read(): void {
     run(this.remote, 'read').then(
-      (chunk) => this.push(chunk === null ? null : Buffer.from(chunk as Uint8Array)),
+      (chunk) => {
+        if (chunk === null) this.remote.ended = true;
+        this.push(chunk === null ? null : Buffer.from(chunk as Uint8Array));
+      },
       (error: Error) => this.destroy(error),
     );
   }
   /** Byte range, before the first read (chained to the worker's stream, in order). */
   start(offset: number): this {
-    this.remote.slot.sync({ op: 'chain', id: this.remote.id, member: 'start', args: [offset], sync: true });
+    this.remote.slot.requestSync({ op: 'chain', id: this.remote.id, member: 'start', args: [] }, [offset]);
     return this;
   }
   end(offset: number): this {
-    this.remote.slot.sync({ op: 'chain', id: this.remote.id, member: 'end', args: [offset], sync: true });
+    this.remote.slot.requestSync({ op: 'chain', id: this.remote.id, member: 'end', args: [] }, [offset]);
     return this;
   }
   async abort(): Promise<void> {
@@ -81,28 +87,4 @@ export function prepareUpload(member: string, args: unknown[]): { member: string
   }
   if (member === 'openUploadStreamWithId') return { member, args, id: args[0] };
   return { member, args };
-}
-
-/** The worker side of a stream action. */
-export async function streamAction(stream: any, action: Action, data: Uint8Array | undefined, iterators: WeakMap<object, AsyncIterator<unknown>>): Promise<unknown> {
-  switch (action) {
-    case 'write':
-      if (!stream.write(Buffer.from(data!))) await new Promise((resolve) => stream.once('drain', resolve));
-      return undefined;
-    case 'end':
-      await new Promise<void>((resolve, reject) => {
-        stream.once('error', reject);
-        stream.end(() => resolve());
-      });
-      return stream.gridFSFile ?? null;
-    case 'read': {
-      let it = iterators.get(stream);
-      if (!it) iterators.set(stream, (it = stream[Symbol.asyncIterator]() as AsyncIterator<unknown>));
-      const next = await it.next();
-      return next.done ? null : next.value;
-    }
-    case 'abort':
-      await stream.abort();
-      return undefined;
-  }
 }

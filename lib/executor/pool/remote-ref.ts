@@ -1,0 +1,73 @@
+// A main-thread stand-in for a driver object that lives in a pool worker.
+import type { EventEmitter } from 'node:events';
+import type { ClassName } from '../../registry/kinds.js';
+import { resolveClass, type ResolvedClass } from '../../registry/resolve.js';
+import type { Request } from './protocol.js';
+import type { CursorState } from './main/cursor.js';
+import type { WorkerSlot } from './slot.js';
+
+
+export interface ReleaseToken {
+  readonly id: number;
+  /** How many times the worker had sent this id as of the last reference received (see worker-table). */
+  seen: number;
+  /** Function ids registered by this object's creation (a cursor's options...), forgotten with it. */
+  functions: number[] | undefined;
+}
+
+export class RemoteRef {
+  /** Set once the object is gone (its worker died, or its client closed) and cannot be rebuilt. */
+  lost: Error | undefined;
+  /**
+   * The same driver object made on the main thread, never connected and never used for I/O: it
+   * validates arguments synchronously with the driver's own code and answers fixed properties.
+   */
+  shadow: object | undefined;
+  /** Local cursor buffer and transforms (cursors only). */
+  cursor: CursorState | undefined;
+  /** Main-thread listeners; the worker forwards an event only while this has listeners for it. */
+  emitter: EventEmitter | undefined;
+  /** The AbortSignal a cursor was opened with. */
+  signal: AbortSignal | undefined;
+  /** A client spanning several workers: the same stateless object on each worker (this one first). */
+  replicas: RemoteRef[] | undefined;
+  /** Properties a caller set that the driver object does not have (duck typing, e.g. mongoose's). */
+  expando: Map<PropertyKey, unknown> | undefined;
+  /** A stateful object that ended (closed cursor, ended session): nothing of it is lost with its worker. */
+  ended = false;
+  /** What its release needs, held by the slot's FinalizationRegistry (so it must not point back here). */
+  readonly token: ReleaseToken;
+  /** How to make it again on a fresh worker; undefined for objects the worker handed out. */
+  recipe: Request | undefined;
+  private turn = 0;
+
+  constructor(
+    readonly slot: WorkerSlot,
+    readonly id: number,
+    readonly cls: ClassName,
+    readonly parent: RemoteRef | undefined,
+  ) {
+    this.token = { id, seen: 0, functions: undefined };
+  }
+
+  get resolved(): ResolvedClass {
+    return resolveClass(this.cls);
+  }
+
+  /** Holds state a fresh worker could not rebuild, and has not ended. */
+  get holdsState(): boolean {
+    return this.resolved.stateful && !this.ended;
+  }
+
+  get root(): RemoteRef {
+    let r: RemoteRef = this;
+    while (r.parent) r = r.parent;
+    return r;
+  }
+
+  /** The replica for a stateless command: round robin across workers. */
+  nextReplica(): RemoteRef {
+    const replicas = this.replicas!;
+    return replicas[this.turn++ % replicas.length]!;
+  }
+}

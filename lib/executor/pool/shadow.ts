@@ -1,0 +1,88 @@
+// Main-thread shadows: for each client, database, collection, cursor... made through the pool, the
+// same driver object is also made here, from the same arguments, and never connected. Running the
+// driver's own constructor, factory or chaining code on it validates arguments synchronously (a bad
+// URI, an invalid option, `limit('x')` throw here, as they do with the driver in-process), so the
+// request to the worker can go without waiting for an answer: handle creation never blocks on a
+// busy worker. A shadow also answers the registry's fixed properties (names, options, concerns).
+//
+// A shadow must never do I/O: streams are not shadowed (GridFS upload streams check indexes when
+// made), and a factory the driver refuses on an unconnected client (bulk operations) falls back to
+// asking the worker.
+import { MongoNotConnectedError } from 'mongodb';
+import type { ClassName } from '../../registry/kinds.js';
+import { resolveClass } from '../../registry/resolve.js';
+import { stateOf } from '../../proxy/factory.js';
+import { RemoteRef } from './remote-ref.js';
+
+/** Marks "the main thread cannot make this one: ask the worker". */
+export const NO_SHADOW = Symbol('rotor.noShadow');
+
+/** The arguments with every handle replaced by its shadow; NO_SHADOW if one has none. */
+function shadowArgs(args: readonly unknown[]): unknown[] | typeof NO_SHADOW {
+  const out: unknown[] = [];
+  for (const a of args) {
+    const ref = refOf(a);
+    if (ref) {
+      if (!ref.shadow) return NO_SHADOW;
+      out.push(ref.shadow);
+    } else if (a && typeof a === 'object' && !Array.isArray(a) && (a as { session?: unknown }).session !== undefined) {
+      const session = refOf((a as { session?: unknown }).session);
+      if (session && !session.shadow) return NO_SHADOW;
+      out.push(session ? { ...(a as object), session: session.shadow } : a);
+    } else out.push(a);
+  }
+  return out;
+}
+
+function refOf(value: unknown): RemoteRef | undefined {
+  if (value instanceof RemoteRef) return value;
+  const ref = stateOf(value)?.ref;
+  return ref instanceof RemoteRef ? ref : undefined;
+}
+
+const shadowable = (cls: ClassName): boolean => !resolveClass(cls).passThrough;
+
+/** `new Class(...args)` here: throws what the driver's constructor throws. */
+export function constructShadow(cls: ClassName, driverClass: new (...args: any[]) => object, args: readonly unknown[]): object | typeof NO_SHADOW {
+  if (!shadowable(cls)) return NO_SHADOW;
+  const plain = shadowArgs(args);
+  if (plain === NO_SHADOW) return NO_SHADOW;
+  return attempt(() => new driverClass(...plain));
+}
+
+/** `parent.member(...args)` on the parent's shadow: throws what the driver throws for bad arguments. */
+export function factoryShadow(parent: RemoteRef, member: string, args: readonly unknown[], cls: ClassName): object | typeof NO_SHADOW {
+  if (!parent.shadow || !shadowable(cls)) return NO_SHADOW;
+  const plain = shadowArgs(args);
+  if (plain === NO_SHADOW) return NO_SHADOW;
+  const made = attempt(() => (parent.shadow as Record<string, (...a: unknown[]) => object>)[member]!(...plain));
+  // A shadow session is only a validator: ended at once, so the shadow client keeps no list of them.
+  if (made !== NO_SHADOW && cls === 'ClientSession') {
+    void (made as { endSession(): Promise<void> }).endSession().catch(() => {});
+    return NO_SHADOW;
+  }
+  return made;
+}
+
+/**
+ * A chaining call (sort, limit...) or a setter (appendMetadata) on the shadow, before the object
+ * was used: true when it was validated here; false when the worker must be asked (no shadow, or
+ * the cursor already started, where the driver refuses chaining and the answer is the worker's).
+ */
+export function applyToShadow(ref: RemoteRef, member: string, args: readonly unknown[]): boolean {
+  if (!ref.shadow || ref.cursor?.started) return false;
+  const plain = shadowArgs(args);
+  if (plain === NO_SHADOW) return false;
+  (ref.shadow as Record<string, (...a: unknown[]) => unknown>)[member]!(...plain);
+  return true;
+}
+
+/** MongoNotConnectedError from a shadow means "needs a connected client": the worker's call decides. */
+function attempt(make: () => object): object | typeof NO_SHADOW {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof MongoNotConnectedError) return NO_SHADOW;
+    throw error;
+  }
+}

@@ -1,0 +1,467 @@
+// One pool worker, seen from the main thread: starting it through tinypool, the two ports every
+// request and reply travel on, request ids, blocking requests, the objects it holds, and what
+// happens when it dies. The pool executor (./index.ts) decides what to send; this decides how.
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { Tinypool } from 'tinypool';
+import type { ClassName } from '../../registry/kinds.js';
+import { stateOf } from '../../proxy/factory.js';
+import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec.js';
+import { PoolClosedError, WorkerLostError } from './errors.js';
+import type { Request, SyncReply, WorkerMessage } from './protocol.js';
+import { RemoteRef, type ReleaseToken } from './remote-ref.js';
+
+/** A blocking request never waits longer than this for a live worker (a worker answers them without I/O). */
+export const SYNC_CEILING_MS = 10_000;
+/** A worker that has not started running within this is taken for lost. */
+export const START_CEILING_MS = 15_000;
+/** While blocked, the worker's liveness is checked this often. */
+const LIVENESS_SLICE_MS = 20;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  /** Captured at the call, formatted only if it fails. */
+  readonly caller: Error;
+  parts: unknown[] | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** Function ids this request registered (user callbacks): forgotten when it settles. */
+  functions: number[] | undefined;
+}
+
+type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
+
+/** Abort ids, shared by all slots: an invoke's stand-in signal in the worker is found by it. */
+let nextAbortId = 1;
+export const newAbortId = (): number => nextAbortId++;
+
+export interface SlotStats {
+  objects: number;
+  forwarders: number;
+  callbacks: number;
+  abortListeners: number;
+  pending: number;
+}
+
+export class WorkerSlot {
+  private pool: Tinypool | undefined;
+  private worker: Worker | undefined;
+  private port: MessagePort | undefined;
+  private syncPort: MessagePort | undefined;
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private generation = 0;
+  private sawRunning = false;
+  private startedAt = 0;
+  private readonly pending = new Map<number, Pending>();
+  private nextRid = 1;
+  private nextId = 1;
+  private readonly refs = new Map<number, WeakRef<RemoteRef>>();
+  private releases: ReleaseToken[] = [];
+  private readonly finalizer = new FinalizationRegistry<ReleaseToken>((token) => this.release(token));
+  private readonly functions = new Map<number, (...args: unknown[]) => unknown>();
+  private nextFunction = 1;
+  /** Function ids registered by the encode in progress (see hooks.functionRef). */
+  private owned: number[] | undefined;
+  private abortListeners = 0;
+  /** Clients that connected and did not close: like the driver's sockets, they keep the process alive. */
+  private readonly holds = new Set<RemoteRef>();
+  /** Objects to re-create on their next use (after a worker loss, or a client.close()). */
+  private readonly rebuild = new WeakSet<RemoteRef>();
+  private closed = false;
+
+  constructor(
+    readonly index: number,
+    private readonly resourceLimits: ResourceLimits | undefined,
+  ) {}
+
+  // -- worker lifetime -------------------------------------------------------------------------
+
+  private start(): MessagePort {
+    if (this.port) return this.port;
+    const generation = this.generation;
+    const channel = new MessageChannel();
+    const sync = new MessageChannel();
+    const pool = new Tinypool({
+      filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
+      minThreads: 1,
+      maxThreads: 1,
+      // Never park the idle worker in Atomics.wait: it would freeze heartbeats, connection-pool
+      // maintenance and change-stream events between requests.
+      useAtomics: false,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
+    });
+    // A worker that dies with no task in flight makes tinypool emit 'error': without a listener
+    // that would be an uncaught exception in the user's process.
+    pool.on('error', (error: Error) => this.lose(generation, error));
+    const worker = (pool.threads[0] as unknown as ThreadWorker | undefined)?.thread;
+    worker?.on('error', (error: Error) => this.lose(generation, error));
+    worker?.on('exit', (code: number) => this.lose(generation, new Error(`the worker thread exited with code ${code}`)));
+    pool.run({ op: 'attach', port: channel.port2, syncPort: sync.port2, flag: this.flag.buffer }, { transferList: [channel.port2, sync.port2] }).catch((error: Error) => this.lose(generation, error));
+    channel.port1.on('message', (m: WorkerMessage) => this.onMessage(m));
+    this.pool = pool;
+    this.worker = worker;
+    this.port = channel.port1;
+    this.syncPort = sync.port1;
+    this.sawRunning = false;
+    this.startedAt = Date.now();
+    this.updateRef();
+    return channel.port1;
+  }
+
+  /** The worker died: every request in flight fails now, with the cause; the next request starts a fresh worker. */
+  private lose(generation: number, cause: Error): void {
+    if (generation !== this.generation || this.closed) return;
+    this.generation++;
+    const error = new WorkerLostError(`rotor pool worker lost: ${cause.message}`, { cause });
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) this.settle(p, error);
+    this.port?.close();
+    const dead = this.pool;
+    this.pool = this.worker = this.port = this.syncPort = undefined;
+    void dead?.destroy().catch(() => {});
+    // Clients that held open cursors, sessions or streams there are lost; the rest are rebuilt on the next command.
+    const poisoned = new Set<RemoteRef>();
+    const live: RemoteRef[] = [];
+    for (const weak of this.refs.values()) {
+      const ref = weak.deref();
+      if (!ref) continue;
+      live.push(ref);
+      if (ref.holdsState) poisoned.add(ref.root);
+    }
+    for (const ref of live) {
+      if (!ref.recipe || ref.holdsState || poisoned.has(ref.root)) ref.lost ??= new WorkerLostError(`${ref.cls} was lost with its pool worker: ${cause.message}`, { cause });
+      else this.rebuild.add(ref);
+    }
+    this.holds.clear();
+    this.updateRef();
+  }
+
+  /** The worker is gone (its thread stopped) although its exit event has not been delivered yet. */
+  private workerStopped(): boolean {
+    const elu = this.worker?.performance.eventLoopUtilization();
+    if (!elu) return true;
+    if (elu.idle < 0) return true; // node reports -1 once the thread's environment is gone
+    if (elu.idle === 0 && elu.active === 0) return this.sawRunning || Date.now() - this.startedAt > START_CEILING_MS;
+    this.sawRunning = true;
+    return false;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const closing = new PoolClosedError('a command in flight');
+    for (const p of [...this.pending.values()]) this.settle(p, closing);
+    this.pending.clear();
+    this.closed = true;
+    this.holds.clear();
+    const pool = this.pool;
+    this.port?.close();
+    this.pool = this.worker = this.port = this.syncPort = undefined;
+    this.releases = [];
+    await pool?.destroy();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The process stays up while requests are in flight or a client is connected, as with the driver. */
+  private updateRef(): void {
+    if (!this.port) return;
+    if (this.pending.size > 0 || this.holds.size > 0) this.port.ref();
+    else this.port.unref();
+  }
+
+  hold(client: RemoteRef, connected: boolean): void {
+    if (connected === this.holds.has(client)) return;
+    if (connected) this.holds.add(client);
+    else this.holds.delete(client);
+    this.updateRef();
+  }
+
+  // -- identity ----------------------------------------------------------------------------------
+
+  newRef(cls: ClassName, parent: RemoteRef | undefined, id = this.nextId++): RemoteRef {
+    const ref = new RemoteRef(this, id, cls, parent);
+    this.refs.set(id, new WeakRef(ref));
+    this.finalizer.register(ref, ref.token);
+    return ref;
+  }
+
+  private refFor(wire: WireRef): RemoteRef {
+    let ref = this.refs.get(wire.id)?.deref();
+    if (!ref) ref = this.newRef(wire.cls as ClassName, undefined, wire.id);
+    if (wire.n !== undefined && wire.n > ref.token.seen) ref.token.seen = wire.n;
+    return ref;
+  }
+
+  private release(token: ReleaseToken): void {
+    if (token.functions) for (const id of token.functions) this.functions.delete(id);
+    // A fresh RemoteRef may already stand for the same id (the worker sent it again): keep it.
+    const current = this.refs.get(token.id);
+    if (current && !current.deref()) this.refs.delete(token.id);
+    if (this.closed || !this.port) return; // nothing to release in a closed pool, or on a lost worker
+    this.releases.push(token);
+    if (this.releases.length === 1) setImmediate(() => this.flushReleases());
+  }
+
+  private flushReleases(): void {
+    const tokens = this.releases;
+    this.releases = [];
+    if (tokens.length === 0 || this.closed || !this.port) return;
+    this.port.postMessage({ op: 'release', ids: tokens.map((t) => t.id), seen: tokens.map((t) => t.seen) } satisfies Request);
+  }
+
+  /** Re-sends the creation of a rebuildable object (parents first) after a worker loss or client.close(). */
+  ensureAlive(ref: RemoteRef): void {
+    if (ref.lost) throw ref.lost;
+    if (!this.rebuild.has(ref)) return;
+    if (ref.parent) this.ensureAlive(ref.parent);
+    this.rebuild.delete(ref);
+    const { r: _r, sync: _sync, ...recipe } = ref.recipe!;
+    this.post(recipe as Request);
+  }
+
+  /**
+   * After `client.close()` the worker holds nothing of the client. The driver lets a closed client
+   * be used again (it reconnects), so rebuildable handles are re-created on their next use; open
+   * cursors and sessions are over, as the driver's are.
+   */
+  forgetClient(client: RemoteRef): void {
+    this.hold(client, false);
+    for (const weak of this.refs.values()) {
+      const ref = weak.deref();
+      if (!ref || ref.root !== client) continue;
+      if (ref.resolved.stateful || !ref.recipe) {
+        ref.ended = true;
+        ref.lost ??= new WorkerLostError(`${ref.cls} was released when its client closed`);
+      } else {
+        if (ref === client && ref.recipe.op === 'construct') ref.recipe = { ...ref.recipe, closed: true };
+        this.rebuild.add(ref);
+      }
+    }
+  }
+
+  // -- encoding ----------------------------------------------------------------------------------
+
+  private readonly encodeHooks: EncodeHooks = {
+    symbolKeys: 'drop', // as the driver's BSON serializer ignores them
+    lenient: true,
+    refOf: (value) => {
+      const found = value instanceof RemoteRef ? value : stateOf(value)?.ref;
+      if (!(found instanceof RemoteRef)) return undefined;
+      const ref = found.replicas?.find((r) => r.slot === this) ?? found;
+      if (ref.slot !== this) throw new TypeError(`a ${ref.cls} handle from another pool worker cannot be used here`);
+      this.ensureAlive(ref);
+      return { id: ref.id, cls: ref.cls };
+    },
+    functionRef: (fn) => {
+      const id = this.nextFunction++;
+      this.functions.set(id, fn as (...args: unknown[]) => unknown);
+      (this.owned ??= []).push(id);
+      return id;
+    },
+  };
+  private readonly materializeHooks: EncodeHooks = { ...this.encodeHooks, materialize: true };
+
+  readonly decodeHooks: DecodeHooks = {
+    ref: (wire) => this.refFor(wire),
+    fn: () => () => {
+      throw new TypeError('rotor: this function belongs to a driver object in the pool worker and cannot be called from the main thread');
+    },
+  };
+
+  /**
+   * Encodes `args` into `m.args` and posts `m`. Values structured clone refuses (a Proxy, which it
+   * cannot read through) are encoded again, materialized through their traps, before giving up
+   * with a TypeError that names the member: never a lost worker. Returns the function ids the
+   * arguments registered.
+   */
+  private send(m: Request & { args?: unknown[] }, args: unknown[] | undefined, port: MessagePort): number[] | undefined {
+    this.owned = undefined;
+    try {
+      if (args) m.args = encodeArgs(args, this.encodeHooks);
+      try {
+        port.postMessage(m);
+      } catch (error) {
+        if (!args || (error as Error).name !== 'DataCloneError') throw error;
+        this.forgetFunctions(this.owned);
+        this.owned = undefined;
+        m.args = encodeArgs(args, this.materializeHooks);
+        try {
+          port.postMessage(m);
+        } catch (again) {
+          throw new TypeError(`rotor: an argument of ${'member' in m ? m.member : m.op} cannot cross to the pool worker: ${(again as Error).message}`, { cause: again });
+        }
+      }
+      return this.owned;
+    } catch (error) {
+      this.forgetFunctions(this.owned);
+      throw error;
+    } finally {
+      this.owned = undefined;
+    }
+  }
+
+  private forgetFunctions(ids: number[] | undefined): void {
+    if (ids) for (const id of ids) this.functions.delete(id);
+  }
+
+  private usable(what: string): MessagePort {
+    if (this.closed) throw new PoolClosedError(what);
+    return this.start();
+  }
+
+  // -- requests ----------------------------------------------------------------------------------
+
+  /** Fire-and-forget, in order. Functions among `args` live as long as `owner` (or until the pool closes). */
+  post(m: Request, args?: unknown[], owner?: RemoteRef): void {
+    const port = this.usable(m.op);
+    const functions = this.send(m as Request & { args?: unknown[] }, args, port);
+    if (functions && owner) (owner.token.functions ??= []).push(...functions);
+  }
+
+  /** One request, one reply. `signal` rejects at once when aborted, and aborts the operation in the worker. */
+  request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown> {
+    const caller = new Error();
+    return new Promise((resolve, reject) => {
+      let port: MessagePort;
+      try {
+        port = this.usable(`${'member' in m ? m.member : m.op}`);
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
+      const r = (m.r = this.nextRid++);
+      const pending: Pending = { resolve, reject, caller, parts: undefined, signal: undefined, onAbort: undefined, functions: undefined };
+      if (signal) {
+        if (signal.aborted) return reject(signal.reason as Error);
+        // An invoke's options carry a stand-in signal in the worker (see worker.ts decodeArgs).
+        const abortId = m.op === 'invoke' ? ((m as { abortId?: number }).abortId = nextAbortId++) : undefined;
+        pending.signal = signal;
+        pending.onAbort = () => {
+          // The caller gave up: reject now, tell the worker; whatever it answers later is dropped.
+          if (!this.pending.delete(r)) return;
+          this.settle(pending, signal.reason as Error);
+          if (abortId !== undefined) this.port?.postMessage({ op: 'abort', abortId } satisfies Request);
+          this.updateRef();
+        };
+        signal.addEventListener('abort', pending.onAbort, { once: true });
+        this.abortListeners++;
+      }
+      try {
+        pending.functions = this.send(m as Request & { args?: unknown[] }, args, port);
+      } catch (error) {
+        this.settle(pending, error as Error);
+        return;
+      }
+      this.pending.set(r, pending);
+      if (this.pending.size === 1) this.updateRef();
+    });
+  }
+
+  /** Settles a request exactly once and drops what it held (abort listener, callbacks). */
+  private settle(p: Pending, error: Error | undefined, value?: unknown): void {
+    if (p.onAbort) {
+      p.signal!.removeEventListener('abort', p.onAbort);
+      p.onAbort = undefined;
+      this.abortListeners--;
+    }
+    this.forgetFunctions(p.functions);
+    if (error) p.reject(error);
+    else p.resolve(value);
+  }
+
+  /**
+   * A blocking request (synchronous members; a fallback for factories the main thread cannot
+   * validate). The worker answers on the blocking channel without I/O, so this waits only for its
+   * event loop; a worker that dies meanwhile is noticed within LIVENESS_SLICE_MS.
+   */
+  requestSync(m: Request, args?: unknown[]): unknown {
+    const port = this.usable(`${'member' in m ? m.member : m.op}`);
+    const r = (m.r = this.nextRid++);
+    m.sync = true;
+    this.send(m as Request & { args?: unknown[] }, args, port);
+    const syncPort = this.syncPort!;
+    const deadline = Date.now() + SYNC_CEILING_MS;
+    for (;;) {
+      const seen = Atomics.load(this.flag, 0);
+      const got = receiveMessageOnPort(syncPort)?.message as SyncReply | undefined;
+      if (got) {
+        if (got.r !== r) continue; // the late answer to a request that already gave up
+        if ('error' in got) throw decodeError(got.error, new Error().stack, this.decodeHooks);
+        return decode(got.ok, this.decodeHooks);
+      }
+      if (Atomics.wait(this.flag, 0, seen, LIVENESS_SLICE_MS) !== 'timed-out') continue;
+      if (this.workerStopped()) {
+        this.lose(this.generation, new Error(`the worker stopped during ${m.op}`));
+        throw new WorkerLostError(`rotor pool worker lost during ${m.op}${'member' in m ? ` ${m.member}` : ''}`);
+      }
+      if (Date.now() > deadline) throw new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
+    }
+  }
+
+  // -- worker → main -----------------------------------------------------------------------------
+
+  private onMessage(m: WorkerMessage): void {
+    if ('r' in m) {
+      const p = this.pending.get(m.r);
+      if (!p) return; // aborted, or lost: the answer is dropped
+      if ('part' in m) {
+        (p.parts ??= []).push(...(decode(m.part, this.decodeHooks) as unknown[]));
+        return;
+      }
+      this.pending.delete(m.r);
+      if (this.pending.size === 0) this.updateRef();
+      if ('error' in m) return this.settle(p, decodeError(m.error, p.caller.stack, this.decodeHooks));
+      let value: unknown;
+      try {
+        value = decode(m.ok, this.decodeHooks);
+      } catch (error) {
+        return this.settle(p, error as Error);
+      }
+      this.settle(p, undefined, p.parts ? p.parts.concat(value as unknown[]) : value);
+    } else if (m.t === 'event') {
+      const ref = this.refs.get(m.id)?.deref();
+      const emitter = ref?.emitter;
+      if (!emitter) return;
+      emitter.emit(m.event, ...(decode(m.args, this.decodeHooks) as unknown[]));
+      if (emitter.listenerCount(m.event) === 0) this.port?.postMessage({ op: 'unsubscribe', id: m.id, event: m.event } satisfies Request);
+    } else {
+      this.runCallback(m.callId, m.fn, m.args);
+    }
+  }
+
+  /** A user callback the driver called in the worker (withSession's function...): it runs here. */
+  private runCallback(callId: number, fnId: number, args: unknown): void {
+    const reply = (r: { ok?: unknown; error?: unknown }): void => {
+      this.port?.postMessage({ op: 'callback-result', callId, ...r } satisfies Request);
+    };
+    const fn = this.functions.get(fnId);
+    if (!fn) return reply({ error: encodeError(new TypeError('rotor: the callback for this operation is gone (its operation already settled)')) });
+    Promise.resolve()
+      .then(() => fn(...(decode(args, this.decodeHooks) as unknown[])))
+      .then(
+        (value) => reply({ ok: encode(value, this.encodeHooks) }),
+        (error: unknown) => reply({ error: encodeError(error) }),
+      );
+  }
+
+  // -- introspection -----------------------------------------------------------------------------
+
+  async stats(): Promise<SlotStats> {
+    const local = { callbacks: this.functions.size, abortListeners: this.abortListeners, pending: this.pending.size };
+    if (this.closed || !this.port) return { objects: 0, forwarders: 0, ...local };
+    // Releases waiting for their setImmediate go first, so the count is what the caller left alive.
+    this.flushReleases();
+    const remote = (await this.request({ op: 'stats' })) as { objects: number; forwarders: number };
+    return { objects: remote.objects, forwarders: remote.forwarders, ...local };
+  }
+
+  /** For fault specs: the worker thread itself. */
+  get thread(): Worker | undefined {
+    return this.worker;
+  }
+}
