@@ -1,6 +1,7 @@
 // createRotor({ framework, executor }): a custom pairing, e.g. createRotor({ framework: 'callback' }).
 import { inlineExecutor } from './executor/inline.js';
-import { createPoolExecutor } from './executor/pool/index.js';
+import { createPoolExecutor, type PoolExecutor, type PoolStats } from './executor/pool/index.js';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { Executor } from './executor/types.js';
 import { callbackFramework } from './framework/callback.js';
 import { promiseFramework } from './framework/promise.js';
@@ -15,13 +16,15 @@ export interface RotorOptions {
   executor?: 'inline' | 'pool' | Executor;
   /** Worker threads for a pool executor of this rotor's own (default: the shared pool, ROTOR_POOL_WORKERS or 1). */
   workers?: number;
+  /** Resource limits of this rotor's own pool workers (maxOldGenerationSizeMb...). */
+  resourceLimits?: ResourceLimits;
 }
 
 export const FRAMEWORKS: Readonly<Record<string, Framework>> = { promise: promiseFramework, callback: callbackFramework };
 
-let sharedPool: ReturnType<typeof createPoolExecutor> | undefined;
+let sharedPool: PoolExecutor | undefined;
 /** The shared pool executor, started on first use. */
-export function sharedPoolExecutor(): ReturnType<typeof createPoolExecutor> {
+export function sharedPoolExecutor(): PoolExecutor {
   return (sharedPool ??= createPoolExecutor({ workers: Number(process.env.ROTOR_POOL_WORKERS ?? 1) }));
 }
 
@@ -36,14 +39,23 @@ export const EXECUTORS: Readonly<Record<string, Executor>> = Object.defineProper
   pool: { enumerable: true, get: sharedPoolExecutor },
 });
 
-export type RotorClasses = { readonly [K in ClassName]: RotorClass } & { readonly runtime: Runtime };
+export type RotorClasses = { readonly [K in ClassName]: RotorClass } & {
+  readonly runtime: Runtime;
+  /** The pool's counters, summed over its workers (zeros for an in-process executor). */
+  poolStats(): Promise<PoolStats>;
+  /** Stops this rotor's own pool workers (a rotor on the shared pool leaves it to closeSharedPool()). */
+  close(): Promise<void>;
+};
+
+const NO_POOL: PoolStats = { workers: 0, objects: 0, forwarders: 0, callbacks: 0, abortListeners: 0, pending: 0 };
+const isPool = (executor: Executor): executor is PoolExecutor => typeof (executor as Partial<PoolExecutor>).stats === 'function';
 
 export function createRotor(options: RotorOptions = {}): RotorClasses {
   const framework = pick('framework', options.framework ?? 'promise', FRAMEWORKS);
-  const executor =
-    options.executor === 'pool' && options.workers !== undefined
-      ? createPoolExecutor({ workers: options.workers })
-      : pick('executor', options.executor ?? 'inline', EXECUTORS);
+  const ownPool = options.executor === 'pool' && (options.workers !== undefined || options.resourceLimits !== undefined);
+  const executor = ownPool
+    ? createPoolExecutor({ ...(options.workers !== undefined ? { workers: options.workers } : {}), ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) })
+    : pick('executor', options.executor ?? 'inline', EXECUTORS);
   framework.checkContext();
   const runtime = createRuntime(framework, executor);
   const selected = new Map<string, Runtime>();
@@ -60,7 +72,12 @@ export function createRotor(options: RotorOptions = {}): RotorClasses {
     }
     return other;
   };
-  return Object.freeze({ ...runtime.classes, runtime }) as unknown as RotorClasses;
+  return Object.freeze({
+    ...runtime.classes,
+    runtime,
+    poolStats: () => (isPool(executor) ? executor.stats() : Promise.resolve({ ...NO_POOL })),
+    close: () => (ownPool && isPool(executor) ? executor.close() : Promise.resolve()),
+  }) as unknown as RotorClasses;
 }
 
 function pick<T>(what: string, value: string | T, known: Readonly<Record<string, T>>): T {
