@@ -861,8 +861,24 @@ function defineOwn(target: object, key: string, value: unknown, enumerable: bool
   Object.defineProperty(target, key, { value, writable: true, enumerable, configurable: true });
 }
 
+/** Whether the codec rebuilds `name` (an export of 'mongodb', or one of INTERNAL_DATA_CLASSES) as its class. */
+export function knowsDriverClass(name: string): boolean {
+  return classNamed(name) !== undefined || classNamed(`mongodb#${name}`) !== undefined;
+}
+
+/** A class by its wire name; a miss rescans the driver's modules once (one loaded since). */
+function classNamed(name: string): ClassEntry | undefined {
+  const t = (table ??= buildTable());
+  let entry = t.byName.get(name);
+  if (entry === undefined) {
+    t.refreshDriverClasses();
+    entry = t.byName.get(name);
+  }
+  return entry;
+}
+
 function decDataClass(t: Record<string, any>, hooks: DecodeHooks): unknown {
-  const entry = (table ??= buildTable()).byName.get(t.c as string);
+  const entry = classNamed(t.c as string);
   const fields = t.f as Record<string, unknown>;
   if (entry === undefined) {
     // the other thread has a class this one does not know (driver version skew): plain fields
@@ -888,7 +904,7 @@ const BUILTIN_ERRORS: ReadonlyArray<[string, ErrorConstructor]> = [
 ];
 
 function decError(t: Record<string, any>, hooks: DecodeHooks): Error {
-  const entry = (table ??= buildTable()).byName.get(t.c as string);
+  const entry = classNamed(t.c as string);
   const cls = (entry?.ctor ?? Error) as new (...args: any[]) => Error;
   const message = t.m as string;
   const limit = Error.stackTraceLimit;
@@ -993,21 +1009,23 @@ const BSONTYPE_KINDS: Record<string, Kind> = {
  * Driver classes that are not exported by 'mongodb' but are what users get back (bulkWrite's result,
  * MongoBulkWriteError.writeErrors / .result, SDAM event payloads, MongoServerSelectionError.reason):
  * their public surface is getters over own fields, so a plain object would lose it. Rebuilt as the
- * same class. [module under mongodb/lib, export name]
+ * same class. Named as the driver's type declarations name them, and found by that name among the
+ * driver's loaded modules, wherever a release puts them (spec/pool-codec.spec.ts checks each is found).
  */
-const INTERNAL_DATA_CLASSES: ReadonlyArray<[string, string]> = [
-  ['bulk/common.js', 'BulkWriteResult'],
-  ['bulk/common.js', 'WriteError'],
-  ['bulk/common.js', 'WriteConcernError'],
-  ['sdam/server_description.js', 'ServerDescription'],
-  ['sdam/topology_description.js', 'TopologyDescription'],
-  ['utils.js', 'MongoDBNamespace'],
-  ['utils.js', 'MongoDBCollectionNamespace'],
-  ['cmap/errors.js', 'PoolClosedError'],
-  ['cmap/errors.js', 'PoolClearedError'],
-  ['cmap/errors.js', 'PoolClearedOnNetworkError'],
-  ['cmap/errors.js', 'WaitQueueTimeoutError'],
+export const INTERNAL_DATA_CLASSES: readonly string[] = [
+  'BulkWriteResult',
+  'WriteError',
+  'WriteConcernError',
+  'ServerDescription',
+  'TopologyDescription',
+  'MongoDBNamespace',
+  'MongoDBCollectionNamespace',
+  'PoolClosedError',
+  'PoolClearedError',
+  'PoolClearedOnNetworkError',
+  'WaitQueueTimeoutError',
 ];
+
 
 /** Exported driver classes whose instances are live driver objects (besides the EventEmitters). */
 const DRIVER_OBJECTS = new Set(['Db', 'Collection', 'Admin', 'OrderedBulkOperation', 'UnorderedBulkOperation', 'ClientEncryption', 'MongoClientAuthProviders']);
@@ -1065,7 +1083,9 @@ function buildTable(): Table {
     if (isClass(value) && value.prototype instanceof Error) addClass(name, value, Kind.Error);
   }
   // The driver's own modules, resolved the way `import 'mongodb'` resolves here (so the mongodb 6
-  // loader hook is honoured) and loaded from the require cache (the same module instances).
+  // loader hook is honoured) and read from the require cache (the same module instances). Classes
+  // are named by their export name alone: no dependence on where a release keeps its files. A name
+  // two modules export is ambiguous and left out (its instances cross as plain objects).
   let libDir: string | undefined;
   let requireDriver: NodeJS.Require | undefined;
   try {
@@ -1075,16 +1095,8 @@ function buildTable(): Table {
   } catch {
     // resolution unavailable: exported classes only
   }
-  if (requireDriver !== undefined) {
-    for (const [module, name] of INTERNAL_DATA_CLASSES) {
-      try {
-        const ctor = (requireDriver(`./${module}`) as Record<string, unknown>)[name];
-        if (isClass(ctor)) addClass(`mongodb/lib/${module}#${name}`, ctor, ctor.prototype instanceof Error ? Kind.Error : Kind.DataClass);
-      } catch {
-        // moved in this driver version: it then crosses as a plain object
-      }
-    }
-  }
+  const internalData = new Set(INTERNAL_DATA_CLASSES);
+  const ambiguous = new Set<string>();
   let scannedModules = -1;
   const refreshDriverClasses = (): void => {
     if (requireDriver === undefined || libDir === undefined) return;
@@ -1098,10 +1110,19 @@ function buildTable(): Table {
       if (typeof moduleExports !== 'object' || moduleExports === null) continue;
       for (const name of Object.keys(moduleExports)) {
         const value = moduleExports[name];
-        if (isClass(value)) addClass(`mongodb/lib/${path.slice(libDir.length).split(sep).join('/')}#${name}`, value, classify(value, false));
+        if (!isClass(value) || ambiguous.has(name) || kinds.has(value.prototype as object)) continue;
+        const wire = `mongodb#${name}`;
+        const known = byName.get(wire);
+        if (known && known.ctor !== value) {
+          ambiguous.add(name);
+          continue;
+        }
+        const kind = value.prototype instanceof Error ? Kind.Error : internalData.has(name) ? Kind.DataClass : classify(value, false);
+        addClass(wire, value, kind);
       }
     }
   };
+  refreshDriverClasses();
   return { kinds, names, byName, refreshDriverClasses, notDriver: new WeakSet() };
 }
 

@@ -17,7 +17,7 @@ import { listen } from './main/events.js';
 import { isPoolStream, prepareUpload, PoolDownloadStream, PoolUploadStream } from './main/gridfs.js';
 import { adoptInsertedIds } from './main/inserts.js';
 
-import { PoolClosedError } from './errors.js';
+import { PoolClosedError, WorkerLostError } from './errors.js';
 
 export { WorkerLostError, PoolClosedError } from './errors.js';
 export { RemoteRef } from './remote-ref.js';
@@ -105,9 +105,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     slots,
     invoke(refObject, member, args) {
       if (isPoolStream(refObject)) return inlineExecutor.invoke(refObject, member, args);
-      if (refObject instanceof RemoteRef && refObject.cls === 'MongoClient' && memberName(member) === 'close' && (refObject.lost || refObject.slot.isClosed)) {
-        return Promise.resolve(); // close() always resolves: a lost or closed worker holds nothing of the client
-      }
+      if (refObject instanceof RemoteRef && refObject.cls === 'MongoClient' && memberName(member) === 'close') return closeClient(refObject, member, args);
       let target: RemoteRef;
       try {
         target = asRef(refObject);
@@ -118,9 +116,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
         const name = memberName(member);
         // connect/close concern every worker's driver client; other commands go to one worker:
         // the one holding a stateful argument (a session), else the next in turn.
-        if (target.cls === 'MongoClient' && (name === 'connect' || name === 'close')) {
-          return Promise.all(target.replicas.map((r) => invokeOne(r, member, [...args]))).then(() => (name === 'connect' ? target : undefined));
-        }
+        if (target.cls === 'MongoClient' && name === 'connect') return Promise.all(target.replicas.map((r) => invokeOne(r, member, [...args]))).then(() => target);
         const pinned = slotOfArgs(args);
         return invokeOne((pinned && target.replicas.find((r) => r.slot === pinned)) || target.nextReplica(), member, args);
       }
@@ -140,6 +136,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     },
     chain(refObject, member, args) {
       if (isPoolStream(refObject)) return inlineExecutor.chain(refObject, member, args);
+      if (refObject instanceof RemoteRef && refObject.lost) return; // its next command reports the loss
       const ref = asRef(refObject);
       const name = memberName(member);
       if (cursorChain(ref, name, args)) return;
@@ -149,6 +146,12 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     },
     factory(refObject, member, args, cls) {
       if (isPoolStream(refObject)) return inlineExecutor.factory(refObject, member, args, cls);
+      if (refObject instanceof RemoteRef && refObject.lost) {
+        // A handle of a lost object is still a handle: its commands fail with the loss, as the parent's do.
+        const child = new RemoteRef(refObject.slot, 0, cls, refObject);
+        child.lost = refObject.lost;
+        return child;
+      }
       const parent = asRef(refObject);
       if (parent.replicas) {
         if (resolveClass(cls).spannable) return span(parent.replicas.map((r) => factoryOne(r, member, [...args], cls) as RemoteRef));
@@ -225,6 +228,23 @@ function readRemote(ref: RemoteRef, member: string | symbol): unknown {
   if (ref.shadow && attr?.kind === 'property' && attr.fixed && !attr.wrap) return (ref.shadow as Record<string, unknown>)[name];
   const remote = (): unknown => ref.slot.requestSync({ op: 'read', id: ref.id, member: name });
   return isCursorClass(ref.resolved) ? cursorRead(ref, name, remote) : remote();
+}
+
+/**
+ * client.close() always resolves: a worker that was lost, or a pool that closed, holds nothing of
+ * the client any more (a client waiting to be rebuilt is simply not rebuilt).
+ */
+async function closeClient(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<void> {
+  const replicas = ref.replicas ?? [ref];
+  await Promise.all(
+    replicas.map(async (r) => {
+      if (r.lost || r.slot.isClosed || r.slot.awaitsRebuild(r)) return r.slot.forgetClient(r);
+      await invokeOne(r, member, [...args]).catch((error: unknown) => {
+        if (!(error instanceof WorkerLostError) && !(error instanceof PoolClosedError)) throw error;
+        r.slot.forgetClient(r);
+      });
+    }),
+  );
 }
 
 /** An async command on one worker's object. */

@@ -97,7 +97,12 @@ export class WorkerSlot {
     pool.on('error', (error: Error) => this.lose(generation, error));
     const worker = (pool.threads[0] as unknown as ThreadWorker | undefined)?.thread;
     worker?.on('error', (error: Error) => this.lose(generation, error));
-    worker?.on('exit', (code: number) => this.lose(generation, new Error(`the worker thread exited with code ${code}`)));
+    worker?.on('exit', (code: number) => {
+      this.lose(generation, new Error(`the worker thread exited with code ${code}`));
+      // Only now: tinypool's destroy() while the thread's 'error' is still to be emitted trips over
+      // its own listener cleanup (an uncaught TypeError in the host).
+      void pool.destroy().catch(() => {});
+    });
     pool.run({ op: 'attach', port: channel.port2, syncPort: sync.port2, flag: this.flag.buffer }, { transferList: [channel.port2, sync.port2] }).catch((error: Error) => this.lose(generation, error));
     channel.port1.on('message', (m: WorkerMessage) => this.onMessage(m));
     this.pool = pool;
@@ -119,9 +124,11 @@ export class WorkerSlot {
     this.pending.clear();
     for (const p of pending) this.settle(p, error);
     this.port?.close();
-    const dead = this.pool;
+    const worker = this.worker;
     this.pool = this.worker = this.port = this.syncPort = undefined;
-    void dead?.destroy().catch(() => {});
+    // Noticed before the thread's exit event (a blocking request saw it stop, or it never started):
+    // make sure it is gone; its exit handler then destroys its tinypool.
+    void worker?.terminate().catch(() => {});
     // Clients that held open cursors, sessions or streams there are lost; the rest are rebuilt on the next command.
     const poisoned = new Set<RemoteRef>();
     const live: RemoteRef[] = [];
@@ -170,8 +177,15 @@ export class WorkerSlot {
   /** The process stays up while requests are in flight or a client is connected, as with the driver. */
   private updateRef(): void {
     if (!this.port) return;
-    if (this.pending.size > 0 || this.holds.size > 0) this.port.ref();
-    else this.port.unref();
+    // The thread too (tinypool unrefs it): a worker that dies must still get its exit event
+    // delivered, to fail what is pending, before the process may end.
+    if (this.pending.size > 0 || this.holds.size > 0) {
+      this.port.ref();
+      this.worker?.ref();
+    } else {
+      this.port.unref();
+      this.worker?.unref();
+    }
   }
 
   hold(client: RemoteRef, connected: boolean): void {
@@ -222,6 +236,11 @@ export class WorkerSlot {
     this.rebuild.delete(ref);
     const { r: _r, sync: _sync, ...recipe } = ref.recipe!;
     this.post(recipe as Request);
+  }
+
+  /** Made on a worker that was lost and not made again yet. */
+  awaitsRebuild(ref: RemoteRef): boolean {
+    return this.rebuild.has(ref);
   }
 
   /**
