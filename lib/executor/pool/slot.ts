@@ -21,8 +21,6 @@ const LIVENESS_SLICE_MS = 20;
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  /** Captured at the call, formatted only if it fails. */
-  readonly caller: Error;
   parts: unknown[] | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -31,6 +29,11 @@ interface Pending {
 }
 
 type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
+
+/** A failure the worker reported, decoded where the caller awaits it (see request()). */
+class Failure {
+  constructor(readonly wire: unknown) {}
+}
 
 /** Abort ids, shared by all slots: an invoke's stand-in signal in the worker is found by it. */
 let nextAbortId = 1;
@@ -342,9 +345,19 @@ export class WorkerSlot {
     if (functions && owner) (owner.token.functions ??= []).push(...functions);
   }
 
-  /** One request, one reply. `signal` rejects at once when aborted, and aborts the operation in the worker. */
-  request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown> {
-    const caller = new Error();
+  /**
+   * One request, one reply. `signal` rejects at once when aborted, and aborts the operation in the
+   * worker. A failure the worker reports is thrown here, after the await: the error built at this
+   * point carries the caller's async frames, joined under the worker's stack, without capturing a
+   * stack on every request (that cost ~15 µs per command).
+   */
+  async request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown> {
+    const reply = await this.exchange(m, args, signal);
+    if (reply instanceof Failure) throw decodeError(reply.wire, new Error().stack, this.decodeHooks);
+    return reply;
+  }
+
+  private exchange(m: Request, args: unknown[] | undefined, signal: AbortSignal | undefined): Promise<unknown> {
     return new Promise((resolve, reject) => {
       let port: MessagePort;
       try {
@@ -354,7 +367,7 @@ export class WorkerSlot {
         return;
       }
       const r = (m.r = this.nextRid++);
-      const pending: Pending = { resolve, reject, caller, parts: undefined, signal: undefined, onAbort: undefined, functions: undefined };
+      const pending: Pending = { resolve, reject, parts: undefined, signal: undefined, onAbort: undefined, functions: undefined };
       if (signal) {
         if (signal.aborted) return reject(signal.reason as Error);
         // An invoke's options carry a stand-in signal in the worker (see worker.ts decodeArgs).
@@ -434,7 +447,7 @@ export class WorkerSlot {
       }
       this.pending.delete(m.r);
       if (this.pending.size === 0) this.updateRef();
-      if ('error' in m) return this.settle(p, decodeError(m.error, p.caller.stack, this.decodeHooks));
+      if ('error' in m) return this.settle(p, undefined, new Failure(m.error));
       let value: unknown;
       try {
         value = decode(m.ok, this.decodeHooks);
