@@ -55,10 +55,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const scratch = mkdtempSync(join(tmpdir(), 'rotor-faults-'));
 
 /** A small ESM script run in its own process (a crash there must not take the spec runner with it). */
-async function script(name: string, body: string): Promise<{ code: number | null; out: string }> {
+async function script(name: string, body: string, timeoutMS = 60_000): Promise<{ code: number | null; out: string }> {
   const file = join(scratch, `${name}.mjs`);
   writeFileSync(file, `import { createRotor } from ${JSON.stringify(join(dist, 'lib', 'index.js'))};\nconst uri = ${JSON.stringify(testUri())};\n${body}\n`);
-  const run = await runNode([file], { env: process.env, timeoutMS: 60_000, what: name });
+  const run = await runNode([file], { env: process.env, timeoutMS, what: name });
   return { code: run.code, out: run.stdout + run.stderr };
 }
 
@@ -126,6 +126,22 @@ test('3. handles garbage-collected after the pool closed are dropped silently', 
   );
   assert.is(run.code, 0, run.out);
   assert.match(run.out, /survived/);
+});
+
+// (#16) Process lifetime as with the driver: a connected client keeps the process up; close() lets it end.
+test('a connected pool client keeps the process alive, as the driver does; close() lets it exit', async () => {
+  const body = (close: boolean) => `
+    const rotor = createRotor({ executor: 'pool' });
+    const c = new rotor.MongoClient(uri);
+    await c.db('admin').command({ ping: 1 });
+    ${close ? 'await c.close();' : ''}
+    console.log('main done');`;
+  const closed = await script('lifetime-closed', body(true));
+  assert.is(closed.code, 0, closed.out);
+  await script('lifetime-open', body(false), 4_000).then(
+    (run) => assert.unreachable(`a connected client let the process exit (${run.code}): ${run.out}`),
+    (e: Error) => assert.match(e.message, /did not finish in time[\s\S]*main done/),
+  );
 });
 
 // 4. Overlapping user-callback commands each keep their own callback.
