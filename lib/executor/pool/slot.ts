@@ -107,7 +107,7 @@ export class WorkerSlot {
       void pool.destroy().catch(() => {});
     });
     pool.run({ op: 'attach', port: channel.port2, syncPort: sync.port2, flag: this.flag.buffer }, { transferList: [channel.port2, sync.port2] }).catch((error: Error) => this.lose(generation, error));
-    channel.port1.on('message', (m: WorkerMessage) => this.onMessage(m));
+    channel.port1.on('message', (m: WorkerMessage | WorkerMessage[]) => this.onMessage(m));
     this.pool = pool;
     this.worker = worker;
     this.port = channel.port1;
@@ -228,7 +228,7 @@ export class WorkerSlot {
     const tokens = this.releases;
     this.releases = [];
     if (tokens.length === 0 || this.closed || !this.port) return;
-    this.port.postMessage({ op: 'release', ids: tokens.map((t) => t.id), seen: tokens.map((t) => t.seen) } satisfies Request);
+    this.postNow({ op: 'release', ids: tokens.map((t) => t.id), seen: tokens.map((t) => t.seen) });
   }
 
   /** Re-sends the creation of a rebuildable object (parents first) after a worker loss or client.close(). */
@@ -302,6 +302,7 @@ export class WorkerSlot {
    * arguments registered.
    */
   private send(m: Request & { args?: unknown[] }, args: unknown[] | undefined, port: MessagePort): number[] | undefined {
+    this.flushOutbox(); // what was queued before goes first: one ordered stream
     this.owned = undefined;
     try {
       if (args) m.args = encodeArgs(args, this.encodeHooks);
@@ -327,8 +328,77 @@ export class WorkerSlot {
     }
   }
 
+  /**
+   * Commands issued in the same tick cross in one message (80 concurrent findOne: one hop, not 80).
+   * Their arguments are encoded at the call (so encode errors and callback ownership stay with the
+   * caller); structured clone happens at the flush, where a refusal falls back to one message each.
+   */
+  private outbox: Array<{ m: Request; args: unknown[] | undefined; pending: Pending }> = [];
+  private readonly flushSoon = (): void => this.flushOutbox();
+
+  private queue(m: Request & { args?: unknown[] }, args: unknown[] | undefined, pending: Pending): void {
+    this.owned = undefined;
+    try {
+      if (args) m.args = encodeArgs(args, this.encodeHooks);
+      pending.functions = this.owned;
+    } finally {
+      this.owned = undefined;
+    }
+    if (this.outbox.push({ m, args, pending }) === 1) queueMicrotask(this.flushSoon);
+  }
+
+  private flushOutbox(): void {
+    const batch = this.outbox;
+    if (batch.length === 0) return;
+    this.outbox = [];
+    const port = this.port;
+    if (!port) return; // lost meanwhile: lose() already failed these requests
+    if (batch.length === 1) return this.postQueued(port, batch[0]!);
+    try {
+      port.postMessage(batch.map((e) => e.m));
+    } catch {
+      for (const e of batch) this.postQueued(port, e);
+    }
+  }
+
+  /** One queued request on its own, materializing what structured clone refused (see send()). */
+  private postQueued(port: MessagePort, e: { m: Request & { args?: unknown[] }; args: unknown[] | undefined; pending: Pending }): void {
+    try {
+      port.postMessage(e.m);
+      return;
+    } catch (error) {
+      if (!e.args || (error as Error).name !== 'DataCloneError') return this.fail(e.m.r!, error as Error);
+    }
+    try {
+      this.forgetFunctions(e.pending.functions);
+      this.owned = undefined;
+      e.m.args = encodeArgs(e.args, this.materializeHooks);
+      e.pending.functions = this.owned;
+      port.postMessage(e.m);
+    } catch (again) {
+      this.fail(e.m.r!, new TypeError(`rotor: an argument of ${'member' in e.m ? e.m.member : e.m.op} cannot cross to the pool worker: ${(again as Error).message}`, { cause: again }));
+    } finally {
+      this.owned = undefined;
+    }
+  }
+
+  private fail(r: number, error: Error): void {
+    const p = this.pending.get(r);
+    if (!p) return;
+    this.pending.delete(r);
+    this.settle(p, error);
+    this.updateRef();
+  }
+
   private forgetFunctions(ids: number[] | undefined): void {
     if (ids) for (const id of ids) this.functions.delete(id);
+  }
+
+  /** A control message of rotor's own (no user data), after whatever is queued. */
+  private postNow(m: Request): void {
+    if (!this.port) return;
+    this.flushOutbox();
+    this.port.postMessage(m);
   }
 
   private usable(what: string): MessagePort {
@@ -377,18 +447,19 @@ export class WorkerSlot {
           // The caller gave up: reject now, tell the worker; whatever it answers later is dropped.
           if (!this.pending.delete(r)) return;
           this.settle(pending, signal.reason as Error);
-          if (abortId !== undefined) this.port?.postMessage({ op: 'abort', abortId } satisfies Request);
+          if (abortId !== undefined) this.postNow({ op: 'abort', abortId });
           this.updateRef();
         };
         signal.addEventListener('abort', pending.onAbort, { once: true });
         this.abortListeners++;
       }
       try {
-        pending.functions = this.send(m as Request & { args?: unknown[] }, args, port);
+        this.queue(m as Request & { args?: unknown[] }, args, pending);
       } catch (error) {
         this.settle(pending, error as Error);
         return;
       }
+      void port;
       this.pending.set(r, pending);
       if (this.pending.size === 1) this.updateRef();
     });
@@ -437,7 +508,12 @@ export class WorkerSlot {
 
   // -- worker → main -----------------------------------------------------------------------------
 
-  private onMessage(m: WorkerMessage): void {
+  private onMessage(message: WorkerMessage | WorkerMessage[]): void {
+    if (Array.isArray(message)) for (const m of message) this.onOne(m);
+    else this.onOne(message);
+  }
+
+  private onOne(m: WorkerMessage): void {
     if ('r' in m) {
       const p = this.pending.get(m.r);
       if (!p) return; // aborted, or lost: the answer is dropped
@@ -460,7 +536,7 @@ export class WorkerSlot {
       const emitter = ref?.emitter;
       if (!emitter) return;
       emitter.emit(m.event, ...(decode(m.args, this.decodeHooks) as unknown[]));
-      if (emitter.listenerCount(m.event) === 0) this.port?.postMessage({ op: 'unsubscribe', id: m.id, event: m.event } satisfies Request);
+      if (emitter.listenerCount(m.event) === 0) this.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
     } else {
       this.runCallback(m.callId, m.fn, m.args);
     }
@@ -469,7 +545,7 @@ export class WorkerSlot {
   /** A user callback the driver called in the worker (withSession's function...): it runs here. */
   private runCallback(callId: number, fnId: number, args: unknown): void {
     const reply = (r: { ok?: unknown; error?: unknown }): void => {
-      this.port?.postMessage({ op: 'callback-result', callId, ...r } satisfies Request);
+      this.postNow({ op: 'callback-result', callId, ...r });
     };
     const fn = this.functions.get(fnId);
     if (!fn) return reply({ error: encodeError(new TypeError('rotor: the callback for this operation is gone (its operation already settled)')) });

@@ -8,7 +8,7 @@ import * as driver from 'mongodb';
 import { driverClassOf } from '../../registry/driver-classes.js';
 import { resolveClass } from '../../registry/resolve.js';
 import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec.js';
-import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request } from './protocol.js';
+import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request, type WorkerMessage } from './protocol.js';
 import { entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
 import { streamAction } from './worker-streams.js';
 import { snapshot } from './worker-snapshot.js';
@@ -60,7 +60,7 @@ const decodeHooks: DecodeHooks = {
       new Promise((resolve, reject) => {
         const callId = nextCallId++;
         callbacks.set(callId, { resolve, reject });
-        port.postMessage({ t: 'callback', callId, fn: fnId, args: encode(args, encodeHooks(0)) });
+        emit({ t: 'callback', callId, fn: fnId, args: encode(args, encodeHooks(0)) });
       }),
 };
 
@@ -162,7 +162,7 @@ function perform(m: Request): unknown {
       checkAllowed(e.cls, 'subscribe', 'on');
       const { id, event } = m;
       const owner = ownerOf(id);
-      subscribe(id, event, (...args: unknown[]) => port.postMessage({ t: 'event', id, event, args: encode(args, encodeHooks(owner)) }));
+      subscribe(id, event, (...args: unknown[]) => emit({ t: 'event', id, event, args: encode(args, encodeHooks(owner)) }));
       return undefined;
     }
     case 'unsubscribe':
@@ -224,7 +224,7 @@ function replyOk(m: Request, value: unknown): void {
       const ok = m.op === 'read' || m.op === 'call' ? encodeLenient(value, hooks) : encode(value, hooks);
       postSync({ r: m.r!, ok });
     } else if (Array.isArray(value) && value.length > PART_SIZE) void replyInParts(m.r!, value, hooks);
-    else port.postMessage({ r: m.r!, ok: encode(value, hooks) });
+    else emit({ r: m.r!, ok: encode(value, hooks) });
   } catch (error) {
     replyError(m, error);
   }
@@ -232,7 +232,36 @@ function replyOk(m: Request, value: unknown): void {
 
 function replyError(m: Request, error: unknown): void {
   if (m.sync) postSync({ r: m.r!, error: encodeError(error) });
-  else port.postMessage({ r: m.r!, error: encodeError(error) });
+  else emit({ r: m.r!, error: encodeError(error) });
+}
+
+/**
+ * Replies, events and callback calls of the same tick cross in one message (their order kept): 80
+ * concurrent commands whose answers arrive together wake the main thread once.
+ */
+let outbox: WorkerMessage[] = [];
+function emit(message: WorkerMessage): void {
+  if (outbox.push(message) === 1) queueMicrotask(flush);
+}
+function flush(): void {
+  const batch = outbox;
+  outbox = [];
+  if (batch.length === 1) post(batch[0]!);
+  else {
+    try {
+      port.postMessage(batch);
+    } catch {
+      for (const m of batch) post(m);
+    }
+  }
+}
+/** One message; one that structured clone refuses (a value the codec let through) fails its request only. */
+function post(m: WorkerMessage): void {
+  try {
+    port.postMessage(m);
+  } catch (error) {
+    if ('r' in m && !('error' in m)) port.postMessage({ r: m.r, error: encodeError(error) });
+  }
 }
 
 function postSync(reply: { r: number; ok?: unknown; error?: unknown }): void {
@@ -250,12 +279,12 @@ async function replyInParts(r: number, value: unknown[], hooks: EncodeHooks): Pr
   try {
     let i = 0;
     for (; value.length - i > PART_SIZE; i += PART_SIZE) {
-      port.postMessage({ r, part: encode(value.slice(i, i + PART_SIZE), hooks) });
+      emit({ r, part: encode(value.slice(i, i + PART_SIZE), hooks) as unknown[] });
       await new Promise((resolve) => setImmediate(resolve));
     }
-    port.postMessage({ r, ok: encode(value.slice(i), hooks), parts: true });
+    emit({ r, ok: encode(value.slice(i), hooks), parts: true });
   } catch (error) {
-    port.postMessage({ r, error: encodeError(error) });
+    emit({ r, error: encodeError(error) });
   }
 }
 
@@ -284,6 +313,9 @@ export default function attach(task: Attach): string {
   port = task.port;
   syncPort = task.syncPort;
   flag = new Int32Array(task.flag);
-  port.on('message', onRequest);
+  port.on('message', (m: Request | Request[]) => {
+    if (Array.isArray(m)) for (const one of m) onRequest(one);
+    else onRequest(m);
+  });
   return 'attached';
 }
