@@ -19,9 +19,12 @@ export interface RotorOptions {
 
 export const FRAMEWORKS: Readonly<Record<string, Framework>> = { promise: promiseFramework, callback: callbackFramework };
 
-let sharedPool: ReturnType<typeof createPoolExecutor> | undefined;
+// Typed by what callers use, not by the pool's own type: public declarations must not reach tinypool's
+// (its typings need the DOM lib's Worker, which a consumer without DOM does not have).
+type SharedPool = Executor & { close(): Promise<void> };
+let sharedPool: SharedPool | undefined;
 /** The shared pool executor, started on first use. */
-export function sharedPoolExecutor(): ReturnType<typeof createPoolExecutor> {
+export function sharedPoolExecutor(): SharedPool {
   return (sharedPool ??= createPoolExecutor({ workers: Number(process.env.ROTOR_POOL_WORKERS ?? 1) }));
 }
 

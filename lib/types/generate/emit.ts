@@ -69,7 +69,8 @@ export function emitModule({ driver, mode, runtime }: EmitOptions): string {
   /** The signatures a handle declares for one registry member; none when the driver's own declaration serves. */
   function emitMember(cls: DriverClass, member: string, attr: Attribute): string[] {
     const async = attr.kind === 'async' || attr.kind === 'user-callback';
-    const wrapsResults = attr.kind === 'factory' || attr.kind === 'chain' || ('wrap' in attr && attr.wrap !== undefined);
+    // A user-callback member passes handles to the user's function (a session), so those are typed as handles too.
+    const wrapsResults = attr.kind === 'factory' || attr.kind === 'chain' || attr.kind === 'user-callback' || ('wrap' in attr && attr.wrap !== undefined);
     if (!async && !wrapsResults) return [];
     const classSymbol = driver.checker.getSymbolAtLocation(cls.decl.name!);
     const symbol = classSymbol && driver.checker.getPropertyOfType(driver.checker.getDeclaredTypeOfSymbol(classSymbol), member);

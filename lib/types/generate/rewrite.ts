@@ -47,6 +47,18 @@ export function rewrite<T extends ts.Node>(node: T, scope: RewriteScope, options
         const bound = env.get(symbol);
         return bound ? visit(bound.node, polarity, bound.env) : n;
       }
+      const alias = options.wrapsResults ? handleCallbackAlias(symbol) : undefined;
+      if (alias) {
+        // `WithSessionCallback<T>` = `(session: ClientSession) => Promise<T>`: the session a user
+        // function receives is a handle, so the alias is spelled out to type it as one.
+        const aliasEnv = new Map(env);
+        alias.typeParameters?.forEach((p, i) => {
+          const arg = n.typeArguments?.[i] ?? p.default;
+          const param = scope.driver.checker.getSymbolAtLocation(p.name);
+          if (arg && param) aliasEnv.set(param, { node: arg, env });
+        });
+        return visit(alias.type, polarity, aliasEnv);
+      }
       const renamed = rename(head, symbol, polarity);
       return f.updateTypeReferenceNode(n, renamed ? replaceHead(n.typeName, renamed) : n.typeName, args ? f.createNodeArray(args) : undefined);
     }
@@ -62,6 +74,19 @@ export function rewrite<T extends ts.Node>(node: T, scope: RewriteScope, options
     }
     if (ts.isImportTypeNode(n)) throw new Error(`the generator does not handle import() types: ${n.getText(scope.driver.file)}`);
     return ts.visitEachChild(n, (c) => visit(c), context);
+  }
+
+  /** A driver type alias for a function type that mentions a registered class (a user function's signature). */
+  function handleCallbackAlias(symbol: ts.Symbol | undefined): ts.TypeAliasDeclaration | undefined {
+    const decl = symbol?.declarations?.[0];
+    if (!decl || !ts.isTypeAliasDeclaration(decl) || decl.getSourceFile() !== scope.driver.file || !ts.isFunctionTypeNode(decl.type)) return undefined;
+    let mentions = false;
+    const look = (node: ts.Node): void => {
+      if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && scope.handles.has(node.typeName.text)) mentions = true;
+      else node.forEachChild(look);
+    };
+    look(decl.type);
+    return mentions ? decl : undefined;
   }
 
   /** The name to write for a driver-file symbol, or undefined to keep it (globals, Node's types). */
