@@ -2,7 +2,6 @@
 // here; the classes rotor wraps are replaced by rotor's, typed as the driver's own classes (the
 // promise framework's API is the driver's API, so the driver's types are rotor's types).
 import type * as driver from 'mongodb';
-import * as driverModule from 'mongodb';
 import { createRotor } from './create-rotor.js';
 
 export * from 'mongodb';
@@ -59,6 +58,8 @@ export type FindOperators = driver.FindOperators;
 export const ClientEncryption = rotor.ClientEncryption as unknown as D['ClientEncryption'];
 export type ClientEncryption = driver.ClientEncryption;
 
-/** `import mongodb from '...'`, like `import mongodb from 'mongodb'`: every export, rotor's classes in place of the driver's. */
-const defaultExport = { ...driverModule, ...(({ runtime: _runtime, ...classes }) => classes)(rotor) };
-export default defaultExport as unknown as typeof driverModule;
+/**
+ * `import mongodb from 'rotor'` is this module's namespace, as `import mongodb from 'mongodb'` is the
+ * driver's: every export, rotor's classes in place of the driver's, `mongodb.Db` a type too.
+ */
+export * as default from './index.js';

@@ -1,0 +1,79 @@
+// What a handle type declares for each of the driver's async signatures, per flavour of entry point.
+// A mode sees one signature at a time, already restated in the generated module's terms (see
+// ./rewrite.ts), and returns the signatures to declare in its place.
+import ts from 'typescript';
+import { promised } from './rewrite.js';
+
+export type ModeName = 'callback' | 'sync';
+
+export interface Mode {
+  readonly name: ModeName;
+  /**
+   * Whether handle types extend the driver's classes. They must for handles to be assignable where
+   * the driver's types are expected (the classes have private members, so only a declaration that
+   * extends them is compatible); a mode that changes results incompatibly cannot, and restates the
+   * driver's class without the members it redeclares.
+   */
+  readonly extendsDriver: boolean;
+  /** One line for the generated file's header. */
+  readonly describe: string;
+  signatures(signature: ts.MethodSignature): ts.MethodSignature[];
+}
+
+const f = ts.factory;
+
+/**
+ * The driver's signature as is, preceded by the same signature with a trailing
+ * `(error, result) => void` returning void, once per way of leaving out trailing optional
+ * parameters (a required callback cannot follow an optional parameter). The driver's own overloads
+ * come last, so `ReturnType<>`/`Parameters<>` of a member (which read the last overload) are the driver's.
+ */
+export const callbackMode: Mode = {
+  name: 'callback',
+  extendsDriver: true,
+  describe: 'every async member keeps the driver\'s overloads and gains each with a trailing (error, result) => void callback, returning void',
+  signatures(signature) {
+    const result = promised(signature.type);
+    const params = signature.parameters;
+    if (!result || params.some((p) => p.dotDotDotToken)) return [signature];
+    const callback = f.createParameterDeclaration(
+      undefined,
+      undefined,
+      'callback',
+      undefined,
+      f.createFunctionTypeNode(
+        undefined,
+        [
+          f.createParameterDeclaration(undefined, undefined, 'error', undefined, f.createUnionTypeNode([f.createTypeReferenceNode('Error'), f.createKeywordTypeNode(ts.SyntaxKind.UndefinedKeyword)])),
+          f.createParameterDeclaration(undefined, undefined, 'result', undefined, result),
+        ],
+        f.createKeywordTypeNode(ts.SyntaxKind.VoidKeyword),
+      ),
+    );
+    const firstOptional = params.findIndex((p) => p.questionToken);
+    const shortest = firstOptional === -1 ? params.length : firstOptional;
+    const variants: ts.MethodSignature[] = [];
+    for (let n = shortest; n <= params.length; n++) {
+      const kept = params.slice(0, n).map((p) => (p.questionToken ? f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, p.name, undefined, p.type, p.initializer) : p));
+      variants.push(withSignature(signature, [...kept, callback], f.createKeywordTypeNode(ts.SyntaxKind.VoidKeyword)));
+    }
+    return [...variants, signature];
+  },
+};
+
+/** Each `Promise<T>` result becomes `T`: a blocking entry point's view of the same API. */
+export const syncMode: Mode = {
+  name: 'sync',
+  extendsDriver: false,
+  describe: 'every async member keeps the driver\'s overloads and type parameters, returning T where the driver returns Promise<T>',
+  signatures(signature) {
+    const result = promised(signature.type);
+    return [result ? withSignature(signature, signature.parameters, result) : signature];
+  },
+};
+
+export const MODES: Readonly<Record<ModeName, Mode>> = { callback: callbackMode, sync: syncMode };
+
+function withSignature(s: ts.MethodSignature, parameters: readonly ts.ParameterDeclaration[], type: ts.TypeNode): ts.MethodSignature {
+  return f.updateMethodSignature(s, s.modifiers, s.name, s.questionToken, s.typeParameters, f.createNodeArray(parameters), type);
+}
