@@ -178,6 +178,14 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
         ref.slot.post({ op: 'write', id: ref.id, member: name, args: [undefined] }, [value], ref);
       } else ref.slot.requestSync({ op: 'write', id: ref.id, member: name, args: [undefined] }, [value]);
     },
+    probe(refObject, member) {
+      if (isPoolStream(refObject)) return inlineExecutor.probe(refObject, member);
+      return refObject instanceof RemoteRef ? probeRemote(refObject, member) : undefined;
+    },
+    assign(refObject, member, value) {
+      if (isPoolStream(refObject)) return inlineExecutor.assign(refObject, member, value);
+      if (refObject instanceof RemoteRef) (refObject.expando ??= new Map()).set(member, value);
+    },
     construct(cls, driverClass, args) {
       if (closed) throw new PoolClosedError(`new ${cls}()`);
       if (cls === 'MongoClient' && options.span && count > 1) {
@@ -246,6 +254,33 @@ async function closeClient(ref: RemoteRef, member: string | symbol, args: unknow
     }),
   );
 }
+
+/**
+ * A member outside the registry (duck typing, a library reading driver internals): what the app
+ * assigned; `undefined` at once for a name the object's class does not have (its shadow lacks it:
+ * `$__`, `_bsontype`...); else a bounded copy of the worker's value (worker-snapshot.ts), kept for
+ * the rest of this tick so a chain of reads (`client.topology?.s?.description`) costs one round
+ * trip. Never throws.
+ */
+function probeRemote(ref: RemoteRef, member: string | symbol): unknown {
+  if (ref.expando?.has(member)) return ref.expando.get(member);
+  if (typeof member === 'symbol' || ref.lost || ref.slot.isClosed) return undefined;
+  if (ref.shadow && !(member in ref.shadow)) return undefined;
+  const cached = probes.get(ref);
+  if (cached?.has(member)) return cached.get(member);
+  let value: unknown;
+  try {
+    ref.slot.ensureAlive(ref);
+    value = ref.slot.requestSync({ op: 'probe', id: ref.id, member });
+  } catch {
+    value = undefined;
+  }
+  if (probes.size === 0) setImmediate(() => probes.clear());
+  if (cached) cached.set(member, value);
+  else probes.set(ref, new Map([[member, value]]));
+  return value;
+}
+const probes = new Map<RemoteRef, Map<string, unknown>>();
 
 /** An async command on one worker's object. */
 async function invokeOne(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<unknown> {

@@ -37,6 +37,10 @@ function copy(value: unknown, depth: number, budget: { nodes: number }, seen: Se
   let keys: string[];
   try {
     keys = Object.keys(value);
+    // A class instance's getters (topology.description...) are part of what it shows.
+    for (let p = proto; p !== null && p !== Object.prototype && p !== Array.prototype; p = Object.getPrototypeOf(p) as object | null) {
+      for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) if (d.get && key !== '__proto__' && !keys.includes(key)) keys.push(key);
+    }
   } catch {
     return undefined;
   }
