@@ -24,6 +24,10 @@ export const inlineExecutor: Executor = {
   write(ref, member, value) {
     (ref as AnyRecord)[member] = value;
   },
+  probe: (ref, member) => Reflect.get(ref, member),
+  assign(ref, member, value) {
+    Reflect.set(ref, member, value);
+  },
   construct: (_cls, driverClass, args) => new driverClass(...args),
   prototypeOf: (ref) => Object.getPrototypeOf(ref) as object | null,
 };

@@ -24,6 +24,14 @@ export interface Executor {
   read(ref: Ref, member: string | symbol): unknown;
   /** Assigns a property. */
   write(ref: Ref, member: string | symbol, value: unknown): void;
+  /**
+   * Reads a member the registry does not list (duck typing, driver internals): the value, or
+   * `undefined` when the object has no such member. Never throws a rotor error (inline: a throwing
+   * driver getter throws as it would bare).
+   */
+  probe(ref: Ref, member: string | symbol): unknown;
+  /** Assigns a member the registry does not list (an app's own flag on a driver object); `probe` reads it back. */
+  assign(ref: Ref, member: string | symbol, value: unknown): void;
   /** `new Class(...args)` for a driver class. */
   construct(cls: ClassName, driverClass: new (...args: any[]) => object, args: unknown[]): Ref;
   /** Starts `for await` over a cursor, change stream or download stream. */

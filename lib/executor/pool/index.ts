@@ -36,6 +36,8 @@ export class RemoteRef {
   signal: AbortSignal | undefined;
   /** A client spanning several workers: the same stateless object on each worker (this one first). */
   replicas: RemoteRef[] | undefined;
+  /** Members an app assigned outside the registry, kept on the main thread (read back by `probe`). */
+  expando: Map<string | symbol, unknown> | undefined;
   private turn = 0;
   /** The replica for a stateless command: round robin across workers. */
   nextReplica(): RemoteRef {
@@ -472,6 +474,12 @@ export function createPoolExecutor(options: PoolOptions = {}): Executor & { slot
       if (isPoolStream(refObject)) return inlineExecutor.write(refObject, member, value);
       const ref = asRef(refObject);
       ref.slot.sync({ op: 'write', id: ref.id, member: memberName(member), value: encode(value, ref.slot.encodeHooks(false), 'value'), sync: true });
+    },
+    // Interim: reads outside the registry see only what the app assigned (driver internals read undefined).
+    probe: (refObject, member) => (isPoolStream(refObject) ? inlineExecutor.probe(refObject, member) : asRef(refObject).expando?.get(member)),
+    assign(refObject, member, value) {
+      if (isPoolStream(refObject)) inlineExecutor.assign(refObject, member, value);
+      else (asRef(refObject).expando ??= new Map()).set(member, value);
     },
     construct(cls, _driverClass, args) {
       if (cls === 'MongoClient' && options.span && count > 1) {
