@@ -232,7 +232,7 @@ const traps: ProxyHandler<HandleState> = {
     state.runtime.executor.inProcess ? state.runtime.executor.prototypeOf(state.ref) : (state.runtime.classes[state.cls.name]?.prototype ?? null),
   defineProperty(state, key, descriptor) {
     // A subclass's class fields define properties on the handle: plain data properties are assigned.
-    if (assignable(state, key) && 'value' in descriptor && descriptor.configurable !== false && !descriptor.get && !descriptor.set) {
+    if (assignable(state, key) && 'value' in descriptor && descriptor.configurable === true) {
       state.runtime.executor.assign(state.ref, key, descriptor.value);
       return true;
     }
