@@ -28,8 +28,8 @@ export function handleFor(runtime: Runtime, cls: ResolvedClass, ref: Ref, sub?: 
     runtime,
     proxy: undefined as unknown as object,
     methods: undefined,
-    ...(sub ? { sub } : {}),
   });
+  if (sub) state.sub = sub;
   const proxy = new Proxy(state, cls.passThrough ? streamTraps : sub ? subclassTraps : traps);
   state.proxy = proxy;
   runtime.rememberHandle(ref, proxy);
