@@ -60,7 +60,7 @@ export function accessorFor(cls: ResolvedClass, key: PropertyKey): Accessor | un
 
 /** A registry member of a handle's own class, as the handle itself would answer it. */
 export function memberOf(state: HandleState, key: PropertyKey): unknown {
-  return (state.methods?.get(key) ?? accessorFor(state.cls, key)!(state));
+  return state.methods?.get(key) ?? accessorFor(state.cls, key)!(state);
 }
 
 /**
@@ -183,8 +183,7 @@ function universalAccessor(cls: ResolvedClass, key: PropertyKey): Accessor | und
 
 const UNIVERSAL = new Set<PropertyKey>(['constructor', 'toString', 'valueOf', 'toJSON', Symbol.toStringTag, inspect.custom]);
 
-function unknownAttribute(cls: ResolvedClass, key: string): never {
-  const name = key;
+function unknownAttribute(cls: ResolvedClass, name: string): never {
   const reason = cls.notWrapped.get(name);
   if (reason) throw new TypeError(`${cls.name}.${name} is not exposed by rotor: ${reason}`);
   const near = nearestName(name, cls.names);
