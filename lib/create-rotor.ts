@@ -18,6 +18,12 @@ export interface RotorOptions {
   workers?: number;
   /** Resource limits of this rotor's own pool workers (maxOldGenerationSizeMb...). */
   resourceLimits?: ResourceLimits;
+  /**
+   * true: a member outside the registry throws on read or assignment (`db.usres` → TypeError, with
+   * "did you mean"), as the REPL wants. Default false: such members answer like the driver object
+   * (absent → undefined; driver internals and an app's own properties readable), as libraries expect.
+   */
+  strict?: boolean;
 }
 
 export const FRAMEWORKS: Readonly<Record<string, Framework>> = { promise: promiseFramework, callback: callbackFramework };
@@ -57,7 +63,8 @@ export function createRotor(options: RotorOptions = {}): RotorClasses {
     ? createPoolExecutor({ ...(options.workers !== undefined ? { workers: options.workers } : {}), ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) })
     : pick('executor', options.executor ?? 'inline', EXECUTORS);
   framework.checkContext();
-  const runtime = createRuntime(framework, executor);
+  const strict = options.strict ?? false;
+  const runtime = createRuntime(framework, executor, { strict });
   const selected = new Map<string, Runtime>();
   runtime.select = (own) => {
     const key = JSON.stringify([own.framework ?? null, own.executor ?? null, own.workers ?? null]);
@@ -67,6 +74,7 @@ export function createRotor(options: RotorOptions = {}): RotorClasses {
         framework: (own.framework as RotorOptions['framework']) ?? framework,
         executor: (own.executor as RotorOptions['executor']) ?? executor,
         ...(own.workers !== undefined ? { workers: Number(own.workers) } : {}),
+        strict,
       }).runtime;
       selected.set(key, other);
     }

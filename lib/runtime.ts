@@ -8,6 +8,8 @@ import type { ClassName } from './registry/kinds.js';
 import { CLASS_NAMES, resolveClass, type ResolvedClass } from './registry/resolve.js';
 import { driverClassOf } from './registry/driver-classes.js';
 import { handleFor, stateOf, wrapValue } from './proxy/factory.js';
+import { definePrototypeMembers } from './proxy/prototype.js';
+import { markRotorPrototype } from './proxy/subclass.js';
 import { unwrapArgs, unwrapOptions } from './proxy/unwrap.js';
 
 export const ROTOR_VERSION = '0.1.0';
@@ -18,6 +20,11 @@ export type RotorClass = (new (...args: any[]) => object) & Record<string, unkno
 export interface Runtime {
   readonly framework: Framework;
   readonly executor: Executor;
+  /**
+   * Strict handles throw on any member outside the registry (reads, assignments), with "did you
+   * mean"; otherwise such members answer like the driver object (duck typing, internals, expandos).
+   */
+  readonly strict: boolean;
   /** The handle already made for a driver object, if any: the same object always yields the same handle. */
   handleOf(ref: object): object | undefined;
   rememberHandle(ref: object, handle: object): void;
@@ -31,7 +38,7 @@ export interface Runtime {
 
 const driverExports = driver as unknown as Record<string, unknown>;
 
-export function createRuntime(framework: Framework, executor: Executor): Runtime {
+export function createRuntime(framework: Framework, executor: Executor, options: { strict?: boolean } = {}): Runtime {
   const classes: Record<string, RotorClass> = {};
   // Identity: the handle rides on the driver object under a key private to this runtime (cheaper
   // than a WeakMap entry per handle); objects that refuse new properties use a WeakMap.
@@ -40,6 +47,7 @@ export function createRuntime(framework: Framework, executor: Executor): Runtime
   const runtime: Runtime = {
     framework,
     executor,
+    strict: options.strict ?? false,
     handleOf: (ref) => (ref as Record<symbol, object | undefined>)[key] ?? sealed.get(ref),
     rememberHandle(ref, handle) {
       if (Object.isExtensible(ref)) Object.defineProperty(ref, key, { value: handle, configurable: true });
@@ -59,33 +67,46 @@ function makeClass(runtime: Runtime, cls: ResolvedClass): RotorClass {
   const RotorClass = function (this: unknown, ...args: unknown[]): object {
     if (!new.target) throw new TypeError(`Class constructor ${cls.name} cannot be invoked without 'new'`);
     if (!driverClass) throw new TypeError(`${cls.name} cannot be constructed: the installed mongodb does not export it`);
-    if (cls.name !== 'MongoClient') return handleFor(runtime, cls, executor.construct(cls.name, driverClass, unwrapArgs(args)));
+    // `class MyClient extends MongoClient`: the handle answers the subclass's own members first.
+    const sub = new.target === (RotorClass as unknown) ? undefined : { proto: (new.target as { prototype: object }).prototype };
+    if (cls.name !== 'MongoClient') return handleFor(runtime, cls, executor.construct(cls.name, driverClass, unwrapArgs(args)), sub);
     const own = (args[1] as { rotor?: Record<string, unknown> } | undefined)?.rotor;
     if (own && typeof own === 'object' && runtime.select) {
       // `new MongoClient(uri, { rotor: { executor: 'pool' } })`: this client gets its own pairing.
       const { rotor: _rotor, ...driverOptions } = args[1] as Record<string, unknown>;
       const Other = runtime.select(own).classes.MongoClient!;
-      return new Other(args[0], driverOptions, ...args.slice(2));
+      return Reflect.construct(Other, [args[0], driverOptions, ...args.slice(2)], sub ? new.target : Other) as object;
     }
     const ref = executor.construct(cls.name, driverClass, clientArgs(runtime, args));
     if (canAppendMetadata) executor.call(ref, 'appendMetadata', [driverInfo(runtime)]);
-    return handleFor(runtime, cls, ref);
+    return handleFor(runtime, cls, ref, sub);
   } as unknown as RotorClass;
   Object.defineProperty(RotorClass, 'name', { value: cls.name });
   Object.defineProperty(RotorClass, Symbol.hasInstance, {
-    value: (value: unknown) => stateOf(value)?.cls.isA.has(cls.name) ?? false,
+    value(this: unknown, value: unknown): boolean {
+      // Subclasses inherit this static: for them, the ordinary prototype-chain check (getPrototypeOf answers the subclass's prototype).
+      if (this !== RotorClass) return typeof this === 'function' && Function.prototype[Symbol.hasInstance].call(this, value);
+      return stateOf(value)?.cls.isA.has(cls.name) ?? false;
+    },
   });
+  // The driver's members on the prototype; inline, its parent is the driver's prototype, so a
+  // subclass's handles are `instanceof` the driver class too.
+  definePrototypeMembers(RotorClass.prototype, cls);
+  markRotorPrototype(RotorClass.prototype);
+  if (executor.inProcess && driverClass) Object.setPrototypeOf(RotorClass.prototype, driverClass.prototype);
   for (const [member, attr] of cls.statics) {
     if (attr.async) {
       const wrap = attr.wrap;
       Object.defineProperty(RotorClass, member, {
         enumerable: true,
-        value: (...args: unknown[]) => {
+        value(this: unknown, ...args: unknown[]) {
           const callback = framework.takeCallback(args, 0);
           let op: Promise<unknown>;
           if (member === 'connect' && cls.name === 'MongoClient') {
-            // Through our own constructor, so the client carries rotor's handshake metadata.
-            const client = new RotorClass(...args) as { connect(): unknown };
+            // Through our own constructor (or the subclass's it was called on, as the driver's `new this()`),
+            // so the client carries rotor's handshake metadata.
+            const Ctor = typeof this === 'function' && RotorClass.prototype.isPrototypeOf(this.prototype as object) ? (this as RotorClass) : RotorClass;
+            const client = new Ctor(...args) as { connect(): unknown };
             op = Promise.resolve(client.connect()).then(() => client);
           } else {
             op = executor.invoke(driverClass ?? {}, member, unwrapArgs(args)).then((v) => wrapValue(runtime, v, wrap));

@@ -1,39 +1,25 @@
 // The one Proxy factory: every handle (client, db, collection, cursor, session, bucket, stream) is a
 // Proxy over a small state object. The get trap looks the member up in the class's registry table
-// once, caches an accessor for it, and from then on only calls that accessor.
+// once, caches an accessor for it, and from then on only calls that accessor. Members outside the
+// registry answer like the driver object (undefined when absent), or throw in a strict runtime.
 import { inspect } from 'node:util';
 import type { Attribute, ClassName } from '../registry/kinds.js';
 import type { ResolvedClass } from '../registry/resolve.js';
 import type { Ref } from '../executor/types.js';
 import type { Runtime } from '../runtime.js';
 import { nearestName } from './nearest.js';
+import { probeMember } from './probe.js';
+import { STATE, stateOf, type HandleState } from './state.js';
+import { subclassOwner, type Subclass } from './subclass.js';
 import { unwrapArgs } from './unwrap.js';
 import { wrapUserFunction } from '../special/user-callbacks.js';
 
-export interface HandleState {
-  readonly cls: ResolvedClass;
-  readonly ref: Ref;
-  readonly runtime: Runtime;
-  proxy: object;
-  /** Methods bound to this handle, made on first access so later reads allocate nothing. */
-  methods: Map<PropertyKey, unknown> | undefined;
-}
+export { stateOf, type HandleState } from './state.js';
 
 type Accessor = (state: HandleState) => unknown;
 
-/**
- * A handle answers this key with its state: how handles passed back into the driver are unwrapped
- * and how `instanceof` recognises them. (A symbol read instead of a WeakMap: WeakMap entries keyed
- * by Proxies cost ~0.8 µs each to create and tax every GC.)
- */
-const STATE = Symbol('rotor.handle');
-
-export function stateOf(value: unknown): HandleState | undefined {
-  return typeof value === 'object' && value !== null ? ((value as Record<symbol, HandleState | undefined>)[STATE] ?? undefined) : undefined;
-}
-
 /** The handle for a driver object (the same one every time: identity is kept per runtime). */
-export function handleFor(runtime: Runtime, cls: ResolvedClass, ref: Ref): object {
+export function handleFor(runtime: Runtime, cls: ResolvedClass, ref: Ref, sub?: Subclass): object {
   const existing = runtime.handleOf(ref);
   if (existing) return existing;
   const state: HandleState = Object.assign(Object.create(statePrototype) as object, {
@@ -43,7 +29,8 @@ export function handleFor(runtime: Runtime, cls: ResolvedClass, ref: Ref): objec
     proxy: undefined as unknown as object,
     methods: undefined,
   });
-  const proxy = new Proxy(state, cls.passThrough ? streamTraps : traps);
+  if (sub) state.sub = sub;
+  const proxy = new Proxy(state, cls.passThrough ? streamTraps : sub ? subclassTraps : traps);
   state.proxy = proxy;
   runtime.rememberHandle(ref, proxy);
   return proxy;
@@ -61,17 +48,28 @@ export function wrapValue(runtime: Runtime, value: unknown, declared?: ClassName
 // ---------------------------------------------------------------------------------------------
 // Accessors: one per (class, member), built on first access from the registry entry.
 
-function accessorFor(cls: ResolvedClass, key: PropertyKey): Accessor {
+/** The accessor of a registry or universal member; undefined for anything else (not cached: typos must not grow the table). */
+export function accessorFor(cls: ResolvedClass, key: PropertyKey): Accessor | undefined {
   let accessor = cls.accessors.get(key) as Accessor | undefined;
   if (accessor) return accessor;
   const attr = cls.attributes.get(key);
-  if (attr) accessor = attributeAccessor(key as string | symbol, attr);
-  else accessor = universalAccessor(cls, key);
-  if (accessor) {
-    cls.accessors.set(key, accessor);
-    return accessor;
-  }
-  return unknownAttribute(cls, key); // not cached: typos must not grow the table
+  accessor = attr ? attributeAccessor(key as string | symbol, attr) : universalAccessor(cls, key);
+  if (accessor) cls.accessors.set(key, accessor);
+  return accessor;
+}
+
+/** A registry member of a handle's own class, as the handle itself would answer it. */
+export function memberOf(state: HandleState, key: PropertyKey): unknown {
+  return state.methods?.get(key) ?? accessorFor(state.cls, key)!(state);
+}
+
+/**
+ * A member neither the registry nor every handle has. Default: the driver object's answer (so
+ * duck typing and driver internals read as bare). Strict: today's TypeError, with "did you mean".
+ */
+function outsideRegistry(state: HandleState, key: PropertyKey): unknown {
+  if (state.runtime.strict) return typeof key === 'symbol' ? undefined : unknownAttribute(state.cls, String(key));
+  return wrapValue(state.runtime, probeMember(state, key as string | symbol));
 }
 
 function attributeAccessor(name: string | symbol, attr: Attribute): Accessor {
@@ -168,7 +166,8 @@ const statePrototype = {
     return inspectLabel(stateOf(this) ?? (this as HandleState));
   },
 };
-const PROTOCOL_PROBES = new Set<PropertyKey>(['then', 'toJSON', 'asymmetricMatch', '$$typeof', 'nodeType']);
+/** Never the driver object's: a handle is never a thenable, nor a test-framework or React value. */
+const PROTOCOL_PROBES = new Set<PropertyKey>(['then', 'asymmetricMatch', '$$typeof', 'nodeType']);
 
 function universalAccessor(cls: ResolvedClass, key: PropertyKey): Accessor | undefined {
   if (key === 'constructor') return (s) => s.runtime.classes[s.cls.name];
@@ -176,15 +175,15 @@ function universalAccessor(cls: ResolvedClass, key: PropertyKey): Accessor | und
   if (key === 'toString') return (s) => () => inspectLabel(s);
   if (key === 'valueOf') return (s) => () => s.proxy;
   if (key === inspect.custom) return (s) => () => inspectLabel(s);
-  // A handle is never a thenable, and protocol probes (symbols, toJSON) answer "absent" rather than throw.
-  if (PROTOCOL_PROBES.has(key) || typeof key === 'symbol') return () => undefined;
+  // JSON shows the inspect label: the driver's objects throw (cycles), and a client's options hold credentials.
+  if (key === 'toJSON') return (s) => () => inspectLabel(s);
+  if (PROTOCOL_PROBES.has(key)) return () => undefined;
   return undefined;
 }
 
-const UNIVERSAL = new Set<PropertyKey>(['constructor', 'toString', 'valueOf', Symbol.toStringTag, inspect.custom]);
+const UNIVERSAL = new Set<PropertyKey>(['constructor', 'toString', 'valueOf', 'toJSON', Symbol.toStringTag, inspect.custom]);
 
-function unknownAttribute(cls: ResolvedClass, key: PropertyKey): never {
-  const name = String(key);
+function unknownAttribute(cls: ResolvedClass, name: string): never {
   const reason = cls.notWrapped.get(name);
   if (reason) throw new TypeError(`${cls.name}.${name} is not exposed by rotor: ${reason}`);
   const near = nearestName(name, cls.names);
@@ -194,12 +193,18 @@ function unknownAttribute(cls: ResolvedClass, key: PropertyKey): never {
 // ---------------------------------------------------------------------------------------------
 // Traps.
 
+/** Whether assignments, definitions and deletions of `key` go to the driver object (non-strict, outside the registry). */
+const assignable = (state: HandleState, key: PropertyKey): boolean =>
+  !state.runtime.strict && !state.cls.attributes.has(key) && !UNIVERSAL.has(key) && !PROTOCOL_PROBES.has(key) && key !== STATE;
+
 const traps: ProxyHandler<HandleState> = {
   get(state, key) {
     // Hot path: a method this handle already handed out is returned straight from its cache.
     const method = state.methods?.get(key);
     if (method !== undefined) return method;
-    return key === STATE ? state : accessorFor(state.cls, key)(state);
+    if (key === STATE) return state;
+    const accessor = accessorFor(state.cls, key);
+    return accessor ? accessor(state) : outsideRegistry(state, key);
   },
   set(state, key, value) {
     const attr = state.cls.attributes.get(key);
@@ -207,26 +212,73 @@ const traps: ProxyHandler<HandleState> = {
       state.runtime.executor.write(state.ref, key, value);
       return true;
     }
+    if (assignable(state, key)) {
+      state.runtime.executor.assign(state.ref, key, value);
+      return true;
+    }
     throw new TypeError(
       attr ? `${state.cls.name}.${String(key)} is read-only` : `${state.cls.name} has no attribute '${String(key)}' to assign`,
     );
   },
-  has: (state, key) => state.cls.attributes.has(key) || UNIVERSAL.has(key),
+  has: (state, key) =>
+    state.cls.attributes.has(key) || UNIVERSAL.has(key) || (!PROTOCOL_PROBES.has(key) && !state.runtime.strict && state.runtime.executor.probe(state.ref, key) !== undefined),
   ownKeys: (state) => state.cls.names,
   getOwnPropertyDescriptor(state, key) {
     if (!state.cls.attributes.has(key)) return undefined;
-    return { configurable: true, enumerable: true, writable: false, value: accessorFor(state.cls, key)(state) };
+    return { configurable: true, enumerable: true, writable: false, value: memberOf(state, key) };
   },
   getPrototypeOf: (state) =>
     state.runtime.executor.inProcess ? state.runtime.executor.prototypeOf(state.ref) : (state.runtime.classes[state.cls.name]?.prototype ?? null),
-  defineProperty(state, key) {
+  defineProperty(state, key, descriptor) {
+    // A subclass's class fields define properties on the handle: plain data properties are assigned.
+    if (assignable(state, key) && 'value' in descriptor && descriptor.configurable === true) {
+      state.runtime.executor.assign(state.ref, key, descriptor.value);
+      return true;
+    }
     throw new TypeError(`cannot define '${String(key)}' on a ${state.cls.name} handle`);
   },
   deleteProperty(state, key) {
+    if (assignable(state, key)) {
+      // Reads back undefined, as after a delete (the executor interface has no removal).
+      state.runtime.executor.assign(state.ref, key, undefined);
+      return true;
+    }
     throw new TypeError(`cannot delete '${String(key)}' from a ${state.cls.name} handle`);
   },
   setPrototypeOf: () => false,
   preventExtensions: () => false,
+};
+
+/**
+ * Handles made by a subclass's constructor: the subclass's own members come first (JavaScript's
+ * lookup order: the subclass's prototype before the base class's), and getPrototypeOf answers the
+ * subclass's prototype, so `instanceof MyClient` holds (and, inline, `instanceof mongodb.MongoClient`
+ * through the rotor prototype's parent).
+ */
+const subclassTraps: ProxyHandler<HandleState> = {
+  ...traps,
+  get(state, key) {
+    const owner = key === STATE ? undefined : subclassOwner(state.sub!, key);
+    if (!owner) return traps.get!(state, key, state.proxy);
+    const descriptor = Object.getOwnPropertyDescriptor(owner, key)!;
+    // A value assigned on the instance shadows a data property of the subclass's prototype.
+    if ('value' in descriptor && typeof descriptor.value !== 'function' && !state.runtime.strict) {
+      const own = state.runtime.executor.probe(state.ref, key as string | symbol);
+      if (own !== undefined) return own;
+    }
+    return Reflect.get(owner, key, state.proxy);
+  },
+  set(state, key, value) {
+    const owner = subclassOwner(state.sub!, key);
+    const setter = owner && Object.getOwnPropertyDescriptor(owner, key)!.set;
+    if (setter) {
+      setter.call(state.proxy, value);
+      return true;
+    }
+    return traps.set!(state, key, value, state.proxy);
+  },
+  has: (state, key) => subclassOwner(state.sub!, key) !== undefined || traps.has!(state, key),
+  getPrototypeOf: (state) => state.sub!.proto,
 };
 
 /**
@@ -237,7 +289,7 @@ const streamTraps: ProxyHandler<HandleState> = {
   ...traps,
   get(state, key) {
     if (key === STATE) return state;
-    if (state.cls.attributes.has(key) || UNIVERSAL.has(key)) return accessorFor(state.cls, key)(state);
+    if (state.cls.attributes.has(key) || UNIVERSAL.has(key)) return accessorFor(state.cls, key)!(state);
     const value = Reflect.get(state.ref, key) as unknown;
     if (typeof value !== 'function') return value;
     const cached = state.methods?.get(key);

@@ -1,6 +1,6 @@
 // Handles passed back into the driver become driver objects again, so the driver's own checks
 // (`session.client === client`, `instanceof ClientSession`) see what they expect.
-import { stateOf } from './factory.js';
+import { stateOf } from './state.js';
 
 /** Option keys that carry handles: `{ session }`, ClientEncryption's `{ keyVaultClient }`. */
 const HANDLE_OPTION_KEYS = ['session', 'keyVaultClient'] as const;

@@ -66,7 +66,7 @@ interface CursorLike {
 }
 
 async function connect(uri: string, mode: Mode, options: MongoClientOptions | undefined): Promise<MongoClient> {
-  const classes = createRotor({ framework: mode.framework as 'promise', executor: mode.executor as 'inline' });
+  const classes = createRotor({ framework: mode.framework as 'promise', executor: mode.executor as 'inline', strict: true });
   const client = new classes.MongoClient(uri, options) as unknown as MongoClient;
   try {
     await client.connect();
