@@ -86,6 +86,7 @@ function makeClass(runtime: Runtime, cls: ResolvedClass): RotorClass {
           if (member === 'connect' && cls.name === 'MongoClient') {
             // Through our own constructor, so the client carries rotor's handshake metadata.
             const client = new RotorClass(...args) as { connect(): unknown };
+            if (framework.blocking) return (client.connect(), client); // connect() already waited (or threw)
             op = Promise.resolve(client.connect()).then(() => client);
           } else {
             op = executor.invoke(driverClass ?? {}, member, unwrapArgs(args)).then((v) => wrapValue(runtime, v, wrap));

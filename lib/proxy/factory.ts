@@ -176,6 +176,8 @@ function universalAccessor(cls: ResolvedClass, key: PropertyKey): Accessor | und
   if (key === 'toString') return (s) => () => inspectLabel(s);
   if (key === 'valueOf') return (s) => () => s.proxy;
   if (key === inspect.custom) return (s) => () => inspectLabel(s);
+  // for...of over a cursor: only where the executor can block (the sync framework's), else absent.
+  if (key === Symbol.iterator && cls.attributes.has(Symbol.asyncIterator)) return (s) => s.runtime.executor.iterateSync && (() => s.runtime.executor.iterateSync!(s.ref));
   // A handle is never a thenable, and protocol probes (symbols, toJSON) answer "absent" rather than throw.
   if (PROTOCOL_PROBES.has(key) || typeof key === 'symbol') return () => undefined;
   return undefined;
