@@ -102,6 +102,7 @@ function requester(ref: RemoteRef, name: string, args: unknown[] = [], userFunct
     return ref.slot.requestSync(m, sent, {
       boundMs,
       transientFunctions: true,
+      deliverOrdered: true,
       onTimeout: (ms) =>
         new BlockingTimeoutError(
           `rotor sync: ${ref.cls}.${name} got no answer within ${ms} ms, the bound derived from its client's timeouts ` +

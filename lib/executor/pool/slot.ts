@@ -36,6 +36,8 @@ export interface SyncWait {
   onTimeout?: (boundMs: number) => Error;
   /** The request's functions (user callbacks) are forgotten once it is answered. */
   transientFunctions?: boolean;
+  /** Handle what arrived before the answer on the ordered channel (events) before returning. */
+  deliverOrdered?: boolean;
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
@@ -465,6 +467,7 @@ export class WorkerSlot {
           continue;
         }
         if (got.r !== r) continue; // the late answer to a request that already gave up
+        if (wait?.deliverOrdered) this.drainOrdered();
         if ('error' in got) throw decodeError(got.error, new Error().stack, this.decodeHooks);
         return decode(got.ok, this.decodeHooks);
       }
@@ -475,6 +478,26 @@ export class WorkerSlot {
       }
       if (Date.now() > deadline) {
         throw wait?.onTimeout ? wait.onTimeout(bound) : new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
+      }
+    }
+  }
+
+  /**
+   * What the worker posted on the ordered channel before answering a blocking command (its command
+   * monitoring events, replies to other requests) is handled now, so listeners run before the
+   * blocking call returns, as they do with the driver in-process. A listener's throw surfaces as
+   * an uncaught exception, as it would from the port's own delivery.
+   */
+  private drainOrdered(): void {
+    const port = this.port;
+    if (!port) return;
+    for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
+      try {
+        this.onMessage(got.message as WorkerMessage);
+      } catch (error) {
+        process.nextTick(() => {
+          throw error;
+        });
       }
     }
   }
