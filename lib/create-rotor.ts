@@ -5,14 +5,16 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { Executor } from './executor/types.js';
 import { callbackFramework } from './framework/callback.js';
 import { promiseFramework } from './framework/promise.js';
+import { syncFramework } from './framework/sync.js';
+import { executorFor } from './executor/pool/blocking.js';
 import type { Framework } from './framework/types.js';
 import type { ClassName } from './registry/kinds.js';
 import { createRuntime, type RotorClass, type Runtime } from './runtime.js';
 
 export interface RotorOptions {
-  /** 'promise' (default), 'callback', or a Framework object of your own. */
-  framework?: 'promise' | 'callback' | Framework;
-  /** 'inline' (default): the driver runs in this thread; 'pool': in tinypool worker threads. */
+  /** 'promise' (default), 'callback', 'sync' (blocking: the value itself), or a Framework object of your own. */
+  framework?: 'promise' | 'callback' | 'sync' | Framework;
+  /** 'inline' (default): the driver runs in this thread; 'pool': in tinypool worker threads (the default, and required, for 'sync'). */
   executor?: 'inline' | 'pool' | Executor;
   /** Worker threads for a pool executor of this rotor's own (default: the shared pool, ROTOR_POOL_WORKERS or 1). */
   workers?: number;
@@ -26,7 +28,7 @@ export interface RotorOptions {
   strict?: boolean;
 }
 
-export const FRAMEWORKS: Readonly<Record<string, Framework>> = { promise: promiseFramework, callback: callbackFramework };
+export const FRAMEWORKS: Readonly<Record<string, Framework>> = { promise: promiseFramework, callback: callbackFramework, sync: syncFramework };
 
 let sharedPool: PoolExecutor | undefined;
 /** The shared pool executor, started on first use. */
@@ -58,11 +60,16 @@ const isPool = (executor: Executor): executor is PoolExecutor => typeof (executo
 
 export function createRotor(options: RotorOptions = {}): RotorClasses {
   const framework = pick('framework', options.framework ?? 'promise', FRAMEWORKS);
-  const ownPool = options.executor === 'pool' && (options.workers !== undefined || options.resourceLimits !== undefined);
-  const executor = ownPool
-    ? createPoolExecutor({ ...(options.workers !== undefined ? { workers: options.workers } : {}), ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) })
-    : pick('executor', options.executor ?? 'inline', EXECUTORS);
+  // A blocking framework (sync) runs on the pool by default: it cannot run with the driver on its own thread.
+  const chosen = options.executor ?? (framework.blocking ? 'pool' : 'inline');
+  const ownPool = chosen === 'pool' && (options.workers !== undefined || options.resourceLimits !== undefined);
   framework.checkContext();
+  const executor = executorFor(
+    framework,
+    ownPool
+      ? createPoolExecutor({ ...(options.workers !== undefined ? { workers: options.workers } : {}), ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) })
+      : pick('executor', chosen, EXECUTORS),
+  );
   const strict = options.strict ?? false;
   const runtime = createRuntime(framework, executor, { strict });
   const selected = new Map<string, Runtime>();

@@ -107,6 +107,7 @@ function makeClass(runtime: Runtime, cls: ResolvedClass): RotorClass {
             // so the client carries rotor's handshake metadata.
             const Ctor = typeof this === 'function' && RotorClass.prototype.isPrototypeOf(this.prototype as object) ? (this as RotorClass) : RotorClass;
             const client = new Ctor(...args) as { connect(): unknown };
+            if (framework.blocking) return (client.connect(), client); // connect() already waited (or threw)
             op = Promise.resolve(client.connect()).then(() => client);
           } else {
             op = executor.invoke(driverClass ?? {}, member, unwrapArgs(args)).then((v) => wrapValue(runtime, v, wrap));

@@ -87,6 +87,26 @@ for (const { app, flag, hook, label } of apps) {
 test('ROTOR_FRAMEWORK=callback (without callbacks an app gets Promises): same output', () =>
   assertDropIn('dropin-app.mjs', ['--import', registerESM], { ROTOR_FRAMEWORK: 'callback' }));
 
+test('ROTOR_FRAMEWORK=sync: the await-based app gives the same output (awaiting a value is the value)', () =>
+  assertDropIn('dropin-app.mjs', ['--import', registerESM], { ROTOR_FRAMEWORK: 'sync' }));
+
+test('ROTOR_FRAMEWORK=sync: a synchronous app (no await) runs on the pool and exits', async () => {
+  const run = await runApp('dropin-sync-app.mjs', ['--import', registerESM], { ROTOR_FRAMEWORK: 'sync' });
+  assert.is(run.code, 0, `the sync app failed:\n${run.stderr}\n${run.stdout}`);
+  assert.equal(run.stdout.split('\n').filter(Boolean), [
+    'hook: rotor',
+    'insertMany 3',
+    'updateOne 1',
+    'findOne {"name":"alan","born":1912,"field":"computing"}',
+    'count 2',
+    'for...of ["ada","grace","alan"]',
+    'toArray length 3',
+    'withSession 3',
+    'duplicate true 11000',
+    'done',
+  ]);
+});
+
 test('either flag installs both hooks: --import for a CommonJS app, --require for an ES module app', async () => {
   await assertDropIn('dropin-app.cjs', ['--import', registerESM], {});
   await assertDropIn('dropin-app.mjs', ['--require', registerCJS], {});
@@ -98,7 +118,7 @@ test('an unknown executor or framework fails at import with the names of the ava
   assert.match(badExecutor.stderr, `rotor/register: ROTOR_EXECUTOR='threads' is not a rotor executor; available: ${executors.join(', ')}`);
   const badFramework = await runApp('dropin-app.cjs', ['--require', registerCJS], { ROTOR_FRAMEWORK: 'rxjs' });
   assert.is.not(badFramework.code, 0);
-  assert.match(badFramework.stderr, "rotor/register: ROTOR_FRAMEWORK='rxjs' is not a rotor framework; available: promise, callback");
+  assert.match(badFramework.stderr, "rotor/register: ROTOR_FRAMEWORK='rxjs' is not a rotor framework; available: promise, callback, sync");
 });
 
 test("rotor's own imports and the driver's are never redirected", () => {

@@ -36,6 +36,8 @@ export interface Executor {
   construct(cls: ClassName, driverClass: new (...args: any[]) => object, args: unknown[]): Ref;
   /** Starts `for await` over a cursor, change stream or download stream. */
   iterate(ref: Ref, member: string | symbol): AsyncIterator<unknown>;
+  /** `for...of` over a cursor, batch by batch: only blocking executors (the sync framework's) have it. */
+  iterateSync?(ref: Ref): Iterator<unknown>;
   /** The inspect label of a ref whose driver object is elsewhere (in-process executors use the registry's label directly). */
   label?(ref: Ref): string;
   /** The class of one of this executor's refs (executors whose refs are not driver objects). */

@@ -8,6 +8,12 @@ export interface Framework {
   /** CLASS_PREFIX: names this framework in util.inspect and in the driver handshake. */
   readonly name: string;
   /**
+   * The caller's thread waits for each operation (the sync framework): the runtime pairs such a
+   * framework with a blocking executor (the pool executor's blocking view) and refuses executors
+   * that run the driver on the blocked thread itself.
+   */
+  readonly blocking?: boolean;
+  /**
    * Splits a trailing completion callback off `args` when this framework takes one (callback
    * style), leaving `args` without it. `userFunctions` counts function arguments that belong to the
    * method itself (withSession's executor) and must not be taken.

@@ -175,6 +175,8 @@ function universalAccessor(cls: ResolvedClass, key: PropertyKey): Accessor | und
   if (key === 'toString') return (s) => () => inspectLabel(s);
   if (key === 'valueOf') return (s) => () => s.proxy;
   if (key === inspect.custom) return (s) => () => inspectLabel(s);
+  // for...of over a cursor: only where the executor can block (the sync framework's), else absent.
+  if (key === Symbol.iterator && cls.attributes.has(Symbol.asyncIterator)) return (s) => s.runtime.executor.iterateSync && (() => s.runtime.executor.iterateSync!(s.ref));
   // JSON shows the inspect label: the driver's objects throw (cycles), and a client's options hold credentials.
   if (key === 'toJSON') return (s) => () => inspectLabel(s);
   if (PROTOCOL_PROBES.has(key)) return () => undefined;

@@ -1,6 +1,6 @@
 // What `import 'mongodb'` resolves to under rotor/register: everything the driver exports, with
 // rotor's classes in place of the driver's, for the framework and executor named by the
-// environment (ROTOR_FRAMEWORK: promise | callback; ROTOR_EXECUTOR: inline | pool | ...;
+// environment (ROTOR_FRAMEWORK: promise | callback | sync; ROTOR_EXECUTOR: inline | pool | ...;
 // ROTOR_STRICT=1 for strict handles: members outside the registry throw).
 // `require('mongodb')` gets the same module (entry.cjs builds its exports from this one), so an
 // app mixing both sees one set of classes.
@@ -18,9 +18,11 @@ function choose(variable: string, fallback: string, known: Readonly<Record<strin
   return value;
 }
 
+const framework = choose('ROTOR_FRAMEWORK', 'promise', FRAMEWORKS, 'framework');
 const rotor: RotorClasses = createRotor({
-  framework: choose('ROTOR_FRAMEWORK', 'promise', FRAMEWORKS, 'framework') as 'promise',
-  executor: choose('ROTOR_EXECUTOR', 'inline', EXECUTORS, 'executor') as 'inline',
+  framework: framework as 'promise',
+  // A blocking framework (sync) needs the driver off this thread: the pool is its default.
+  executor: choose('ROTOR_EXECUTOR', FRAMEWORKS[framework]?.blocking ? 'pool' : 'inline', EXECUTORS, 'executor') as 'inline',
   strict: /^(1|true)$/i.test(process.env.ROTOR_STRICT?.trim() ?? ''),
 });
 

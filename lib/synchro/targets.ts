@@ -17,7 +17,13 @@ export const BARE = 'bare';
 /** `bare` and every framework × executor pairing rotor knows, executor by executor (a new executor joins on its own). */
 export function targetNames(): string[] {
   const names = [BARE];
-  for (const executor of Object.keys(EXECUTORS)) for (const framework of Object.keys(FRAMEWORKS)) names.push(`${framework}-${executor}`);
+  for (const executor of Object.keys(EXECUTORS)) {
+    for (const framework of Object.keys(FRAMEWORKS)) {
+      // A blocking framework pairs only with the pool (with the driver on the blocked thread it would deadlock).
+      if (FRAMEWORKS[framework]!.blocking && executor !== 'pool') continue;
+      names.push(`${framework}-${executor}`);
+    }
+  }
   return names;
 }
 

@@ -136,6 +136,11 @@ for (const target of targets) {
 
   test('an async method returns an awaitable future (a Promise for promise and callback targets)', async () => {
     const future = coll.findOne({ _id: 1 }) as unknown as Loose;
+    if (target.framework === 'sync') {
+      // The sync framework's "future" is the value itself, already there when the call returns.
+      assert.equal(future, { _id: 1 });
+      return;
+    }
     assert.type(future.then, 'function');
     if (target.framework === 'thenable') assert.not.instance(future, Promise, "the thenable framework's future is its own thenable");
     else assert.instance(future, Promise);

@@ -5,6 +5,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { testUri, type Suite } from './env.js';
 import * as promiseRotor from '../../lib/index.js';
 import * as callbackRotor from '../../lib/callback.js';
+import * as syncRotor from '../../lib/sync.js';
 import { createRotor } from '../../lib/index.js';
 import { thenableFramework } from './thenable-framework.js';
 import { createPoolExecutor } from '../../lib/executor/pool/index.js';
@@ -12,7 +13,7 @@ import { createPoolExecutor } from '../../lib/executor/pool/index.js';
 export interface Target {
   /** e.g. 'promise-inline' */
   readonly name: string;
-  readonly framework: 'promise' | 'callback' | 'thenable';
+  readonly framework: 'promise' | 'callback' | 'thenable' | 'sync';
   readonly executor: 'inline' | 'pool';
   readonly rotor: typeof mongodb;
 }
@@ -38,10 +39,16 @@ if (process.env.ROTOR_TEST_EXECUTORS !== 'inline') {
     { name: 'promise-pool', framework: 'promise', executor: 'pool', rotor: { ...promiseRotor, ...pool('promise') } as unknown as typeof mongodb },
     { name: 'callback-pool', framework: 'callback', executor: 'pool', rotor: { ...callbackRotor, ...pool('callback') } as unknown as typeof mongodb },
     { name: 'thenable-pool', framework: 'thenable', executor: 'pool', rotor: { ...promiseRotor, ...pool(thenableFramework) } as unknown as typeof mongodb },
+    // Blocking: every command returns its value; the await-based bodies run as they are (`await value` is the value).
+    { name: 'sync-pool', framework: 'sync', executor: 'pool', rotor: syncRotor as unknown as typeof mongodb },
     // Each client spread over two workers: stateless commands alternate, stateful handles pinned.
     { name: 'promise-pool-span', framework: 'promise', executor: 'pool', rotor: { ...promiseRotor, ...createRotor({ executor: spanningPool }) } as unknown as typeof mongodb },
   );
 }
+
+// ROTOR_TEST_TARGETS=sync-pool,promise-pool runs only those targets (a quick look at one pairing).
+const onlyTargets = process.env.ROTOR_TEST_TARGETS?.split(',').map((t) => t.trim()).filter(Boolean);
+if (onlyTargets?.length) targets.splice(0, targets.length, ...targets.filter((t) => onlyTargets.includes(t.name)));
 
 /**
  * Connects a client of `target` to the run's server before the suite's tests and hands it, with its

@@ -12,3 +12,12 @@ export class PoolClosedError extends Error {
     super(`rotor pool is closed: ${what} cannot run (create a new rotor, or a client with its own pool)`);
   }
 }
+
+/**
+ * A blocking call (the sync framework) got no answer within its bound, derived from the client's
+ * timeouts (or the rotor ceiling when the client sets none): the thread is given back instead of
+ * staying blocked. The operation may still complete in the worker; its answer is dropped.
+ */
+export class BlockingTimeoutError extends Error {
+  override name = 'BlockingTimeoutError';
+}

@@ -57,7 +57,7 @@ export interface PoolExecutor extends Executor {
   readonly slots: readonly WorkerSlot[];
 }
 
-function asRef(ref: object): RemoteRef {
+export function asRef(ref: object): RemoteRef {
   if (!(ref instanceof RemoteRef)) throw new TypeError('the pool executor was given an object it did not create');
   ref.slot.ensureAlive(ref);
   return ref;
@@ -69,7 +69,7 @@ function refOf(value: unknown): RemoteRef | undefined {
 }
 
 /** The worker of a pinned (non-spanning) object among the arguments or their options: `{ session }`. */
-function slotOfArgs(args: unknown[]): WorkerSlot | undefined {
+export function slotOfArgs(args: unknown[]): WorkerSlot | undefined {
   for (const a of args) {
     const ref = refOf(a) ?? (a && typeof a === 'object' && !Array.isArray(a) ? refOf((a as { session?: unknown }).session) : undefined);
     if (ref && !ref.replicas) return ref.slot;
@@ -78,7 +78,7 @@ function slotOfArgs(args: unknown[]): WorkerSlot | undefined {
 }
 
 /** AbortSignals stay on the main thread: the worker gets a stand-in (options `{ signal: null }`). */
-function extractSignal(args: unknown[]): AbortSignal | undefined {
+export function extractSignal(args: unknown[]): AbortSignal | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as { signal?: unknown } | null;
     if (a && typeof a === 'object' && a.signal instanceof AbortSignal) {
@@ -291,7 +291,11 @@ async function invokeOne(ref: RemoteRef, member: string | symbol, args: unknown[
     if (local) return local;
   }
   const signal = extractSignal(args);
-  const result = await ref.slot.request({ op: 'invoke', id: ref.id, member: name, args: [] }, args, signal);
+  return afterInvoke(ref, name, args, await ref.slot.request({ op: 'invoke', id: ref.id, member: name, args: [] }, args, signal));
+}
+
+/** The main thread's bookkeeping once an async command succeeded (shared with ./blocking.ts). */
+export function afterInvoke(ref: RemoteRef, name: string, args: unknown[], result: unknown): unknown {
   const root = ref.root;
   if (ref.cls === 'MongoClient' && name === 'close') ref.slot.forgetClient(ref); // the worker dropped everything the client owned
   else if (root.cls === 'MongoClient') ref.slot.hold(root, true); // connected (the driver connects on first use)

@@ -52,8 +52,11 @@ export type WorkerMessage =
   | { t: 'event'; id: number; event: string; args: unknown }
   | { t: 'callback'; callId: number; fn: number; args: unknown };
 
-/** Worker → main, on the blocking channel. */
-export type SyncReply = { r: number; ok: unknown } | { r: number; error: unknown };
+/**
+ * Worker → main, on the blocking channel: replies to blocking requests, and the calls of user
+ * functions made while a blocking request is in flight (the main thread reads only this channel then).
+ */
+export type SyncReply = { r: number; ok: unknown } | { r: number; error: unknown } | { t: 'callback'; callId: number; fn: number; args: unknown };
 
 /** Long array results cross in slices of this many elements, each its own message. */
 export const PART_SIZE = 512;

@@ -28,6 +28,21 @@ interface Pending {
   functions: number[] | undefined;
 }
 
+/** How a blocking request waits (see requestSync). */
+export interface SyncWait {
+  /** How long the worker may take to answer, in ms (default SYNC_CEILING_MS). */
+  boundMs?: number;
+  /** The error thrown when the bound passes (default: WorkerLostError). */
+  onTimeout?: (boundMs: number) => Error;
+  /** The request's functions (user callbacks) are forgotten once it is answered. */
+  transientFunctions?: boolean;
+  /** Handle what arrived before the answer on the ordered channel (events) before returning. */
+  deliverOrdered?: boolean;
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+
 type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
 
 /** A failure the worker reported, decoded where the caller awaits it (see request()). */
@@ -64,6 +79,8 @@ export class WorkerSlot {
   private readonly finalizer = new FinalizationRegistry<ReleaseToken>((token) => this.release(token));
   private readonly functions = new Map<number, (...args: unknown[]) => unknown>();
   private nextFunction = 1;
+  /** Function ids given to blocking requests still waiting (their functions must be synchronous). */
+  private readonly blockingFunctions = new Set<number>();
   /** Function ids registered by the encode in progress (see hooks.functionRef). */
   private owned: number[] | undefined;
   private abortListeners = 0;
@@ -478,32 +495,113 @@ export class WorkerSlot {
   }
 
   /**
-   * A blocking request (synchronous members; a fallback for factories the main thread cannot
-   * validate). The worker answers on the blocking channel without I/O, so this waits only for its
-   * event loop; a worker that dies meanwhile is noticed within LIVENESS_SLICE_MS.
+   * A blocking request: synchronous members (answered without I/O, so the default bound is
+   * SYNC_CEILING_MS), and every command of the sync framework (bounded by `wait.boundMs`). A
+   * worker that dies meanwhile is noticed within LIVENESS_SLICE_MS. While waiting, user functions
+   * the worker calls back (withSession's function) run here, synchronously: the worker posts those
+   * calls on the blocking channel while a blocking request is in flight, since this thread cannot
+   * read the other one.
    */
-  requestSync(m: Request, args?: unknown[]): unknown {
+  requestSync(m: Request, args?: unknown[], wait?: SyncWait): unknown {
     const port = this.usable(`${'member' in m ? m.member : m.op}`);
     const r = (m.r = this.nextRid++);
     m.sync = true;
-    this.send(m as Request & { args?: unknown[] }, args, port);
+    const functions = this.send(m as Request & { args?: unknown[] }, args, port);
+    // A blocking request's own functions must be synchronous: one returning a Promise would wait
+    // for this thread, which waits for the worker.
+    if (functions) for (const id of functions) this.blockingFunctions.add(id);
+    try {
+      return this.awaitSync(m, r, wait);
+    } finally {
+      if (functions) for (const id of functions) this.blockingFunctions.delete(id);
+      if (wait?.transientFunctions) this.forgetFunctions(functions);
+    }
+  }
+
+  private awaitSync(m: Request, r: number, wait: SyncWait | undefined): unknown {
     const syncPort = this.syncPort!;
-    const deadline = Date.now() + SYNC_CEILING_MS;
+    const generation = this.generation;
+    const bound = wait?.boundMs ?? SYNC_CEILING_MS;
+    let deadline = Date.now() + bound;
+    const what = `${m.op}${'member' in m ? ` ${m.member}` : ''}`;
     for (;;) {
+      // A nested blocking call (from a callback) may have seen this worker die.
+      if (this.generation !== generation) throw new WorkerLostError(`rotor pool worker lost during ${what}`);
       const seen = Atomics.load(this.flag, 0);
       const got = receiveMessageOnPort(syncPort)?.message as SyncReply | undefined;
       if (got) {
+        if ('t' in got) {
+          // Time the user's function takes here is not the worker's: it does not count against the bound.
+          const started = Date.now();
+          this.runCallbackSync(got.callId, got.fn, got.args);
+          deadline += Date.now() - started;
+          continue;
+        }
         if (got.r !== r) continue; // the late answer to a request that already gave up
+        if (wait?.deliverOrdered) this.drainOrdered();
         if ('error' in got) throw decodeError(got.error, new Error().stack, this.decodeHooks);
         return decode(got.ok, this.decodeHooks);
       }
       if (Atomics.wait(this.flag, 0, seen, LIVENESS_SLICE_MS) !== 'timed-out') continue;
       if (this.workerStopped()) {
         this.lose(this.generation, new Error(`the worker stopped during ${m.op}`));
-        throw new WorkerLostError(`rotor pool worker lost during ${m.op}${'member' in m ? ` ${m.member}` : ''}`);
+        throw new WorkerLostError(`rotor pool worker lost during ${what}`);
       }
-      if (Date.now() > deadline) throw new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
+      if (Date.now() > deadline) {
+        throw wait?.onTimeout ? wait.onTimeout(bound) : new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
+      }
     }
+  }
+
+  /**
+   * What the worker posted on the ordered channel before answering a blocking command (its command
+   * monitoring events, replies to other requests) is handled now, so listeners run before the
+   * blocking call returns, as they do with the driver in-process. A listener's throw surfaces as
+   * an uncaught exception, as it would from the port's own delivery.
+   */
+  private drainOrdered(): void {
+    const port = this.port;
+    if (!port) return;
+    for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
+      try {
+        this.onMessage(got.message as WorkerMessage);
+      } catch (error) {
+        process.nextTick(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  /** A user function called back during a blocking request: runs now, its answer goes back in order. */
+  private runCallbackSync(callId: number, fnId: number, args: unknown): void {
+    const reply = (r: { ok?: unknown; error?: unknown }): void => {
+      this.port?.postMessage({ op: 'callback-result', callId, ...r } satisfies Request);
+    };
+    const fn = this.functions.get(fnId);
+    if (!fn) return reply({ error: encodeError(new TypeError('rotor: the callback for this operation is gone (its operation already settled)')) });
+    let value: unknown;
+    try {
+      value = fn(...(decode(args, this.decodeHooks) as unknown[]));
+    } catch (error) {
+      return reply({ error: encodeError(error) });
+    }
+    if (!isThenable(value)) return reply({ ok: encode(value, this.encodeHooks) });
+    if (!this.blockingFunctions.has(fnId)) {
+      // Another (asynchronous) request's callback, routed here because this thread was blocked: it
+      // settles once the thread is free again.
+      Promise.resolve(value).then(
+        (v) => reply({ ok: encode(v, this.encodeHooks) }),
+        (error: unknown) => reply({ error: encodeError(error) }),
+      );
+      return;
+    }
+    Promise.resolve(value).catch(() => {}); // never awaited: its rejection is not the user's unhandled one
+    reply({
+      error: encodeError(
+        new TypeError('rotor sync framework: the function given to a blocking call returned a Promise; it must be synchronous (the thread is blocked until the call returns, so the Promise could never settle)'),
+      ),
+    });
   }
 
   // -- worker → main -----------------------------------------------------------------------------

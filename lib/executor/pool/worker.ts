@@ -8,7 +8,7 @@ import * as driver from 'mongodb';
 import { driverClassOf } from '../../registry/driver-classes.js';
 import { resolveClass } from '../../registry/resolve.js';
 import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec.js';
-import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request, type WorkerMessage } from './protocol.js';
+import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
 import { entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
 import { streamAction } from './worker-streams.js';
 import { snapshot } from './worker-snapshot.js';
@@ -24,6 +24,11 @@ let flag: Int32Array;
 const aborts = new Map<number, AbortController>();
 const callbacks = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 let nextCallId = 1;
+/**
+ * Blocking requests received and not yet answered. While there is one, the main thread reads only
+ * the blocking channel (it waits in slot.requestSync), so calls of its functions go there.
+ */
+let blockingInFlight = 0;
 whenDropped((e) => {
   if (e.abortId !== undefined) aborts.delete(e.abortId);
 });
@@ -60,7 +65,9 @@ const decodeHooks: DecodeHooks = {
       new Promise((resolve, reject) => {
         const callId = nextCallId++;
         callbacks.set(callId, { resolve, reject });
-        emit({ t: 'callback', callId, fn: fnId, args: encode(args, encodeHooks(0)) });
+        const call = { t: 'callback' as const, callId, fn: fnId, args: encode(args, encodeHooks(0)) };
+        if (blockingInFlight > 0) postSync(call);
+        else emit(call);
       }),
 };
 
@@ -197,6 +204,7 @@ function ownerFor(m: Request): number {
 }
 
 function onRequest(m: Request): void {
+  if (m.sync && m.r !== undefined) blockingInFlight++; // answered exactly once, by postSync
   let value: unknown;
   try {
     value = perform(m);
@@ -264,7 +272,8 @@ function post(m: WorkerMessage): void {
   }
 }
 
-function postSync(reply: { r: number; ok?: unknown; error?: unknown }): void {
+function postSync(reply: SyncReply): void {
+  if ('r' in reply) blockingInFlight--;
   syncPort.postMessage(reply);
   Atomics.add(flag, 0, 1);
   Atomics.notify(flag, 0);

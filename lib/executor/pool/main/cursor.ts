@@ -20,13 +20,13 @@ export function cursorState(ref: RemoteRef): CursorState {
   return (ref.cursor ??= { buffer: [], transforms: [], started: false });
 }
 
-function transform(state: CursorState, doc: unknown): unknown {
+export function transform(state: CursorState, doc: unknown): unknown {
   for (const t of state.transforms) doc = t(doc);
   return doc;
 }
 
 /** A cursor released because its client closed reads as the driver's closed cursor: empty, quietly. */
-function closedWithClient(ref: RemoteRef): boolean {
+export function closedWithClient(ref: RemoteRef): boolean {
   return ref.ended && ref.lost !== undefined;
 }
 

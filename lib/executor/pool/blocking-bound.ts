@@ -1,0 +1,44 @@
+// How long a blocking call may wait for its worker: the bound derived from the operation's own
+// timeouts, so the sync framework never leaves a thread blocked forever. The driver itself gives
+// up within these (plus a retry); the margin covers crossing the thread boundary.
+import type { RemoteRef } from './remote-ref.js';
+
+/** Added to every derived bound. */
+export const BLOCKING_MARGIN_MS = 5_000;
+/** The rotor ceiling: the bound when the client sets no finite timeout (socketTimeoutMS 0, no timeoutMS). */
+export const DEFAULT_BLOCKING_CEILING_MS = 300_000;
+/** How long the driver's convenient transactions may retry (withTransaction). */
+const TRANSACTION_RETRY_MS = 120_000;
+
+const positive = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+
+export function blockingCeilingMs(): number {
+  return positive(Number(process.env.ROTOR_SYNC_CEILING_MS)) || DEFAULT_BLOCKING_CEILING_MS;
+}
+
+/**
+ * The bound for one blocking operation on `ref`, in ms:
+ * - the client's (or the operation's) `timeoutMS`, when set: the driver's whole-operation limit;
+ * - else, with a socket timeout: two attempts (a retryable operation retries once) of server
+ *   selection + connecting + one socket read;
+ * - else the rotor ceiling (ROTOR_SYNC_CEILING_MS, default 5 minutes).
+ * User-callback members (withSession, withTransaction) get at least the ceiling plus the driver's
+ * transaction retry window; the time their functions run on this thread never counts.
+ */
+export function boundFor(ref: RemoteRef, args: readonly unknown[], userFunctions: boolean): number {
+  const options = ((ref.root.shadow as { options?: Record<string, unknown> } | undefined)?.options ?? {}) as Record<string, unknown>;
+  let bound: number;
+  const clientTimeout = positive(options.timeoutMS);
+  const socket = positive(options.socketTimeoutMS);
+  if (clientTimeout) bound = clientTimeout + BLOCKING_MARGIN_MS;
+  else if (socket) {
+    const attempt = (positive(options.serverSelectionTimeoutMS) || 30_000) + positive(options.connectTimeoutMS) + positive(options.waitQueueTimeoutMS) + socket;
+    bound = 2 * attempt + BLOCKING_MARGIN_MS;
+  } else bound = blockingCeilingMs();
+  // An operation's own timeoutMS may extend the bound (never shorten it: the driver enforces it,
+  // and a document field of that name must not cut a wait short).
+  const last = args[args.length - 1] as { timeoutMS?: unknown } | null | undefined;
+  if (last && typeof last === 'object' && !Array.isArray(last)) bound = Math.max(bound, positive(last.timeoutMS) + BLOCKING_MARGIN_MS);
+  if (userFunctions) bound = Math.max(bound, blockingCeilingMs() + TRANSACTION_RETRY_MS);
+  return bound;
+}

@@ -1,0 +1,84 @@
+// Cursors under the sync framework: the blocking counterparts of ./cursor.ts. Whole batches still
+// cross from the worker, each in one blocking request; next()/toArray()/forEach() and `for...of`
+// run here between batches, with the same local buffer and map() transforms as the async path.
+import type { Request } from '../protocol.js';
+import type { RemoteRef } from '../remote-ref.js';
+import { closedWithClient, cursorState, transform } from './cursor.js';
+
+/** A blocking request to the cursor's worker, bounded as its client's commands are. */
+export type BlockingRequest = (m: Request, args: unknown[] | undefined) => unknown;
+
+/** Marks "the worker answers this member". */
+export const REMOTE = Symbol('rotor.remote');
+
+function fill(ref: RemoteRef, mode: 'next' | 'tryNext', request: BlockingRequest): boolean {
+  if (closedWithClient(ref)) return false;
+  ref.slot.ensureAlive(ref);
+  if (ref.signal?.aborted) throw ref.signal.reason;
+  const state = cursorState(ref);
+  state.started = true;
+  const batch = request({ op: 'nextBatch', id: ref.id, mode }, undefined) as unknown[];
+  if (batch.length === 0 && mode === 'next') ref.ended = true; // exhausted: nothing left to lose with the worker
+  for (const doc of batch) state.buffer.push(doc);
+  return batch.length > 0;
+}
+
+function next(ref: RemoteRef, mode: 'next' | 'tryNext', request: BlockingRequest): unknown {
+  const state = cursorState(ref);
+  if (state.buffer.length === 0 && !fill(ref, mode, request)) return null;
+  return transform(state, state.buffer.shift());
+}
+
+/** The cursor members answered here, blocking; REMOTE for those the worker answers. */
+export function cursorInvokeSync(ref: RemoteRef, member: string, args: unknown[], request: BlockingRequest): unknown {
+  const state = cursorState(ref);
+  if (ref.signal?.aborted && member !== 'close') throw ref.signal.reason;
+  switch (member) {
+    case 'next':
+    case 'tryNext':
+      return next(ref, member, request);
+    case 'hasNext':
+      return state.buffer.length > 0 || fill(ref, 'next', request);
+    case 'toArray': {
+      let rest: unknown[] = [];
+      if (!closedWithClient(ref)) {
+        ref.slot.ensureAlive(ref);
+        state.started = true;
+        rest = request({ op: 'invoke', id: ref.id, member: 'toArray', args: [] }, []) as unknown[];
+        ref.ended = true;
+      }
+      return [...state.buffer.splice(0), ...rest].map((d) => transform(state, d));
+    }
+    case 'forEach': {
+      // The iterator is a synchronous function here; `false` stops, as with the driver.
+      const iterator = args[0] as (doc: unknown) => unknown;
+      for (let doc = next(ref, 'next', request); doc !== null; doc = next(ref, 'next', request)) {
+        if (iterator(doc) === false) break;
+      }
+      return undefined;
+    }
+    case 'close':
+      return closedWithClient(ref) ? undefined : REMOTE; // like the driver's, it leaves buffered documents readable
+    default:
+      return REMOTE;
+  }
+}
+
+/** `for...of` over a cursor: one blocking request per batch; leaving early closes it, as `for await` does. */
+export function cursorIterateSync(ref: RemoteRef, request: BlockingRequest): Iterator<unknown> {
+  return (function* () {
+    try {
+      for (let doc = next(ref, 'next', request); doc !== null; doc = next(ref, 'next', request)) yield doc;
+    } finally {
+      cursorState(ref).buffer.length = 0;
+      if (!closedWithClient(ref) && !ref.ended) {
+        try {
+          request({ op: 'invoke', id: ref.id, member: 'close', args: [] }, []);
+        } catch {
+          /* closing is best effort, as for await's */
+        }
+      }
+      ref.ended = true;
+    }
+  })();
+}
