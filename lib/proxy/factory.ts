@@ -179,6 +179,9 @@ function universalAccessor(cls: ResolvedClass, key: PropertyKey): Accessor | und
   if (key === Symbol.iterator && cls.attributes.has(Symbol.asyncIterator)) return (s) => s.runtime.executor.iterateSync && (() => s.runtime.executor.iterateSync!(s.ref));
   // JSON shows the inspect label: the driver's objects throw (cycles), and a client's options hold credentials.
   if (key === 'toJSON') return (s) => () => inspectLabel(s);
+  // In a document, a handle is what the driver object would be to the BSON serializer (which then
+  // refuses it, as bare); a class that lists toBSON itself (ClientSession) keeps its own.
+  if (key === 'toBSON') return (s) => (s.runtime.executor.inProcess ? () => s.ref : undefined);
   if (PROTOCOL_PROBES.has(key)) return () => undefined;
   return undefined;
 }
