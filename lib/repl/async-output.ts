@@ -64,3 +64,26 @@ export function keepPromptBelowAsyncOutput(server: REPLServer, output: NodeJS.Wr
     },
   };
 }
+
+/**
+ * Keys typed while a statement runs wait until it has printed its result (Node's REPL holds them
+ * only during a top-level await); Ctrl-C goes through at once, to interrupt it.
+ */
+export function holdKeysWhileBusy(server: REPLServer, busy: () => boolean): { release: () => void } {
+  const rl = server as unknown as Internals;
+  const ttyWrite = rl._ttyWrite.bind(server);
+  const held: Array<[string, unknown]> = [];
+  rl._ttyWrite = (d, key) => {
+    const k = (key ?? {}) as { ctrl?: boolean; name?: string };
+    if ((busy() || held.length) && !(k.ctrl && k.name === 'c')) held.push([d, key]);
+    else ttyWrite(d, key);
+  };
+  return {
+    release() {
+      while (held.length && !busy()) {
+        const [d, key] = held.shift()!;
+        ttyWrite(d, key);
+      }
+    },
+  };
+}

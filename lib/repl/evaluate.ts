@@ -95,8 +95,11 @@ export class Evaluator {
       done: (value) => {
         if (running.settled) return;
         running.settled = true;
-        this.running = undefined;
-        cb(null, value);
+        try {
+          cb(null, value); // the REPL prints the value: still this statement's output
+        } finally {
+          if (this.running === running) this.running = undefined;
+        }
       },
     };
     const fail = (error: unknown, where: string): void => {

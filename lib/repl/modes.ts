@@ -6,6 +6,7 @@ import * as rotorModule from '../index.js';
 import { createRotor, EXECUTORS, FRAMEWORKS, type RotorClasses } from '../create-rotor.js';
 import { CLASS_NAMES, resolveClass } from '../registry/resolve.js';
 import { abortable } from './cancel.js';
+import type { Executor } from '../executor/types.js';
 
 export interface Mode {
   framework: string;
@@ -16,7 +17,7 @@ export interface Mode {
 const KNOWN_EXECUTORS = ['inline', 'pool'];
 
 /** How long the REPL waits for a server unless the URI or the caller says otherwise. */
-export const SERVER_SELECTION_TIMEOUT_MS = 2_500;
+export const SERVER_SELECTION_TIMEOUT_MS = 1_500;
 
 export const frameworkNames = (): string[] => Object.keys(FRAMEWORKS);
 export const executorNames = (): string[] => [...new Set([...KNOWN_EXECUTORS, ...Object.keys(EXECUTORS)])];
@@ -43,7 +44,7 @@ export function classesFor(mode: Mode): RotorClasses {
     const framework = FRAMEWORKS[mode.framework];
     const executor = EXECUTORS[mode.executor];
     if (!framework || !executor) throw new TypeError(unavailable(framework ? 'executor' : 'framework', framework ? mode.executor : mode.framework));
-    classes = createRotor({ framework, executor: abortable(executor) });
+    classes = createRotor({ framework, executor: abortable(namesRequired(executor)) });
     byMode.set(key, classes);
   }
   return classes;
@@ -75,4 +76,16 @@ export async function connect(uri: string, mode: Mode, options: MongoClientOptio
     throw err;
   }
   return client;
+}
+
+/** db.collection() and client.db('') without a name: an error here, not a handle that fails on the server later. */
+function namesRequired(base: Executor): Executor {
+  return Object.assign(Object.create(base) as Executor, {
+    factory(ref: object, member: string | symbol, args: unknown[], cls: Parameters<Executor['factory']>[3]) {
+      if (member === 'collection' && (typeof args[0] !== 'string' || args[0] === '')) {
+        throw new TypeError("db.collection(name): the collection name must be a non-empty string, e.g. db.collection('users')");
+      }
+      return base.factory(ref, member, args, cls);
+    },
+  });
 }

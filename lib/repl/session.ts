@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { Db, MongoClient, MongoClientOptions } from 'mongodb';
 import { stateOf } from '../proxy/factory.js';
-import { keepPromptBelowAsyncOutput } from './async-output.js';
+import { holdKeysWhileBusy, keepPromptBelowAsyncOutput } from './async-output.js';
 import { createCompleter, type Completer } from './complete.js';
 import { isSensitive, redact, secretsOf } from './credentials.js';
 import { defineDotCommands } from './dot-commands.js';
@@ -222,7 +222,9 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
 
   // Output of callbacks and timers goes above the prompt, which is drawn again below it.
   let restoreOutput = (): void => {};
+  let releaseKeys = (): void => {};
   if (options.terminal && !options.piped) {
+    releaseKeys = holdKeysWhileBusy(server, () => evaluator.busy).release;
     const patched = keepPromptBelowAsyncOutput(server, output, () => evaluator.busy);
     write = patched.raw;
     restoreOutput = patched.restore;
@@ -234,6 +236,7 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     if (timing && evalStarted !== undefined && !continuing) say(`time: ${(performance.now() - evalStarted).toFixed(1)} ms`);
     if (!continuing) evalStarted = undefined;
     if (!options.piped) displayPrompt(preserveCursor);
+    setImmediate(releaseKeys);
     // Later, not now: the REPL may still be unwinding the previous line.
     if (options.onReady) setImmediate(options.onReady, continuing);
   };
