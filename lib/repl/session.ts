@@ -151,7 +151,8 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     exitCode = Number(code ?? 0) || 0;
     setImmediate(() => server.close());
   };
-  const helpers = { ...bsonHelpers(), ...printHelpers((text) => write(text), format) };
+  // print() writes as the app would (console.log): from a timer, above the prompt.
+  const helpers = { ...bsonHelpers(), ...printHelpers((text) => void output.write(text), format) };
   /** Fills the REPL's scope: at start, after `.clear` resets it, after a mode switch. */
   const populate = (): void => {
     for (const [name, value] of Object.entries(exportedClasses(mode))) define(name, value);
