@@ -65,8 +65,10 @@ test('bad options and arguments exit 2 with a message and the usage, before conn
   const cases: Array<[string[], RegExp]> = [
     [['--frobnicate'], /unknown option '--frobnicate'/],
     [['repl', '--nope'], /unknown option '--nope' for repl/],
-    [['repl', 'mongodb://a/', 'mongodb://b/'], /at most one argument/],
-    [['repl', 'localhost:27017'], /must be a mongodb:\/\/ or mongodb\+srv:\/\/ connection string/],
+    [['repl', 'mongodb://a/', 'mongodb://b/'], /'mongodb:\/\/b\/' is neither a script file nor a mongodb:\/\/ or mongodb\+srv:\/\/ connection string/],
+    [['repl', 'localhost:27017'], /'localhost:27017' is neither a script file nor a mongodb:\/\/ or mongodb\+srv:\/\/ connection string/],
+    [['repl', '--eval'], /--eval needs a value/],
+    [['repl', 'mongodb://a/', '--data', '/tmp/d'], /--data is for the embedded server/],
     [['server', 'extra'], /server takes no arguments/],
   ];
   for (const [args, message] of cases) {

@@ -54,7 +54,7 @@ function after(lines: string[], marker: string): string | undefined {
 // ------------------------------------------------------------------------------------------------
 // Piped stdin: the REPL as a script runner.
 
-test('piped: insert and find print BSON naturally, an error does not end the session, exit 0 at EOF', async () => {
+test('piped: insert and find print BSON naturally, an error does not end the session (stdin:line on stderr), exit 1 at EOF', async () => {
   const name = dbName('repl_piped');
   const r = await repl(
     [testUri()],
@@ -68,15 +68,15 @@ test('piped: insert and find print BSON naturally, an error does not end the ses
       `await client.db('${name}').dropDatabase()`,
     ],
   );
-  assert.is(r.code, 0, r.stderr);
-  assert.ok(r.stderr.includes(`rotor: connected to ${redact(testUri())}`), r.stderr);
+  assert.is(r.code, 1, 'a statement failed: exit 1 at the end');
+  assert.ok(r.stderr.includes(`rotor: connecting to ${redact(testUri())}`), r.stderr);
   const out = linesOf(r.stdout);
   assert.is(out[0], `switched to db ${name}`);
   assert.match(r.stdout, /\{ acknowledged: true, insertedId: ObjectId\('[0-9a-f]{24}'\) \}/);
   assert.match(r.stdout, /name: 'ada',\s+born: ISODate\('1815-12-10T00:00:00\.000Z'\),\s+n: Long\('9007199254740993'\)/);
   assert.match(r.stdout, /_id: ObjectId\('[0-9a-f]{24}'\),\s+name: 'ada'/, 'findOne prints the document');
-  assert.is(after(out, "Db has no attribute 'usres'"), '1', 'the command after the error ran');
-  assert.ok(out.includes("Uncaught TypeError: Db has no attribute 'usres' (for a collection, use db.collection('usres'))"), r.stdout);
+  assert.ok(r.stderr.includes("stdin:5: TypeError: Db has no attribute 'usres' (for a collection, use db.collection('usres'))"), r.stderr);
+  assert.is(out.at(-2), '1', 'the command after the error ran');
   assert.not.match(r.stdout, /^\s+at /m, 'no stack trace');
   assert.is(out.at(-1), 'true', 'dropDatabase ran last');
 });
@@ -228,9 +228,9 @@ if (!existsSync(ferretdbBinary())) {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     try {
-      await until(() => stderr.includes('rotor: connected to') || child.exitCode !== null, 60_000, 'the REPL to connect');
+      await until(() => stderr.includes('rotor: connected;') || child.exitCode !== null, 60_000, 'the REPL to connect');
       assert.match(stderr, /rotor: started the embedded FerretDB v1\.24\.2/);
-      assert.match(stderr, /rotor: connected to mongodb:\/\/127\.0\.0\.1:\d+\/;/);
+      assert.match(stderr, /rotor: connecting to mongodb:\/\/127\.0\.0\.1:\d+\/\n/);
       const ferretdb = childrenOf(child.pid!).find((p) => p.comm === 'ferretdb');
       assert.ok(ferretdb, 'no FerretDB child process');
       const dataDir = /--state-dir=(\S+)/.exec(readFileSync(`/proc/${ferretdb.pid}/cmdline`, 'utf8').replaceAll('\0', ' '))?.[1];
@@ -267,6 +267,7 @@ test('credentials: a URI password is never printed, even when the connection fai
   const r = await repl([uri], ['1 + 1']);
   assert.is(r.code, 1);
   assert.ok(r.stderr.includes(`rotor: cannot connect to mongodb://<credentials>@127.0.0.1:${port}/`), r.stderr);
+  assert.ok(r.stderr.includes(`rotor: connecting to mongodb://<credentials>@127.0.0.1:${port}/`), 'said at once where it connects');
   for (const [where, text] of [['stdout', r.stdout], ['stderr', r.stderr]]) {
     assert.not.ok(text!.includes('s3cr3t'), `${where} shows the password: ${text}`);
     assert.not.ok(text!.includes('rotor_user'), `${where} shows the user: ${text}`);
@@ -282,8 +283,9 @@ test('credentials: connected with a user and password, nothing the session print
   for (const [where, text] of [['stdout', r.stdout], ['stderr', r.stderr]]) {
     assert.not.ok(text!.includes('s3cr3t'), `${where} shows the password: ${text}`);
   }
-  if (r.code === 0) {
-    assert.match(r.stderr, /rotor: connected to mongodb(\+srv)?:\/\/<credentials>@/);
+  if (r.stderr.includes('rotor: connected;')) {
+    assert.is(r.code, 1, 'db.usres failed: piped input exits 1');
+    assert.match(r.stderr, /rotor: connecting to mongodb(\+srv)?:\/\/<credentials>@/);
     assert.match(r.stdout, /^MongoClient <[^>]+>\n/);
     assert.ok(r.stdout.includes('framework callback, executor inline'), r.stdout);
     assert.match(r.stdout, /MongoCredentials \{\n\s+username: 'rotor_user',\n\s+password: '<redacted>'/);
@@ -294,9 +296,12 @@ test('credentials: connected with a user and password, nothing the session print
 });
 
 test('credentials: redact, secretsOf and isSensitive', () => {
-  assert.is(redact('to mongodb://u:p%40ss@h1:1,h2:2/db?x=1 and mongodb+srv://u@c.example'), 'to mongodb://<credentials>@h1:1,h2:2/db?x=1 and mongodb+srv://<credentials>@c.example');
-  assert.is(redact('mongodb://127.0.0.1:27017/?appName=a@b'), 'mongodb://127.0.0.1:27017/?appName=a@b');
-  assert.equal(secretsOf('mongodb://u:p%40ss@h/'), ['p%40ss', 'p@ss']);
+  assert.is(redact('to mongodb://u:p%40ss@h1:1,h2:2/db?x=1 and mongodb+srv://u@c.example'), 'to mongodb://<credentials>@h1:1,h2:2/db?x=1 and mongodb+srv://<credentials>@c.example/');
+  assert.is(redact('mongodb://h/?tlsCertificateKeyFilePassword=kf&authMechanismProperties=AWS_SESSION_TOKEN:tok'), 'mongodb://h/?tlsCertificateKeyFilePassword=<credentials>&authMechanismProperties=AWS_SESSION_TOKEN%3A<credentials>');
+  assert.is(redact('see http://u:pw@proxy.example/'), 'see http://<credentials>@proxy.example/');
+  assert.ok(secretsOf('mongodb://u:p%40ss@h/').includes('p@ss'));
+  assert.ok(secretsOf('mongodb://h/?tlsCertificateKeyFilePassword=kf').includes('kf'));
+  assert.ok(isSensitive('connect("mongodb://h/?tlsCertificateKeyFilePassword=kf")', ''), 'a query-string secret keeps a line out of history');
   assert.equal(secretsOf('mongodb://u@h/'), []);
   const uri = 'mongodb://u:pw123@h/';
   assert.ok(isSensitive("new MongoClient('mongodb://x:y@z')", ''));
@@ -361,7 +366,10 @@ test('completion: handle members from the registry, collection names from the se
     const [aggregation] = await complete(session, "db.collection('people_c').aggregate([]).ma");
     assert.equal(aggregation, resolveClass('AggregationCursor').names.filter((n) => n.startsWith('ma')));
     assert.ok(aggregation.includes('match'), 'aggregate() is known to give an AggregationCursor');
-    assert.equal(await complete(session, "db.collection('peo"), [['people_c'], 'peo']);
+    assert.equal(await complete(session, "db.collection('peo"), [["people_c')"], 'peo'], 'one match: the call is closed');
+    assert.equal(await complete(session, `client.db('${name}').collection('peo`), [["people_c')"], 'peo'], 'through client.db(literal)');
+    const [dbs] = await complete(session, `use ${name.slice(0, -2)}`);
+    assert.ok(dbs.includes(name), `use completes database names: ${dbs.join(', ')}`);
     assert.equal(await complete(session, 'db.usres.'), [[], '']);
     await t.type(`const cc = db.collection('people_c'); 'cc ready'`, "'cc ready'");
     assert.equal(await complete(session, 'cc.insertO'), [['insertOne'], 'insertO']);
@@ -377,8 +385,8 @@ test('completion: handle members from the registry, collection names from the se
 
     // Tab on the terminal completes the line in place.
     t.input.write("db.collection('peo\t");
-    await until(() => session.server.line === "db.collection('people_c", 10_000, 'Tab to complete the collection name');
-    t.input.write("').countDoc\t");
+    await until(() => session.server.line === "db.collection('people_c')", 10_000, 'Tab to complete the collection name');
+    t.input.write('.countDoc\t');
     await until(() => session.server.line === "db.collection('people_c').countDocuments", 10_000, 'Tab to complete countDocuments');
     t.input.write('()\r');
     await until(() => t.output().endsWith(`1\n${name}> `) || /\n1\n/.test(t.output()), 10_000, 'the completed command to run');
@@ -474,7 +482,7 @@ test('completion analysis: the chain before the cursor, strings and brackets inc
     kind: 'member',
     chain: [
       { name: 'db', call: false },
-      { name: 'collection', call: true },
+      { name: 'collection', call: true, arg: 'a.b' },
       { name: 'find', call: true },
     ],
     prefix: 'so',

@@ -11,9 +11,11 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..',
 export const USAGE = `Usage: rotor <command> [arguments]
 
 Commands:
-  repl [uri]    Interactive shell with a rotor client in scope (client, db, rotor, use(name)).
-                Connects to uri, else to MONGODB_URI, else starts the embedded FerretDB (built
-                with Go on first use) and stops it on exit. Piped stdin runs the lines as a script.
+  repl [uri] [file.js...]
+                Interactive shell with a rotor client in scope (client, db, rotor, use name, show
+                dbs, help). Connects to uri, else to MONGODB_URI, else starts the embedded FerretDB
+                (built with Go on first use) and stops it on exit. Files and --eval run as scripts;
+                piped stdin runs the lines as a script. \`rotor repl --help\` for its options.
   server        Start the embedded FerretDB, print its URI, stop it on Ctrl-C.
   bench [...]   Run the benchmark (dist/bench/run.js); arguments are passed on.
 
@@ -21,16 +23,27 @@ Options:
   -h, --help     Show this help.
   -v, --version  Print rotor's version.
 
-Environment: MONGODB_URI (server for repl/server), ROTOR_REPL_HISTORY (history file; empty: none),
-NO_COLOR (plain REPL output).
+Environment: MONGODB_URI (server for repl/server), ROTOR_DATA (embedded server's data folder),
+ROTOR_REPL_HISTORY (history file; empty: none), NO_COLOR (plain REPL output).
 `;
 
-const REPL_USAGE = `Usage: rotor repl [uri]
+const REPL_USAGE = `Usage: rotor repl [uri] [file.js...] [options]
 
-  uri   mongodb:// or mongodb+srv:// connection string. Without it: MONGODB_URI, else the embedded
-        FerretDB. Credentials in it are never printed or saved to history.
+  uri              mongodb:// or mongodb+srv:// connection string. Without it: MONGODB_URI, else the
+                   embedded FerretDB. Credentials in it are never printed or saved to history.
+  file.js...       Scripts run in order in the session (top-level await works), then it ends; the
+                   first uncaught error stops them: file:line on stderr, exit status 1.
+  --eval CODE      Run CODE (before any file) and print its value; repeatable.
+  --quiet          No banner lines.
+  --import MODULE  Import an app module first: its exports join the scope, and its
+                   \`import 'mongodb'\` gets the session's classes and server; repeatable.
+                   A .rotorrc.mjs in the working directory is imported the same way.
+  --data DIR       Keep the embedded server's data in DIR between sessions (also ROTOR_DATA);
+                   default: a fresh temporary folder, removed at exit.
 
-In the REPL: .help lists the commands (.executor, .framework, .timing, .exit); Ctrl-D exits.
+Piped stdin runs line by line, goes on after an error (stdin:line on stderr) and exits 1 if any
+statement failed. In the REPL: help lists the shell commands, .help the dot-commands (.executor,
+.framework, .timing, .exit); Ctrl-C interrupts the running statement; Ctrl-D exits.
 History: ~/.rotor_repl_history (ROTOR_REPL_HISTORY overrides; empty disables it).
 `;
 
@@ -88,15 +101,38 @@ async function repl(args: string[]): Promise<number> {
     process.stdout.write(REPL_USAGE);
     return 0;
   }
-  const option = args.find((a) => a.startsWith('-'));
-  if (option) throw new UsageError(`unknown option '${option}' for repl`);
-  if (args.length > 1) throw new UsageError('repl takes at most one argument, the connection string');
-  const uri = args[0];
-  if (uri !== undefined && !/^mongodb(\+srv)?:\/\//.test(uri)) {
-    throw new UsageError('repl: the argument must be a mongodb:// or mongodb+srv:// connection string');
-  }
   const { replCommand } = await import('../repl/command.js');
-  return replCommand({ uri });
+  return replCommand(parseReplArgs(args));
+}
+
+/** `repl` arguments: a connection string first (optional), script files, options anywhere. */
+export function parseReplArgs(args: string[]): { uri?: string; files: string[]; evals: string[]; imports: string[]; quiet: boolean; dataDir?: string } {
+  const parsed: ReturnType<typeof parseReplArgs> = { files: [], evals: [], imports: [], quiet: false };
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new UsageError(`repl: ${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--eval' || flag === '-e') parsed.evals.push(value());
+    else if (flag === '--import') parsed.imports.push(value());
+    else if (flag === '--data') parsed.dataDir = value();
+    else if (flag === '--quiet' || flag === '-q') parsed.quiet = true;
+    else if (flag.startsWith('-')) throw new UsageError(`unknown option '${flag}' for repl`);
+    else positional.push(arg);
+  }
+  if (positional[0] !== undefined && /^mongodb(\+srv)?:\/\//.test(positional[0])) parsed.uri = positional.shift();
+  for (const file of positional) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file) || /^[^/.]*:\d+/.test(file)) {
+      throw new UsageError(`repl: '${file}' is neither a script file nor a mongodb:// or mongodb+srv:// connection string (which comes first)`);
+    }
+    parsed.files.push(file);
+  }
+  if (parsed.uri && parsed.dataDir) throw new UsageError('repl: --data is for the embedded server; it cannot go with a connection string');
+  return parsed;
 }
 
 async function server(args: string[]): Promise<number> {

@@ -1,106 +1,129 @@
-// `rotor repl [uri]`: find a server (the URI, MONGODB_URI, or the embedded FerretDB), open a REPL
-// session on it, and stop what was started when the session ends.
+// `rotor repl [uri] [file.js...] [--eval code] [--quiet] [--import module] [--data dir]`: find a
+// server (the URI, MONGODB_URI, or the embedded FerretDB), open a session on it, run scripts or an
+// interactive/piped REPL, and stop what was started when it ends.
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { createInterface, type Interface } from 'node:readline';
 import { closeSharedPool } from '../create-rotor.js';
 import { startServer, type RunningServer } from '../server/harness.js';
 import { FERRETDB_VERSION } from '../server/ferretdb.js';
+import { appModulePaths, linkAppModules, loadAppModules } from './app-modules.js';
 import { redact } from './credentials.js';
 import { defaultHistoryPath } from './history.js';
+import { LineGate } from './line-gate.js';
+import { classesFor } from './modes.js';
+import { scriptErrorText } from './script-errors.js';
 import { describeMode, openRotorRepl, type RotorRepl } from './session.js';
 
 export interface ReplCommandOptions {
   uri?: string;
   env?: NodeJS.ProcessEnv;
+  /** Script files, run in order; the session ends after them. */
+  files?: string[];
+  /** --eval code, run before the files; its value is printed. */
+  evals?: string[];
+  /** No banner lines (connecting to, connected, help hint). */
+  quiet?: boolean;
+  /** --import modules, whose exports join the scope. */
+  imports?: string[];
+  /** --data: the embedded server's data folder, kept between sessions. */
+  dataDir?: string;
 }
 
 /** Runs the REPL on this process's stdin/stdout; resolves with the exit status once everything is stopped. */
 export async function replCommand(options: ReplCommandOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
+  const quiet = options.quiet ?? false;
   const status = (msg: string): void => void process.stderr.write(`${msg}\n`);
+  const banner = (msg: string): void => void (quiet || status(msg));
+  const scripted = Boolean(options.files?.length || options.evals?.length);
   let server: RunningServer | undefined;
   let uri = options.uri;
   if (!uri) {
-    server = await startServer({ env, progress: status });
+    const dataDir = options.dataDir ?? (env.ROTOR_DATA || undefined);
+    try {
+      server = await startServer({ env, progress: status, ...(dataDir ? { dataDir } : {}) });
+    } catch (err) {
+      status(`rotor: ${(err as Error).message}`);
+      return 1;
+    }
     uri = server.uri;
-    if (server.kind === 'ferretdb') status(`rotor: started the embedded FerretDB ${FERRETDB_VERSION} (stopped when this REPL ends)`);
+    if (server.kind === 'ferretdb') banner(`rotor: started the embedded FerretDB ${FERRETDB_VERSION}${dataDir ? ` with its data in ${dataDir}` : ''} (stopped when this REPL ends)`);
   }
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const gate = interactive ? undefined : new LineGate(process.stdin);
+  banner(`rotor: connecting to ${redact(uri)}${server?.kind === 'external' ? ' (MONGODB_URI)' : ''}`);
+  const interactive = !scripted && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const piped = !scripted && !interactive;
+  const gate = piped ? new LineGate(process.stdin) : undefined;
+  let failures = 0;
+  const reportError = (text: string, _error: unknown, file: string): void => {
+    if (interactive) return void process.stdout.write(`Uncaught ${text}\n`);
+    failures++;
+    const where = gate ? `stdin:${gate.statementLine}` : file || 'rotor';
+    status(`${where}: ${text}`);
+  };
+  const appPaths = appModulePaths(options.imports ?? []);
+  let appScope: Record<string, unknown> = {};
   let session: RotorRepl;
   try {
     session = await openRotorRepl({
       uri,
-      input: gate?.input ?? process.stdin,
+      input: gate?.input ?? (scripted ? new PassThrough() : process.stdin),
       output: process.stdout,
       terminal: interactive,
       piped: !interactive,
-      onReady: gate ? () => gate.ready() : undefined,
+      onReady: gate ? (continuing) => gate.ready(continuing) : undefined,
       colors: interactive && !env.NO_COLOR,
       historyPath: defaultHistoryPath(env),
+      reportError,
+      extraScope: () => appScope,
       onConnected: (mode) => {
-        status(`rotor: connected to ${redact(uri!)}${server?.kind === 'external' ? ' (MONGODB_URI)' : ''}; ${describeMode(mode)}`);
-        if (interactive) status('Type .help for help; Ctrl-D exits.');
+        banner(`rotor: connected; ${describeMode(mode)}`);
+        if (interactive) banner('Type help for the shell commands, .help for the dot-commands; Ctrl-D exits.');
       },
     });
-    gate?.ready(); // the REPL's first prompt came before the gate was listening
   } catch (err) {
     status(`rotor: cannot connect to ${redact(uri)}: ${redact((err as Error).message)}`);
     gate?.close();
     await server?.stop();
     return 1;
   }
+  let code = 0;
+  try {
+    if (appPaths.length) {
+      linkAppModules({ classes: () => classesFor(session.mode), uri, options: { promoteLongs: false } });
+      appScope = await loadAppModules(appPaths);
+      session.addToScope(appScope);
+    }
+  } catch (err) {
+    status(scriptErrorText(err, appPaths));
+    code = 1;
+  }
+  if (scripted && code === 0) code = await runScripts(session, options, status);
+  if (scripted || code !== 0) void session.close();
+  else gate?.ready(false); // the REPL's first prompt came before the gate was listening
   await session.closed;
   await closeSharedPool().catch(() => {}); // `.executor pool` started workers: stop them with the session
   await server?.stop();
-  return 0;
+  if (code !== 0) return code;
+  if (session.exitCode !== 0) return session.exitCode;
+  return failures > 0 ? 1 : 0;
 }
 
-/**
- * Piped input, one line at a time: Node's REPL evaluates each line as it arrives, so lines after
- * an `await` would run before it settles (and end of input would close the session under it).
- * The gate hands the REPL its next line only once it is ready for one, and ends its input once
- * the source has ended and every line has been evaluated.
- */
-class LineGate {
-  readonly input = new PassThrough();
-  private readonly lines: string[] = [];
-  private waiting = false;
-  private ended = false;
-  private readonly reader: Interface;
-
-  constructor(private readonly source: NodeJS.ReadableStream) {
-    const rl = (this.reader = createInterface({ input: source, crlfDelay: Infinity, terminal: false }));
-    rl.on('line', (line) => {
-      this.lines.push(line);
-      this.pump();
-    });
-    rl.on('close', () => {
-      this.ended = true;
-      this.pump();
-    });
-  }
-
-  /** The REPL wants its next line. */
-  ready(): void {
-    this.waiting = true;
-    this.pump();
-  }
-
-  /** Stops reading the source (the session could not start). */
-  close(): void {
-    this.reader.close();
-    (this.source as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-  }
-
-  private pump(): void {
-    if (!this.waiting) return;
-    const line = this.lines.shift();
-    if (line !== undefined) {
-      this.waiting = false;
-      this.input.write(`${line}\n`);
-    } else if (this.ended && !this.input.writableEnded) {
-      this.input.end();
+/** --eval snippets, then files, each stopping everything at its first uncaught error. */
+async function runScripts(session: RotorRepl, options: ReplCommandOptions, status: (msg: string) => void): Promise<number> {
+  const scripts = [
+    ...(options.evals ?? []).map((code, i) => ({ code, file: options.evals!.length > 1 ? `--eval[${i + 1}]` : '--eval', print: true })),
+    ...(options.files ?? []).map((file) => ({ code: undefined, file, print: false })),
+  ];
+  for (const script of scripts) {
+    try {
+      const code = script.code ?? readFileSync(script.file, 'utf8');
+      const value = await session.runScript(code, script.file);
+      if (script.print && value !== undefined) process.stdout.write(`${session.format(value)}\n`);
+    } catch (err) {
+      status(scriptErrorText(err, [script.file]));
+      return 1;
     }
+    if (session.exitCode !== 0) return session.exitCode;
   }
+  return 0;
 }

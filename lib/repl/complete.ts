@@ -64,6 +64,8 @@ export function tokenize(line: string): Token[] {
 interface Segment {
   name: string;
   call: boolean;
+  /** The call's only argument, when it is a string literal (`db('x')`). */
+  arg?: string;
 }
 
 export type Analysis =
@@ -101,7 +103,10 @@ function chainEndingAt(tokens: Token[], k: number): Segment[] | null {
   const segments: Segment[] = [];
   for (;;) {
     let call = false;
+    let arg: string | undefined;
     if (tokens[k]?.text === ')' && tokens[k]!.type === 'punct') {
+      const only = tokens[k - 1];
+      if (only?.type === 'string' && only.closed && tokens[k - 2]?.text === '(') arg = only.text;
       let depth = 0;
       for (; k >= 0; k--) {
         const t = tokens[k]!;
@@ -115,7 +120,7 @@ function chainEndingAt(tokens: Token[], k: number): Segment[] | null {
     }
     const name = tokens[k];
     if (name?.type !== 'ident') return null;
-    segments.unshift({ name: name.text, call });
+    segments.unshift(arg === undefined ? { name: name.text, call } : { name: name.text, call, arg });
     const before = tokens[k - 1];
     if (before?.type === 'punct' && before.text === '.') {
       if (tokens[k - 2]?.text === '.' || tokens[k - 2]?.text === '?') return null;
@@ -218,6 +223,10 @@ function step(known: Known, seg: Segment): Known | undefined {
   }
   switch (attr.kind) {
     case 'factory':
+      // client.db('x'), db.collection('y'): handles made without I/O, so collection names can be listed.
+      if ('value' in known && seg.arg !== undefined && PURE_FACTORIES.has(seg.name)) {
+        return { value: (known.value as Record<string, (name: string) => unknown>)[seg.name]!(seg.arg) };
+      }
       return { cls: attr.wrap };
     case 'sync':
       return attr.wrap ? { cls: attr.wrap } : undefined;
@@ -229,6 +238,9 @@ function step(known: Known, seg: Segment): Known | undefined {
       return undefined; // futures, iterators: nothing to complete
   }
 }
+
+/** Factories that only make a handle (no server round trip): followed with a literal argument. */
+const PURE_FACTORIES = new Set(['db', 'collection']);
 
 function dataProperty(value: unknown, name: string): Known | undefined {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
@@ -250,10 +262,27 @@ export interface CompleterDeps {
   fallback: Completer;
   /** Collection names of a Db handle. */
   listCollections: (db: unknown) => Promise<string[]>;
+  /** Database names, for `use `. */
+  listDatabases?: () => Promise<string[]>;
+}
+
+const USE_LINE = /^\s*use\s+([\w$.-]*)$/;
+
+/** Completions of a name typed after an opening quote, closed with `')` (nothing follows the cursor). */
+function closing(names: string[], quote: string): string[] {
+  return names.length === 1 ? names.map((n) => `${n}${quote})`) : names;
 }
 
 export function createCompleter(deps: CompleterDeps): Completer {
   return (line, callback) => {
+    const use = USE_LINE.exec(line);
+    if (use && deps.listDatabases) {
+      const prefix = use[1]!;
+      return void deps.listDatabases().then(
+        (names) => callback(null, [names.filter((n) => n.startsWith(prefix)).sort(), prefix]),
+        () => callback(null, [[], prefix]),
+      );
+    }
     let analysis: Analysis | null = null;
     let resolution: Resolution = { known: undefined, viaHandle: false };
     let tokens: Token[] = [];
@@ -276,8 +305,9 @@ export function createCompleter(deps: CompleterDeps): Completer {
       return callback(null, [names, prefix]);
     }
     if (!known || !('value' in known) || !resolveClass(cls).isA.has('Db')) return callback(null, [[], prefix]);
+    const quote = /(['"])[^'"]*$/.exec(line)?.[1] ?? "'";
     deps.listCollections(known.value).then(
-      (names) => callback(null, [names.filter((n) => n.startsWith(prefix)).sort(), prefix]),
+      (names) => callback(null, [closing(names.filter((n) => n.startsWith(prefix)).sort(), quote), prefix]),
       () => callback(null, [[], prefix]),
     );
   };

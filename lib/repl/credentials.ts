@@ -1,38 +1,58 @@
-// Keeping connection credentials out of everything the REPL prints or saves.
+// Keeping connection credentials out of everything the REPL prints or saves. Connection strings
+// are redacted by the driver's own redactConnectionString (mongodb-connection-string-url, a
+// dependency of the driver): it knows every secret the URI format can carry — the password, and
+// query-string secrets such as tlsCertificateKeyFilePassword or authMechanismProperties values.
+import { ConnectionString, redactConnectionString } from 'mongodb-connection-string-url';
 
-/** `scheme://anything@` — the userinfo part of a URI (user, or user:password). */
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"`]+@/gi;
-/** `scheme://user:password@` — a URI that carries a password. */
-const USER_AND_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@'"`:]*:[^\s/?#@'"`]*@/i;
+/** A mongodb:// or mongodb+srv:// URI inside some text (up to a quote or whitespace). */
+const MONGODB_URI = /\bmongodb(?:\+srv)?:\/\/[^\s'"`]+/gi;
+/** `scheme://anything@` in other schemes (an http proxy URL in an error message...). */
+const OTHER_USERINFO = /\b((?!mongodb)[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"`]+@/gi;
 
-/** `mongodb://user:pass@host/db` → `mongodb://<credentials>@host/db`; text without a URI is returned as is. */
+/** Every URI in `text` redacted: `mongodb://user:pass@host/db` → `mongodb://<credentials>@host/db`. */
 export function redact(text: string): string {
-  return text.replace(USERINFO, '$1<credentials>@');
+  return text.replace(MONGODB_URI, (uri) => redactConnectionString(uri)).replace(OTHER_USERINFO, '$1<credentials>@');
 }
 
-/** The password of a connection string, raw and percent-decoded (empty when there is none). */
+/** The secrets of a connection string (password, query-string secrets), raw and percent-decoded. */
 export function secretsOf(uri: string): string[] {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(uri);
-  const userinfo = match?.[1] ?? '';
-  const colon = userinfo.indexOf(':');
-  if (colon < 0) return [];
-  const raw = userinfo.slice(colon + 1);
-  if (!raw) return [];
-  let decoded = raw;
+  let parsed: ConnectionString;
   try {
-    decoded = decodeURIComponent(raw);
+    parsed = new ConnectionString(uri, { looseValidation: true });
   } catch {
-    /* malformed escapes: the raw form is what could leak */
+    return [];
   }
-  return [...new Set([raw, decoded])];
+  const found: string[] = [];
+  if (parsed.password) found.push(parsed.password);
+  for (const key of ['tlsCertificateKeyFilePassword', 'proxyPassword']) {
+    const value = parsed.searchParams.get(key);
+    if (value) found.push(value);
+  }
+  const properties = parsed.searchParams.get('authMechanismProperties');
+  for (const pair of properties ? properties.split(',') : []) {
+    const value = pair.slice(pair.indexOf(':') + 1);
+    if (pair.includes(':') && value) found.push(value);
+  }
+  const decoded = found.flatMap((raw) => {
+    try {
+      return [raw, decodeURIComponent(raw), encodeURIComponent(raw)];
+    } catch {
+      return [raw];
+    }
+  });
+  return [...new Set(decoded)].filter((s) => s.length > 0);
 }
 
 /**
- * Whether a line must stay out of the history file: it holds a URI with a password, the
- * connection string itself, or the connection's password.
+ * Whether a line must stay out of the history file: it holds a URI carrying a secret (the
+ * driver's redaction changes it even with user names kept), the connection string itself, or
+ * one of the connection's secrets.
  */
 export function isSensitive(line: string, connectionUri: string): boolean {
-  if (USER_AND_PASSWORD.test(line)) return true;
+  for (const uri of line.match(MONGODB_URI) ?? []) {
+    if (redactConnectionString(uri, { redactUsernames: false }) !== uri) return true;
+  }
+  if (/\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@'"`:]*:[^\s/?#@'"`]*@/i.test(line)) return true;
   if (connectionUri && line.includes(connectionUri)) return true;
   return secretsOf(connectionUri).some((secret) => line.includes(secret));
 }

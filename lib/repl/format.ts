@@ -2,7 +2,7 @@
 // ISODate('…'), Long('…'), Decimal128('…')), everything else through util.inspect; the connection's
 // password is never printed.
 import { inspect, types, type InspectOptions, type InspectOptionsStylized } from 'node:util';
-import { Decimal128, Double, Int32, Long, ObjectId, Timestamp, UUID } from 'mongodb';
+import { Binary, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'mongodb';
 import { redact } from './credentials.js';
 
 type Style = Parameters<InspectOptionsStylized['stylize']>[1];
@@ -14,10 +14,13 @@ export class CursorPage {
     readonly documents: unknown[],
     /** More documents are waiting: `it` shows them. */
     readonly more: boolean,
+    /** 'exhausted': the cursor had been read to its end (or closed) before it was printed. */
+    readonly state?: 'exhausted',
   ) {}
 }
 
 export const MORE_HINT = 'Type "it" for more';
+export const EXHAUSTED_HINT = '(exhausted cursor: its documents were read already; rewind() or run the query again)';
 
 /** A cursor that cannot be previewed without consuming it (it has no working clone()). */
 export class Unpaged {
@@ -43,6 +46,9 @@ const FORMS: Array<[proto: object, custom: Custom]> = [
   [Int32.prototype, styled((v: Int32) => `Int32(${v.valueOf()})`, 'number')],
   [Double.prototype, styled((v: Double) => `Double(${v.valueOf()})`, 'number')],
   [UUID.prototype, styled((v: UUID) => `UUID('${v.toHexString()}')`, 'special')],
+  [Binary.prototype, styled((v: Binary) => `Binary.createFromBase64('${v.toString('base64')}', ${v.sub_type})`, 'special')],
+  [MaxKey.prototype, styled(() => 'MaxKey()', 'special')],
+  [MinKey.prototype, styled(() => 'MinKey()', 'special')],
   [Timestamp.prototype, styled((v: Timestamp) => `Timestamp({ t: ${v.t}, i: ${v.i} })`, 'number')],
 ];
 
@@ -90,6 +96,7 @@ export function formatValue(value: unknown, options: WriterOptions): string {
 
 function render(value: unknown, options: InspectOptions): string {
   if (value instanceof CursorPage) {
+    if (value.state === 'exhausted') return `[]  ${EXHAUSTED_HINT}`;
     // One document per line (util.inspect would lay short documents out in a grid).
     const docs = value.documents.length
       ? `[\n${value.documents.map((d) => indent(inspect(d, options))).join(',\n')}\n]`
@@ -116,5 +123,19 @@ export function formatError(err: unknown): string {
   // mongosh habits: `db.users` is a typo on a handle here, not a collection.
   const collection = /^Db has no attribute '([^']+)'$/.exec(String(e.message))?.[1];
   const hint = collection ? ` (for a collection, use db.collection('${collection}'))` : '';
-  return `${e.name ?? 'Error'}${tag}: ${e.message}${hint}`;
+  return `${e.name ?? 'Error'}${tag}: ${e.message}${hint}${writeErrorsOf(err)}`;
+}
+
+/** A bulk write's failed operations, one per line (the driver's message names only the first). */
+function writeErrorsOf(err: object): string {
+  const list = (err as { writeErrors?: unknown }).writeErrors;
+  const errors = Array.isArray(list) ? list : list && typeof list === 'object' ? [list] : [];
+  if (!errors.length) return '';
+  const lines = errors.map((w: { index?: unknown; code?: unknown; errmsg?: unknown; err?: { errmsg?: unknown; code?: unknown; index?: unknown } }) => {
+    const index = w.index ?? w.err?.index;
+    const code = w.code ?? w.err?.code;
+    const message = w.errmsg ?? w.err?.errmsg;
+    return `  writeErrors[${String(index)}]: ${String(message)}${code === undefined ? '' : ` (code ${String(code)})`}`;
+  });
+  return `\n${lines.join('\n')}`;
 }

@@ -1,6 +1,6 @@
 // The server harness: MONGODB_URI when set, otherwise an embedded FerretDB on a free loopback port.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,11 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Milliseconds to wait for the first ping. */
   readyTimeoutMS?: number;
+  /**
+   * A data folder kept between runs (made if missing, never removed). Default: a fresh temporary
+   * folder, removed when the server stops.
+   */
+  dataDir?: string;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
@@ -39,7 +44,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await launch(binary, options.readyTimeoutMS ?? 20_000);
+      return await launch(binary, options.readyTimeoutMS ?? 20_000, options.dataDir);
     } catch (err) {
       lastError = err; // most likely a port taken between probe and bind: try another
     }
@@ -61,7 +66,14 @@ function freePort(): Promise<number> {
 }
 
 /** Every embedded server this process owns, so exit paths can clean up synchronously. */
-const owned = new Set<{ child: ChildProcess; dataDir: string }>();
+const owned = new Set<Owned>();
+
+interface Owned {
+  child: ChildProcess;
+  dataDir: string;
+  /** The folder is the caller's (--data): kept when the server stops. */
+  keep: boolean;
+}
 let hooksInstalled = false;
 
 function installExitHooks(): void {
@@ -83,15 +95,17 @@ function installExitHooks(): void {
   }
 }
 
-function killNow(s: { child: ChildProcess; dataDir: string }): void {
+function killNow(s: Owned): void {
   if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-  rmSync(s.dataDir, { recursive: true, force: true });
+  if (!s.keep) rmSync(s.dataDir, { recursive: true, force: true });
   owned.delete(s);
 }
 
-async function launch(binary: string, readyTimeoutMS: number): Promise<RunningServer> {
+async function launch(binary: string, readyTimeoutMS: number, keptDir: string | undefined): Promise<RunningServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'rotor-ferretdb-'));
+  const keep = keptDir !== undefined;
+  if (keep) mkdirSync(keptDir, { recursive: true });
+  const dataDir = keptDir ?? mkdtempSync(join(tmpdir(), 'rotor-ferretdb-'));
   const args = [
     '--handler=sqlite',
     `--sqlite-url=file:${dataDir}/`,
@@ -103,12 +117,12 @@ async function launch(binary: string, readyTimeoutMS: number): Promise<RunningSe
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  const keep = (d: Buffer): void => {
+  const remember = (d: Buffer): void => {
     log = tail(log + d.toString(), 60);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const entry = { child, dataDir };
+  child.stdout?.on('data', remember);
+  child.stderr?.on('data', remember);
+  const entry: Owned = { child, dataDir, keep };
   owned.add(entry);
   installExitHooks();
 
@@ -133,7 +147,7 @@ async function launch(binary: string, readyTimeoutMS: number): Promise<RunningSe
     (stopping ??= new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        rmSync(dataDir, { recursive: true, force: true });
+        if (!keep) rmSync(dataDir, { recursive: true, force: true });
         owned.delete(entry);
         resolve();
       };

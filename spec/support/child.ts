@@ -11,13 +11,14 @@ export interface ChildRun {
 
 export function runNode(
   args: string[],
-  options: { env: NodeJS.ProcessEnv; stdin?: string; timeoutMS: number; what: string },
+  options: { env: NodeJS.ProcessEnv; stdin?: string; timeoutMS: number; what: string; cwd?: string },
 ): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     // process.execArgv: the mongodb 6 run's loader hook applies to the child too.
     const child = spawn(process.execPath, [...process.execArgv, ...args], {
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: options.env,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     });
     let stdout = '';
     let stderr = '';

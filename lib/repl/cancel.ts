@@ -1,0 +1,114 @@
+// Ctrl-C cancels what a statement started. Each statement runs inside an AsyncLocalStorage scope
+// holding its AbortController; the REPL's runtimes use an executor that wraps the real one (inline
+// or pool) and adds that signal to the options of every driver call made in the scope — also from
+// promises and timers the statement created — so aborting the controller aborts them (the driver
+// honours `{ signal }` in server selection, connection checkout and the wire). Cursors a statement
+// reads but did not open (a cursor variable of an earlier line) are closed instead.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import * as driver from 'mongodb';
+import type { Executor, Ref } from '../executor/types.js';
+
+export class Statement {
+  readonly controller = new AbortController();
+  /** Cursors read in this statement, closed when it is interrupted. */
+  readonly cursors = new Set<() => void>();
+
+  interrupt(): void {
+    if (this.controller.signal.aborted) return;
+    this.controller.abort(new Error('interrupted (Ctrl-C)'));
+    for (const close of this.cursors) close();
+    this.cursors.clear();
+  }
+}
+
+const scope = new AsyncLocalStorage<Statement>();
+
+/** Runs `fn` as the statement `statement`: driver calls made from it, now or later, carry its signal. */
+export function runStatement<T>(statement: Statement, fn: () => T): T {
+  return scope.run(statement, fn);
+}
+
+/** Factories whose result carries the signal into its later reads (the driver keeps it on the cursor). */
+const CURSOR_FACTORIES = new Set(['find', 'aggregate', 'listCollections', 'listIndexes', 'listSearchIndexes', 'runCursorCommand']);
+
+/** The executor the REPL's runtimes use: `base`, with the running statement's signal added. */
+export function abortable(base: Executor): Executor {
+  const executor: Executor = Object.create(base) as Executor;
+  return Object.assign(executor, {
+    invoke(ref: Ref, member: string | symbol, args: unknown[]): Promise<unknown> {
+      const statement = scope.getStore();
+      if (statement) {
+        if (isCursor(base, ref) && member !== 'close') {
+          statement.cursors.add(() => void base.invoke(ref, 'close', []).catch(() => {}));
+        }
+        args = withSignal(base, ref, member, args, statement.controller.signal);
+      }
+      return base.invoke(ref, member, args);
+    },
+    factory(ref: Ref, member: string | symbol, args: unknown[], cls: Parameters<Executor['factory']>[3]): Ref {
+      const statement = scope.getStore();
+      if (statement && typeof member === 'string' && CURSOR_FACTORIES.has(member)) {
+        args = withSignal(base, ref, member, args, statement.controller.signal);
+      }
+      return base.factory(ref, member, args, cls);
+    },
+  });
+}
+
+function isCursor(base: Executor, ref: Ref): boolean {
+  const cls = base.classOf?.(ref);
+  if (cls) return cls.isA.has('AbstractCursor') || cls.isA.has('ChangeStream');
+  return ref instanceof driver.AbstractCursor || ref instanceof driver.ChangeStream;
+}
+
+/** `args` with `{ signal }` in the driver method's `options` parameter, when it has one and it is free. */
+function withSignal(base: Executor, ref: Ref, member: string | symbol, args: unknown[], signal: AbortSignal): unknown[] {
+  if (typeof member !== 'string' || args.some((a) => typeof a === 'function')) return args;
+  const index = optionsIndex(driverPrototype(base, ref), member);
+  if (index === undefined || index < args.length - 1) return args;
+  const given = args[index];
+  if (given === undefined || given === null) {
+    const copy = args.slice();
+    copy[index] = { signal };
+    return copy;
+  }
+  if (!isPlainObject(given) || 'signal' in given) return args;
+  const copy = args.slice();
+  copy[index] = { ...given, signal };
+  return copy;
+}
+
+function driverPrototype(base: Executor, ref: Ref): object | null {
+  const cls = base.classOf?.(ref);
+  if (cls) return ((driver as unknown as Record<string, { prototype?: object }>)[cls.name]?.prototype ?? null);
+  return Object.getPrototypeOf(ref) as object | null;
+}
+
+const indexCache = new WeakMap<object, Map<string, number | undefined>>();
+
+/**
+ * Where a driver method takes its options: the position of its parameter named `options`, read
+ * from the method's source once (the driver is compiled JavaScript with named parameters).
+ */
+export function optionsIndex(proto: object | null, member: string): number | undefined {
+  if (!proto) return undefined;
+  let byName = indexCache.get(proto);
+  if (!byName) indexCache.set(proto, (byName = new Map()));
+  if (byName.has(member)) return byName.get(member);
+  let index: number | undefined;
+  const fn = (proto as Record<string, unknown>)[member];
+  if (typeof fn === 'function') {
+    const params = /^[^(]*\(([^)]*)\)/.exec(Function.prototype.toString.call(fn))?.[1] ?? '';
+    const names = params.split(',').map((p) => p.split('=')[0]!.trim());
+    const found = names.indexOf('options');
+    index = found >= 0 ? found : undefined;
+  }
+  byName.set(member, index);
+  return index;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === Object.prototype || proto === null;
+}

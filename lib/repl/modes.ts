@@ -1,0 +1,91 @@
+// The REPL's framework × executor modes: which exist (read from createRotor's own tables, so a
+// framework added there appears here by itself), the rotor classes of a mode (their executor made
+// abortable for Ctrl-C), and connecting a client in a mode.
+import type { MongoClient, MongoClientOptions } from 'mongodb';
+import * as rotorModule from '../index.js';
+import { createRotor, EXECUTORS, FRAMEWORKS, type RotorClasses } from '../create-rotor.js';
+import { CLASS_NAMES, resolveClass } from '../registry/resolve.js';
+import { abortable } from './cancel.js';
+import type { Executor } from '../executor/types.js';
+
+export interface Mode {
+  framework: string;
+  executor: string;
+}
+
+/** Executors rotor knows of, built or not (the pool executor may be missing from a build). */
+const KNOWN_EXECUTORS = ['inline', 'pool'];
+
+/** How long the REPL waits for a server unless the URI or the caller says otherwise. */
+export const SERVER_SELECTION_TIMEOUT_MS = 1_500;
+
+export const frameworkNames = (): string[] => Object.keys(FRAMEWORKS);
+export const executorNames = (): string[] => [...new Set([...KNOWN_EXECUTORS, ...Object.keys(EXECUTORS)])];
+
+/** Checks a framework/executor name against what this build has; returns the problem, if any. */
+export function unavailable(what: 'framework' | 'executor', name: string): string | undefined {
+  const table: Readonly<Record<string, unknown>> = what === 'framework' ? FRAMEWORKS : EXECUTORS;
+  if (Object.hasOwn(table, name)) return undefined;
+  if (what === 'executor' && KNOWN_EXECUTORS.includes(name)) return `executor '${name}' is not available in this build`;
+  return `unknown ${what} '${name}'; expected one of: ${Object.keys(table).join(', ')}`;
+}
+
+export function describeMode(mode: Mode): string {
+  return `framework ${mode.framework}, executor ${mode.executor}`;
+}
+
+const byMode = new Map<string, RotorClasses>();
+
+/** The rotor classes of a mode; one set per mode, so handles keep their identity across switches back. */
+export function classesFor(mode: Mode): RotorClasses {
+  const key = `${mode.framework}/${mode.executor}`;
+  let classes = byMode.get(key);
+  if (!classes) {
+    const framework = FRAMEWORKS[mode.framework];
+    const executor = EXECUTORS[mode.executor];
+    if (!framework || !executor) throw new TypeError(unavailable(framework ? 'executor' : 'framework', framework ? mode.executor : mode.framework));
+    classes = createRotor({ framework, executor: abortable(namesRequired(executor)), strict: true });
+    byMode.set(key, classes);
+  }
+  return classes;
+}
+
+/** The exported rotor classes of a mode, by name (MongoClient, GridFSBucket...): what the scope holds. */
+export function exportedClasses(mode: Mode): Record<string, unknown> {
+  const classes = classesFor(mode);
+  return Object.fromEntries(CLASS_NAMES.filter((name) => resolveClass(name).exported).map((name) => [name, classes[name]]));
+}
+
+/** `rotor` in the REPL's scope: the module, with the current mode's classes. */
+export function rotorFor(mode: Mode): Record<string, unknown> {
+  return Object.freeze({ ...rotorModule, ...exportedClasses(mode), mode: Object.freeze({ ...mode }) });
+}
+
+/** Client options: a short server selection timeout unless the URI or the options set one. */
+export function clientOptionsFor(uri: string, options: MongoClientOptions = {}): MongoClientOptions {
+  if (options.serverSelectionTimeoutMS !== undefined || /[?&]serverSelectionTimeoutMS=/i.test(uri)) return options;
+  return { ...options, serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS };
+}
+
+export async function connect(uri: string, mode: Mode, options: MongoClientOptions): Promise<MongoClient> {
+  const client = new (classesFor(mode).MongoClient)(uri, options) as unknown as MongoClient;
+  try {
+    await client.connect();
+  } catch (err) {
+    await Promise.resolve(client.close()).catch(() => {});
+    throw err;
+  }
+  return client;
+}
+
+/** db.collection() and client.db('') without a name: an error here, not a handle that fails on the server later. */
+function namesRequired(base: Executor): Executor {
+  return Object.assign(Object.create(base) as Executor, {
+    factory(ref: object, member: string | symbol, args: unknown[], cls: Parameters<Executor['factory']>[3]) {
+      if (member === 'collection' && (typeof args[0] !== 'string' || args[0] === '')) {
+        throw new TypeError("db.collection(name): the collection name must be a non-empty string, e.g. db.collection('users')");
+      }
+      return base.factory(ref, member, args, cls);
+    },
+  });
+}

@@ -1,0 +1,38 @@
+// What the REPL puts in scope besides the client: BSON constructors under their printed names
+// (ObjectId('…') and friends, callable with or without `new`) and mongosh's print helpers.
+import * as driver from 'mongodb';
+
+/** BSON constructors under their printed names, callable with or without `new` (ObjectId('…')). */
+export function bsonHelpers(): Record<string, unknown> {
+  const helper = (name: string, make: (...args: any[]) => unknown, cls: object): unknown => {
+    const fn = { [name]: function (...args: unknown[]) { return make(...args); } }[name]!;
+    Object.defineProperty(fn, 'prototype', { value: (cls as { prototype: object }).prototype });
+    Object.setPrototypeOf(fn, cls); // statics: ObjectId.isValid(...)
+    return fn;
+  };
+  return {
+    ObjectId: helper('ObjectId', (v?: string) => new driver.ObjectId(v), driver.ObjectId),
+    ISODate: helper('ISODate', (v?: string) => (v === undefined ? new Date() : new Date(v)), Date),
+    Long: helper('Long', (v: string | number | bigint, unsigned?: boolean) => (typeof v === 'string' ? driver.Long.fromString(v, unsigned) : typeof v === 'bigint' ? driver.Long.fromBigInt(v, unsigned) : driver.Long.fromNumber(v, unsigned)), driver.Long),
+    NumberLong: helper('NumberLong', (v: string | number) => driver.Long.fromString(String(v)), driver.Long),
+    Decimal128: helper('Decimal128', (v: string) => driver.Decimal128.fromString(String(v)), driver.Decimal128),
+    NumberDecimal: helper('NumberDecimal', (v: string) => driver.Decimal128.fromString(String(v)), driver.Decimal128),
+    Int32: helper('Int32', (v: number) => new driver.Int32(v), driver.Int32),
+    NumberInt: helper('NumberInt', (v: number) => new driver.Int32(v), driver.Int32),
+    Double: helper('Double', (v: number) => new driver.Double(v), driver.Double),
+    UUID: helper('UUID', (v?: string) => new driver.UUID(v), driver.UUID),
+    Timestamp: helper('Timestamp', (v: { t: number; i: number }) => new driver.Timestamp(v), driver.Timestamp),
+    MaxKey: helper('MaxKey', () => new driver.MaxKey(), driver.MaxKey),
+    MinKey: helper('MinKey', () => new driver.MinKey(), driver.MinKey),
+    Binary: driver.Binary,
+    BSONRegExp: driver.BSONRegExp,
+  };
+}
+
+/** print(...values) and printjson(value), writing formatted values to the REPL's output. */
+export function printHelpers(write: (text: string) => void, format: (value: unknown) => string): Record<string, unknown> {
+  return {
+    print: (...values: unknown[]): void => write(`${values.map((v) => (typeof v === 'string' ? v : format(v))).join(' ')}\n`),
+    printjson: (value: unknown): void => write(`${format(value)}\n`),
+  };
+}
