@@ -65,10 +65,14 @@ export interface FloorRow extends Timing {
 export interface RatioRow {
   readonly target: string;
   readonly command: string;
-  /** Sequential overhead / the tinypool no-op round trip (pool targets only). */
+  /** Sequential overhead / the tinypool no-op round trip. */
   floorRatio: number | null;
+  /** The same in CPU µs: the pool's extra CPU per command / tinypool's CPU per round trip. */
+  cpuFloorRatio: number | null;
   /** Concurrent overhead per command / sequential overhead. */
   concurrentRatio: number | null;
+  /** The sequential overhead's range reaches 0 or below: the machine's noise is as large as the overhead. */
+  noisy: boolean;
 }
 
 export interface OverheadResult {
@@ -106,6 +110,8 @@ const COMMANDS: readonly Command[] = [
 export interface Participant {
   readonly target: string;
   readonly ops: Ops;
+  /** A pool target: its ratios against the floor are reported. */
+  readonly pool: boolean;
 }
 
 /** Runs the section: setup on `admin` (the bare driver's db), then every command × mode × round. */
@@ -206,23 +212,25 @@ function summarize(cells: Map<string, OverheadCell>, samples: Map<string, Sample
   return [...cells.values()];
 }
 
-/** A ratio over an overhead this small is noise: the table shows a dash instead. */
-const MEANINGFUL_US = 5;
-
+/** Ratios for the pool targets (an inline target's overhead is noise around 0: nothing to divide). */
 function ratiosOf(rows: readonly OverheadRow[], floors: readonly FloorRow[], participants: readonly Participant[], baseline: string): RatioRow[] {
-  const floor = floors.find((f) => f.name === FLOOR_REFERENCE && f.mode === 'sequential')?.usPerOp;
+  const floor = floors.find((f) => f.name === FLOOR_REFERENCE && f.mode === 'sequential');
+  const cellOf = (command: string, mode: Mode, target: string): OverheadCell | undefined =>
+    rows.find((r) => r.command === command && r.mode === mode)?.cells.find((c) => c.target === target);
   const out: RatioRow[] = [];
   for (const p of participants) {
-    if (p.target === baseline) continue;
+    if (p.target === baseline || !p.pool) continue;
     for (const command of COMMANDS) {
-      const seq = rows.find((r) => r.command === command.name && r.mode === 'sequential')?.cells.find((c) => c.target === p.target)?.overheadUs;
-      const conc = rows.find((r) => r.command === command.name && r.mode === 'concurrent')?.cells.find((c) => c.target === p.target)?.overheadUs;
-      const meaningful = typeof seq === 'number' && seq >= MEANINGFUL_US;
+      const seq = cellOf(command.name, 'sequential', p.target);
+      const conc = cellOf(command.name, 'concurrent', p.target);
+      const over = typeof seq?.overheadUs === 'number' && seq.overheadUs > 0 ? seq.overheadUs : null;
       out.push({
         target: p.target,
         command: command.name,
-        floorRatio: p.target.includes('-pool') && meaningful && floor ? r2(seq / floor) : null,
-        concurrentRatio: meaningful && typeof conc === 'number' ? r2(conc / seq) : null,
+        floorRatio: over !== null && floor?.usPerOp ? r2(over / floor.usPerOp) : null,
+        cpuFloorRatio: typeof seq?.cpuOverheadUs === 'number' && seq.cpuOverheadUs > 0 && floor?.cpuUsPerOp ? r2(seq.cpuOverheadUs / floor.cpuUsPerOp) : null,
+        concurrentRatio: over !== null && typeof conc?.overheadUs === 'number' ? r2(conc.overheadUs / over) : null,
+        noisy: !seq?.overheadRange || seq.overheadRange[0] <= 0,
       });
     }
   }

@@ -140,7 +140,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (withOverhead) {
       log(`[overhead] µs per command over ${BASELINE}: ${overheadScale.sequential} sequential / 80 × ${overheadScale.each} concurrent, ${overheadScale.warmup} warm-up + ${overheadScale.rounds} rounds, with the thread round-trip floor`);
       try {
-        const participants = live.map((r) => ({ target: r.target.name, ops: r.ops! }));
+        const participants = live.map((r) => ({ target: r.target.name, ops: r.ops!, pool: r.target.pool === true }));
         results.overhead = await runOverhead(participants, BASELINE, adminDb, overheadScale, (text) => progress.status(text));
         for (const line of overheadConsole(results.overhead, BASELINE)) log(line);
         if (results.overhead.rows.some((row) => row.cells.some((c) => c.status === 'error'))) failed = true;

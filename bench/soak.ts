@@ -83,7 +83,7 @@ export async function runSoak({ n, targets, db, outDir, log }: SoakOptions): Pro
       log(`soak: ${target.name}…`);
       const row = await soakTarget(target, n, server.uri, db, log);
       rows.push(row);
-      log(soakConsole([row])[0]!);
+      log(`  ${row.status === 'ok' ? `${row.seconds} s, ${row.errors} error(s), heap ${row.heapGrowthMB} MB, pool after close ${JSON.stringify(row.statsClosed)}` : `${row.status}: ${row.reason}`}`);
     }
   } catch (err) {
     process.stderr.write(`bench --soak: ${(err as Error)?.stack ?? String(err)}\n`);

@@ -54,6 +54,8 @@ export interface Target {
   readonly name: string;
   /** One line for the legend. */
   readonly description: string;
+  /** The driver runs in worker threads (the overhead section compares these with the thread-hop floor). */
+  readonly pool?: boolean;
   /** true, or why the target cannot run in this build/install. */
   available(): true | string;
   /** What runs underneath (package versions), for the results file. */
@@ -146,6 +148,7 @@ export function rotorTarget(
   const suffix = pool ? `-span${pool.workers}` : '';
   return {
     name: `rotor-${framework}-${executor}${suffix}`,
+    pool: executor === 'pool',
     description: `rotor, ${framework} framework, ${executor} executor${pool ? `, each client spanning ${pool.workers} workers` : ''}`,
     available() {
       const missing = [
