@@ -9,7 +9,7 @@ const counters = (s: Record<string, number> | null | undefined): string => (s ==
 function cells(r: SoakRow): string[] {
   if (r.status !== 'ok') return [r.target, '—', '', '', '', '', '', '', '', '', `${r.status}: ${r.reason ?? ''}`];
   const opsPerS = r.ops && r.seconds ? Math.round(r.ops / r.seconds) : undefined;
-  const verdict = r.errors ? `${r.errors} error(s)` : r.countersZero ? 'ok' : 'counters not 0';
+  const verdict = r.errors ? `${r.errors} error(s)` : r.signalListeners ? `${r.signalListeners} signal listener(s) left` : r.countersZero ? 'ok' : 'counters not 0';
   return [
     r.target,
     (r.ops ?? 0).toLocaleString('en-US'),
@@ -36,7 +36,7 @@ export function soakConsole(rows: readonly SoakRow[]): string[] {
 export function soakMarkdown(r: SoakResult): string {
   const lines = [`# rotor bench soak, ${r.startedAt.slice(0, 10)}`, ''];
   lines.push(
-    `${r.n.toLocaleString('en-US')} operations per target, Node ${r.node}, mixed in turn: ${r.kinds.join(', ')}. Memory after a forced GC: before (after a warm-up), open (after the operations, client connected), closed (after client.close()). Heap is the main thread's; a pool worker's memory shows in RSS. Pool counters must be 0 after close (goal, issue #10: heap growth ≤ 20 MB for 1M operations). Result: **${r.ok ? 'passed' : 'FAILED'}**.`,
+    `${r.n.toLocaleString('en-US')} operations per target, Node ${r.node}, mixed in turn: ${r.kinds.join(', ')}. Memory after a forced GC: before (after a warm-up), open (after the operations, client connected), closed (after client.close()). Heap is the main thread's; a pool worker's memory shows in RSS. No 'abort' listener may be left on the AbortSignal the commands share, and pool counters must be 0 after close (goal, issue #10: heap growth ≤ 20 MB for 1M operations). Result: **${r.ok ? 'passed' : 'FAILED'}**.`,
     '',
   );
   lines.push(`| ${HEAD.join(' | ')} |`, `| ${HEAD.map((_, i) => (i === 0 || i === HEAD.length - 1 ? '---' : '---:')).join(' | ')} |`);

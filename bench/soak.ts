@@ -5,6 +5,7 @@
 // Heap is the main thread's (process.memoryUsage().heapUsed); a pool worker's heap shows in RSS
 // only. "open" is after the operations with the client still connected, GC forced: what a long-
 // running application keeps; "closed" is after client.close() and GC.
+import { getEventListeners } from 'node:events';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,7 +46,9 @@ export interface SoakRow {
   /** Pool counters with the client open, and after it closed (null: no pool). */
   statsOpen?: Record<string, number> | null;
   statsClosed?: Record<string, number> | null;
-  /** Every ZERO_AFTER_CLOSE counter is 0 after close (true for targets without a pool). */
+  /** 'abort' listeners left on the AbortSignal every command shared, once the operations settled (must be 0). */
+  signalListeners?: number;
+  /** Every ZERO_AFTER_CLOSE counter is 0 after close (true for targets without a pool), and no signal listener is left. */
   countersZero?: boolean;
 }
 
@@ -103,7 +106,7 @@ export async function runSoak({ n, targets, db, outDir, log }: SoakOptions): Pro
     writeFileSync(`${path}.tmp`, text);
     renameSync(`${path}.tmp`, path);
   }
-  process.stdout.write(`soak ${ok ? 'passed' : 'FAILED (errors, or pool counters not back to 0 after close)'}: ${join(outDir, 'soak.json')}, ${join(outDir, 'soak.md')}\n`);
+  process.stdout.write(`soak ${ok ? 'passed' : 'FAILED (errors, listeners left on the shared AbortSignal, or pool counters not back to 0 after close)'}: ${join(outDir, 'soak.json')}, ${join(outDir, 'soak.md')}\n`);
   return ok ? 0 : 1;
 }
 
@@ -146,6 +149,7 @@ async function soakTarget(target: Target, n: number, uri: string, dbName: string
     row.errors = errorCount;
     row.firstErrors = errors;
     row.open = await settledMemory();
+    row.signalListeners = getEventListeners(ctx.signal, 'abort').length;
     row.statsOpen = await driver.stats();
     await coll.drop().catch(() => {});
     await client.close();
@@ -154,7 +158,7 @@ async function soakTarget(target: Target, n: number, uri: string, dbName: string
     row.closed = await settledMemory();
     row.heapGrowthMB = r1(row.open.heapMB - row.before.heapMB);
     row.rssGrowthMB = r1(row.open.rssMB - row.before.rssMB);
-    row.countersZero = row.statsClosed === null || ZERO_AFTER_CLOSE.every((k) => row.statsClosed![k] === 0);
+    row.countersZero = row.signalListeners === 0 && (row.statsClosed === null || ZERO_AFTER_CLOSE.every((k) => row.statsClosed![k] === 0));
   } catch (err) {
     Object.assign(row, { status: 'error', reason: err instanceof Error ? err.message : String(err) });
   } finally {
