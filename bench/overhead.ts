@@ -25,8 +25,10 @@ export interface OverheadScale {
 }
 
 export const OVERHEAD_SCALE: Readonly<Record<'full' | 'quick', OverheadScale>> = {
-  full: { sequential: 300, each: 5, rounds: 7, warmup: 1 },
-  quick: { sequential: 30, each: 1, rounds: 3, warmup: 1 },
+  // More, shorter rounds rather than fewer long ones: the median over rounds is what resists the
+  // load spikes of a shared machine.
+  full: { sequential: 200, each: 5, rounds: 9, warmup: 1 },
+  quick: { sequential: 20, each: 1, rounds: 5, warmup: 1 },
 };
 
 export type Mode = 'sequential' | 'concurrent';
@@ -71,8 +73,12 @@ export interface RatioRow {
   cpuFloorRatio: number | null;
   /** Concurrent overhead per command / sequential overhead. */
   concurrentRatio: number | null;
+  /** The same in CPU µs. */
+  cpuConcurrentRatio: number | null;
   /** The sequential overhead's range reaches 0 or below: the machine's noise is as large as the overhead. */
   noisy: boolean;
+  /** The same for either overhead of concurrentRatio. */
+  concurrentNoisy: boolean;
 }
 
 export interface OverheadResult {
@@ -224,13 +230,17 @@ function ratiosOf(rows: readonly OverheadRow[], floors: readonly FloorRow[], par
       const seq = cellOf(command.name, 'sequential', p.target);
       const conc = cellOf(command.name, 'concurrent', p.target);
       const over = typeof seq?.overheadUs === 'number' && seq.overheadUs > 0 ? seq.overheadUs : null;
+      const cpuOver = typeof seq?.cpuOverheadUs === 'number' && seq.cpuOverheadUs > 0 ? seq.cpuOverheadUs : null;
+      const reachesZero = (c: OverheadCell | undefined): boolean => !c?.overheadRange || c.overheadRange[0] <= 0;
       out.push({
         target: p.target,
         command: command.name,
         floorRatio: over !== null && floor?.usPerOp ? r2(over / floor.usPerOp) : null,
-        cpuFloorRatio: typeof seq?.cpuOverheadUs === 'number' && seq.cpuOverheadUs > 0 && floor?.cpuUsPerOp ? r2(seq.cpuOverheadUs / floor.cpuUsPerOp) : null,
+        cpuFloorRatio: cpuOver !== null && floor?.cpuUsPerOp ? r2(cpuOver / floor.cpuUsPerOp) : null,
         concurrentRatio: over !== null && typeof conc?.overheadUs === 'number' ? r2(conc.overheadUs / over) : null,
-        noisy: !seq?.overheadRange || seq.overheadRange[0] <= 0,
+        cpuConcurrentRatio: cpuOver !== null && typeof conc?.cpuOverheadUs === 'number' ? r2(conc.cpuOverheadUs / cpuOver) : null,
+        noisy: reachesZero(seq),
+        concurrentNoisy: reachesZero(seq) || reachesZero(conc),
       });
     }
   }

@@ -43,9 +43,11 @@ export function overheadMarkdown(o: OverheadResult, targets: readonly string[], 
     `Pool targets against the goals (issue #15): sequential overhead ≤ ${o.goals.floorRatio}× the ${o.floorReference} round trip (✓), stretch ≤ ${o.goals.floorRatioStretch}× (✓✓); concurrent overhead per command ≤ ${o.goals.concurrentRatio}× the sequential one. The CPU column divides CPU µs the same way (steadier on a loaded machine). "noisy": the rounds' overhead range reaches 0, the machine's noise is as large as the overhead. A dash: no positive overhead to divide.`,
     '',
   );
-  lines.push('| target | command | overhead / tinypool RTT | CPU: overhead / tinypool CPU | concurrent / sequential overhead |', '| --- | --- | ---: | ---: | ---: |');
+  lines.push('| target | command | overhead / tinypool RTT | CPU: overhead / tinypool CPU | concurrent / sequential overhead | CPU: concurrent / sequential |', '| --- | --- | ---: | ---: | ---: | ---: |');
   for (const r of o.ratios) {
-    lines.push(`| ${r.target} | ${r.command} | ${ratio(r.floorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)}${r.noisy ? ' (noisy)' : ''} | ${ratio(r.cpuFloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.concurrentRatio, o.goals.concurrentRatio)}${r.noisy ? ' (noisy)' : ''} |`);
+    lines.push(
+      `| ${r.target} | ${r.command} | ${ratio(r.floorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)}${r.noisy ? ' (noisy)' : ''} | ${ratio(r.cpuFloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.concurrentRatio, o.goals.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''} | ${ratio(r.cpuConcurrentRatio, o.goals.concurrentRatio)} |`,
+    );
   }
   lines.push('');
   return lines;
@@ -66,7 +68,9 @@ export function overheadConsole(o: OverheadResult, baseline: string): string[] {
   }
   const x = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}×`);
   for (const r of o.ratios) {
-    lines.push(`  ${r.target} ${r.command}: overhead/floor ${x(r.floorRatio)} (cpu ${x(r.cpuFloorRatio)}; goal ≤ ${o.goals.floorRatio}×) · concurrent/sequential ${x(r.concurrentRatio)} (goal ≤ ${o.goals.concurrentRatio}×)${r.noisy ? ' · noisy' : ''}`);
+    lines.push(
+      `  ${r.target} ${r.command}: overhead/floor ${x(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, cpu ${x(r.cpuFloorRatio)} (goal ≤ ${o.goals.floorRatio}×) · concurrent/sequential ${x(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, cpu ${x(r.cpuConcurrentRatio)} (goal ≤ ${o.goals.concurrentRatio}×)`,
+    );
   }
   return lines;
 }
@@ -91,7 +95,7 @@ export function overheadSvg(o: OverheadResult, targets: readonly string[], basel
   const x2 = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}×`);
   for (const r of o.ratios) {
     parts.push(
-      `<text class="sub" x="20" y="${y + 4}">${esc(`${r.target} · ${r.command}: overhead / tinypool RTT ${x2(r.floorRatio)} (CPU ${x2(r.cpuFloorRatio)}; goal ≤ ${o.goals.floorRatio}×, stretch ≤ ${o.goals.floorRatioStretch}×) · concurrent / sequential ${x2(r.concurrentRatio)} (goal ≤ ${o.goals.concurrentRatio}×)${r.noisy ? ' · noisy' : ''}`)}</text>`,
+      `<text class="sub" x="20" y="${y + 4}">${esc(`${r.target} · ${r.command}: overhead / tinypool RTT ${x2(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, CPU ${x2(r.cpuFloorRatio)} (goal ≤ ${o.goals.floorRatio}×, stretch ≤ ${o.goals.floorRatioStretch}×) · concurrent / sequential ${x2(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, CPU ${x2(r.cpuConcurrentRatio)} (goal ≤ ${o.goals.concurrentRatio}×)`)}</text>`,
     );
     y += 15;
   }
