@@ -1,5 +1,43 @@
-// The soak's table, in the console and in soak.md.
-import type { SoakResult, SoakRow } from './soak.js';
+// The soak's record (soak.json) and its table, in the console and in soak.md (./soak.ts runs it).
+
+export interface Memory {
+  heapMB: number;
+  rssMB: number;
+}
+
+export interface SoakRow {
+  readonly target: string;
+  status: 'ok' | 'error' | 'unavailable';
+  reason?: string;
+  ops?: number;
+  seconds?: number;
+  errors?: number;
+  firstErrors?: string[];
+  before?: Memory;
+  open?: Memory;
+  closed?: Memory;
+  /** open − before, MB. */
+  heapGrowthMB?: number;
+  rssGrowthMB?: number;
+  /** Pool counters with the client open, and after it closed (null: no pool). */
+  statsOpen?: Record<string, number> | null;
+  statsClosed?: Record<string, number> | null;
+  /** 'abort' listeners left on the AbortSignal every command shared, once the operations settled (must be 0). */
+  signalListeners?: number;
+  /** Every ZERO_AFTER_CLOSE counter is 0 after close (true for targets without a pool), and no signal listener is left. */
+  countersZero?: boolean;
+}
+
+export interface SoakResult {
+  readonly tool: 'rotor bench soak';
+  readonly startedAt: string;
+  readonly node: string;
+  readonly n: number;
+  readonly kinds: readonly string[];
+  readonly rows: SoakRow[];
+  readonly ok: boolean;
+}
+
 
 const COUNTERS = ['objects', 'forwarders', 'callbacks', 'abortListeners', 'pending'] as const;
 const mb = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(1));

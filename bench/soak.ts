@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startServer, type RunningServer } from '../lib/server/harness.js';
-import { soakMarkdown, soakConsole } from './report-soak.js';
+import { soakMarkdown, soakConsole, type Memory, type SoakResult, type SoakRow } from './report-soak.js';
 import { soakOperation, SOAK_KINDS } from './soak-ops.js';
 import type { Target } from './targets.js';
 
@@ -21,46 +21,6 @@ const gc = runInNewContext('gc') as () => void;
 
 /** The counters that must be 0 once a pool's clients have closed (`workers` may stay up). */
 export const ZERO_AFTER_CLOSE = ['objects', 'forwarders', 'callbacks', 'abortListeners', 'pending'] as const;
-/** Goal for 1M operations (issue #10), scaled linearly for the verdict column of smaller runs. */
-export const HEAP_GOAL_MB_PER_MILLION = 20;
-
-export interface Memory {
-  heapMB: number;
-  rssMB: number;
-}
-
-export interface SoakRow {
-  readonly target: string;
-  status: 'ok' | 'error' | 'unavailable';
-  reason?: string;
-  ops?: number;
-  seconds?: number;
-  errors?: number;
-  firstErrors?: string[];
-  before?: Memory;
-  open?: Memory;
-  closed?: Memory;
-  /** open − before, MB. */
-  heapGrowthMB?: number;
-  rssGrowthMB?: number;
-  /** Pool counters with the client open, and after it closed (null: no pool). */
-  statsOpen?: Record<string, number> | null;
-  statsClosed?: Record<string, number> | null;
-  /** 'abort' listeners left on the AbortSignal every command shared, once the operations settled (must be 0). */
-  signalListeners?: number;
-  /** Every ZERO_AFTER_CLOSE counter is 0 after close (true for targets without a pool), and no signal listener is left. */
-  countersZero?: boolean;
-}
-
-export interface SoakResult {
-  readonly tool: 'rotor bench soak';
-  readonly startedAt: string;
-  readonly node: string;
-  readonly n: number;
-  readonly kinds: readonly string[];
-  readonly rows: SoakRow[];
-  readonly ok: boolean;
-}
 
 export interface SoakOptions {
   n: number;

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OverheadResult } from '../bench/overhead.js';
 import { renderMarkdown, renderSvg, type Results } from '../bench/report.js';
-import type { SoakResult } from '../bench/soak.js';
+import type { SoakResult } from '../bench/report-soak.js';
 import { rotorTarget, TARGETS } from '../bench/targets.js';
 import { dbName, suite, testUri } from './support/env.js';
 
