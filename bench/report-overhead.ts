@@ -93,9 +93,11 @@ export function overheadSvg(o: OverheadResult, targets: readonly string[], basel
   parts.push(`<text class="sub" x="20" y="${y + 32}">median of interleaved rounds of (target − ${esc(baseline)}); whisker: min..max of the rounds; dashed: the floor measured in the same run</text>`);
   y += 44;
   const x2 = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}×`);
+  parts.push(`<text class="sub" x="20" y="${y + 4}">${esc(`goals: overhead / ${o.floorReference} round trip ≤ ${o.goals.floorRatio}× (stretch ≤ ${o.goals.floorRatioStretch}×); concurrent / sequential overhead ≤ ${o.goals.concurrentRatio}×`)}</text>`);
+  y += 15;
   for (const r of o.ratios) {
     parts.push(
-      `<text class="sub" x="20" y="${y + 4}">${esc(`${r.target} · ${r.command}: overhead / tinypool RTT ${x2(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, CPU ${x2(r.cpuFloorRatio)} (goal ≤ ${o.goals.floorRatio}×, stretch ≤ ${o.goals.floorRatioStretch}×) · concurrent / sequential ${x2(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, CPU ${x2(r.cpuConcurrentRatio)} (goal ≤ ${o.goals.concurrentRatio}×)`)}</text>`,
+      `<text class="sub" x="20" y="${y + 4}">${esc(`${r.target} · ${r.command}: overhead/RTT ${x2(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, CPU ${x2(r.cpuFloorRatio)} · concurrent / sequential ${x2(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, CPU ${x2(r.cpuConcurrentRatio)}`)}</text>`,
     );
     y += 15;
   }
@@ -109,9 +111,9 @@ export function overheadSvg(o: OverheadResult, targets: readonly string[], basel
     const x = (v: number): number => plotX + ((v - lo) / (hi - lo)) * plotW;
     parts.push(`<text class="task" x="20" y="${y + 12}">${mode === 'sequential' ? `Sequential (${o.scale.sequential} per round)` : `Concurrent (${o.concurrency} tasks × ${o.scale.each})`}</text>`);
     floors.forEach((f, i) => {
-      parts.push(`<text class="sub" x="${plotX + i * 190}" y="${y + 26}" fill="${FLOOR_COLORS[i % FLOOR_COLORS.length]}">┆ ${esc(f.name)} ${f1(f.usPerOp)} µs</text>`);
+      parts.push(`<text class="sub" x="${plotX}" y="${y + 26 + i * 13}" fill="${FLOOR_COLORS[i % FLOOR_COLORS.length]}">┆ ${esc(f.name)} ${f1(f.usPerOp)} µs (CPU ${f1(f.cpuUsPerOp)})</text>`);
     });
-    y += 34;
+    y += 34 + (floors.length - 1) * 13;
     const start = y;
     for (const row of rows) {
       parts.push(`<text class="target" x="20" y="${y + 10}" font-weight="bold">${esc(row.command)}</text>`);
