@@ -5,7 +5,7 @@ const f1 = (x: number | null | undefined): string => (x === null || x === undefi
 const signed = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : '−'}${f1(Math.abs(x))}`);
 const range = (r: [number, number] | null | undefined, sign = false): string => (r ? `${sign ? signed(r[0]) : f1(r[0])}..${sign ? signed(r[1]) : f1(r[1])}` : '');
 const ratio = (x: number | null, goal: number, stretch?: number): string =>
-  x === null ? '—' : `${x.toFixed(2)}× ${x <= (stretch ?? -1) ? '✓✓' : x <= goal ? '✓' : '✗'}`;
+  x === null ? '—' : `${x.toFixed(2)}× ${stretch !== undefined && x <= stretch ? '✓✓' : x <= goal ? '✓' : '✗'}`;
 
 function cellText(c: OverheadCell | undefined, baseline: boolean): string {
   if (!c) return '—';
