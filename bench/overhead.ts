@@ -39,6 +39,11 @@ export interface Timing {
   /** min..max of the rounds. */
   usRange: [number, number];
   cpuUsPerOp: number;
+  /**
+   * Sequential only: the median over rounds of each round's median single-command time. Robust
+   * against load spikes, blind to what a mean sees (GC pauses): a second view, not the score.
+   */
+  p50UsPerOp?: number;
 }
 
 export interface OverheadCell extends Partial<Timing> {
@@ -49,6 +54,8 @@ export interface OverheadCell extends Partial<Timing> {
   overheadUs?: number | null;
   overheadRange?: [number, number] | null;
   cpuOverheadUs?: number | null;
+  /** Sequential only: median over rounds of (target − bare) of the per-command medians. */
+  p50OverheadUs?: number | null;
 }
 
 export interface OverheadRow {
@@ -69,6 +76,8 @@ export interface RatioRow {
   readonly command: string;
   /** Sequential overhead / the tinypool no-op round trip. */
   floorRatio: number | null;
+  /** The same with per-command medians (p50 overhead / the floor's p50 round trip): robust to load spikes. */
+  p50FloorRatio: number | null;
   /** The same in CPU µs: the pool's extra CPU per command / tinypool's CPU per round trip. */
   cpuFloorRatio: number | null;
   /** Concurrent overhead per command / sequential overhead. */
@@ -96,7 +105,8 @@ export const GOALS = { floorRatio: 2, floorRatioStretch: 1.3, concurrentRatio: 0
 /** A command of the section: how one target runs n of them, given the round's prepared input. */
 interface Command {
   readonly name: string;
-  prepare(n: number): unknown;
+  /** The input of a call of n commands; k numbers the call in its round. */
+  prepare(n: number, k: number): unknown;
   run(ops: Ops, input: unknown): Promise<unknown>;
 }
 
@@ -107,7 +117,7 @@ const COMMANDS: readonly Command[] = [
   { name: 'db.command({ hello: 1 })', prepare: (n) => n, run: (ops, n) => ops.command({ hello: 1 }, n as number) },
   {
     name: `findOne({ _id }) (${FIND_IDS} docs)`,
-    prepare: (n) => Array.from({ length: n }, (_, i) => (i % FIND_IDS) + 1),
+    prepare: (n, k) => Array.from({ length: n }, (_, i) => ((k + i) % FIND_IDS) + 1),
     run: (ops, ids) => ops.findOneByIds(ids as number[]),
   },
   { name: 'insertOne (small)', prepare: (n) => Array.from({ length: n }, () => ({ ...SMALL })), run: (ops, docs) => ops.insertEach(docs as Document[]) },
@@ -148,18 +158,20 @@ export async function runOverhead(
           for (const p of rotate(participants, round)) {
             const cell = cells.get(p.target)!;
             if (cell.status !== 'ok') continue;
-            const input = mode === 'sequential' ? command.prepare(per) : Array.from({ length: CONCURRENCY }, () => command.prepare(scale.each));
+            // Sequential: one command per call, each timed (the same harness cost for every target).
+            const input = Array.from({ length: mode === 'sequential' ? per : CONCURRENCY }, (_, k) => command.prepare(mode === 'sequential' ? 1 : scale.each, k));
             try {
-              const sample = await measure(per, () =>
-                mode === 'sequential' ? command.run(p.ops, input) : Promise.all((input as unknown[]).map((chunk) => command.run(p.ops, chunk))),
-              );
+              const sample =
+                mode === 'sequential'
+                  ? await measureEach(input, (one) => command.run(p.ops, one))
+                  : await measure(per, () => Promise.all(input.map((chunk) => command.run(p.ops, chunk))));
               if (timed) samples.get(p.target)!.push(sample);
             } catch (err) {
               Object.assign(cell, { status: 'error', reason: err instanceof Error ? err.message : String(err) });
             }
           }
           for (const f of rotate(floors, round)) {
-            const sample = await measure(per, () => (mode === 'sequential' ? f.sequential(per) : f.concurrent(CONCURRENCY, scale.each)));
+            const sample = mode === 'sequential' ? await measureEach(Array.from({ length: per }), () => f.sequential(1)) : await measure(per, () => f.concurrent(CONCURRENCY, scale.each));
             const key = `${f.name}\u0000${mode}`;
             if (timed) floorSamples.set(key, [...(floorSamples.get(key) ?? []), sample]);
           }
@@ -181,6 +193,22 @@ export async function runOverhead(
 interface Sample {
   us: number;
   cpuUs: number;
+  /** The median single-command time (sequential rounds). */
+  p50Us?: number;
+}
+
+async function measureEach(inputs: readonly unknown[], fn: (input: unknown) => Promise<unknown>): Promise<Sample> {
+  const each = new Array<number>(inputs.length);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (let k = 0; k < inputs.length; k++) {
+    const t = process.hrtime.bigint();
+    await fn(inputs[k]);
+    each[k] = Number(process.hrtime.bigint() - t) / 1e3;
+  }
+  const us = Number(process.hrtime.bigint() - t0) / 1e3;
+  const cpu = process.cpuUsage(cpu0);
+  return { us: us / inputs.length, cpuUs: (cpu.user + cpu.system) / inputs.length, p50Us: median(each) };
 }
 
 async function measure(commands: number, fn: () => Promise<unknown>): Promise<Sample> {
@@ -194,7 +222,13 @@ async function measure(commands: number, fn: () => Promise<unknown>): Promise<Sa
 
 function timing(samples: readonly Sample[]): Timing {
   const us = samples.map((s) => s.us);
-  return { usPerOp: r1(median(us)), usRange: [r1(Math.min(...us)), r1(Math.max(...us))], cpuUsPerOp: r1(median(samples.map((s) => s.cpuUs))) };
+  const p50 = samples.flatMap((s) => (s.p50Us === undefined ? [] : [s.p50Us]));
+  return {
+    usPerOp: r1(median(us)),
+    usRange: [r1(Math.min(...us)), r1(Math.max(...us))],
+    cpuUsPerOp: r1(median(samples.map((s) => s.cpuUs))),
+    ...(p50.length ? { p50UsPerOp: r1(median(p50)) } : {}),
+  };
 }
 
 function summarize(cells: Map<string, OverheadCell>, samples: Map<string, Sample[]>, baseline: string): OverheadCell[] {
@@ -214,6 +248,8 @@ function summarize(cells: Map<string, OverheadCell>, samples: Map<string, Sample
     cell.overheadUs = r1(median(diffs));
     cell.overheadRange = [r1(Math.min(...diffs)), r1(Math.max(...diffs))];
     cell.cpuOverheadUs = r1(median(cpuDiffs));
+    const p50Diffs = own.slice(0, base.length).flatMap((s, i) => (s.p50Us === undefined || base[i]!.p50Us === undefined ? [] : [s.p50Us - base[i]!.p50Us]));
+    if (p50Diffs.length) cell.p50OverheadUs = r1(median(p50Diffs));
   }
   return [...cells.values()];
 }
@@ -236,6 +272,7 @@ function ratiosOf(rows: readonly OverheadRow[], floors: readonly FloorRow[], par
         target: p.target,
         command: command.name,
         floorRatio: over !== null && floor?.usPerOp ? r2(over / floor.usPerOp) : null,
+        p50FloorRatio: typeof seq?.p50OverheadUs === 'number' && seq.p50OverheadUs > 0 && floor?.p50UsPerOp ? r2(seq.p50OverheadUs / floor.p50UsPerOp) : null,
         cpuFloorRatio: cpuOver !== null && floor?.cpuUsPerOp ? r2(cpuOver / floor.cpuUsPerOp) : null,
         concurrentRatio: over !== null && typeof conc?.overheadUs === 'number' ? r2(conc.overheadUs / over) : null,
         cpuConcurrentRatio: cpuOver !== null && typeof conc?.cpuOverheadUs === 'number' ? r2(conc.cpuOverheadUs / cpuOver) : null,

@@ -10,12 +10,12 @@ const ratio = (x: number | null, goal: number, stretch?: number): string =>
 function cellText(c: OverheadCell | undefined, baseline: boolean): string {
   if (!c) return '—';
   if (c.status !== 'ok') return `— (${c.status === 'skipped' ? c.reason : 'error'})`;
-  if (baseline) return `${f1(c.usPerOp)} (${range(c.usRange)}) · CPU ${f1(c.cpuUsPerOp)}`;
-  return `${signed(c.overheadUs)} (${range(c.overheadRange, true)}) · CPU ${signed(c.cpuOverheadUs)}`;
+  if (baseline) return `${f1(c.usPerOp)} (${range(c.usRange)})${c.p50UsPerOp === undefined ? '' : ` · p50 ${f1(c.p50UsPerOp)}`} · CPU ${f1(c.cpuUsPerOp)}`;
+  return `${signed(c.overheadUs)} (${range(c.overheadRange, true)})${c.p50OverheadUs === undefined || c.p50OverheadUs === null ? '' : ` · p50 ${signed(c.p50OverheadUs)}`} · CPU ${signed(c.cpuOverheadUs)}`;
 }
 
 function floorText(f: FloorRow | undefined): string {
-  return f ? `${f1(f.usPerOp)} (${range(f.usRange)}) · CPU ${f1(f.cpuUsPerOp)}` : '—';
+  return f ? `${f1(f.usPerOp)} (${range(f.usRange)})${f.p50UsPerOp === undefined ? '' : ` · p50 ${f1(f.p50UsPerOp)}`} · CPU ${f1(f.cpuUsPerOp)}` : '—';
 }
 
 export function overheadMarkdown(o: OverheadResult, targets: readonly string[], baseline: string): string[] {
@@ -23,7 +23,7 @@ export function overheadMarkdown(o: OverheadResult, targets: readonly string[], 
   const lines: string[] = [];
   lines.push('## Overhead per command', '');
   lines.push(
-    `µs a command adds over \`${baseline}\` on the same server in the same run: the median over ${o.scale.rounds} interleaved rounds of (target − ${baseline}) in the round, its min..max in brackets, and the same for CPU µs per command (process.cpuUsage: every thread of this process, the pool's worker included, not the server). Sequential: ${o.scale.sequential} commands one after the other per round; concurrent: ${o.concurrency} tasks × ${o.scale.each}, µs = wall / commands. ${baseline}'s own column is its µs per command.`,
+    `µs a command adds over \`${baseline}\` on the same server in the same run: the median over ${o.scale.rounds} interleaved rounds of (target − ${baseline}) in the round, its min..max in brackets; p50 (sequential): the same over each round's median single command, robust to load spikes but blind to GC pauses; and the same for CPU µs per command (process.cpuUsage: every thread of this process, the pool's worker included, not the server). Sequential: ${o.scale.sequential} commands one after the other per round; concurrent: ${o.concurrency} tasks × ${o.scale.each}, µs = wall / commands. ${baseline}'s own column is its µs per command.`,
     '',
   );
   lines.push('**Floor**, measured in the same rounds: a thread round trip with nothing of rotor or the driver in it (µs per round trip, min..max, CPU µs).', '');
@@ -43,10 +43,10 @@ export function overheadMarkdown(o: OverheadResult, targets: readonly string[], 
     `Pool targets against the goals (issue #15): sequential overhead ≤ ${o.goals.floorRatio}× the ${o.floorReference} round trip (✓), stretch ≤ ${o.goals.floorRatioStretch}× (✓✓); concurrent overhead per command ≤ ${o.goals.concurrentRatio}× the sequential one. The CPU column divides CPU µs the same way (steadier on a loaded machine). "noisy": the rounds' overhead range reaches 0, the machine's noise is as large as the overhead. A dash: no positive overhead to divide.`,
     '',
   );
-  lines.push('| target | command | overhead / tinypool RTT | CPU: overhead / tinypool CPU | concurrent / sequential overhead | CPU: concurrent / sequential |', '| --- | --- | ---: | ---: | ---: | ---: |');
+  lines.push('| target | command | overhead / tinypool RTT | p50: overhead / RTT | CPU: overhead / tinypool CPU | concurrent / sequential overhead | CPU: concurrent / sequential |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const r of o.ratios) {
     lines.push(
-      `| ${r.target} | ${r.command} | ${ratio(r.floorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)}${r.noisy ? ' (noisy)' : ''} | ${ratio(r.cpuFloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.concurrentRatio, o.goals.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''} | ${ratio(r.cpuConcurrentRatio, o.goals.concurrentRatio)} |`,
+      `| ${r.target} | ${r.command} | ${ratio(r.floorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)}${r.noisy ? ' (noisy)' : ''} | ${ratio(r.p50FloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.cpuFloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.concurrentRatio, o.goals.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''} | ${ratio(r.cpuConcurrentRatio, o.goals.concurrentRatio)} |`,
     );
   }
   lines.push('');
@@ -61,7 +61,11 @@ export function overheadConsole(o: OverheadResult, baseline: string): string[] {
     lines.push(`overhead, ${mode} — floor: ${floors.join(' · ')}`);
     for (const row of o.rows.filter((r) => r.mode === mode)) {
       const cells = row.cells.map((c) =>
-        c.status !== 'ok' ? `${c.target} —` : c.target === baseline ? `${c.target} ${f1(c.usPerOp)} µs/op` : `${c.target} ${signed(c.overheadUs)} µs (cpu ${signed(c.cpuOverheadUs)})`,
+        c.status !== 'ok'
+          ? `${c.target} —`
+          : c.target === baseline
+            ? `${c.target} ${f1(c.usPerOp)} µs/op`
+            : `${c.target} ${signed(c.overheadUs)} µs (${c.p50OverheadUs === undefined ? '' : `p50 ${signed(c.p50OverheadUs)}, `}cpu ${signed(c.cpuOverheadUs)})`,
       );
       lines.push(`  ${row.command}: ${cells.join(' · ')}`);
     }
@@ -69,7 +73,7 @@ export function overheadConsole(o: OverheadResult, baseline: string): string[] {
   const x = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}×`);
   for (const r of o.ratios) {
     lines.push(
-      `  ${r.target} ${r.command}: overhead/floor ${x(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, cpu ${x(r.cpuFloorRatio)} (goal ≤ ${o.goals.floorRatio}×) · concurrent/sequential ${x(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, cpu ${x(r.cpuConcurrentRatio)} (goal ≤ ${o.goals.concurrentRatio}×)`,
+      `  ${r.target} ${r.command}: overhead/floor ${x(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, p50 ${x(r.p50FloorRatio)}, cpu ${x(r.cpuFloorRatio)} (goal ≤ ${o.goals.floorRatio}×) · concurrent/sequential ${x(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, cpu ${x(r.cpuConcurrentRatio)} (goal ≤ ${o.goals.concurrentRatio}×)`,
     );
   }
   return lines;
@@ -97,7 +101,7 @@ export function overheadSvg(o: OverheadResult, targets: readonly string[], basel
   y += 15;
   for (const r of o.ratios) {
     parts.push(
-      `<text class="sub" x="20" y="${y + 4}">${esc(`${r.target} · ${r.command}: overhead/RTT ${x2(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, CPU ${x2(r.cpuFloorRatio)} · concurrent / sequential ${x2(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, CPU ${x2(r.cpuConcurrentRatio)}`)}</text>`,
+      `<text class="sub" x="20" y="${y + 4}">${esc(`${r.target} · ${r.command}: overhead/RTT ${x2(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, p50 ${x2(r.p50FloorRatio)}, CPU ${x2(r.cpuFloorRatio)} · concurrent / sequential ${x2(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, CPU ${x2(r.cpuConcurrentRatio)}`)}</text>`,
     );
     y += 15;
   }
