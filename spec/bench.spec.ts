@@ -145,6 +145,7 @@ test('--tasks overhead: floors, every command in both modes, pool ratios, in the
     for (const c of row.cells) {
       assert.is(c.status, 'ok', `${row.command} ${row.mode} ${c.target}: ${c.reason}`);
       assert.ok(c.usPerOp! > 0 && typeof c.cpuUsPerOp === 'number');
+      assert.is(typeof c.p50UsPerOp === 'number', row.mode === 'sequential', 'sequential rounds time each command (p50)');
       if (c.target === 'bare') assert.is(c.overheadUs, null);
       else assert.ok(typeof c.overheadUs === 'number' && c.overheadRange!.length === 2);
     }
@@ -152,7 +153,7 @@ test('--tasks overhead: floors, every command in both modes, pool ratios, in the
   assert.equal(o.ratios.map((x) => x.target), ['rotor-promise-pool', 'rotor-promise-pool', 'rotor-promise-pool'], 'a ratio row per command for the pool target');
   const md = readFileSync(join(overheadOut, 'partial.md'), 'utf8');
   assert.match(md, /## Overhead per command/);
-  assert.match(md, /\| tinypool no-op \(useAtomics:false\) \| [\d.]+ \([\d.]+\.\.[\d.]+\) · CPU/);
+  assert.match(md, /\| tinypool no-op \(useAtomics:false\) \| [\d.]+ \([\d.]+\.\.[\d.]+\) · p50 [\d.]+ · CPU [\d.]+ \| [\d.]+ \([\d.]+\.\.[\d.]+\) · CPU/);
   assert.match(md, /\| db\.command\(\{ hello: 1 \}\) \| sequential \| [\d.]+ /);
   assert.match(md, /\| overhead \/ tinypool RTT \|/);
   const svg = readFileSync(join(overheadOut, 'partial.svg'), 'utf8');
