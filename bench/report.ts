@@ -1,6 +1,8 @@
 // Results: the JSON record, the markdown tables and the SVG chart of ratios against the bare driver.
 import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { OverheadResult } from './overhead.js';
+import { overheadMarkdown, overheadSvg } from './report-overhead.js';
 
 export interface EventLoopDelay {
   /** Milliseconds a 10 ms timer fired late: median, 99th percentile, worst. */
@@ -27,6 +29,8 @@ export interface Cell {
   /** mbps / the bare driver's mbps in the same task (null when either is missing). */
   ratio?: number | null;
   eventLoopDelayMs?: EventLoopDelay | null;
+  /** Documents per second at the median time (tasks that count documents). */
+  docsPerS?: number;
 }
 
 export interface TaskResult {
@@ -39,6 +43,10 @@ export interface TaskResult {
   readonly bytesPerIteration: number;
   readonly iterations: number;
   readonly warmup: number;
+  /** Documents per iteration, for tasks scored in documents per second too. */
+  readonly documents?: number;
+  /** µs of main-thread work per document, measured in this run (the work task). */
+  readonly workUsPerDocument?: number;
   readonly cells: Cell[];
 }
 
@@ -77,6 +85,7 @@ export interface Results {
   readonly notes: string[];
   readonly tasks: TaskResult[];
   micro?: { iterations: number; rows: MicroRow[] } | { error: string };
+  overhead?: OverheadResult | { error: string };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,6 +158,8 @@ export function renderMarkdown(r: Results, svgFile?: string): string {
   }
   lines.push('');
   if (svgFile) lines.push(`![ratios against the bare driver](${svgFile})`, '');
+  lines.push(...workMarkdown(r));
+  if (r.overhead) lines.push(...('error' in r.overhead ? ['## Overhead per command', '', `error: ${r.overhead.error}`, ''] : overheadMarkdown(r.overhead, targets, r.baseline)));
   lines.push(`## Every task, every target`, '');
   lines.push('Event-loop delay: how late a 10 ms timer on the main thread fired while the timed iterations ran (perf_hooks.monitorEventLoopDelay), ms.', '');
   lines.push('| task | target | MB/s | ± | vs bare | median ms | iterations | loop delay p50 / p99 / max ms |');
@@ -171,7 +182,7 @@ export function renderMarkdown(r: Results, svgFile?: string): string {
   lines.push('Operations per iteration, here and in the specification; the score counts what ran (bytes per operation × operations × tasks).', '');
   lines.push('| task | bytes per op | ops per iteration | specification | concurrent tasks | warm-up + timed iterations per target |');
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const t of r.tasks) lines.push(`| ${t.title} | ${t.bytesPerOp} | ${t.ops} | ${t.specOps} | ${t.concurrency} | ${t.warmup} + ${t.iterations} |`);
+  for (const t of r.tasks) lines.push(`| ${t.title} | ${t.bytesPerOp} | ${t.ops} | ${t.specOps || '— (not in it)'} | ${t.concurrency} | ${t.warmup} + ${t.iterations} |`);
   lines.push('');
   if (r.micro) {
     lines.push('## Micro: dispatch on a stub delegate (no I/O)', '');
@@ -193,6 +204,34 @@ export function renderMarkdown(r: Results, svgFile?: string): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** Tasks scored in documents per second: docs/s and event-loop p99, each against the baseline. */
+function workMarkdown(r: Results): string[] {
+  const tasks = r.tasks.filter((t) => t.documents);
+  if (tasks.length === 0) return [];
+  const lines = ['## Main-thread work while the driver works', ''];
+  lines.push(
+    'Documents per second (median iteration) while the main thread encodes and hashes every document, and how late a 10 ms timer fired meanwhile (p99). Goals (issue #15): the pool ≥ 1.15× the bare driver\'s documents per second on a 2-core machine; event-loop p99 ≤ 0.5× the bare driver\'s.',
+    '',
+  );
+  for (const t of tasks) {
+    const base = t.cells.find((c) => c.target === r.baseline);
+    const baseP99 = base?.eventLoopDelayMs?.p99;
+    lines.push(`${t.title}: ${t.documents} documents per iteration, ${t.workUsPerDocument ?? '?'} µs of work per document (measured in this run).`, '');
+    lines.push('| target | docs/s | ± | vs bare | loop delay p99 ms | p99 vs bare |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const c of t.cells) {
+      if (c.status !== 'ok') {
+        lines.push(`| ${c.target} | — | | | | ${c.status} |`);
+        continue;
+      }
+      const p99 = c.eventLoopDelayMs?.p99;
+      const p99Ratio = p99 !== undefined && baseP99 ? `${fmt(p99 / baseP99)}×` : '—';
+      lines.push(`| ${c.target} | ${c.docsPerS === undefined ? '—' : Math.round(c.docsPerS)} | ${c.spread === undefined ? '' : `±${Math.round(c.spread * 100)}%`} | ${c.ratio === null || c.ratio === undefined ? '—' : `${fmt(c.ratio)}×`} | ${fmt(p99)} | ${p99Ratio} |`);
+    }
+    lines.push('');
+  }
+  return lines;
 }
 
 function escapeCell(s: string): string {
@@ -247,7 +286,8 @@ export function renderSvg(r: Results): string {
     y += groupGap;
   }
   const bottom = y;
-  const height = bottom + 34;
+  const panel = r.overhead && !('error' in r.overhead) ? overheadSvg(r.overhead, targets, r.baseline, color, bottom + 44, width) : undefined;
+  const height = bottom + 34 + (panel ? panel.height + 20 : 0);
 
   const grid: string[] = [];
   for (let v = 0; v <= xMax + 1e-9; v += 0.25) {
@@ -272,7 +312,7 @@ export function renderSvg(r: Results): string {
     '<style>',
     '.title{font-size:16px;font-weight:bold;fill:#222}.sub{font-size:11px;fill:#555}.task{font-size:12px;font-weight:bold;fill:#222}',
     '.target{font-size:11px;fill:#444}.value{font-size:11px;fill:#222;paint-order:stroke;stroke:#fff;stroke-width:3px}.noise{fill:#888;font-size:10px}.base{font-weight:normal;fill:#666;font-size:11px}.na{font-size:11px;fill:#999;font-style:italic}',
-    '.tick{font-size:10px;fill:#666}.legend{font-size:11px;fill:#333}.grid{stroke:#e6e6e6;stroke-width:1}.ref{stroke:#d2504a;stroke-width:1.5;stroke-dasharray:5 3}',
+    '.tick{font-size:10px;fill:#666}.legend{font-size:11px;fill:#333}.grid{stroke:#e6e6e6;stroke-width:1}.whisker{stroke:#333;stroke-width:1}.ref{stroke:#d2504a;stroke-width:1.5;stroke-dasharray:5 3}',
     '</style>',
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text class="title" x="20" y="24">Throughput against the bare mongodb driver (MB/s ratio, higher is better)</text>`,
@@ -282,6 +322,7 @@ export function renderSvg(r: Results): string {
     ...grid,
     ...body,
     `<text class="sub" x="${ref}" y="${bottom + 28}" text-anchor="middle">1.0 = the bare driver</text>`,
+    ...(panel?.parts ?? []),
     '</svg>',
     '',
   ].join('\n');

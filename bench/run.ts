@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { startServer, type RunningServer } from '../lib/server/harness.js';
@@ -12,13 +11,14 @@ import { checkNames, parseArgs, USAGE, UsageError, type Args } from './args.js';
 import { loadData } from './data.js';
 import { runMicro } from './micro.js';
 import { clock, Progress } from './progress.js';
-import { formatMbps, renderMarkdown, writeResults, type Cell, type EventLoopDelay, type Results, type TaskResult } from './report.js';
-import { median, percentile, PERCENTILES, spread } from './stats.js';
-import { MICRO, TASKS, type TaskDef, type TaskEnv } from './tasks.js';
-import { BASELINE, packageVersion, shutdownRotor, TARGETS, type Ops, type Target } from './targets.js';
+import { OVERHEAD, OVERHEAD_SCALE, runOverhead } from './overhead.js';
+import { renderMarkdown, writeResults, type Results } from './report.js';
+import { overheadConsole } from './report-overhead.js';
+import { message, runTask, type Runner } from './run-task.js';
+import { runSoak } from './soak.js';
+import { MICRO, TASKS, type TaskDef } from './tasks.js';
+import { BASELINE, packageVersion, shutdownRotor, TARGETS } from './targets.js';
 
-/** monitorEventLoopDelay's timer: a delay is how much later than this a timer fired. */
-const ELD_RESOLUTION_MS = 10;
 const MICRO_ITERATIONS = { full: 1_000_000, quick: 50_000 } as const;
 
 export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
@@ -28,19 +28,12 @@ export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): str
   }
 }
 
-interface Runner {
-  readonly target: Target;
-  ops?: Ops;
-  /** Why this target does not run at all (unavailable, or it could not connect). */
-  blocked?: { status: 'unavailable' | 'error'; reason: string };
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(argv);
     checkNames('target', args.targets, TARGETS.map((t) => t.name));
-    checkNames('task', args.tasks, [...TASKS.map((t) => t.name), MICRO]);
+    checkNames('task', args.tasks, [...TASKS.map((t) => t.name), OVERHEAD, MICRO]);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`bench: ${err.message}\n\n${USAGE}`);
@@ -57,12 +50,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const targets = TARGETS.filter((t) => t.name === BASELINE || !args.targets || args.targets.includes(t.name));
   const tasks = TASKS.filter((t) => !args.tasks || args.tasks.includes(t.name));
   const withMicro = !args.tasks || args.tasks.includes(MICRO);
+  const withOverhead = !args.tasks || args.tasks.includes(OVERHEAD);
+  const overheadScale = OVERHEAD_SCALE[args.quick ? 'quick' : 'full'];
   const complete = !args.quick && !args.targets && !args.tasks && args.iterations === undefined;
   const outDir = args.out ? resolve(args.out) : join(root, 'bench', 'results');
   const progress = new Progress(0);
   const log = (msg: string): void => progress.line(msg);
 
-  log(`rotor bench (${mode}): ${tasks.length} task(s)${withMicro ? ' + micro' : ''} × ${targets.length} target(s)`);
+  if (args.soak !== undefined) return runSoak({ n: args.soak, targets, db: args.db, outDir, log });
+  log(`rotor bench (${mode}): ${tasks.length} task(s)${withOverhead ? ' + overhead' : ''}${withMicro ? ' + micro' : ''} × ${targets.length} target(s)`);
   const runners: Runner[] = targets.map((target) => {
     const available = target.available();
     return available === true ? { target } : { target, blocked: { status: 'unavailable', reason: available } };
@@ -96,7 +92,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const live = runners.filter((r) => r.ops);
     const scaleOf = (task: TaskDef) => (args.quick ? task.quick : task.full);
     const roundsOf = (task: TaskDef) => scaleOf(task).warmup + (args.iterations ?? scaleOf(task).iterations);
-    progress.setTotal(tasks.reduce((n, t) => n + roundsOf(t) * live.length, 0) + (withMicro ? 1 : 0));
+    progress.setTotal(tasks.reduce((n, t) => n + roundsOf(t) * live.length, 0) + (withOverhead ? 1 : 0) + (withMicro ? 1 : 0));
 
     const results: Results = {
       tool: 'rotor bench',
@@ -141,6 +137,21 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (result.cells.some((c) => c.status === 'error')) failed = true;
     }
 
+    if (withOverhead) {
+      log(`[overhead] µs per command over ${BASELINE}: ${overheadScale.sequential} sequential / 80 × ${overheadScale.each} concurrent, ${overheadScale.warmup} warm-up + ${overheadScale.rounds} rounds, with the thread round-trip floor`);
+      try {
+        const participants = live.map((r) => ({ target: r.target.name, ops: r.ops!, pool: r.target.pool === true }));
+        results.overhead = await runOverhead(participants, BASELINE, adminDb, overheadScale, (text) => progress.status(text));
+        for (const line of overheadConsole(results.overhead, BASELINE)) log(line);
+        if (results.overhead.rows.some((row) => row.cells.some((c) => c.status === 'error'))) failed = true;
+      } catch (err) {
+        results.overhead = { error: message(err) };
+        failed = true;
+        log(`overhead: error: ${message(err)}`);
+      }
+      progress.advance();
+    }
+
     if (withMicro) {
       const iterations = MICRO_ITERATIONS[mode];
       progress.status(`micro (${iterations.toLocaleString('en-US')} calls per case)`);
@@ -159,7 +170,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     results.machine.loadAverage.end = round3(os.loadavg()[0]!);
     results.durationS = Math.round((Date.now() - startedAt.getTime()) / 100) / 10;
     progress.finish();
-    const summary = renderMarkdown(results).split('\n## Every task')[0]!.split('\n').filter((l) => l.startsWith('|'));
+    const summary = renderMarkdown(results).split('\n## Every task')[0]!.split('\n').filter((l) => l.startsWith('|') || l.startsWith('## '));
     process.stdout.write(`\n${summary.join('\n')}\n\n`);
     const written = writeResults(results, outDir, complete ? 'latest' : 'partial');
     process.stdout.write(`results (${clock(results.durationS)}): ${written.join(', ')}\n`);
@@ -174,113 +185,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     await server?.stop();
   }
   return failed ? 1 : 0;
-}
-
-/** One task: setup, then rounds in which every target runs once (the order rotating), teardown, scores. */
-async function runTask(task: TaskDef, index: number, count: number, runners: Runner[], env: TaskEnv, args: Args, progress: Progress): Promise<TaskResult> {
-  const scale = args.quick ? task.quick : task.full;
-  const iterations = args.iterations ?? scale.iterations;
-  const rounds = scale.warmup + iterations;
-  const bytesPerOp = task.bytesPerOp(env.data);
-  const bytesPerIteration = bytesPerOp * env.ops * task.concurrency;
-  const cells = new Map<Runner, Cell>();
-  /** Event-loop delay samples (ns) of every timed iteration, per target. */
-  const delays = new Map<Runner, number[]>();
-  for (const r of runners) {
-    cells.set(r, r.blocked ? { target: r.target.name, status: r.blocked.status, reason: r.blocked.reason, timesMs: [] } : { target: r.target.name, status: 'ok', timesMs: [] });
-    delays.set(r, []);
-  }
-  const live = runners.filter((r) => r.ops);
-  const concurrency = task.concurrency > 1 ? ` × ${task.concurrency} tasks` : '';
-  progress.line(`[${index + 1}/${count}] ${task.title}: ${env.ops} op(s)${concurrency} per iteration, ${scale.warmup} warm-up + ${iterations} timed per target`);
-  const started = Date.now();
-
-  let setupError: string | undefined;
-  progress.status(`${task.name} · setup`);
-  try {
-    await task.setup?.(env);
-  } catch (err) {
-    setupError = `setup failed: ${message(err)}`;
-  }
-  for (let round = 0; round < rounds; round++) {
-    const timed = round >= scale.warmup;
-    for (const r of rotate(live, round)) {
-      const cell = cells.get(r)!;
-      if (setupError && cell.status === 'ok') Object.assign(cell, { status: 'error', reason: setupError });
-      if (cell.status !== 'ok') {
-        progress.advance();
-        continue;
-      }
-      progress.status(`${task.name} · ${r.target.name} · ${timed ? `iteration ${round - scale.warmup + 1}/${iterations}` : 'warm-up'}`);
-      // A fresh histogram per iteration: one re-enabled after a pause would record the pause.
-      let histogram: IntervalHistogram | undefined;
-      try {
-        await task.before?.(env, r.ops!);
-        if (timed) (histogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS })).enable();
-        const t0 = process.hrtime.bigint();
-        await task.run(env, r.ops!);
-        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        if (timed) cell.timesMs.push(ms);
-      } catch (err) {
-        Object.assign(cell, { status: 'error', reason: message(err) });
-        progress.line(`  ${r.target.name}: error: ${message(err)}`);
-      } finally {
-        if (histogram) {
-          histogram.disable();
-          delays.get(r)!.push(...samplesOf(histogram));
-        }
-      }
-      progress.advance();
-    }
-  }
-  await env.admin.dropDatabase().catch(() => {}); // teardown
-
-  // Scores: bytes / median time; ratios against the baseline's score.
-  for (const [r, cell] of cells) {
-    if (cell.status !== 'ok') continue;
-    const mbps = cell.timesMs.map((ms) => bytesPerIteration / 1e6 / (ms / 1000));
-    cell.medianMs = median(cell.timesMs);
-    cell.mbps = bytesPerIteration / 1e6 / (cell.medianMs / 1000);
-    cell.spread = spread(mbps);
-    cell.percentilesMs = Object.fromEntries(PERCENTILES.map((p) => [`p${p}`, round3(percentile(cell.timesMs, p))]));
-    cell.eventLoopDelayMs = delayOf(delays.get(r)!);
-    cell.timesMs = cell.timesMs.map(round3);
-    cell.medianMs = round3(cell.medianMs);
-  }
-  const base = [...cells.values()].find((c) => c.target === BASELINE);
-  for (const cell of cells.values()) {
-    if (cell.status !== 'ok') continue;
-    cell.ratio = base?.status === 'ok' && base.mbps ? Math.round((cell.mbps! / base.mbps) * 1000) / 1000 : null;
-  }
-  const line = [...cells.values()]
-    .map((c) => (c.status !== 'ok' ? `${c.target} —` : c.target === BASELINE || c.ratio === null ? `${c.target} ${formatMbps(c.mbps)} MB/s` : `${c.target} ${c.ratio!.toFixed(2)}×`))
-    .join(' · ');
-  progress.line(`    ${clock((Date.now() - started) / 1000)}: ${line}`);
-  return {
-    name: task.name,
-    title: task.title,
-    specOps: task.specOps,
-    ops: env.ops,
-    concurrency: task.concurrency,
-    bytesPerOp,
-    bytesPerIteration,
-    iterations,
-    warmup: scale.warmup,
-    cells: [...cells.values()],
-  };
-}
-
-/** The histogram's samples, rebuilt from its quantiles (the k-th of n is percentile(100k/n)). */
-function samplesOf(h: IntervalHistogram): number[] {
-  const n = h.count;
-  return Array.from({ length: n }, (_, k) => h.percentile((100 * (k + 1)) / n));
-}
-
-/** p50/p99/max over every timed iteration's samples, as ms beyond the timer's own 10 ms. */
-function delayOf(samples: readonly number[]): EventLoopDelay | null {
-  if (samples.length === 0) return null;
-  const ms = (ns: number): number => round3(Math.max(0, ns / 1e6 - ELD_RESOLUTION_MS));
-  return { p50: ms(percentile(samples, 50)), p99: ms(percentile(samples, 99)), max: ms(Math.max(...samples)), samples: samples.length };
 }
 
 function standingNotes(mode: 'full' | 'quick', ferret: boolean): string[] {
@@ -301,17 +205,8 @@ function standingNotes(mode: 'full' | 'quick', ferret: boolean): string[] {
   return notes;
 }
 
-function rotate<T>(items: readonly T[], by: number): T[] {
-  if (items.length === 0) return [];
-  const k = by % items.length;
-  return [...items.slice(k), ...items.slice(0, k)];
-}
-
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function redact(uri: string): string {
   return uri.replace(/\/\/[^@/]*@/, '//***@');

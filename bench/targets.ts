@@ -3,7 +3,8 @@
 // offers the few operations the tasks need, each run in that target's own idiom: promise targets
 // `await` every call, callback targets chain real Node callbacks (one promise per task, made here).
 //
-// A new framework or executor joins the benchmark with one line in TARGETS.
+// A new framework or executor joins the benchmark with one line in TARGETS (and, for a new calling
+// style, one adapter in OPS_BY_STYLE).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,14 +24,28 @@ export interface Ops {
   insertEach(docs: readonly Document[]): Promise<void>;
   /** One ordered insertMany. */
   insertMany(docs: Document[]): Promise<void>;
-  /** find({}) on the corpus, every document retrieved and discarded; resolves with the count. */
-  drainFind(): Promise<number>;
+  /** find({}) on the corpus, `each` called on every document retrieved; resolves with the count. */
+  drainFind(each?: (doc: Document) => void): Promise<number>;
   /** Constructs the GridFSBucket (default bucket) the next upload/download uses. */
   newBucket(): void;
   /** openUploadStream(filename), the data written, the stream closed; resolves once it finished. */
   upload(filename: string, data: Buffer): Promise<void>;
   /** openDownloadStream(id) read to the end; resolves with the byte count. */
   download(idHex: string): Promise<number>;
+  close(): Promise<void>;
+  /**
+   * Whether several calls can be in flight at once in this thread (the 80-task variants). A
+   * blocking framework's ops are false: its overhead row then has no concurrent figure.
+   */
+  readonly concurrent: boolean;
+}
+
+/** A target's classes for the soak, which drives the client itself (promise style everywhere). */
+export interface SoakDriver {
+  readonly MongoClient: new (uri: string, options?: object) => any;
+  /** The pool's counters (PoolStats); null for a target without a pool. */
+  stats(): Promise<Record<string, number> | null>;
+  /** Stops what the driver started for this soak (a rotor's own pool). */
   close(): Promise<void>;
 }
 
@@ -39,12 +54,16 @@ export interface Target {
   readonly name: string;
   /** One line for the legend. */
   readonly description: string;
+  /** The driver runs in worker threads (the overhead section compares these with the thread-hop floor). */
+  readonly pool?: boolean;
   /** true, or why the target cannot run in this build/install. */
   available(): true | string;
   /** What runs underneath (package versions), for the results file. */
   version(): string;
   /** A connected client on `dbName`, its operations ready. */
   connect(uri: string, dbName: string): Promise<Ops>;
+  /** Fresh classes for the soak (a pool target gets a pool of its own, so its counters are the soak's). */
+  soakDriver(): Promise<SoakDriver>;
 }
 
 /** The slice of a driver module (mongodb, mongodb-legacy, a rotor) the adapters use. */
@@ -54,7 +73,16 @@ interface DriverLike {
   ObjectId: new (hex: string) => object;
 }
 
+/**
+ * How a target's calls are written. Hook for a blocking framework (`rotor-sync-pool`): add 'sync'
+ * here, a syncOps(mod, client, db) adapter whose methods call without awaiting (wrapped in
+ * Promise.resolve for the harness) with `concurrent: false`, register it in OPS_BY_STYLE, and
+ * add rotorTarget('sync', 'pool') to TARGETS; the overhead section then shows its sequential
+ * figures and a dash for the 80-task ones.
+ */
 type Style = 'promise' | 'callback';
+type OpsFactory = (mod: DriverLike, client: any, db: any) => Ops;
+const OPS_BY_STYLE: Readonly<Record<Style, OpsFactory>> = { promise: (...a) => promiseOps(...a), callback: (...a) => callbackOps(...a) };
 const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------------------------------------
@@ -68,6 +96,7 @@ export const TARGETS: readonly Target[] = [
   rotorTarget('promise', 'inline'),
   rotorTarget('callback', 'inline'),
   rotorTarget('promise', 'pool'),
+  // rotorTarget('sync', 'pool'), // the lead's blocking framework: see Style below
   // One client spread over two workers (stateless commands alternate): does spanning pay?
   rotorTarget('promise', 'pool', 'promise', { workers: 2, span: true }),
 ];
@@ -98,6 +127,11 @@ export function moduleTarget(name: string, description: string, pkg: string, sty
       const mod = loaded.MongoClient ? loaded : loaded.default!;
       return connectWith(mod, style, uri, dbName);
     },
+    async soakDriver() {
+      const loaded = (await import(pkg)) as DriverLike & { default?: DriverLike };
+      const mod = loaded.MongoClient ? loaded : loaded.default!;
+      return { MongoClient: mod.MongoClient, stats: async () => null, close: async () => {} };
+    },
   };
 }
 
@@ -114,6 +148,7 @@ export function rotorTarget(
   const suffix = pool ? `-span${pool.workers}` : '';
   return {
     name: `rotor-${framework}-${executor}${suffix}`,
+    pool: executor === 'pool',
     description: `rotor, ${framework} framework, ${executor} executor${pool ? `, each client spanning ${pool.workers} workers` : ''}`,
     available() {
       const missing = [
@@ -128,6 +163,19 @@ export function rotorTarget(
       const rotor = rotorModule.createRotor(options as rotorModule.RotorOptions) as unknown as DriverLike;
       const driver = await import('mongodb');
       return connectWith({ MongoClient: rotor.MongoClient, GridFSBucket: rotor.GridFSBucket, ObjectId: driver.ObjectId }, style, uri, dbName);
+    },
+    async soakDriver() {
+      // A pool of the soak's own (one worker, or a spanning pair): its counters and its close are the soak's.
+      const own = executor === 'pool' ? createPoolExecutor(pool ?? { workers: 1, span: false }) : undefined;
+      const rotor = rotorModule.createRotor({ framework, executor: own ?? executor } as rotorModule.RotorOptions);
+      return {
+        MongoClient: rotor.MongoClient as unknown as SoakDriver['MongoClient'],
+        stats: async () => (own ? { ...(await rotor.poolStats()) } : null),
+        close: async () => {
+          await rotor.close();
+          await own?.close();
+        },
+      };
     },
   };
 }
@@ -152,7 +200,7 @@ async function connectWith(mod: DriverLike, style: Style, uri: string, dbName: s
   const client = new mod.MongoClient(uri);
   await client.connect();
   const db = client.db(dbName);
-  return style === 'promise' ? promiseOps(mod, client, db) : callbackOps(mod, client, db);
+  return OPS_BY_STYLE[style](mod, client, db);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,9 +224,12 @@ function promiseOps(mod: DriverLike, client: any, db: any): Ops {
     async insertMany(docs) {
       await coll.insertMany(docs, { ordered: true });
     },
-    async drainFind() {
+    async drainFind(each) {
       let n = 0;
-      for await (const _doc of coll.find({})) n++;
+      for await (const doc of coll.find({})) {
+        each?.(doc);
+        n++;
+      }
       return n;
     },
     newBucket() {
@@ -195,6 +246,7 @@ function promiseOps(mod: DriverLike, client: any, db: any): Ops {
       return n;
     },
     close: () => client.close(),
+    concurrent: true,
   };
 }
 
@@ -230,13 +282,14 @@ function callbackOps(mod: DriverLike, client: any, db: any): Ops {
     },
     insertEach: (docs) => chain(docs.length, (i, cb) => coll.insertOne(docs[i], cb)),
     insertMany: (docs) => chain(1, (_i, cb) => coll.insertMany(docs, { ordered: true }, cb)),
-    drainFind: () =>
+    drainFind: (each) =>
       new Promise((resolve, reject) => {
         const cursor = coll.find({});
         let n = 0;
         const next: Cb = (err, doc) => {
           if (err) return reject(err);
           if (doc === null) return resolve(n);
+          each?.(doc);
           n++;
           cursor.next(next);
         };
@@ -262,6 +315,7 @@ function callbackOps(mod: DriverLike, client: any, db: any): Ops {
         stream.once('end', () => resolve(n));
       }),
     close: () => client.close(),
+    concurrent: true,
   };
 }
 

@@ -7,6 +7,7 @@ import type { Db, Document } from 'mongodb';
 import { GridFSBucket } from 'mongodb';
 import type { Data } from './data.js';
 import type { Ops } from './targets.js';
+import { documentWork } from './work.js';
 
 export interface Scale {
   /** Operations per iteration (per concurrent task for the concurrency variants). */
@@ -36,6 +37,8 @@ export interface TaskDef {
   readonly full: Scale;
   readonly quick: Scale;
   bytesPerOp(data: Data): number;
+  /** Documents the main thread handles per iteration, for tasks scored in documents per second too. */
+  documents?(env: TaskEnv): number;
   /** Once per task, before any target runs. */
   setup?(env: TaskEnv): Promise<void>;
   /** Before every iteration of every target (untimed); `ops` is the target's about to run. */
@@ -86,13 +89,13 @@ const findOneById = (concurrency: number): Pick<TaskDef, 'setup' | 'run'> => ({
   },
 });
 
-const findMany = (concurrency: number): Pick<TaskDef, 'setup' | 'run'> => ({
+const findMany = (concurrency: number, each?: (doc: Document) => void): Pick<TaskDef, 'setup' | 'run'> => ({
   async setup(env) {
     await dropDatabase(env);
     await load(env, copies(env.data.tweet.doc, env.ops));
   },
   async run(env, ops) {
-    const counts = await Promise.all(Array.from({ length: concurrency }, () => ops.drainFind()));
+    const counts = await Promise.all(Array.from({ length: concurrency }, () => ops.drainFind(each)));
     for (const n of counts) expect('documents retrieved', n, env.ops);
   },
 });
@@ -181,6 +184,20 @@ export const TASKS: readonly TaskDef[] = [
     quick: { ops: 4, iterations: 2, warmup: 1 },
     bytesPerOp: (data) => data.tweet.bytes,
     ...findMany(CONCURRENCY),
+  },
+  {
+    // Not in the specification: the pool's reason to exist (issue #15). The main thread encodes and
+    // hashes every document (./work.ts) while the driver works; scored in documents per second,
+    // with the main thread's event-loop delay.
+    name: 'findManyWork',
+    title: 'Find many, main-thread work per document',
+    specOps: 0,
+    concurrency: 1,
+    full: { ops: 2_000, iterations: 5, warmup: 1 },
+    quick: { ops: 250, iterations: 2, warmup: 1 },
+    bytesPerOp: (data) => data.tweet.bytes,
+    documents: (env) => env.ops,
+    ...findMany(1, documentWork),
   },
   {
     name: 'smallBulkInsert',

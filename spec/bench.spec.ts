@@ -1,12 +1,16 @@
 // `npm run bench`: a real quick run on the run's server (two tasks, two targets, results in a temp
-// folder) checked through its outputs; bad command lines; unavailable targets reported, not run.
+// folder) checked through its outputs; the overhead section and the main-thread-work task on the
+// pool; a tiny soak whose pool counters must be back to 0; bad command lines; unavailable targets
+// reported, not run. No timing is asserted: only that the numbers exist.
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { OverheadResult } from '../bench/overhead.js';
 import { renderMarkdown, renderSvg, type Results } from '../bench/report.js';
+import type { SoakResult } from '../bench/report-soak.js';
 import { rotorTarget, TARGETS } from '../bench/targets.js';
 import { dbName, suite, testUri } from './support/env.js';
 
@@ -58,14 +62,23 @@ function xmlProblem(xml: string): string | null {
 
 let out = '';
 let run: Exit;
+let overheadOut = '';
+let overheadRun: Exit;
+let soakOut = '';
+let soakRun: Exit;
+const POOL_TARGETS = ['bare', 'rotor-promise-pool'];
 
 test.before(async () => {
   out = mkdtempSync(join(tmpdir(), 'rotor-bench-'));
+  overheadOut = mkdtempSync(join(tmpdir(), 'rotor-bench-overhead-'));
+  soakOut = mkdtempSync(join(tmpdir(), 'rotor-bench-soak-'));
   run = await bench(['--quick', '--tasks', TASKS.join(','), '--targets', TARGET_NAMES.join(','), '--out', out, '--db', dbName('bench')]);
+  overheadRun = await bench(['--quick', '--tasks', 'overhead,findManyWork', '--targets', 'rotor-promise-pool', '--out', overheadOut, '--db', dbName('bench_overhead')], 240_000);
+  soakRun = await bench(['--soak', '48', '--targets', 'rotor-promise-inline,rotor-promise-pool', '--out', soakOut, '--db', dbName('bench_soak')]);
 });
 
 test.after(() => {
-  if (out) rmSync(out, { recursive: true, force: true });
+  for (const dir of [out, overheadOut, soakOut]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('--quick on two tasks and two targets exits 0 and writes partial.json, .md and .svg to --out', () => {
@@ -115,6 +128,83 @@ test('the SVG is well-formed and has one bar per task and target', () => {
   assert.is(xmlProblem(svg), null);
   assert.is((svg.match(/<rect class="bar"/g) ?? []).length, TASKS.length * TARGET_NAMES.length);
   assert.match(svg, /class="ref"/, 'a reference line at 1.0');
+});
+
+test('--tasks overhead: floors, every command in both modes, pool ratios, in the console, the JSON, the markdown and the SVG', () => {
+  assert.is(overheadRun.code, 0, `exit ${overheadRun.code}\n${overheadRun.stdout}\n${overheadRun.stderr}`);
+  assert.match(overheadRun.stdout, /overhead, sequential — floor: postMessage echo [\d.]+ µs · tinypool no-op \(useAtomics:false\) [\d.]+ µs/);
+  assert.match(overheadRun.stdout, /rotor-promise-pool db\.command\(\{ hello: 1 \}\): overhead\/floor/);
+  const r = JSON.parse(readFileSync(join(overheadOut, 'partial.json'), 'utf8')) as Results;
+  const o = r.overhead as OverheadResult;
+  assert.ok(o && !('error' in o), `overhead: ${JSON.stringify(r.overhead)}`);
+  assert.equal([...new Set(o.floors.map((f) => f.name))], ['postMessage echo', 'tinypool no-op (useAtomics:false)', 'tinypool no-op (default)']);
+  for (const f of o.floors) assert.ok(f.usPerOp > 0 && f.cpuUsPerOp >= 0, `floor ${f.name} ${f.mode}`);
+  assert.is(o.rows.length, 6, '3 commands × sequential and concurrent');
+  for (const row of o.rows) {
+    assert.equal(row.cells.map((c) => c.target), POOL_TARGETS);
+    for (const c of row.cells) {
+      assert.is(c.status, 'ok', `${row.command} ${row.mode} ${c.target}: ${c.reason}`);
+      assert.ok(c.usPerOp! > 0 && typeof c.cpuUsPerOp === 'number');
+      assert.is(typeof c.p50UsPerOp === 'number', row.mode === 'sequential', 'sequential rounds time each command (p50)');
+      if (c.target === 'bare') assert.is(c.overheadUs, null);
+      else assert.ok(typeof c.overheadUs === 'number' && c.overheadRange!.length === 2);
+    }
+  }
+  assert.equal(o.ratios.map((x) => x.target), ['rotor-promise-pool', 'rotor-promise-pool', 'rotor-promise-pool'], 'a ratio row per command for the pool target');
+  const md = readFileSync(join(overheadOut, 'partial.md'), 'utf8');
+  assert.match(md, /## Overhead per command/);
+  assert.match(md, /\| tinypool no-op \(useAtomics:false\) \| [\d.]+ \([\d.]+\.\.[\d.]+\) · p50 [\d.]+ · CPU [\d.]+ \| [\d.]+ \([\d.]+\.\.[\d.]+\) · CPU/);
+  assert.match(md, /\| db\.command\(\{ hello: 1 \}\) \| sequential \| [\d.]+ /);
+  assert.match(md, /\| overhead \/ tinypool RTT \|/);
+  const svg = readFileSync(join(overheadOut, 'partial.svg'), 'utf8');
+  assert.is(xmlProblem(svg), null);
+  assert.match(svg, /Overhead per command over bare/);
+});
+
+test('findManyWork reports documents per second and event-loop delay against bare', () => {
+  const r = JSON.parse(readFileSync(join(overheadOut, 'partial.json'), 'utf8')) as Results;
+  const task = r.tasks.find((t) => t.name === 'findManyWork')!;
+  assert.ok(task.documents! > 0 && task.workUsPerDocument! > 0);
+  for (const c of task.cells) assert.ok(c.status === 'ok' && c.docsPerS! > 0, `${c.target}: ${c.reason}`);
+  assert.match(readFileSync(join(overheadOut, 'partial.md'), 'utf8'), /## Main-thread work while the driver works[\s\S]*\| rotor-promise-pool \| \d+ \|/);
+});
+
+test('--soak: every target runs the mix without errors, memory is reported, pool counters are 0 after close', () => {
+  assert.is(soakRun.code, 0, `exit ${soakRun.code}\n${soakRun.stdout}\n${soakRun.stderr}`);
+  assert.match(soakRun.stdout, /soak passed/);
+  const r = JSON.parse(readFileSync(join(soakOut, 'soak.json'), 'utf8')) as SoakResult;
+  assert.ok(r.ok);
+  assert.equal(r.rows.map((row) => row.target), ['bare', 'rotor-promise-inline', 'rotor-promise-pool']);
+  for (const row of r.rows) {
+    assert.is(row.status, 'ok', `${row.target}: ${row.reason}`);
+    assert.is(row.errors, 0, `${row.target}: ${row.firstErrors?.join('; ')}`);
+    assert.ok(row.before!.heapMB > 0 && row.open!.rssMB > 0 && typeof row.heapGrowthMB === 'number');
+  }
+  const pool = r.rows.find((row) => row.target === 'rotor-promise-pool')!;
+  assert.ok(pool.statsClosed, 'a pool target reports poolStats()');
+  for (const k of ['objects', 'forwarders', 'callbacks', 'abortListeners', 'pending']) assert.is(pool.statsClosed![k], 0, `${k} after close`);
+  assert.is(r.rows.find((row) => row.target === 'bare')!.statsClosed, null);
+  assert.match(readFileSync(join(soakOut, 'soak.md'), 'utf8'), /\| rotor-promise-pool \| 48 \|.*\| 0\/0\/0\/0\/0 \| ok \|/);
+});
+
+test('bad values exit 2: --soak 0, a value given to a switch, a missing value, a stray argument', async () => {
+  for (const [argv, message] of [
+    [['--soak', '0'], /--soak needs a whole number >= 1/],
+    [['--quick=yes'], /--quick takes no value/],
+    [['--tasks'], /--tasks needs a value/],
+    [['quick'], /unexpected argument: quick/],
+  ] as const) {
+    const bad = await bench([...argv]);
+    assert.is(bad.code, 2, argv.join(' '));
+    assert.match(bad.stderr, message);
+  }
+});
+
+test('--help prints the usage, with --soak and the overhead task', async () => {
+  const help = await bench(['--help']);
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /--soak N/);
+  assert.match(help.stdout, /'overhead' is the overhead section/);
 });
 
 test('an unknown option exits 2 with a message and the usage', async () => {
