@@ -3,7 +3,8 @@
 // rotor handle) and called with arguments built from the test's named arguments. Nothing here
 // knows which target it drives.
 import type { Doc, Operation } from './format.js';
-import { RunnerError, type EntityKind, type EntityMap, type IterableEntity } from './entities.js';
+import type { EntityKind, EntityMap, IterableEntity } from './entities.js';
+import { RunnerError } from './errors.js';
 import type { SynchroTarget } from './targets.js';
 
 export interface OpEnv {

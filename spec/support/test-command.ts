@@ -3,11 +3,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startServer } from '../../lib/server/harness.js';
+import { packageRoot as root } from '../../lib/util/package-root.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..');
 const distSpec = join(root, 'dist', 'spec');
 const c8 = join(root, 'node_modules', '.bin', 'c8');
 export const COVERAGE_LINES = 90;
