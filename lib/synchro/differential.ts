@@ -169,7 +169,7 @@ export function jsonReport(records: readonly TestRecord[], targets: readonly str
       file: r.file,
       test: r.test,
       outcomes: r.outcomes,
-      rotorInduced: targets.filter((t) => t !== BARE && r.outcomes[BARE] && r.outcomes[t] && isRotorInduced(r.outcomes[BARE]!, r.outcomes[t]!)),
+      rotorInduced: targets.filter((t) => t !== BARE && r.outcomes[BARE] && r.outcomes[t] && isRotorInduced(r.outcomes[BARE], r.outcomes[t])),
     })),
   };
 }

@@ -46,7 +46,7 @@ export class InternalClient {
         }
       }
       if (cd.createOptions) await db.createCollection(cd.collectionName, { ...cd.createOptions, ...majority });
-      if (cd.documents.length) await db.collection(cd.collectionName).insertMany(clone(cd.documents) as Doc[], majority);
+      if (cd.documents.length) await db.collection(cd.collectionName).insertMany(clone(cd.documents), majority);
       else if (!cd.createOptions) await db.createCollection(cd.collectionName, majority);
     }
   }

@@ -132,7 +132,7 @@ function cursorCommandOptions(a: Doc): Doc {
 const aggregate: OperationMapping = { args: (a) => [a.pipeline, without(a, 'pipeline')], result: toArray, rootDocuments: true };
 const createChangeStream: OperationMapping = { run: (e, a) => changeStream(e, a), saves: 'changeStream' };
 const watch: OperationMapping = {
-  run: async (e, a) => ({ cursor: callSync(e, 'watch', a.pipeline ?? [], without(a, 'pipeline')), buffered: [] }),
+  run: (e, a) => Promise.resolve({ cursor: callSync(e, 'watch', a.pipeline ?? [], without(a, 'pipeline')), buffered: [] }),
   saves: 'changeStream',
 };
 const filterFirst: OperationMapping = { args: (a) => [a.filter ?? {}, without(a, 'filter')] };

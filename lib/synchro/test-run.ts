@@ -97,12 +97,12 @@ export class TestRun implements TestRunnerContext {
     const where = `${index >= 0 ? `operation ${index + 1} ` : ''}${op.name} on ${op.object}`;
     try {
       if (op.object === 'testRunner') {
-        await testRunnerOperation(op.name, clone(op.arguments ?? {}) as Doc, this);
+        await testRunnerOperation(op.name, clone<Doc>(op.arguments ?? {}), this);
         return;
       }
       const entry = this.entities.entry(op.object);
       const mapping = mappingFor(entry.kind, op.name);
-      const args = commonOptions(clone(op.arguments ?? {}) as Doc, this.entities);
+      const args = commonOptions(clone<Doc>(op.arguments ?? {}), this.entities);
       const entity = entry.kind === 'client' ? (entry.value as ClientEntity).client : entry.value;
       let result: unknown;
       let error: unknown;

@@ -33,33 +33,28 @@ export function hasKey(doc: Doc, key: string): boolean {
   const proto = Object.getPrototypeOf(doc) as object | null;
   // Plain documents: own keys only. Model objects (BulkWriteResult, errors) also expose getters.
   const present = proto === Object.prototype || proto === null ? Object.prototype.hasOwnProperty.call(doc, key) : key in doc;
-  return present && (doc as Record<string, unknown>)[key] !== undefined;
+  return present && doc[key] !== undefined;
 }
 
 export function getKey(doc: Doc, key: string): unknown {
   if (doc instanceof Map) return doc.get(mapKey(doc, key));
-  return (doc as Record<string, unknown>)[key];
+  return doc[key];
 }
 
 /** Keys that count as present (undefined values are never serialized, so they are absent). */
 export function keysOf(doc: Doc): string[] {
   if (doc instanceof Map) return [...doc.entries()].filter(([, v]) => v !== undefined).map(([k]) => String(k));
-  return Object.keys(doc).filter((k) => (doc as Record<string, unknown>)[k] !== undefined);
+  return Object.keys(doc).filter((k) => doc[k] !== undefined);
 }
 
 /** Int32, Long, Double, bigint and number compare by value (Decimal128 does not). */
 export function numeric(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
-  switch (bsonType(value)) {
-    case 'Int32':
-    case 'Double':
-      return Number((value as { value: number }).value);
-    case 'Long':
-      return Number((value as { toString(): string }).toString());
-    default:
-      return undefined;
-  }
+  const type = bsonType(value);
+  if (type === 'Int32' || type === 'Double') return Number((value as { value: number }).value);
+  if (type === 'Long') return Number((value as { toString(): string }).toString());
+  return undefined;
 }
 
 function isLongLike(value: unknown): boolean {
@@ -117,7 +112,8 @@ export function sameValue(expected: unknown, actual: unknown): boolean {
     if (et !== at) return false;
     return canonical(expected) === canonical(actual);
   }
-  if (expected instanceof RegExp || actual instanceof RegExp) return String(expected) === String(actual);
+  // Both are non-BSON objects here; a RegExp equals only a RegExp of the same source and flags.
+  if (expected instanceof RegExp || actual instanceof RegExp) return expected instanceof RegExp && actual instanceof RegExp && String(expected) === String(actual);
   if (Array.isArray(expected) || Array.isArray(actual)) {
     if (!Array.isArray(expected) || !Array.isArray(actual) || expected.length !== actual.length) return false;
     return expected.every((v, i) => sameValue(v, actual[i]));
@@ -176,8 +172,9 @@ export function show(value: unknown): string {
   if (value === undefined) return 'undefined';
   let text: string;
   try {
-    text = BSON.EJSON.stringify(toPlain(value) as never, { relaxed: true });
+    text = BSON.EJSON.stringify(toPlain(value), { relaxed: true });
   } catch {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- last resort for what Extended JSON cannot render
     text = String(value);
   }
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
