@@ -101,7 +101,7 @@ if (!embeddedAvailable) {
     await client.close();
     await server.stop();
     await server.stop(); // idempotent
-    assert.ok(await waitGone(server.pid!), 'FerretDB process still running after stop()');
+    assert.ok(await waitGone(server.pid), 'FerretDB process still running after stop()');
     assert.not.ok(existsSync(server.dataDir!), 'data folder left behind');
   });
 

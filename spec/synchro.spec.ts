@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as driver from 'mongodb';
 import {
   assertSameDocuments,
@@ -21,10 +20,11 @@ import {
   type TestRecord,
 } from '../lib/synchro/index.js';
 import { parseExtendedJSON } from '../lib/synchro/format.js';
+import { packageRoot } from '../lib/util/package-root.js';
 import { dbName, suite, testUri } from './support/env.js';
 import { targets as rotorTargets } from './support/targets.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const root = packageRoot;
 const shared = resolve(root, '..', 'shared', 'spec');
 const haveShared = existsSync(join(shared, 'unified-runner-valid-pass'));
 const bare: SynchroTarget = { name: 'bare', module: driver };
@@ -138,7 +138,7 @@ matcher('Extended JSON: canonical and relaxed, numbers as the driver takes them,
   const v = parseExtendedJSON('{"a": {"$numberInt": "1"}, "b": {"$numberLong": "2"}, "c": {"$numberLong": "9223372036854775807"}, "d": {"$numberDouble": "2.5"}, "e": {"$oid": "000000000000000000000001"}}') as Record<string, unknown>;
   assert.is(v.a, 1);
   assert.is(v.b, 2);
-  assert.ok(Long.isLong(v.c) && (v.c as driver.BSON.Long).toString() === '9223372036854775807');
+  assert.ok(Long.isLong(v.c) && (v.c).toString() === '9223372036854775807');
   assert.is(v.d, 2.5);
   assert.instance(v.e, ObjectId);
 });
@@ -476,7 +476,8 @@ if (!haveShared) {
   });
 
   runner('a mis-wrapped member shows as rotor-induced (the runner calls operations by name, no special cases)', async () => {
-    // A target whose collections lack distinct() and whose find cursors drop the first document.
+    // A target whose collections lack distinct() and whose find cursors drop the first document:
+    // a missing member and a wrong result must both show, on every test that passes bare.
     class BrokenClient extends driver.MongoClient {
       override db(name?: string, options?: driver.DbOptions): driver.Db {
         const db = super.db(name, options);
@@ -484,17 +485,30 @@ if (!haveShared) {
         (db as { collection: unknown }).collection = (n: string, o?: driver.CollectionOptions) => {
           const c = collection(n, o);
           (c as { distinct: unknown }).distinct = undefined;
+          const find = c.find.bind(c);
+          (c as { find: unknown }).find = (...args: Parameters<typeof find>) => {
+            const cursor = find(...args);
+            const toArray = cursor.toArray.bind(cursor);
+            cursor.toArray = async () => (await toArray()).slice(1);
+            return cursor;
+          };
           return c;
         };
         return db;
       }
     }
-    const broken: SynchroTarget = { name: 'broken-inline', module: { ...driver, MongoClient: BrokenClient } as typeof driver };
-    const result = await runSynchro({ uri: testUri(), inputs: [join(shared, 'crud', 'distinct.json')], targets: [bare, broken] });
+    const broken: SynchroTarget = { name: 'broken-inline', module: { ...driver, MongoClient: BrokenClient } };
+    const inputs = ['distinct.json', 'find.json'].map((f) => join(shared, 'crud', f));
+    const result = await runSynchro({ uri: testUri(), inputs, targets: [bare, broken] });
     const diffs = differences(result.records, result.targets);
-    assert.ok(result.records.length > 0);
-    assert.is(diffs.length, result.records.filter((r) => r.outcomes.bare!.status === 'pass').length);
-    assert.match(diffs[0]!.outcome.message ?? '', /has no method 'distinct'/);
+    const passedBare = (file: string): number => result.records.filter((r) => r.file.endsWith(file) && r.outcomes.bare!.status === 'pass').length;
+    const diffsIn = (file: string) => diffs.filter((d) => d.file.endsWith(file));
+    assert.ok(passedBare('distinct.json') > 0 && passedBare('find.json') > 0, 'distinct.json and find.json both have tests that pass bare');
+    assert.is(diffsIn('distinct.json').length, passedBare('distinct.json'));
+    assert.is(diffsIn('find.json').length, passedBare('find.json'));
+    assert.is(diffs.length, diffsIn('distinct.json').length + diffsIn('find.json').length);
+    for (const d of diffsIn('distinct.json')) assert.match(d.outcome.message ?? '', /has no method 'distinct'/);
+    for (const d of diffsIn('find.json')) assert.match(d.outcome.message ?? '', /find on collection0: result: expected (\d+) element\(s\), got /);
   });
 
   runner('the CLI: table, JSON report, closing line, exit status; unknown targets are named', () => {

@@ -27,8 +27,6 @@ export const callbackFramework: Framework = {
     );
     return undefined;
   },
-  isFuture: (value) => value instanceof Promise,
-  callSoon: (fn) => process.nextTick(fn),
   checkContext: () => {},
   platformInfo: () => 'rotor callback',
 };

@@ -5,8 +5,6 @@ export const promiseFramework: Framework = {
   name: 'promise',
   takeCallback: () => undefined,
   chainFuture: (operation) => operation,
-  isFuture: (value) => value instanceof Promise,
-  callSoon: (fn) => queueMicrotask(fn),
   checkContext: () => {},
   platformInfo: () => 'rotor promise',
 };

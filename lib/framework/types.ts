@@ -24,10 +24,6 @@ export interface Framework {
    * `callback`, the framework settles it exactly once and returns undefined.
    */
   chainFuture<T>(operation: Promise<T>, callback: Callback<T> | undefined): unknown;
-  /** is_future: whether a value is this framework's future. */
-  isFuture(value: unknown): boolean;
-  /** call_soon: run `fn` after the current operation, outside any promise chain. */
-  callSoon(fn: () => void): void;
   /** check_event_loop: throws when the framework cannot be used in this context. */
   checkContext(): void;
   /** platform_info: appended to the driver handshake's driverInfo.platform. */
@@ -36,4 +32,6 @@ export interface Framework {
   wrapStatic?<T>(operation: Promise<T>, callback: Callback<T> | undefined): unknown;
 }
 // add_future and chain_return_value collapse into chainFuture: a Promise already chains values.
+// is_future and call_soon are left out too: nothing in rotor asks whether a value is a future or
+// defers a call through the framework.
 // run_on_executor belongs to the executor (lib/executor), which a runtime pairs with a framework.

@@ -1,14 +1,11 @@
 // Installs the embedded FerretDB (built from source with Go) into a git-ignored cache folder.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
 
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 export const FERRETDB_VERSION = 'v1.24.2';
-
-/** The package root: dist/lib/server/ferretdb.js → three folders up. */
-const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export function cacheDir(): string {
   return process.env.ROTOR_CACHE_DIR ?? join(packageRoot, '.cache');

@@ -4,13 +4,12 @@
 // rotor-induced failure. Server: MONGODB_URI, else the embedded FerretDB (rotor/server).
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseArgs as parseCommandLine } from 'node:util';
 import { startServer } from '../server/harness.js';
+import { packageRoot } from '../util/package-root.js';
 import { closingLine, formatTable, jsonReport, summarize } from './differential.js';
 import { runSynchro } from './index.js';
 import { BARE, makeTargets, targetNames } from './targets.js';
-
-const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..');
 
 interface Args {
   inputs: string[];
@@ -21,27 +20,41 @@ interface Args {
 }
 
 const USAGE = `usage: synchro [dirs or files...] [--targets ${targetNames().join(',')}] [--json FILE] [--timeout MS] [--quiet]
-  dirs are searched for .json unified test files (default: ${join(root, '..', 'shared', 'spec')})`;
+  dirs are searched for .json unified test files (default: ${join(packageRoot, '..', 'shared', 'spec')})`;
+
+const OPTIONS = {
+  targets: { type: 'string' },
+  json: { type: 'string' },
+  timeout: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { inputs: [], targets: targetNames(), json: join(root, '.cache', 'synchro', 'latest.json'), timeoutMS: 20_000, quiet: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === '--targets' || a.startsWith('--targets=')) args.targets = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a === '--json' || a.startsWith('--json=')) args.json = resolve(value());
-    else if (a === '--timeout' || a.startsWith('--timeout=')) args.timeoutMS = Number(value());
-    else if (a === '--quiet') args.quiet = true;
-    else if (a === '--help' || a === '-h') throw new Error(USAGE);
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}\n${USAGE}`);
-    else args.inputs.push(a);
+  // Not strict: parseArgs' own errors would not name the usage; each option token is checked here
+  // instead (an option's value is the next argument even when it starts with a dash).
+  const { values, positionals, tokens } = parseCommandLine({ args: argv, options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const known = Object.hasOwn(OPTIONS, token.name) ? OPTIONS[token.name as keyof typeof OPTIONS] : undefined;
+    if (!known) throw new Error(`unknown option ${token.rawName}\n${USAGE}`);
+    if (known.type === 'string' && token.value === undefined) throw new Error(`${token.rawName} needs a value\n${USAGE}`);
+    if (known.type === 'boolean' && token.value !== undefined) throw new Error(`${token.rawName} takes no value\n${USAGE}`);
+    if (token.name === 'help') throw new Error(USAGE);
   }
+  const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+  const targets = text(values.targets);
+  const json = text(values.json);
+  const timeout = text(values.timeout);
+  const args: Args = {
+    inputs: [...positionals],
+    targets: targets === undefined ? targetNames() : targets.split(',').map((s) => s.trim()).filter(Boolean),
+    json: json === undefined ? join(packageRoot, '.cache', 'synchro', 'latest.json') : resolve(json),
+    timeoutMS: timeout === undefined ? 20_000 : Number(timeout),
+    quiet: values.quiet === true,
+  };
   if (!args.targets.includes(BARE)) args.targets.unshift(BARE); // the baseline is always run
-  if (!args.inputs.length) args.inputs.push(join(root, '..', 'shared', 'spec'));
+  if (!args.inputs.length) args.inputs.push(join(packageRoot, '..', 'shared', 'spec'));
   for (const input of args.inputs) if (!existsSync(input)) throw new Error(`no such file or folder: ${input}`);
   if (!Number.isFinite(args.timeoutMS) || args.timeoutMS <= 0) throw new Error(`--timeout must be a positive number of milliseconds`);
   return args;

@@ -2,7 +2,7 @@
 // rotor-induced failure is a test that passes bare and not under rotor, or fails under both with
 // different messages (once ids, ports, durations and large numbers are normalized away). Server
 // limits show as the same failure in both columns and are not rotor's.
-import type { Outcome } from './runner.js';
+import type { Outcome } from './file-runner.js';
 import { BARE } from './targets.js';
 
 export interface TestRecord {
@@ -169,7 +169,7 @@ export function jsonReport(records: readonly TestRecord[], targets: readonly str
       file: r.file,
       test: r.test,
       outcomes: r.outcomes,
-      rotorInduced: targets.filter((t) => t !== BARE && r.outcomes[BARE] && r.outcomes[t] && isRotorInduced(r.outcomes[BARE]!, r.outcomes[t]!)),
+      rotorInduced: targets.filter((t) => t !== BARE && r.outcomes[BARE] && r.outcomes[t] && isRotorInduced(r.outcomes[BARE], r.outcomes[t])),
     })),
   };
 }

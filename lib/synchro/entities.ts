@@ -1,8 +1,10 @@
 // The entity map of one test: clients (with the events they observed), databases, collections,
 // sessions, buckets, cursors, change streams, threads and saved values, each under its name and
 // kind. Every driver object is made through the target's module or a method of another entity.
+import { RunnerError } from './errors.js';
 import type { Doc } from './format.js';
 import type { SynchroTarget } from './targets.js';
+import { withTimeout } from '../util/timeout.js';
 
 export type EntityKind =
   | 'client'
@@ -15,11 +17,6 @@ export type EntityKind =
   | 'thread'
   | 'topologyDescription'
   | 'value';
-
-/** A runner-side problem (bad test file, unsupported feature): never satisfies expectError. */
-export class RunnerError extends Error {
-  override name = 'RunnerError';
-}
 
 export type EventCategory = 'command' | 'cmap' | 'sdam';
 
@@ -262,16 +259,4 @@ export class EntityMap {
       await quietly(() => c.client.close());
     }
   }
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number, what = 'operation'): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-export class TimeoutError extends Error {
-  override name = 'TimeoutError';
 }

@@ -161,3 +161,17 @@ export function compareVersions(a: number[], b: number[]): number {
   }
   return 0;
 }
+
+/** Deep copy of test-file data (plain objects and arrays; BSON values are shared), so no run sees another's changes. */
+export function clone<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(clone) as T;
+  if (typeof value === 'object' && value !== null && !(value as { _bsontype?: string })._bsontype && !(value instanceof Date) && !(value instanceof RegExp)) {
+    const proto = Object.getPrototypeOf(value) as object | null;
+    if (proto === Object.prototype || proto === null) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = clone(v);
+      return out as T;
+    }
+  }
+  return value;
+}

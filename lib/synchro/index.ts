@@ -2,14 +2,16 @@
 // For each file, each test runs under each target in turn (the files share fixed database names,
 // so runs never overlap).
 import { findFiles, loadFile, type LoadedFile } from './format.js';
-import { FileRunner, probeServer, type Outcome, type ServerInfo } from './runner.js';
+import { FileRunner, type Outcome } from './file-runner.js';
+import { probeServer, type ServerInfo } from './server-info.js';
 import { BARE, type SynchroTarget } from './targets.js';
 import type { TestRecord } from './differential.js';
 
 export { match, matches, assertSameDocuments, MatchError } from './match.js';
 export { makeTargets, targetNames, BARE, type SynchroTarget } from './targets.js';
 export { summarize, differences, closingLine, formatTable, jsonReport, isRotorInduced, normalizeMessage, type TestRecord, type Summary } from './differential.js';
-export { probeServer, type Outcome, type ServerInfo } from './runner.js';
+export { type Outcome } from './file-runner.js';
+export { probeServer, type ServerInfo } from './server-info.js';
 
 export interface SynchroOptions {
   readonly uri: string;

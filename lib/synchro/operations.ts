@@ -3,7 +3,8 @@
 // rotor handle) and called with arguments built from the test's named arguments. Nothing here
 // knows which target it drives.
 import type { Doc, Operation } from './format.js';
-import { RunnerError, type EntityKind, type EntityMap, type IterableEntity } from './entities.js';
+import type { EntityKind, EntityMap, IterableEntity } from './entities.js';
+import { RunnerError } from './errors.js';
 import type { SynchroTarget } from './targets.js';
 
 export interface OpEnv {
@@ -131,7 +132,7 @@ function cursorCommandOptions(a: Doc): Doc {
 const aggregate: OperationMapping = { args: (a) => [a.pipeline, without(a, 'pipeline')], result: toArray, rootDocuments: true };
 const createChangeStream: OperationMapping = { run: (e, a) => changeStream(e, a), saves: 'changeStream' };
 const watch: OperationMapping = {
-  run: async (e, a) => ({ cursor: callSync(e, 'watch', a.pipeline ?? [], without(a, 'pipeline')), buffered: [] }),
+  run: (e, a) => Promise.resolve({ cursor: callSync(e, 'watch', a.pipeline ?? [], without(a, 'pipeline')), buffered: [] }),
   saves: 'changeStream',
 };
 const filterFirst: OperationMapping = { args: (a) => [a.filter ?? {}, without(a, 'filter')] };

@@ -1,6 +1,7 @@
 // What every spec needs: the run's server URI, an isolated database name, suites with a timeout.
 import * as uvu from 'uvu';
 import { createRequire } from 'node:module';
+import { withTimeout } from '../../lib/util/timeout.js';
 
 /** URI of the server started once for the whole run by the test command (or MONGODB_URI). */
 export function testUri(): string {
@@ -36,21 +37,17 @@ export interface Suite<S> {
 /** A uvu suite whose tests fail (instead of hanging the run) after a timeout. */
 export function suite<S extends object = Record<string, never>>(name: string, state?: S): Suite<S> {
   const inner = uvu.suite<S>(name, state);
-  const withTimeout =
+  // `${name} › ${testName}: timed out after N ms`
+  const timed =
     (testName: string, handler: Handler<S>): Handler<S> =>
-    async (ctx) => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${name} › ${testName}: timed out after ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-      });
-      try {
-        await Promise.race([Promise.resolve().then(() => handler(ctx)), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    };
-  const s = ((testName: string, handler: Handler<S>) => inner(testName, withTimeout(testName, handler))) as Suite<S>;
-  s.only = (testName, handler) => inner.only(testName, withTimeout(testName, handler));
+    (ctx) =>
+      withTimeout(
+        Promise.resolve().then(() => handler(ctx)),
+        TIMEOUT_MS,
+        `${name} › ${testName}:`,
+      );
+  const s = ((testName: string, handler: Handler<S>) => inner(testName, timed(testName, handler))) as Suite<S>;
+  s.only = (testName, handler) => inner.only(testName, timed(testName, handler));
   s.skip = (testName, reason) => {
     process.stdout.write(`\n  skipped: ${name} › ${testName} — ${reason}\n`);
     inner.skip(testName, () => {});

@@ -19,7 +19,7 @@ export interface Target {
 }
 
 export const targets: Target[] = [
-  { name: 'promise-inline', framework: 'promise', executor: 'inline', rotor: promiseRotor as unknown as typeof mongodb },
+  { name: 'promise-inline', framework: 'promise', executor: 'inline', rotor: promiseRotor },
   { name: 'callback-inline', framework: 'callback', executor: 'inline', rotor: callbackRotor as unknown as typeof mongodb },
   {
     name: 'thenable-inline',

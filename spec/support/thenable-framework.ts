@@ -13,8 +13,6 @@ export const thenableFramework: Framework = {
   name: 'thenable',
   takeCallback: () => undefined,
   chainFuture: <T>(operation: Promise<T>, _callback: Callback<T> | undefined) => new Deferred(operation),
-  isFuture: (value) => value instanceof Deferred,
-  callSoon: (fn) => setImmediate(fn),
   checkContext: () => {},
   platformInfo: () => 'rotor thenable (spec)',
 };
