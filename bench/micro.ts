@@ -50,7 +50,7 @@ export function runMicro(iterations = 2_000_000): Row[] {
   row('async command (insertOne, stub)', () => coll.insertOne(doc), () => hand.insertOne(doc), () => h.insertOne(doc));
   row('read-only property (collectionName)', () => coll.collectionName, () => hand.collectionName, () => h.collectionName);
   const db = client.db('bench');
-  const rdb = wrapDriverObject(rotor, db) as unknown as driver.Db;
+  const rdb = wrapDriverObject(rotor, db);
   let n = 0;
   row('handle creation (db.collection(name))', () => db.collection(`c${n++ % 1000}`), () => new HandWritten(db.collection(`c${n++ % 1000}`)), () => rdb.collection(`c${n++ % 1000}`));
   return rows;

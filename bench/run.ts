@@ -6,6 +6,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
+import { packageRoot } from '../lib/util/package-root.js';
 import { startServer, type RunningServer } from '../lib/server/harness.js';
 import { checkNames, parseArgs, USAGE, UsageError, type Args } from './args.js';
 import { loadData } from './data.js';
@@ -21,12 +22,6 @@ import { BASELINE, packageVersion, shutdownRotor, TARGETS } from './targets.js';
 
 const MICRO_ITERATIONS = { full: 1_000_000, quick: 50_000 } as const;
 
-export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
 
 export async function main(argv: readonly string[]): Promise<number> {
   let args: Args;
@@ -45,7 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   const startedAt = new Date();
-  const root = projectRoot();
+  const root = packageRoot;
   const mode = args.quick ? 'quick' : 'full';
   const targets = TARGETS.filter((t) => t.name === BASELINE || !args.targets || args.targets.includes(t.name));
   const tasks = TASKS.filter((t) => !args.tasks || args.tasks.includes(t.name));
@@ -77,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
     admin = new MongoClient(server.uri);
     await admin.connect();
-    const buildInfo = await admin.db('admin').command({ buildInfo: 1 }).catch(() => ({}) as Record<string, unknown>);
+    const buildInfo = await admin.db('admin').command({ buildInfo: 1 }).catch(() => ({}));
     const adminDb = admin.db(args.db);
 
     for (const r of runners) {

@@ -43,7 +43,7 @@ export async function closeSharedPool(): Promise<void> {
   await pool?.close();
 }
 
-export const EXECUTORS: Readonly<Record<string, Executor>> = Object.defineProperties({ inline: inlineExecutor } as Record<string, Executor>, {
+export const EXECUTORS: Readonly<Record<string, Executor>> = Object.defineProperties({ inline: inlineExecutor }, {
   pool: { enumerable: true, get: sharedPoolExecutor },
 });
 

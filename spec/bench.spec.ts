@@ -182,7 +182,7 @@ test('--soak: every target runs the mix without errors, memory is reported, pool
   }
   const pool = r.rows.find((row) => row.target === 'rotor-promise-pool')!;
   assert.ok(pool.statsClosed, 'a pool target reports poolStats()');
-  for (const k of ['objects', 'forwarders', 'callbacks', 'abortListeners', 'pending']) assert.is(pool.statsClosed![k], 0, `${k} after close`);
+  for (const k of ['objects', 'forwarders', 'callbacks', 'abortListeners', 'pending']) assert.is(pool.statsClosed[k], 0, `${k} after close`);
   assert.is(r.rows.find((row) => row.target === 'bare')!.statsClosed, null);
   assert.match(readFileSync(join(soakOut, 'soak.md'), 'utf8'), /\| rotor-promise-pool \| 48 \|.*\| 0\/0\/0\/0\/0 \| ok \|/);
 });

@@ -485,7 +485,7 @@ test('MongoBulkWriteError built the way the driver builds it keeps writeErrors (
   assert.is(out.result.getWriteErrorCount(), 1);
 
   // from a write concern error, as executeCommands does; and from a thrown server error
-  const wce = new MongoWriteConcernError({ ok: 1, writeConcernError: { code: 64, codeName: 'WriteConcernTimeout', errmsg: 'waiting for replication timed out', errInfo: { wtimeout: true } }, errorLabels: ['RetryableWriteError'] } as any);
+  const wce = new MongoWriteConcernError({ ok: 1, writeConcernError: { code: 64, codeName: 'WriteConcernTimeout', errmsg: 'waiting for replication timed out', errInfo: { wtimeout: true } }, errorLabels: ['RetryableWriteError'] });
   const fromWce = errorRoundTrip(new MongoBulkWriteError(new bulk.WriteConcernError({ code: 64, errmsg: 'waiting for replication timed out' }), result));
   assert.instance(fromWce, MongoBulkWriteError);
   assert.instance(fromWce.err, bulk.WriteConcernError);
@@ -504,7 +504,7 @@ test('MongoBulkWriteError built the way the driver builds it keeps writeErrors (
   assert.ok(fromThrown.hasErrorLabel('TransientTransactionError'));
   // an error held in a field (the driver's MongoServerError keeps what it was built from) crosses as that error
   const holder = new MongoServerError({ message: 'wrapped', code: 1 });
-  holder.errorResponse = serverError() as any;
+  holder.errorResponse = serverError();
   assert.instance(errorRoundTrip(holder).errorResponse, MongoServerError);
 });
 

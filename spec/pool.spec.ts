@@ -264,7 +264,7 @@ test('arguments are read as the driver reads them: what BSON leaves out is left 
     }
     const revoked = Proxy.revocable({}, {});
     revoked.revoke();
-    await coll.insertOne({ r: revoked.proxy } as never).then(
+    await coll.insertOne({ r: revoked.proxy }).then(
       () => assert.unreachable('a revoked Proxy crossed'),
       (err: Error) => {
         assert.instance(err, TypeError);

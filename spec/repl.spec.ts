@@ -348,7 +348,7 @@ function complete(session: RotorRepl, line: string): Promise<[string[], string]>
       if (err) reject(err);
       else resolve(result!);
     };
-    (session.server.completer as (line: string, cb: typeof done) => void)(line, done);
+    (session.server.completer)(line, done);
   });
 }
 
@@ -474,7 +474,7 @@ test('format: cursor pages, errors, and futures nobody awaited', () => {
   assert.is(formatValue(new Error('cannot reach mongodb://u:pw@h/'), opts), 'Error: cannot reach mongodb://<credentials>@h/');
   assert.is(formatValue({ user: 'u', password: "pw'1" }, { ...opts, secrets: ["pw'1"] }), "{ user: 'u', password: '<redacted>' }");
   const pending = new Promise(() => {});
-  assert.match(formatValue(pending, opts), /^Promise \{[^]*<pending>[^]*\}  \(a Promise: use await\)$/);
+  assert.match(formatValue(pending, opts), /^Promise \{[^]*<pending>[^]*\} {2}\(a Promise: use await\)$/);
 });
 
 test('completion analysis: the chain before the cursor, strings and brackets included', () => {

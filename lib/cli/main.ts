@@ -4,9 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** The package root: dist/lib/cli/main.js → three folders up. */
-const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { packageRoot } from '../util/package-root.js';
 
 export const USAGE = `Usage: rotor <command> [arguments]
 

@@ -14,8 +14,6 @@ export const syncFramework: Framework = {
     // this thread): its Promise is handed back as is.
     return operation;
   },
-  isFuture: () => false,
-  callSoon: (fn) => queueMicrotask(fn),
   checkContext() {
     if (typeof Atomics?.wait !== 'function' || typeof SharedArrayBuffer !== 'function') {
       throw new TypeError('rotor sync framework: this JavaScript environment cannot block a thread (Atomics.wait and SharedArrayBuffer are required)');

@@ -135,7 +135,7 @@ function makeMethod(state: HandleState, name: string | symbol, attr: Attribute):
       const wrap = attr.wrap;
       return (...args) => {
         const callback = framework.takeCallback(args, 1);
-        wrapUserFunction(runtime, args);
+        wrapUserFunction(args, (v) => wrapValue(runtime, v));
         let op = executor.invoke(ref, name, unwrapArgs(args));
         if (wrap) op = op.then((v) => wrapValue(runtime, v, wrap));
         return framework.chainFuture(op, callback);
@@ -268,7 +268,7 @@ const subclassTraps: ProxyHandler<HandleState> = {
     const descriptor = Object.getOwnPropertyDescriptor(owner, key)!;
     // A value assigned on the instance shadows a data property of the subclass's prototype.
     if ('value' in descriptor && typeof descriptor.value !== 'function' && !state.runtime.strict) {
-      const own = state.runtime.executor.probe(state.ref, key as string | symbol);
+      const own = state.runtime.executor.probe(state.ref, key);
       if (own !== undefined) return own;
     }
     return Reflect.get(owner, key, state.proxy);

@@ -32,7 +32,7 @@ function install(): void {
   Module._resolveFilename = function (this: unknown, request, parent, isMain, options) {
     if (request === 'mongodb' && !keepsDriver(parent?.filename)) return entryCjs;
     return original.call(this, request, parent, isMain, options);
-  } as ResolveFilename;
+  };
 
   // import: ES module resolution hooks.
   nodeModule.register(url.pathToFileURL(path.join(__dirname, 'hooks.js')).href, {

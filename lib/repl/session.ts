@@ -2,6 +2,7 @@
 // printer knows BSON and cursors, whose completer knows the registry, whose statements Ctrl-C
 // cancels, and whose dot-commands switch the live client's framework and executor. The parts live
 // in files of their own; this one wires them together.
+import { withTimeout } from '../util/timeout.js';
 import { start, writer as replWriter, type REPLServer } from 'node:repl';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -248,11 +249,11 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     context: () => server.context,
     fallback: (line, cb) => fallback.call(server as never, line, cb),
     listCollections: async (target) => {
-      const infos = await withTimeout((target as Db).listCollections({}, { nameOnly: true }).toArray(), 3_000);
+      const infos = await withTimeout((target as Db).listCollections({}, { nameOnly: true }).toArray(), 3_000, 'listCollections');
       return infos.map((c) => c.name);
     },
     listDatabases: async () => {
-      const { databases } = await withTimeout(client.db('admin').admin().listDatabases({ nameOnly: true }), 3_000);
+      const { databases } = await withTimeout(client.db('admin').admin().listDatabases({ nameOnly: true }), 3_000, 'listDatabases');
       return databases.map((d) => d.name);
     },
   });
@@ -333,10 +334,3 @@ function columns(output: NodeJS.WritableStream): number {
   return typeof cols === 'number' && cols > 20 ? cols : 100;
 }
 
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

@@ -31,7 +31,7 @@ test('the handshake names rotor, its framework and executor (platform_info)', as
   const client = new rotor.MongoClient(testUri());
   try {
     await client.connect();
-    const metadata = (await (client.options as unknown as { metadata: Promise<driver.Document> | driver.Document }).metadata) as driver.Document;
+    const metadata = (await (client.options as unknown as { metadata: Promise<driver.Document> | driver.Document }).metadata);
     assert.match(String(metadata.driver.name), /rotor/);
     assert.match(String(metadata.platform), /rotor promise inline/);
   } finally {

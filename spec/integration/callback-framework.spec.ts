@@ -173,7 +173,7 @@ for (const target of targets.filter((t) => t.framework === 'callback')) {
     const settled = await viaCallback((cb) =>
       (client as unknown as Loose).withSession(async (session: unknown) => {
         assert.ok(session instanceof target.rotor.ClientSession, 'withSession handed over a non-handle');
-        await db.collection<Doc>('with_session_cb').insertOne({ _id: 1 }, { session: session as mongodb.ClientSession });
+        await db.collection<Doc>('with_session_cb').insertOne({ _id: 1 }, { session: session });
         return 'fn result';
       }, cb),
     );

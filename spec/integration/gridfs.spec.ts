@@ -48,7 +48,7 @@ for (const target of targets) {
     const stream = bucket.openUploadStream(filename, { metadata: { size: data.length } });
     assert.instance(stream, target.rotor.GridFSBucketWriteStream);
     await pipeline(sliced(data), stream);
-    return stream.id as ObjectId;
+    return stream.id;
   };
 
   connectTarget(test, target, name, (c, d) => {

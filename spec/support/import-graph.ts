@@ -8,6 +8,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 export type ImportGraph = Map<string, string[]>;
 
 const STATIC_IMPORT = /^\s*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'"]+)['"]/gm;
+/** `export * as default from './self.js'`: an entry's own namespace as its default export (import mongodb from 'rotor'), not a dependency. */
+const OWN_NAMESPACE = /^\s*export\s*\*\s*as\s+default\s+from\s*['"]([^'"]+)['"]/gm;
 const BARE_IMPORT = /^\s*import\s*['"]([^'"]+)['"]/gm;
 const REQUIRE = /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g;
 
@@ -33,6 +35,7 @@ export function importGraph(root: string): ImportGraph {
         if (spec.startsWith('.')) targets.add(relative(root, resolve(dirname(file), spec)));
       }
     }
+    for (const m of source.matchAll(OWN_NAMESPACE)) if (resolve(dirname(file), m[1]!) === file) targets.delete(relative(root, file));
     graph.set(relative(root, file), [...targets].sort());
   }
   return graph;

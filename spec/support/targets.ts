@@ -20,7 +20,7 @@ export interface Target {
 
 export const targets: Target[] = [
   { name: 'promise-inline', framework: 'promise', executor: 'inline', rotor: promiseRotor },
-  { name: 'callback-inline', framework: 'callback', executor: 'inline', rotor: callbackRotor as unknown as typeof mongodb },
+  { name: 'callback-inline', framework: 'callback', executor: 'inline', rotor: callbackRotor },
   {
     name: 'thenable-inline',
     framework: 'thenable',
@@ -40,7 +40,7 @@ if (process.env.ROTOR_TEST_EXECUTORS !== 'inline') {
     { name: 'callback-pool', framework: 'callback', executor: 'pool', rotor: { ...callbackRotor, ...pool('callback') } as unknown as typeof mongodb },
     { name: 'thenable-pool', framework: 'thenable', executor: 'pool', rotor: { ...promiseRotor, ...pool(thenableFramework) } as unknown as typeof mongodb },
     // Blocking: every command returns its value; the await-based bodies run as they are (`await value` is the value).
-    { name: 'sync-pool', framework: 'sync', executor: 'pool', rotor: syncRotor as unknown as typeof mongodb },
+    { name: 'sync-pool', framework: 'sync', executor: 'pool', rotor: syncRotor },
     // Each client spread over two workers: stateless commands alternate, stateful handles pinned.
     { name: 'promise-pool-span', framework: 'promise', executor: 'pool', rotor: { ...promiseRotor, ...createRotor({ executor: spanningPool }) } as unknown as typeof mongodb },
   );

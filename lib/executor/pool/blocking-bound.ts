@@ -26,7 +26,7 @@ export function blockingCeilingMs(): number {
  * transaction retry window; the time their functions run on this thread never counts.
  */
 export function boundFor(ref: RemoteRef, args: readonly unknown[], userFunctions: boolean): number {
-  const options = ((ref.root.shadow as { options?: Record<string, unknown> } | undefined)?.options ?? {}) as Record<string, unknown>;
+  const options = ((ref.root.shadow as { options?: Record<string, unknown> } | undefined)?.options ?? {});
   let bound: number;
   const clientTimeout = positive(options.timeoutMS);
   const socket = positive(options.socketTimeoutMS);

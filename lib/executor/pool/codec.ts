@@ -935,7 +935,7 @@ function decError(t: Record<string, any>, hooks: DecodeHooks): Error {
  * version keeps it. The own fields are then copied from the wire.
  */
 function constructError(cls: new (...args: any[]) => Error, message: string): Error {
-  if (cls === MongoError || cls.prototype instanceof MongoError) return Reflect.construct(MongoError, [message], cls) as Error;
+  if (cls === MongoError || cls.prototype instanceof MongoError) return Reflect.construct(MongoError, [message], cls);
   for (let p: object | null = cls.prototype; p !== null; p = Object.getPrototypeOf(p) as object | null) {
     const base = BUILTIN_PROTOS.get(p);
     if (base === undefined) continue;
@@ -1051,7 +1051,7 @@ function buildTable(): Table {
     [BSONSymbol, Kind.BSONSymbol],
   ];
   for (const [ctor, kind] of bsonKinds) kinds.set(ctor.prototype as object, kind);
-  for (const ctor of [Date, RegExp, ArrayBuffer, SharedArrayBuffer, String, Number, Boolean, BigInt]) kinds.set(ctor.prototype as object, Kind.Clone);
+  for (const ctor of [Date, RegExp, ArrayBuffer, SharedArrayBuffer, String, Number, Boolean, BigInt]) kinds.set(ctor.prototype, Kind.Clone);
   kinds.set(Buffer.prototype, Kind.Buffer);
   const typedArrays = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView];
   for (const ctor of typedArrays) kinds.set(ctor.prototype, Kind.View);

@@ -6,7 +6,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { Executor } from '../types.js';
 import type { ClassName } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
-import { stateOf } from '../../proxy/factory.js';
+import { stateOf } from '../../proxy/state.js';
 import { inlineExecutor } from '../inline.js';
 import { memberName, type Request } from './protocol.js';
 import { RemoteRef } from './remote-ref.js';
@@ -110,7 +110,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       try {
         target = asRef(refObject);
       } catch (error) {
-        return Promise.reject(error as Error);
+        return Promise.reject(error);
       }
       if (target.replicas) {
         const name = memberName(member);

@@ -11,7 +11,7 @@
 import { MongoNotConnectedError } from 'mongodb';
 import type { ClassName } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
-import { stateOf } from '../../proxy/factory.js';
+import { stateOf } from '../../proxy/state.js';
 import { RemoteRef } from './remote-ref.js';
 
 /** Marks "the main thread cannot make this one: ask the worker". */
@@ -28,7 +28,7 @@ function shadowArgs(args: readonly unknown[]): unknown[] | typeof NO_SHADOW {
     } else if (a && typeof a === 'object' && !Array.isArray(a) && (a as { session?: unknown }).session !== undefined) {
       const session = refOf((a as { session?: unknown }).session);
       if (session && !session.shadow) return NO_SHADOW;
-      out.push(session ? { ...(a as object), session: session.shadow } : a);
+      out.push(session ? { ...(a), session: session.shadow } : a);
     } else out.push(a);
   }
   return out;

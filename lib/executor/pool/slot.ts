@@ -5,7 +5,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLi
 import { fileURLToPath } from 'node:url';
 import { Tinypool } from 'tinypool';
 import type { ClassName } from '../../registry/kinds.js';
-import { stateOf } from '../../proxy/factory.js';
+import { stateOf } from '../../proxy/state.js';
 import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import type { Request, SyncReply, WorkerMessage } from './protocol.js';
@@ -255,7 +255,7 @@ export class WorkerSlot {
     if (ref.parent) this.ensureAlive(ref.parent);
     this.rebuild.delete(ref);
     const { r: _r, sync: _sync, ...recipe } = ref.recipe!;
-    this.post(recipe as Request);
+    this.post(recipe);
   }
 
   /** Made on a worker that was lost and not made again yet. */
@@ -428,7 +428,7 @@ export class WorkerSlot {
   /** Fire-and-forget, in order. Functions among `args` live as long as `owner` (or until the pool closes). */
   post(m: Request, args?: unknown[], owner?: RemoteRef): void {
     const port = this.usable(m.op);
-    const functions = this.send(m as Request & { args?: unknown[] }, args, port);
+    const functions = this.send(m, args, port);
     if (functions && owner) (owner.token.functions ??= []).push(...functions);
   }
 
@@ -450,7 +450,7 @@ export class WorkerSlot {
       try {
         port = this.usable(`${'member' in m ? m.member : m.op}`);
       } catch (error) {
-        reject(error as Error);
+        reject(error);
         return;
       }
       const r = (m.r = this.nextRid++);
@@ -471,7 +471,7 @@ export class WorkerSlot {
         this.abortListeners++;
       }
       try {
-        this.queue(m as Request & { args?: unknown[] }, args, pending);
+        this.queue(m, args, pending);
       } catch (error) {
         this.settle(pending, error as Error);
         return;
@@ -506,7 +506,7 @@ export class WorkerSlot {
     const port = this.usable(`${'member' in m ? m.member : m.op}`);
     const r = (m.r = this.nextRid++);
     m.sync = true;
-    const functions = this.send(m as Request & { args?: unknown[] }, args, port);
+    const functions = this.send(m, args, port);
     // A blocking request's own functions must be synchronous: one returning a Promise would wait
     // for this thread, which waits for the worker.
     if (functions) for (const id of functions) this.blockingFunctions.add(id);

@@ -77,7 +77,7 @@ function decodeArgs(args: unknown[], abortId?: number): unknown[] {
     // The caller passed an AbortSignal: ours stands in for it, aborted when the main thread says so.
     const controller = new AbortController();
     aborts.set(abortId, controller);
-    for (const a of list) if (a && typeof a === 'object' && 'signal' in a && (a as { signal: unknown }).signal === null) (a as { signal: AbortSignal }).signal = controller.signal;
+    for (const a of list) if (a && typeof a === 'object' && 'signal' in a && (a).signal === null) (a as { signal: AbortSignal }).signal = controller.signal;
   }
   return list;
 }
