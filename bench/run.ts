@@ -72,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
     admin = new MongoClient(server.uri);
     await admin.connect();
-    const buildInfo = await admin.db('admin').command({ buildInfo: 1 }).catch(() => ({}));
+    const buildInfo: Record<string, unknown> = await admin.db('admin').command({ buildInfo: 1 }).catch(() => ({}));
     const adminDb = admin.db(args.db);
 
     for (const r of runners) {
