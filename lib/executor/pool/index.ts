@@ -110,6 +110,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       try {
         target = asRef(refObject);
       } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what asRef threw, passed on as is
         return Promise.reject(error);
       }
       if (target.replicas) {

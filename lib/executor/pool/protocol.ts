@@ -100,7 +100,7 @@ export function checkAllowed(cls: ClassName, op: keyof typeof ALLOWED_KINDS, mem
 
 /** `new` is allowed only for the registry's classes that the driver exports. */
 export function checkConstructible(cls: string): ClassName {
-  let ok = false;
+  let ok: boolean;
   try {
     ok = resolveClass(cls as ClassName).exported;
   } catch {

@@ -60,9 +60,7 @@ export class RemoteRef {
   }
 
   get root(): RemoteRef {
-    let r: RemoteRef = this;
-    while (r.parent) r = r.parent;
-    return r;
+    return this.parent ? this.parent.root : this;
   }
 
   /** The replica for a stateless command: round robin across workers. */

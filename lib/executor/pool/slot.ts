@@ -450,6 +450,7 @@ export class WorkerSlot {
       try {
         port = this.usable(`${'member' in m ? m.member : m.op}`);
       } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what usable() threw, passed on as is
         reject(error);
         return;
       }
