@@ -10,6 +10,8 @@ export interface CursorState {
   transforms: Array<(doc: unknown) => unknown>;
   /** A batch was fetched: the cursor is initialized, so chaining must ask the driver (it refuses). */
   started: boolean;
+  /** The next batch, asked for as soon as the previous one arrived (see fill). */
+  prefetch: Promise<unknown[]> | undefined;
 }
 
 export function isCursorClass(cls: ResolvedClass): boolean {
@@ -17,7 +19,7 @@ export function isCursorClass(cls: ResolvedClass): boolean {
 }
 
 export function cursorState(ref: RemoteRef): CursorState {
-  return (ref.cursor ??= { buffer: [], transforms: [], started: false });
+  return (ref.cursor ??= { buffer: [], transforms: [], started: false, prefetch: undefined });
 }
 
 export function transform(state: CursorState, doc: unknown): unknown {
@@ -30,15 +32,39 @@ export function closedWithClient(ref: RemoteRef): boolean {
   return ref.ended && ref.lost !== undefined;
 }
 
+function requestBatch(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<unknown[]> {
+  return ref.slot.request({ op: 'nextBatch', id: ref.id, mode }, undefined, ref.signal) as Promise<unknown[]>;
+}
+
+/**
+ * Fills the local buffer with the next batch. A find or aggregate cursor read with next() asks
+ * for the batch after while this one is consumed: the worker fetches and decodes it while the main
+ * thread works through the documents (the pool's reason to exist). Tailable reads (tryNext) and
+ * change streams are not read ahead: their next batch waits for the server.
+ */
 async function fill(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<boolean> {
   if (closedWithClient(ref)) return false;
   ref.slot.ensureAlive(ref);
   const state = cursorState(ref);
   state.started = true;
-  const batch = (await ref.slot.request({ op: 'nextBatch', id: ref.id, mode }, undefined, ref.signal)) as unknown[];
+  const ahead = state.prefetch;
+  state.prefetch = undefined;
+  const batch = await (ahead ?? requestBatch(ref, mode));
   if (batch.length === 0 && mode === 'next') ref.ended = true; // exhausted: nothing left to lose with the worker
   for (const doc of batch) state.buffer.push(doc);
+  if (batch.length > 0 && mode === 'next' && ref.resolved.isA.has('AbstractCursor')) {
+    const next = requestBatch(ref, 'next');
+    next.catch(() => {}); // a failure surfaces when this batch is awaited
+    state.prefetch = next;
+  }
   return batch.length > 0;
+}
+
+/** Whatever a read-ahead brought, into the buffer (before toArray, rewind, close). */
+async function settleReadAhead(state: CursorState): Promise<void> {
+  const ahead = state.prefetch;
+  state.prefetch = undefined;
+  if (ahead) for (const doc of await ahead.catch(() => [])) state.buffer.push(doc);
 }
 
 async function next(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<unknown> {
@@ -63,6 +89,7 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): P
     case 'toArray':
       return (async () => {
         let rest: unknown[] = [];
+        await settleReadAhead(state);
         if (!closedWithClient(ref)) {
           ref.slot.ensureAlive(ref);
           state.started = true;
@@ -80,7 +107,12 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): P
       })();
     case 'close':
       if (closedWithClient(ref)) return Promise.resolve();
-      return undefined; // like the driver's, it leaves buffered documents readable
+      // Like the driver's, close() leaves buffered documents readable: a read-ahead batch joins them.
+      if (!state.prefetch) return undefined;
+      return settleReadAhead(state).then(async () => {
+        await ref.slot.request({ op: 'invoke', id: ref.id, member: 'close', args: [] }, []);
+        ref.ended = true;
+      });
     default:
       return undefined;
   }
@@ -97,6 +129,7 @@ export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remo
       return state.buffer.splice(0, n).map((d) => transform(state, d));
     }
     case 'rewind':
+      state.prefetch = undefined; // its answer is dropped with the rest of the old iteration
       state.buffer.length = 0;
       state.started = false;
       ref.ended = false;
