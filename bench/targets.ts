@@ -89,6 +89,8 @@ const require = createRequire(import.meta.url);
 // The targets. Add a framework or executor here: rotorTarget('callback', 'pool').
 
 export const BASELINE = 'bare';
+/** Batch size of the main-thread-work task's cursor (see drainFind). */
+export const WORK_BATCH_SIZE = 100;
 
 export const TARGETS: readonly Target[] = [
   moduleTarget(BASELINE, 'the mongodb driver itself, promises (the baseline)', 'mongodb', 'promise'),
@@ -226,7 +228,9 @@ function promiseOps(mod: DriverLike, client: any, db: any): Ops {
     },
     async drainFind(each) {
       let n = 0;
-      for await (const doc of coll.find({})) {
+      // With per-document work, read in batches of WORK_BATCH_SIZE (every target alike): a stream
+      // of getMores, as an app working through a large result sees, which the pool overlaps with the work.
+      for await (const doc of coll.find({}, each ? { batchSize: WORK_BATCH_SIZE } : {})) {
         each?.(doc);
         n++;
       }
@@ -284,7 +288,7 @@ function callbackOps(mod: DriverLike, client: any, db: any): Ops {
     insertMany: (docs) => chain(1, (_i, cb) => coll.insertMany(docs, { ordered: true }, cb)),
     drainFind: (each) =>
       new Promise((resolve, reject) => {
-        const cursor = coll.find({});
+        const cursor = coll.find({}, each ? { batchSize: WORK_BATCH_SIZE } : {});
         let n = 0;
         const next: Cb = (err, doc) => {
           if (err) return reject(err);
