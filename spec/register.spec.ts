@@ -2,7 +2,7 @@
 // the same lines with and without the hook, as ESM (--import) and CommonJS (--require), on every
 // executor; only its "hook:" line says rotor answered.
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXECUTORS } from '../lib/create-rotor.js';
@@ -119,6 +119,18 @@ test('an unknown executor or framework fails at import with the names of the ava
   const badFramework = await runApp('dropin-app.cjs', ['--require', registerCJS], { ROTOR_FRAMEWORK: 'rxjs' });
   assert.is.not(badFramework.code, 0);
   assert.match(badFramework.stderr, "rotor/register: ROTOR_FRAMEWORK='rxjs' is not a rotor framework; available: promise, callback, sync");
+});
+
+test('ROTOR_STRICT=1 gives strict handles (a name outside the registry throws); unset, it reads undefined', () => {
+  const app = "import { MongoClient } from 'mongodb'; const db = new MongoClient(process.env.MONGODB_URI).db('x'); try { console.log(String(db.usres)); } catch (e) { console.log(e.message); }";
+  for (const [strict, expected] of [
+    ['1', "Db has no attribute 'usres'"],
+    ['', 'undefined'],
+  ] as const) {
+    const env = { ...process.env, MONGODB_URI: testUri(), ROTOR_FRAMEWORK: '', ROTOR_EXECUTOR: '', ROTOR_STRICT: strict };
+    const r = spawnSync(process.execPath, ['--import', registerESM, '--input-type=module', '-e', app], { cwd: root, env, encoding: 'utf8', timeout: APP_TIMEOUT_MS });
+    assert.is(r.stdout.trim(), expected, r.stderr);
+  }
 });
 
 test("rotor's own imports and the driver's are never redirected", () => {

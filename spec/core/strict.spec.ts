@@ -22,12 +22,10 @@ for (const executor of ['inline', 'pool'] as const) {
   let strict: RotorClasses;
   let loose: RotorClasses;
 
+  // The shared pool (closed by the test command), as the integration targets use.
   test.before(() => {
-    strict = createRotor({ executor, workers: executor === 'pool' ? 1 : undefined, strict: true });
-    loose = createRotor({ executor, workers: executor === 'pool' ? 1 : undefined });
-  });
-  test.after(async () => {
-    for (const r of [strict, loose]) await (r.runtime.executor as { close?: () => Promise<void> }).close?.();
+    strict = createRotor({ executor, strict: true });
+    loose = createRotor({ executor });
   });
 
   test('a typo throws on read, naming the class and suggesting the registry member', () => {
