@@ -38,6 +38,9 @@ const REPL_USAGE = `Usage: rotor repl [uri] [file.js...] [options]
                    A .rotorrc.mjs in the working directory is imported the same way.
   --data DIR       Keep the embedded server's data in DIR between sessions (also ROTOR_DATA);
                    default: a fresh temporary folder, removed at exit.
+  --framework NAME Start in this framework (promise | callback | sync; sync runs on the pool and
+                   needs no await: mongo-shell-style scripts).
+  --executor NAME  Start on this executor (inline | pool).
 
 Piped stdin runs line by line, goes on after an error (stdin:line on stderr) and exits 1 if any
 statement failed. In the REPL: help lists the shell commands, .help the dot-commands (.executor,
@@ -104,7 +107,7 @@ async function repl(args: string[]): Promise<number> {
 }
 
 /** `repl` arguments: a connection string first (optional), script files, options anywhere. */
-export function parseReplArgs(args: string[]): { uri?: string; files: string[]; evals: string[]; imports: string[]; quiet: boolean; dataDir?: string } {
+export function parseReplArgs(args: string[]): { uri?: string; files: string[]; evals: string[]; imports: string[]; quiet: boolean; dataDir?: string; framework?: string; executor?: string } {
   const parsed: ReturnType<typeof parseReplArgs> = { files: [], evals: [], imports: [], quiet: false };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -118,6 +121,8 @@ export function parseReplArgs(args: string[]): { uri?: string; files: string[]; 
     if (flag === '--eval' || flag === '-e') parsed.evals.push(value());
     else if (flag === '--import') parsed.imports.push(value());
     else if (flag === '--data') parsed.dataDir = value();
+    else if (flag === '--framework') parsed.framework = value();
+    else if (flag === '--executor') parsed.executor = value();
     else if (flag === '--quiet' || flag === '-q') parsed.quiet = true;
     else if (flag.startsWith('-')) throw new UsageError(`unknown option '${flag}' for repl`);
     else positional.push(arg);

@@ -27,6 +27,9 @@ export interface ReplCommandOptions {
   imports?: string[];
   /** --data: the embedded server's data folder, kept between sessions. */
   dataDir?: string;
+  /** --framework / --executor: the session's starting mode. */
+  framework?: string;
+  executor?: string;
 }
 
 /** Runs the REPL on this process's stdin/stdout; resolves with the exit status once everything is stopped. */
@@ -66,6 +69,8 @@ export async function replCommand(options: ReplCommandOptions = {}): Promise<num
   try {
     session = await openRotorRepl({
       uri,
+      ...(options.framework ? { framework: options.framework } : {}),
+      ...(options.executor ? { executor: options.executor } : {}),
       input: gate?.input ?? (scripted ? new PassThrough() : process.stdin),
       output: process.stdout,
       terminal: interactive,

@@ -30,6 +30,18 @@ export function unavailable(what: 'framework' | 'executor', name: string): strin
   return `unknown ${what} '${name}'; expected one of: ${Object.keys(table).join(', ')}`;
 }
 
+/**
+ * A blocking framework (sync) runs only on the pool (blocking the thread that runs the driver would
+ * deadlock): choosing it moves the executor to the pool; choosing the inline executor under it is
+ * refused, with the reason.
+ */
+export function settleMode(current: Mode, change: Partial<Mode>): Mode | string {
+  const next = { ...current, ...change };
+  if (!FRAMEWORKS[next.framework]?.blocking || next.executor !== 'inline') return next;
+  if (change.executor === 'inline') return `the ${next.framework} framework needs the pool executor: it blocks this thread until the driver answers, so the driver cannot run on it (switch .framework first)`;
+  return { ...next, executor: 'pool' };
+}
+
 export function describeMode(mode: Mode): string {
   return `framework ${mode.framework}, executor ${mode.executor}`;
 }

@@ -17,7 +17,7 @@ import { defineDotCommands } from './dot-commands.js';
 import { Evaluator, NOT_SHELL } from './evaluate.js';
 import { formatError, formatValue } from './format.js';
 import { attachHistory } from './history.js';
-import { clientOptionsFor, connect, describeMode, exportedClasses, rotorFor, unavailable, type Mode } from './modes.js';
+import { clientOptionsFor, connect, describeMode, exportedClasses, rotorFor, unavailable, type Mode, settleMode } from './modes.js';
 import { CursorPager } from './pages.js';
 import { bsonHelpers, printHelpers } from './scope.js';
 import { guide, handleHelp, shellCommand } from './shell.js';
@@ -76,11 +76,14 @@ export interface RotorRepl {
 
 export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRepl> {
   const { uri, output } = options;
-  let mode: Mode = { framework: options.framework ?? 'promise', executor: options.executor ?? 'inline' };
-  for (const [what, name] of [['framework', mode.framework], ['executor', mode.executor]] as const) {
+  const requested = { framework: options.framework ?? 'promise', ...(options.executor ? { executor: options.executor } : {}) };
+  for (const [what, name] of Object.entries(requested) as Array<['framework' | 'executor', string]>) {
     const problem = unavailable(what, name);
     if (problem) throw new TypeError(problem);
   }
+  const settled = settleMode({ framework: 'promise', executor: 'inline' }, requested);
+  if (typeof settled === 'string') throw new TypeError(settled);
+  let mode: Mode = settled;
   // Int64 stays Long('5'), as the shell prints it (a number would hide the type and lose precision).
   const clientOptions = clientOptionsFor(uri, { promoteLongs: false, ...options.clientOptions });
   let client = await connect(uri, mode, clientOptions);
@@ -265,11 +268,12 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
 
   // ---- dot-commands
   const switchMode = async (change: Partial<Mode>): Promise<void> => {
-    const next = { ...mode, ...change };
     for (const [what, name] of Object.entries(change) as Array<['framework' | 'executor', string]>) {
       const problem = unavailable(what, name);
       if (problem) return say(problem);
     }
+    const next = settleMode(mode, change);
+    if (typeof next === 'string') return say(next);
     if (next.framework === mode.framework && next.executor === mode.executor) return say(describeMode(mode));
     const name = currentDbName();
     const nextClient = await connect(uri, next, clientOptions);
