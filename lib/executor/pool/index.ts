@@ -258,15 +258,13 @@ async function closeClient(ref: RemoteRef, member: string | symbol, args: unknow
 
 /**
  * A member outside the registry (duck typing, a library reading driver internals): what the app
- * assigned; `undefined` at once for a name the object's class does not have (its shadow lacks it:
- * `$__`, `_bsontype`...); else a bounded copy of the worker's value (worker-snapshot.ts), kept for
- * the rest of this tick so a chain of reads (`client.topology?.s?.description`) costs one round
- * trip. Never throws.
+ * assigned, else a bounded copy of the worker's value (worker-snapshot.ts; `undefined` for a name
+ * the object lacks), kept for the rest of this tick so repeated reads cost one round trip. Never
+ * throws. (A shadow cannot answer: fields such as `topology` appear only once the client connects.)
  */
 function probeRemote(ref: RemoteRef, member: string | symbol): unknown {
   if (ref.expando?.has(member)) return ref.expando.get(member);
   if (typeof member === 'symbol' || ref.lost || ref.slot.isClosed) return undefined;
-  if (ref.shadow && !(member in ref.shadow)) return undefined;
   const cached = probes.get(ref);
   if (cached?.has(member)) return cached.get(member);
   let value: unknown;

@@ -1,59 +1,81 @@
 // A bounded-cost copy of a driver internal for the main thread (`client.topology`, `client.s`...):
 // libraries probe such members for duck typing and state (mongoose reads `client.topology` for its
-// readyState). A driver object graph is large and cyclic, so this copies at most SNAPSHOT_DEPTH
-// levels and SNAPSHOT_NODES values; functions, class instances' methods and what cannot cross are
-// left out. It never throws. The copy is a plain object: a picture of the internal, not the internal.
+// readyState). A driver object graph is large and cyclic, so this copies breadth first — every
+// field of a level before anything deeper, so shallow fields are always there — at most
+// SNAPSHOT_DEPTH levels and SNAPSHOT_NODES values; functions and what cannot cross are left out.
+// A class instance shows its own fields and its getters. It never throws. The copy is a plain
+// object: a picture of the internal, not the internal.
 import { encode } from './codec.js';
 
-export const SNAPSHOT_DEPTH = 4;
-export const SNAPSHOT_NODES = 500;
+export const SNAPSHOT_DEPTH = 5;
+export const SNAPSHOT_NODES = 2_000;
 
 const NO_REFS = { refOf: () => undefined, symbolKeys: 'drop' as const, to: 'the main thread' };
 
-export function snapshot(value: unknown): unknown {
-  const budget = { nodes: SNAPSHOT_NODES };
-  return copy(value, 0, budget, new Set());
+interface Pending {
+  readonly source: object;
+  readonly target: Record<string, unknown> | unknown[];
+  readonly depth: number;
 }
 
-function copy(value: unknown, depth: number, budget: { nodes: number }, seen: Set<object>): unknown {
-  if (--budget.nodes < 0) return undefined;
-  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
-  if (typeof value !== 'object' || value === null) return value;
-  if (seen.has(value)) return undefined;
-  const proto = Object.getPrototypeOf(value) as object | null;
-  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) {
-    // BSON values, dates, buffers, driver data classes: as the codec sends them, when it can.
-    try {
-      return encode(value, NO_REFS);
-    } catch {
-      // a live object (a socket, an emitter...): its own fields, below
+export function snapshot(value: unknown): unknown {
+  const seen = new Set<object>();
+  let nodes = SNAPSHOT_NODES;
+  const queue: Pending[] = [];
+  /** A leaf as is (or as the codec sends it), a container as an empty copy queued for filling. */
+  const start = (v: unknown, depth: number): unknown => {
+    if (--nodes < 0 || typeof v === 'function' || typeof v === 'symbol') return undefined;
+    if (typeof v !== 'object' || v === null) return v;
+    if (seen.has(v)) return undefined;
+    const proto = Object.getPrototypeOf(v) as object | null;
+    if (proto !== Object.prototype && proto !== Array.prototype && proto !== null && !(v instanceof Map)) {
+      try {
+        encode(v, NO_REFS); // BSON values, dates, buffers, driver data classes: the reply's encode sends them
+        return v;
+      } catch {
+        // a live object (a socket, an emitter...): its fields, below
+      }
+    }
+    if (depth >= SNAPSHOT_DEPTH) return undefined;
+    seen.add(v);
+    const target = Array.isArray(v) ? [] : {};
+    queue.push({ source: v, target, depth });
+    return target;
+  };
+  const root = start(value, 0);
+  for (let i = 0; i < queue.length && nodes > 0; i++) {
+    const { source, target, depth } = queue[i]!;
+    for (const [key, v] of entries(source)) {
+      if (nodes <= 0) break;
+      const copy = start(v, depth + 1);
+      if (copy === undefined) continue;
+      if (Array.isArray(target)) target.push(copy);
+      else target[key] = copy;
     }
   }
-  if (depth >= SNAPSHOT_DEPTH) return undefined;
-  seen.add(value);
-  if (Array.isArray(value)) return value.slice(0, 100).map((v) => copy(v, depth + 1, budget, seen));
-  if (value instanceof Map) return Object.fromEntries([...value].slice(0, 100).map(([k, v]) => [String(k), copy(v, depth + 1, budget, seen)]));
-  const out: Record<string, unknown> = {};
-  let keys: string[];
+  return root;
+}
+
+/** Own enumerable fields, a class's getters, a Map's entries; at most 100 of an array or map. */
+function entries(source: object): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  const read = (key: string): void => {
+    try {
+      out.push([key, (source as Record<string, unknown>)[key]]);
+    } catch {
+      // a getter that throws: left out
+    }
+  };
   try {
-    keys = Object.keys(value);
-    // A class instance's getters (topology.description...) are part of what it shows.
-    for (let p = proto; p !== null && p !== Object.prototype && p !== Array.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    if (Array.isArray(source)) return source.slice(0, 100).map((v, i) => [String(i), v]);
+    if (source instanceof Map) return [...source].slice(0, 100).map(([k, v]) => [String(k), v]);
+    const keys = Object.keys(source);
+    for (let p = Object.getPrototypeOf(source) as object | null; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
       for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) if (d.get && key !== '__proto__' && !keys.includes(key)) keys.push(key);
     }
+    for (const key of keys) read(key);
   } catch {
-    return undefined;
-  }
-  for (const key of keys) {
-    if (budget.nodes <= 0) break;
-    let v: unknown;
-    try {
-      v = (value as Record<string, unknown>)[key];
-    } catch {
-      continue;
-    }
-    const c = copy(v, depth + 1, budget, seen);
-    if (c !== undefined) out[key] = c;
+    // a hostile object: what was read so far
   }
   return out;
 }
