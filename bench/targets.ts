@@ -80,9 +80,9 @@ interface DriverLike {
  * add rotorTarget('sync', 'pool') to TARGETS; the overhead section then shows its sequential
  * figures and a dash for the 80-task ones.
  */
-type Style = 'promise' | 'callback';
+type Style = 'promise' | 'callback' | 'sync';
 type OpsFactory = (mod: DriverLike, client: any, db: any) => Ops;
-const OPS_BY_STYLE: Readonly<Record<Style, OpsFactory>> = { promise: (...a) => promiseOps(...a), callback: (...a) => callbackOps(...a) };
+const OPS_BY_STYLE: Readonly<Record<Style, OpsFactory>> = { promise: (...a) => promiseOps(...a), callback: (...a) => callbackOps(...a), sync: (...a) => syncOps(...a) };
 const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ export const TARGETS: readonly Target[] = [
   rotorTarget('promise', 'inline'),
   rotorTarget('callback', 'inline'),
   rotorTarget('promise', 'pool'),
-  // rotorTarget('sync', 'pool'), // the lead's blocking framework: see Style below
+  rotorTarget('sync', 'pool'), // the blocking framework: each call returns its value
   // One client spread over two workers (stateless commands alternate): does spanning pay?
   rotorTarget('promise', 'pool', 'promise', { workers: 2, span: true }),
 ];
@@ -144,7 +144,7 @@ export function moduleTarget(name: string, description: string, pkg: string, sty
 export function rotorTarget(
   framework: string,
   executor: string,
-  style: Style = framework === 'callback' ? 'callback' : 'promise',
+  style: Style = framework === 'callback' ? 'callback' : framework === 'sync' ? 'sync' : 'promise',
   pool?: { workers: number; span: boolean },
 ): Target {
   const suffix = pool ? `-span${pool.workers}` : '';
@@ -251,6 +251,43 @@ function promiseOps(mod: DriverLike, client: any, db: any): Ops {
     },
     close: () => client.close(),
     concurrent: true,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sync style: what a user of rotor's sync framework writes: no await, each call returns its value.
+// (The harness awaits each op's Promise; the calls inside never yield.) GridFS streams stay Node
+// streams in every framework, so those ops are the promise style's.
+
+function syncOps(mod: DriverLike, client: any, db: any): Ops {
+  const coll = db.collection('corpus');
+  const streams = promiseOps(mod, client, db);
+  return {
+    ...streams,
+    command: async (cmd, times) => {
+      for (let i = 0; i < times; i++) db.command(cmd);
+    },
+    findOneByIds: async (ids) => {
+      let found = 0;
+      for (const id of ids) if (coll.findOne({ _id: id })) found++;
+      return found;
+    },
+    insertEach: async (docs) => {
+      for (const doc of docs) coll.insertOne(doc);
+    },
+    insertMany: async (docs) => {
+      coll.insertMany(docs, { ordered: true });
+    },
+    drainFind: async (each) => {
+      let n = 0;
+      for (const doc of coll.find({}, each ? { batchSize: WORK_BATCH_SIZE } : {}) as Iterable<Document>) {
+        each?.(doc);
+        n++;
+      }
+      return n;
+    },
+    close: async () => client.close(),
+    concurrent: false,
   };
 }
 
