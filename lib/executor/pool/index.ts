@@ -12,7 +12,7 @@ import { memberName, type Request } from './protocol.js';
 import { RemoteRef } from './remote-ref.js';
 import { newAbortId, WorkerSlot, type SlotStats } from './slot.js';
 import { applyToShadow, constructShadow, factoryShadow, NO_SHADOW } from './shadow.js';
-import { cursorCall, cursorChain, cursorInvoke, cursorIterate, cursorRead, cursorState, isCursorClass, takeTransform } from './main/cursor.js';
+import { cursorCall, cursorChain, cursorInvoke, cursorIterate, cursorRead, isCursorClass } from './main/cursor.js';
 import { listen } from './main/events.js';
 import { isPoolStream, prepareUpload, PoolDownloadStream, PoolUploadStream } from './main/gridfs.js';
 import { adoptInsertedIds } from './main/inserts.js';
@@ -243,7 +243,19 @@ function readRemote(ref: RemoteRef, member: string | symbol): unknown {
  * client.close() always resolves: a worker that was lost, or a pool that closed, holds nothing of
  * the client any more (a client waiting to be rebuilt is simply not rebuilt).
  */
-async function closeClient(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<void> {
+function closeClient(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<void> {
+  // Overlapping close() calls share one (the driver's do too): a second one sent to the worker
+  // would find the client already released by the first.
+  let closing = closings.get(ref);
+  if (!closing) {
+    closing = closeReplicas(ref, member, args).finally(() => closings.delete(ref));
+    closings.set(ref, closing);
+  }
+  return closing;
+}
+const closings = new WeakMap<RemoteRef, Promise<void>>();
+
+async function closeReplicas(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<void> {
   const replicas = ref.replicas ?? [ref];
   await Promise.all(
     replicas.map(async (r) => {
@@ -309,7 +321,6 @@ function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[],
   const upload = prepareUpload(memberName(member), args);
   const signal = extractSignal(upload.args);
   if (signal?.aborted) throw signal.reason;
-  const transform = resolveClass(cls).isA.has('AbstractCursor') ? takeTransform(upload.args) : undefined;
   const shadow = factoryShadow(parent, upload.member, upload.args, cls);
   const ref = parent.slot.newRef(cls, parent);
   const abortId = signal ? newAbortId() : undefined;
@@ -325,7 +336,6 @@ function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[],
     ref.signal = signal;
     signal.addEventListener('abort', () => parent.slot.post({ op: 'abort', abortId: abortId! }), { once: true });
   }
-  if (transform) cursorState(ref).transforms.push(transform);
   if (cls === 'GridFSBucketWriteStream') return new PoolUploadStream(ref, upload.id);
   if (cls === 'GridFSBucketReadStream') return new PoolDownloadStream(ref);
   return ref;

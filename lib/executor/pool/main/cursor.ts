@@ -156,22 +156,6 @@ export function cursorChain(ref: RemoteRef, member: string, args: unknown[]): bo
   return true;
 }
 
-/**
- * A `transform` function among a cursor factory's options (the driver applies it to each
- * document) runs here, like map(): it is taken out of what crosses.
- */
-export function takeTransform(args: unknown[]): ((doc: unknown) => unknown) | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as { transform?: unknown } | null;
-    if (a && typeof a === 'object' && !Array.isArray(a) && typeof a.transform === 'function') {
-      const { transform: fn, ...rest } = a;
-      args[i] = rest;
-      return fn as (doc: unknown) => unknown;
-    }
-  }
-  return undefined;
-}
-
 export function cursorIterate(ref: RemoteRef): AsyncIterator<unknown> {
   if (!isCursorClass(ref.resolved)) throw new TypeError(`${ref.cls}: async iteration is not available in the pool executor`);
   return (async function* () {
