@@ -1,10 +1,9 @@
 // `npm run bench`: the drivers' benchmark specification, every target against the bare driver on
 // the same server in the same run, interleaved; results to bench/results/ as JSON, markdown and SVG.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { packageRoot } from '../lib/util/package-root.js';
 import { startServer, type RunningServer } from '../lib/server/harness.js';

@@ -29,7 +29,7 @@ export interface SoakContext {
 
 const noop = (): void => {};
 
-export async function soakOperation({ client, db, coll, dbName, signal }: SoakContext, i: number): Promise<void> {
+export async function soakOperation({ client, coll, dbName, signal }: SoakContext, i: number): Promise<void> {
   switch (SOAK_KINDS[((i % SOAK_KINDS.length) + SOAK_KINDS.length) % SOAK_KINDS.length]) {
     case 'insertOne':
       await coll.insertOne({ i, pad: PAD });
@@ -75,6 +75,7 @@ export async function soakOperation({ client, db, coll, dbName, signal }: SoakCo
       await client.db(dbName).collection(coll.collectionName).findOne({ i });
       return;
     }
+    case undefined: // not reached: the index is taken modulo the length
     default:
       throw new Error(`no soak operation for ${i}`);
   }

@@ -114,7 +114,7 @@ async function soakTarget(target: Target, n: number, uri: string, dbName: string
     await coll.drop().catch(() => {});
     await client.close();
     client = undefined;
-    row.statsClosed = await settledStats(driver.stats);
+    row.statsClosed = await settledStats(() => driver.stats());
     row.closed = await settledMemory();
     row.heapGrowthMB = r1(row.open.heapMB - row.before.heapMB);
     row.rssGrowthMB = r1(row.open.rssMB - row.before.rssMB);

@@ -42,7 +42,7 @@ export interface TaskDef {
   /** Once per task, before any target runs. */
   setup?(env: TaskEnv): Promise<void>;
   /** Before every iteration of every target (untimed); `ops` is the target's about to run. */
-  before?(env: TaskEnv, ops: Ops): Promise<void>;
+  before?(env: TaskEnv, ops: Ops): Promise<void> | void;
   /** The timed "do task". */
   run(env: TaskEnv, ops: Ops): Promise<void>;
 }
@@ -64,7 +64,7 @@ async function freshCorpus(env: TaskEnv): Promise<void> {
   await env.admin.createCollection('corpus');
 }
 
-function ignoreNamespaceNotFound(err: { code?: number; codeName?: string }): void {
+function ignoreNamespaceNotFound(err: Error & { code?: number; codeName?: string }): void {
   if (err.code !== 26 && err.codeName !== 'NamespaceNotFound') throw err;
 }
 
@@ -250,7 +250,7 @@ export const TASKS: readonly TaskDef[] = [
       await new Promise<void>((resolve, reject) => upload.once('error', reject).end(env.data.gridfs, () => resolve()));
       env.state.idHex = upload.id.toHexString();
     },
-    async before(_env, ops) {
+    before(_env, ops) {
       ops.newBucket();
     },
     async run(env, ops) {

@@ -105,7 +105,7 @@ function makeClass(runtime: Runtime, cls: ResolvedClass): RotorClass {
           if (member === 'connect' && cls.name === 'MongoClient') {
             // Through our own constructor (or the subclass's it was called on, as the driver's `new this()`),
             // so the client carries rotor's handshake metadata.
-            const Ctor = typeof this === 'function' && RotorClass.prototype.isPrototypeOf(this.prototype as object) ? (this as RotorClass) : RotorClass;
+            const Ctor = typeof this === 'function' && Object.prototype.isPrototypeOf.call(RotorClass.prototype, this.prototype as object) ? (this as RotorClass) : RotorClass;
             const client = new Ctor(...args) as { connect(): unknown };
             if (framework.blocking) return (client.connect(), client); // connect() already waited (or threw)
             op = Promise.resolve(client.connect()).then(() => client);

@@ -65,5 +65,6 @@ export const ClientEncryption = rotor.ClientEncryption as unknown as D['ClientEn
 export type ClientEncryption = driver.ClientEncryption;
 
 /** `import mongodb from 'rotor/sync'`: every export, rotor's classes in place of the driver's. */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- poolStats and close are destructured only to be left out
 const defaultExport = { ...driverModule, ...(({ runtime: _runtime, poolStats: _stats, close: _close, ...classes }) => classes)(rotor) };
 export default defaultExport as unknown as typeof driverModule;

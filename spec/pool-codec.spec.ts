@@ -375,7 +375,7 @@ test('functions cross only where functionRef gives them an id; the hook is told 
   const paths: string[] = [];
   const hooks: EncodeHooks = { refOf: () => undefined, functionRef: (_fn, path) => (paths.push(path), 42) };
   const stub = () => 'stub';
-  const out = roundTrip({ options: { transform } }, hooks, { ref: noDecodeHooks.ref, fn: (id) => (id === 42 ? stub : (assert.unreachable(`function #${id}`) as never)) });
+  const out = roundTrip({ options: { transform } }, hooks, { ...noDecodeHooks, fn: (id) => (id === 42 ? stub : (assert.unreachable(`function #${id}`) as never)) });
   assert.is(out.options.transform, stub);
   assert.equal(paths, ['value.options.transform']);
   rejects(() => encode({ options: { transform } }, noHooks, 'argument 1'), /^argument 1\.options\.transform: a function cannot cross to the worker$/);
@@ -575,6 +575,7 @@ test("the decoded stack is the worker's stack, the boundary line, then the calle
 
 test('encodeError never throws: fields that cannot cross are dropped; non-error rejections cross as themselves', () => {
   class Socket {
+    // eslint-disable-next-line no-unused-private-class-members -- stands in for a socket's native state; never read
     #fd = 3;
   }
   const error = Object.assign(new MongoNetworkError('closed'), { socket: new Socket(), retry: () => 1, code: 'ECONNRESET' });

@@ -29,7 +29,7 @@ interface Flavour {
 }
 
 function flavour(name: Flavour['name']): Flavour {
-  if (name === 'bare') return { name, MongoClient: driver.MongoClient, GridFSBucket: driver.GridFSBucket, close: async () => {}, stats: async () => ({ objects: 0, forwarders: 0, callbacks: 0, abortListeners: 0, pending: 0 }) };
+  if (name === 'bare') return { name, MongoClient: driver.MongoClient, GridFSBucket: driver.GridFSBucket, close: async () => {}, stats: () => Promise.resolve({ objects: 0, forwarders: 0, callbacks: 0, abortListeners: 0, pending: 0 }) };
   const rotor = name === 'pool' ? createRotor({ executor: 'pool', workers: 1 }) : createRotor({});
   const executor = rotor.runtime.executor as PoolExecutor;
   return {

@@ -339,7 +339,7 @@ test('a client spanning two workers spreads its commands and hears events from b
     assert.is(started.filter((n) => n === 'find').length, 10, 'events from both workers reach the one emitter');
     const counts = await Promise.all(executor.slots.map(async (s) => (await s.stats()).objects));
     assert.is(counts.length, 2);
-    assert.ok(counts.every((n) => n >= 3), `each worker holds the client, db and collection: ${counts}`);
+    assert.ok(counts.every((n) => n >= 3), `each worker holds the client, db and collection: ${counts.join(',')}`);
     // A session is pinned: its commands go to its worker.
     await client.withSession(async (session) => {
       for (let i = 0; i < 4; i++) assert.ok(await coll.findOne({}, { session }));

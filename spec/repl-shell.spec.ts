@@ -110,6 +110,7 @@ test('output of a callback lands above the prompt, which is drawn again with the
     await t.type(`setTimeout(() => print('late news'), 300); 'scheduled'`, "'scheduled'");
     t.input.write('db.coll');
     await until(() => t.text().includes('late news'), 'the late output');
+    // eslint-disable-next-line no-control-regex -- ESC: the terminal's escape sequences are what is checked
     await until(() => /late news\n(?:\x1b\[[0-9;]*[A-Za-z]|\r)*[\w-]+> db\.coll/.test(t.text()), `the prompt redrawn below it: ${JSON.stringify(t.text().slice(-120))}`);
     assert.ok(t.text().includes('\r\x1b[Klate news'), 'the prompt line was cleared first');
   } finally {

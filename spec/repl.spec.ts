@@ -45,12 +45,6 @@ function repl(args: string[], lines: string[], env: NodeJS.ProcessEnv = {}, time
 /** stdout without blank lines, for order checks. */
 const linesOf = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
 
-function after(lines: string[], marker: string): string | undefined {
-  const i = lines.findIndex((l) => l.includes(marker));
-  assert.ok(i >= 0, `'${marker}' not in:\n${lines.join('\n')}`);
-  return lines[i + 1];
-}
-
 // ------------------------------------------------------------------------------------------------
 // Piped stdin: the REPL as a script runner.
 

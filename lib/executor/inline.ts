@@ -12,6 +12,7 @@ export const inlineExecutor: Executor = {
     try {
       return (ref as AnyRecord)[member].apply(ref, args);
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the driver's own throw, passed on as it is
       return Promise.reject(error);
     }
   },

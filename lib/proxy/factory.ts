@@ -73,16 +73,13 @@ function outsideRegistry(state: HandleState, key: PropertyKey): unknown {
 }
 
 function attributeAccessor(name: string | symbol, attr: Attribute): Accessor {
-  switch (attr.kind) {
-    case 'property': {
-      const wrap = attr.wrap;
-      return wrap
-        ? (s) => wrapValue(s.runtime, s.runtime.executor.read(s.ref, name), wrap)
-        : (s) => s.runtime.executor.read(s.ref, name);
-    }
-    default:
-      return (s) => bindMethod(s, name, attr); // cached per handle; the get trap finds it there next time
+  if (attr.kind === 'property') {
+    const wrap = attr.wrap;
+    return wrap
+      ? (s) => wrapValue(s.runtime, s.runtime.executor.read(s.ref, name), wrap)
+      : (s) => s.runtime.executor.read(s.ref, name);
   }
+  return (s) => bindMethod(s, name, attr); // cached per handle; the get trap finds it there next time
 }
 
 function bindMethod(state: HandleState, name: string | symbol, attr: Attribute): unknown {
@@ -143,6 +140,7 @@ function makeMethod(state: HandleState, name: string | symbol, attr: Attribute):
     }
     case 'async-iterator':
       return () => executor.iterate(ref, name);
+    case 'property': // an accessor (attributeAccessor), never a method
     default:
       throw new TypeError(`unknown attribute kind in the registry: ${JSON.stringify(attr)}`);
   }
@@ -275,6 +273,7 @@ const subclassTraps: ProxyHandler<HandleState> = {
   },
   set(state, key, value) {
     const owner = subclassOwner(state.sub!, key);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- a subclass's setter, called below with the proxy as `this`
     const setter = owner && Object.getOwnPropertyDescriptor(owner, key)!.set;
     if (setter) {
       setter.call(state.proxy, value);

@@ -11,7 +11,8 @@ interface Data {
 
 let data: Data | undefined;
 
-export async function initialize(init: Data): Promise<void> {
+/** Node's `initialize` hook may be synchronous (module.register waits for it either way). */
+export function initialize(init: Data): void {
   data = init;
 }
 

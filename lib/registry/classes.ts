@@ -150,6 +150,7 @@ const safe =
   (delegate: any): string => {
     try {
       const value = read(delegate);
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- labels are driver values with their own toString (MongoDBNamespace, ObjectId, strings)
       return value == null ? '' : String(value);
     } catch {
       return '?';

@@ -11,7 +11,7 @@ export const SESSION_LINK = Symbol.for('rotor.repl.session');
 
 export interface SessionLink {
   /** The rotor classes of the session's current mode. */
-  classes(): Record<string, unknown>;
+  classes: () => Record<string, unknown>;
   uri: string;
   options: Record<string, unknown>;
 }

@@ -17,6 +17,8 @@ interface Internals {
  */
 export function keepPromptBelowAsyncOutput(server: REPLServer, output: NodeJS.WritableStream, busy: () => boolean): { raw: (text: string) => void; restore: () => void } {
   const stream = output as NodeJS.WritableStream & { write: (...args: any[]) => boolean };
+  // Unbound on purpose: always called as original.call(stream, …), and put back as it was by restore().
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
   const original = stream.write;
   const hadOwn = Object.hasOwn(stream, 'write');
   const raw = (text: string): void => void original.call(stream, text);

@@ -234,6 +234,10 @@ function step(known: Known, seg: Segment): Known | undefined {
       return known; // returns the same handle
     case 'event':
       return attr.returnsHandle ? known : undefined;
+    case 'async':
+    case 'user-callback':
+    case 'async-iterator':
+    case 'property':
     default:
       return undefined; // futures, iterators: nothing to complete
   }
@@ -283,7 +287,7 @@ export function createCompleter(deps: CompleterDeps): Completer {
         () => callback(null, [[], prefix]),
       );
     }
-    let analysis: Analysis | null = null;
+    let analysis: Analysis | null;
     let resolution: Resolution = { known: undefined, viaHandle: false };
     let tokens: Token[] = [];
     try {

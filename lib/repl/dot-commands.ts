@@ -3,7 +3,7 @@ import type { REPLServer } from 'node:repl';
 import { describeMode, executorNames, frameworkNames, type Mode } from './modes.js';
 
 export interface DotCommandDeps {
-  say(text: string): void;
+  say: (text: string) => void;
   guide(): string;
   mode(): Mode;
   switchMode(change: Partial<Mode>): Promise<void>;

@@ -135,6 +135,7 @@ function writeErrorsOf(err: object): string {
     const index = w.index ?? w.err?.index;
     const code = w.code ?? w.err?.code;
     const message = w.errmsg ?? w.err?.errmsg;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a code is a number; String() keeps anything else the server sent printable
     return `  writeErrors[${String(index)}]: ${String(message)}${code === undefined ? '' : ` (code ${String(code)})`}`;
   });
   return `\n${lines.join('\n')}`;

@@ -5,6 +5,7 @@ import { redact } from './credentials.js';
 import { formatError } from './format.js';
 
 export function scriptErrorText(error: unknown, files: string[]): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a thrown value's stack is whatever it carries (a string for Errors)
   const stack = typeof error === 'object' && error !== null ? String((error as { stack?: unknown }).stack ?? '') : '';
   for (const file of files) {
     const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

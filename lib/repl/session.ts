@@ -142,7 +142,6 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     say(`switched to db ${name}`);
   };
   let extra: Record<string, unknown> = {};
-  let evaluator: Evaluator;
   const load = async (path: unknown): Promise<true> => {
     if (typeof path !== 'string') throw new TypeError('load(path): the path must be a string');
     const file = resolvePath(path);
@@ -199,7 +198,8 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     }
   };
   const builtinEval = server.eval;
-  evaluator = new Evaluator(server, builtinEval, {
+  // Declared here, used by load() above: load runs only once the session is up.
+  const evaluator = new Evaluator(server, builtinEval, {
     present: (value) => pager.present(value),
     failed: (error, file) => reportError(describeError(error), error, file),
     stray: (error) => reportError(describeError(error), error, ''),

@@ -69,6 +69,7 @@ test('withTransaction hands the user function a session handle and passes its er
   const session = client.startSession();
   let seen: unknown;
   try {
+    // eslint-disable-next-line @typescript-eslint/require-await -- a user's async function that fails (withTransaction takes a promise-returning one)
     await session.withTransaction(async (s) => {
       seen = s;
       throw new Error('user function failed');

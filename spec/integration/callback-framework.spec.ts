@@ -33,6 +33,8 @@ function viaCallback(start: (callback: (error: unknown, result?: unknown) => voi
   let calls = 0;
   return new Promise((resolve) => {
     let first: { error: unknown; result: unknown } | undefined;
+    // A let, not a const: the setImmediate below reads it even when start() throws (no TDZ error).
+    // eslint-disable-next-line prefer-const -- see above
     let returned: unknown;
     const callback = (error: unknown, result?: unknown): void => {
       calls++;
@@ -185,6 +187,7 @@ for (const target of targets.filter((t) => t.framework === 'callback')) {
 
   test('withSession(fn) alone returns a Promise: fn is not taken as the callback', async () => {
     let ran = false;
+    // eslint-disable-next-line @typescript-eslint/require-await -- the user's function is async on purpose (the case under test)
     const returned = client.withSession(async () => {
       ran = true;
       return 5;

@@ -1,6 +1,6 @@
 // Cursors through rotor handles: chaining, iteration styles, rewind/clone/close, explain.
 import * as assert from 'uvu/assert';
-import type { Collection, Db, Document, MongoClient } from 'mongodb';
+import type { Collection, Db, Document } from 'mongodb';
 import { dbName, suite } from '../support/env.js';
 import { connectTarget, targets } from '../support/targets.js';
 
@@ -15,12 +15,10 @@ const TEN: Doc[] = Array.from({ length: 10 }, (_, i) => ({ _id: i + 1, n: i + 1,
 for (const target of targets) {
   const test = suite(`cursors [${target.name}]`);
   const name = dbName(`cursors_${target.name}`);
-  let client: MongoClient;
   let db: Db;
   let coll: Collection<Doc>;
 
-  connectTarget(test, target, name, async (c, d) => {
-    client = c;
+  connectTarget(test, target, name, async (_c, d) => {
     db = d;
     coll = db.collection<Doc>('ten');
     await coll.insertMany(TEN);

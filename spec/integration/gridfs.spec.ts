@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Db, GridFSBucket, MongoClient, ObjectId } from 'mongodb';
+import type { Db, GridFSBucket, ObjectId } from 'mongodb';
 import { dbName, suite } from '../support/env.js';
 import { connectTarget, targets } from '../support/targets.js';
 
@@ -40,7 +40,6 @@ async function pipeToBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
 for (const target of targets) {
   const test = suite(`gridfs [${target.name}]`);
   const name = dbName(`gridfs_${target.name}`);
-  let client: MongoClient;
   let db: Db;
 
   /** Uploads `data` as `filename` through openUploadStream and stream.pipeline; returns the file id. */
@@ -51,8 +50,7 @@ for (const target of targets) {
     return stream.id;
   };
 
-  connectTarget(test, target, name, (c, d) => {
-    client = c;
+  connectTarget(test, target, name, (_c, d) => {
     db = d;
   });
 

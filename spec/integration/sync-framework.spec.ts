@@ -96,7 +96,7 @@ for (const target of targets.filter((t) => t.framework === 'sync')) {
   });
 
   test('withSession takes a synchronous function: a session handle, its value returned, its throw thrown', () => {
-    let seen: Loose | undefined;
+    let seen: Loose;
     const result = client.withSession((s: Loose) => {
       seen = s;
       assert.instance(s, target.rotor.ClientSession);
@@ -108,6 +108,7 @@ for (const target of targets.filter((t) => t.framework === 'sync')) {
     assert.is(client.withSession({ causalConsistency: true }, (s: Loose) => s.supports.causalConsistency) as unknown, true);
     const boom = new Error('inside withSession');
     assert.is(thrown(() => client.withSession(() => { throw boom; })).message, 'inside withSession');
+    // eslint-disable-next-line @typescript-eslint/require-await -- an async function is what withSession must refuse here
     const notSync = thrown(() => client.withSession(async () => 1));
     assert.instance(notSync, TypeError);
     assert.match(notSync.message, 'must be synchronous');
@@ -169,6 +170,7 @@ for (const target of targets.filter((t) => t.framework === 'sync')) {
       for (let i = 0; i < 200; i++) ok += (other.db('admin').command({ hello: 1 }) as unknown as Loose).ok;
       assert.is(ok, 200);
     } finally {
+      // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the sync framework returns values, not promises (the handle is typed as the driver's)
       other.close();
     }
   });
@@ -179,6 +181,7 @@ for (const target of targets.filter((t) => t.framework === 'sync')) {
       const error = thrown(() => lost.db('admin').command({ ping: 1 }));
       assert.instance(error, target.rotor.MongoServerSelectionError);
     } finally {
+      // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the sync framework returns values, not promises (the handle is typed as the driver's)
       lost.close();
     }
     const bounded = new target.rotor.MongoClient(testUri(), { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 500, socketTimeoutMS: 2000 });
@@ -189,6 +192,7 @@ for (const target of targets.filter((t) => t.framework === 'sync')) {
     assert.is(boundFor(ref, [{}, { timeoutMS: 10 }], false), 2 * (1000 + 500 + 2000) + BLOCKING_MARGIN_MS);
     // Without a socket timeout the driver sets no bound of its own: the rotor ceiling applies.
     assert.is(boundFor(stateOf(db)!.ref as RemoteRef, [], false), blockingCeilingMs());
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the sync framework returns values, not promises (the handle is typed as the driver's)
     bounded.close();
   });
 
@@ -210,11 +214,13 @@ test('a worker dying while the thread is blocked throws WorkerLostError (no free
   const client = new rotor.MongoClient(testUri()) as unknown as MongoClient;
   try {
     const coll = client.db(dbName('sync_faults')).collection('c');
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the sync framework returns values, not promises (the handle is typed as the driver's)
     coll.findOne({});
     // The worker dies of memory reading this message; the blocked call must notice.
     const error = thrown(() => coll.insertMany(Array.from({ length: 300_000 }, (_, i) => ({ i, pad: 'y'.repeat(200) }))));
     assert.instance(error, WorkerLostError);
   } finally {
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the sync framework returns values, not promises (the handle is typed as the driver's)
     client.close();
     await rotor.close();
   }
