@@ -263,31 +263,38 @@ function promiseOps(mod: DriverLike, client: any, db: any): Ops {
 function syncOps(mod: DriverLike, client: any, db: any): Ops {
   const coll = db.collection('corpus');
   const streams = promiseOps(mod, client, db);
+  /** The harness's Promise around a run of blocking calls (a throw becomes its rejection). */
+  const run = <T>(calls: () => T): Promise<T> => new Promise((resolve) => resolve(calls()));
   return {
     ...streams,
-    command: async (cmd, times) => {
-      for (let i = 0; i < times; i++) db.command(cmd);
-    },
-    findOneByIds: async (ids) => {
-      let found = 0;
-      for (const id of ids) if (coll.findOne({ _id: id })) found++;
-      return found;
-    },
-    insertEach: async (docs) => {
-      for (const doc of docs) coll.insertOne(doc);
-    },
-    insertMany: async (docs) => {
-      coll.insertMany(docs, { ordered: true });
-    },
-    drainFind: async (each) => {
-      let n = 0;
-      for (const doc of coll.find({}, each ? { batchSize: WORK_BATCH_SIZE } : {}) as Iterable<Document>) {
-        each?.(doc);
-        n++;
-      }
-      return n;
-    },
-    close: async () => client.close(),
+    command: (cmd, times) =>
+      run(() => {
+        for (let i = 0; i < times; i++) db.command(cmd);
+      }),
+    findOneByIds: (ids) =>
+      run(() => {
+        let found = 0;
+        for (const id of ids) if (coll.findOne({ _id: id })) found++;
+        return found;
+      }),
+    insertEach: (docs) =>
+      run(() => {
+        for (const doc of docs) coll.insertOne(doc);
+      }),
+    insertMany: (docs) =>
+      run(() => {
+        coll.insertMany(docs, { ordered: true });
+      }),
+    drainFind: (each) =>
+      run(() => {
+        let n = 0;
+        for (const doc of coll.find({}, each ? { batchSize: WORK_BATCH_SIZE } : {}) as Iterable<Document>) {
+          each?.(doc);
+          n++;
+        }
+        return n;
+      }),
+    close: () => run(() => client.close() as unknown as void),
     concurrent: false,
   };
 }

@@ -3,7 +3,7 @@ import { runNode, type ChildRun } from './support/child.js';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ferretdbBinary } from '../lib/server/ferretdb.js';
 import { suite } from './support/env.js';
@@ -129,8 +129,11 @@ test('bench runs dist/bench/run.js with the arguments and its exit status; absen
   const root = mkdtempSync(join(tmpdir(), 'rotor-cli-'));
   try {
     mkdirSync(join(root, 'dist', 'lib', 'cli'), { recursive: true });
+    mkdirSync(join(root, 'dist', 'lib', 'util'), { recursive: true });
     const script = join(root, 'dist', 'lib', 'cli', 'main.js');
     copyFileSync(main, script);
+    // The bin finds its package root with this helper (what it imports at load).
+    copyFileSync(join(dirname(main), '..', 'util', 'package-root.js'), join(root, 'dist', 'lib', 'util', 'package-root.js'));
     writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'rotor', version: '9.8.7', type: 'module' }));
 
     const absent = await run(['bench', '--quick'], { script });
