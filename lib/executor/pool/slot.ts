@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Tinypool } from 'tinypool';
 import type { ClassName } from '../../registry/kinds.js';
 import { stateOf } from '../../proxy/state.js';
-import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec.js';
+import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import type { Request, SyncReply, WorkerMessage } from './protocol.js';
 import { RemoteRef, type ReleaseToken } from './remote-ref.js';

@@ -3,7 +3,7 @@
 // readyState). A driver object graph is large and cyclic, so this copies at most SNAPSHOT_DEPTH
 // levels and SNAPSHOT_NODES values; functions, class instances' methods and what cannot cross are
 // left out. It never throws. The copy is a plain object: a picture of the internal, not the internal.
-import { encode } from './codec.js';
+import { encode } from './codec/index.js';
 
 export const SNAPSHOT_DEPTH = 4;
 export const SNAPSHOT_NODES = 500;
