@@ -1,22 +1,22 @@
 // One pool worker, seen from the main thread: starting it through tinypool, the two ports every
 // request and reply travel on, request ids, blocking requests, the objects it holds, and what
 // happens when it dies. The pool executor (./index.ts) decides what to send; this decides how.
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Tinypool } from 'tinypool';
 import type { ClassName } from '../../registry/kinds.js';
 import { stateOf } from '../../proxy/state.js';
 import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
-import type { Request, SyncReply, WorkerMessage } from './protocol.js';
+import type { Request, WorkerMessage } from './protocol.js';
 import { RemoteRef, type ReleaseToken } from './remote-ref.js';
+import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
+import { Outbox } from './slot-outbox.js';
 
-/** A blocking request never waits longer than this for a live worker (a worker answers them without I/O). */
-export const SYNC_CEILING_MS = 10_000;
+export { SYNC_CEILING_MS, type SyncWait } from './slot-blocking.js';
+
 /** A worker that has not started running within this is taken for lost. */
 export const START_CEILING_MS = 15_000;
-/** While blocked, the worker's liveness is checked this often. */
-const LIVENESS_SLICE_MS = 20;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -27,21 +27,6 @@ interface Pending {
   /** Function ids this request registered (user callbacks): forgotten when it settles. */
   functions: number[] | undefined;
 }
-
-/** How a blocking request waits (see requestSync). */
-export interface SyncWait {
-  /** How long the worker may take to answer, in ms (default SYNC_CEILING_MS). */
-  boundMs?: number;
-  /** The error thrown when the bound passes (default: WorkerLostError). */
-  onTimeout?: (boundMs: number) => Error;
-  /** The request's functions (user callbacks) are forgotten once it is answered. */
-  transientFunctions?: boolean;
-  /** Handle what arrived before the answer on the ordered channel (events) before returning. */
-  deliverOrdered?: boolean;
-}
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
 type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
 
@@ -305,6 +290,18 @@ export class WorkerSlot {
   };
   private readonly materializeHooks: EncodeHooks = { ...this.encodeHooks, materialize: true };
 
+  private readonly outbox = new Outbox({
+    port: () => this.port,
+    encodeArgs: (args, materialize) => encodeArgs(args, materialize ? this.materializeHooks : this.encodeHooks),
+    takeOwned: () => {
+      const owned = this.owned;
+      this.owned = undefined;
+      return owned;
+    },
+    forgetFunctions: (ids) => this.forgetFunctions(ids),
+    fail: (r, error) => this.fail(r, error),
+  });
+
   readonly decodeHooks: DecodeHooks = {
     ref: (wire) => this.refFor(wire),
     fn: () => () => {
@@ -312,92 +309,20 @@ export class WorkerSlot {
     },
   };
 
-  /**
-   * Encodes `args` into `m.args` and posts `m`. Values structured clone refuses (a Proxy, which it
-   * cannot read through) are encoded again, materialized through their traps, before giving up
-   * with a TypeError that names the member: never a lost worker. Returns the function ids the
-   * arguments registered.
-   */
-  private send(m: Request & { args?: unknown[] }, args: unknown[] | undefined, port: MessagePort): number[] | undefined {
-    this.flushOutbox(); // what was queued before goes first: one ordered stream
-    this.owned = undefined;
-    try {
-      if (args) m.args = encodeArgs(args, this.encodeHooks);
-      try {
-        port.postMessage(m);
-      } catch (error) {
-        if (!args || (error as Error).name !== 'DataCloneError') throw error;
-        this.forgetFunctions(this.owned);
-        this.owned = undefined;
-        m.args = encodeArgs(args, this.materializeHooks);
-        try {
-          port.postMessage(m);
-        } catch (again) {
-          throw new TypeError(`rotor: an argument of ${'member' in m ? m.member : m.op} cannot cross to the pool worker: ${(again as Error).message}`, { cause: again });
-        }
-      }
-      return this.owned;
-    } catch (error) {
-      this.forgetFunctions(this.owned);
-      throw error;
-    } finally {
-      this.owned = undefined;
-    }
-  }
-
-  /**
-   * Commands issued in the same tick cross in one message (80 concurrent findOne: one hop, not 80).
-   * Their arguments are encoded at the call (so encode errors and callback ownership stay with the
-   * caller); structured clone happens at the flush, where a refusal falls back to one message each.
-   */
-  private outbox: Array<{ m: Request; args: unknown[] | undefined; pending: Pending }> = [];
-  private readonly flushSoon = (): void => this.flushOutbox();
-
-  private queue(m: Request & { args?: unknown[] }, args: unknown[] | undefined, pending: Pending): void {
-    this.owned = undefined;
-    try {
-      if (args) m.args = encodeArgs(args, this.encodeHooks);
-      pending.functions = this.owned;
-    } finally {
-      this.owned = undefined;
-    }
-    if (this.outbox.push({ m, args, pending }) === 1) queueMicrotask(this.flushSoon);
-  }
-
-  private flushOutbox(): void {
-    const batch = this.outbox;
-    if (batch.length === 0) return;
-    this.outbox = [];
-    const port = this.port;
-    if (!port) return; // lost meanwhile: lose() already failed these requests
-    if (batch.length === 1) return this.postQueued(port, batch[0]!);
-    try {
-      port.postMessage(batch.map((e) => e.m));
-    } catch {
-      for (const e of batch) this.postQueued(port, e);
-    }
-  }
-
-  /** One queued request on its own, materializing what structured clone refused (see send()). */
-  private postQueued(port: MessagePort, e: { m: Request & { args?: unknown[] }; args: unknown[] | undefined; pending: Pending }): void {
-    try {
-      port.postMessage(e.m);
-      return;
-    } catch (error) {
-      if (!e.args || (error as Error).name !== 'DataCloneError') return this.fail(e.m.r!, error as Error);
-    }
-    try {
-      this.forgetFunctions(e.pending.functions);
-      this.owned = undefined;
-      e.m.args = encodeArgs(e.args, this.materializeHooks);
-      e.pending.functions = this.owned;
-      port.postMessage(e.m);
-    } catch (again) {
-      this.fail(e.m.r!, new TypeError(`rotor: an argument of ${'member' in e.m ? e.m.member : e.m.op} cannot cross to the pool worker: ${(again as Error).message}`, { cause: again }));
-    } finally {
-      this.owned = undefined;
-    }
-  }
+  /** What a blocking request's wait (./slot-blocking.ts) reads and does here. */
+  private readonly blocking: BlockingHost = {
+    flag: this.flag,
+    encodeHooks: this.encodeHooks,
+    decodeHooks: this.decodeHooks,
+    generation: () => this.generation,
+    syncPort: () => this.syncPort,
+    port: () => this.port,
+    fn: (id) => this.functions.get(id),
+    blocking: (id) => this.blockingFunctions.has(id),
+    workerStopped: () => this.workerStopped(),
+    lose: (cause) => this.lose(this.generation, cause),
+    onMessage: (message) => this.onMessage(message),
+  };
 
   private fail(r: number, error: Error): void {
     const p = this.pending.get(r);
@@ -414,7 +339,7 @@ export class WorkerSlot {
   /** A control message of rotor's own (no user data), after whatever is queued. */
   private postNow(m: Request): void {
     if (!this.port) return;
-    this.flushOutbox();
+    this.outbox.flush();
     this.port.postMessage(m);
   }
 
@@ -428,7 +353,7 @@ export class WorkerSlot {
   /** Fire-and-forget, in order. Functions among `args` live as long as `owner` (or until the pool closes). */
   post(m: Request, args?: unknown[], owner?: RemoteRef): void {
     const port = this.usable(m.op);
-    const functions = this.send(m, args, port);
+    const functions = this.outbox.send(m, args, port);
     if (functions && owner) (owner.token.functions ??= []).push(...functions);
   }
 
@@ -472,7 +397,7 @@ export class WorkerSlot {
         this.abortListeners++;
       }
       try {
-        this.queue(m, args, pending);
+        this.outbox.queue(m, args, pending);
       } catch (error) {
         this.settle(pending, error as Error);
         return;
@@ -507,102 +432,16 @@ export class WorkerSlot {
     const port = this.usable(`${'member' in m ? m.member : m.op}`);
     const r = (m.r = this.nextRid++);
     m.sync = true;
-    const functions = this.send(m, args, port);
+    const functions = this.outbox.send(m, args, port);
     // A blocking request's own functions must be synchronous: one returning a Promise would wait
     // for this thread, which waits for the worker.
     if (functions) for (const id of functions) this.blockingFunctions.add(id);
     try {
-      return this.awaitSync(m, r, wait);
+      return awaitSync(this.blocking, m, r, wait);
     } finally {
       if (functions) for (const id of functions) this.blockingFunctions.delete(id);
       if (wait?.transientFunctions) this.forgetFunctions(functions);
     }
-  }
-
-  private awaitSync(m: Request, r: number, wait: SyncWait | undefined): unknown {
-    const syncPort = this.syncPort!;
-    const generation = this.generation;
-    const bound = wait?.boundMs ?? SYNC_CEILING_MS;
-    let deadline = Date.now() + bound;
-    const what = `${m.op}${'member' in m ? ` ${m.member}` : ''}`;
-    for (;;) {
-      // A nested blocking call (from a callback) may have seen this worker die.
-      if (this.generation !== generation) throw new WorkerLostError(`rotor pool worker lost during ${what}`);
-      const seen = Atomics.load(this.flag, 0);
-      const got = receiveMessageOnPort(syncPort)?.message as SyncReply | undefined;
-      if (got) {
-        if ('t' in got) {
-          // Time the user's function takes here is not the worker's: it does not count against the bound.
-          const started = Date.now();
-          this.runCallbackSync(got.callId, got.fn, got.args);
-          deadline += Date.now() - started;
-          continue;
-        }
-        if (got.r !== r) continue; // the late answer to a request that already gave up
-        if (wait?.deliverOrdered) this.drainOrdered();
-        if ('error' in got) throw decodeError(got.error, new Error().stack, this.decodeHooks);
-        return decode(got.ok, this.decodeHooks);
-      }
-      if (Atomics.wait(this.flag, 0, seen, LIVENESS_SLICE_MS) !== 'timed-out') continue;
-      if (this.workerStopped()) {
-        this.lose(this.generation, new Error(`the worker stopped during ${m.op}`));
-        throw new WorkerLostError(`rotor pool worker lost during ${what}`);
-      }
-      if (Date.now() > deadline) {
-        throw wait?.onTimeout ? wait.onTimeout(bound) : new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
-      }
-    }
-  }
-
-  /**
-   * What the worker posted on the ordered channel before answering a blocking command (its command
-   * monitoring events, replies to other requests) is handled now, so listeners run before the
-   * blocking call returns, as they do with the driver in-process. A listener's throw surfaces as
-   * an uncaught exception, as it would from the port's own delivery.
-   */
-  private drainOrdered(): void {
-    const port = this.port;
-    if (!port) return;
-    for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
-      try {
-        this.onMessage(got.message as WorkerMessage);
-      } catch (error) {
-        process.nextTick(() => {
-          throw error;
-        });
-      }
-    }
-  }
-
-  /** A user function called back during a blocking request: runs now, its answer goes back in order. */
-  private runCallbackSync(callId: number, fnId: number, args: unknown): void {
-    const reply = (r: { ok?: unknown; error?: unknown }): void => {
-      this.port?.postMessage({ op: 'callback-result', callId, ...r } satisfies Request);
-    };
-    const fn = this.functions.get(fnId);
-    if (!fn) return reply({ error: encodeError(new TypeError('rotor: the callback for this operation is gone (its operation already settled)')) });
-    let value: unknown;
-    try {
-      value = fn(...(decode(args, this.decodeHooks) as unknown[]));
-    } catch (error) {
-      return reply({ error: encodeError(error) });
-    }
-    if (!isThenable(value)) return reply({ ok: encode(value, this.encodeHooks) });
-    if (!this.blockingFunctions.has(fnId)) {
-      // Another (asynchronous) request's callback, routed here because this thread was blocked: it
-      // settles once the thread is free again.
-      Promise.resolve(value).then(
-        (v) => reply({ ok: encode(v, this.encodeHooks) }),
-        (error: unknown) => reply({ error: encodeError(error) }),
-      );
-      return;
-    }
-    Promise.resolve(value).catch(() => {}); // never awaited: its rejection is not the user's unhandled one
-    reply({
-      error: encodeError(
-        new TypeError('rotor sync framework: the function given to a blocking call returned a Promise; it must be synchronous (the thread is blocked until the call returns, so the Promise could never settle)'),
-      ),
-    });
   }
 
   // -- worker → main -----------------------------------------------------------------------------
