@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { Tinypool } from 'tinypool';
 import type { ClassName } from '../../registry/kinds.js';
 import { stateOf } from '../../proxy/state.js';
-import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
+import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import type { Request, WorkerMessage } from './protocol.js';
-import { RemoteRef, type ReleaseToken } from './remote-ref.js';
+import { RemoteRef } from './remote-ref.js';
 import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
 import { Outbox } from './slot-outbox.js';
+import { RefTable } from './slot-refs.js';
 
 export { SYNC_CEILING_MS, type SyncWait } from './slot-blocking.js';
 
@@ -58,10 +59,6 @@ export class WorkerSlot {
   private startedAt = 0;
   private readonly pending = new Map<number, Pending>();
   private nextRid = 1;
-  private nextId = 1;
-  private readonly refs = new Map<number, WeakRef<RemoteRef>>();
-  private releases: ReleaseToken[] = [];
-  private readonly finalizer = new FinalizationRegistry<ReleaseToken>((token) => this.release(token));
   private readonly functions = new Map<number, (...args: unknown[]) => unknown>();
   private nextFunction = 1;
   /** Function ids given to blocking requests still waiting (their functions must be synchronous). */
@@ -71,8 +68,6 @@ export class WorkerSlot {
   private abortListeners = 0;
   /** Clients that connected and did not close: like the driver's sockets, they keep the process alive. */
   private readonly holds = new Set<RemoteRef>();
-  /** Objects to re-create on their next use (after a worker loss, or a client.close()). */
-  private readonly rebuild = new WeakSet<RemoteRef>();
   private closed = false;
 
   constructor(
@@ -134,19 +129,7 @@ export class WorkerSlot {
     // Noticed before the thread's exit event (a blocking request saw it stop, or it never started):
     // make sure it is gone; its exit handler then destroys its tinypool.
     void worker?.terminate().catch(() => {});
-    // Clients that held open cursors, sessions or streams there are lost; the rest are rebuilt on the next command.
-    const poisoned = new Set<RemoteRef>();
-    const live: RemoteRef[] = [];
-    for (const weak of this.refs.values()) {
-      const ref = weak.deref();
-      if (!ref) continue;
-      live.push(ref);
-      if (ref.holdsState) poisoned.add(ref.root);
-    }
-    for (const ref of live) {
-      if (!ref.recipe || ref.holdsState || poisoned.has(ref.root)) ref.lost ??= new WorkerLostError(`${ref.cls} was lost with its pool worker: ${cause.message}`, { cause });
-      else this.rebuild.add(ref);
-    }
+    this.refTable.workerLost(cause);
     this.holds.clear();
     this.updateRef();
   }
@@ -171,7 +154,7 @@ export class WorkerSlot {
     const pool = this.pool;
     this.port?.close();
     this.pool = this.worker = this.port = this.syncPort = undefined;
-    this.releases = [];
+    this.refTable.dropReleases();
     await pool?.destroy();
   }
 
@@ -200,72 +183,34 @@ export class WorkerSlot {
     this.updateRef();
   }
 
-  // -- identity ----------------------------------------------------------------------------------
+  // -- identity (./slot-refs.ts) ------------------------------------------------------------------
 
-  newRef(cls: ClassName, parent: RemoteRef | undefined, id = this.nextId++): RemoteRef {
-    const ref = new RemoteRef(this, id, cls, parent);
-    this.refs.set(id, new WeakRef(ref));
-    this.finalizer.register(ref, ref.token);
-    return ref;
-  }
+  private readonly refTable = new RefTable({
+    slot: this,
+    forgetFunctions: (ids) => this.forgetFunctions(ids),
+    reachable: () => !this.closed && this.port !== undefined,
+    postNow: (m) => this.postNow(m),
+    post: (m) => this.post(m),
+    unhold: (client) => this.hold(client, false),
+  });
 
-  private refFor(wire: WireRef): RemoteRef {
-    let ref = this.refs.get(wire.id)?.deref();
-    if (!ref) ref = this.newRef(wire.cls as ClassName, undefined, wire.id);
-    if (wire.n !== undefined && wire.n > ref.token.seen) ref.token.seen = wire.n;
-    return ref;
-  }
-
-  private release(token: ReleaseToken): void {
-    if (token.functions) for (const id of token.functions) this.functions.delete(id);
-    // A fresh RemoteRef may already stand for the same id (the worker sent it again): keep it.
-    const current = this.refs.get(token.id);
-    if (current && !current.deref()) this.refs.delete(token.id);
-    if (this.closed || !this.port) return; // nothing to release in a closed pool, or on a lost worker
-    this.releases.push(token);
-    if (this.releases.length === 1) setImmediate(() => this.flushReleases());
-  }
-
-  private flushReleases(): void {
-    const tokens = this.releases;
-    this.releases = [];
-    if (tokens.length === 0 || this.closed || !this.port) return;
-    this.postNow({ op: 'release', ids: tokens.map((t) => t.id), seen: tokens.map((t) => t.seen) });
+  newRef(cls: ClassName, parent: RemoteRef | undefined, id?: number): RemoteRef {
+    return this.refTable.newRef(cls, parent, id);
   }
 
   /** Re-sends the creation of a rebuildable object (parents first) after a worker loss or client.close(). */
   ensureAlive(ref: RemoteRef): void {
-    if (ref.lost) throw ref.lost;
-    if (!this.rebuild.has(ref)) return;
-    if (ref.parent) this.ensureAlive(ref.parent);
-    this.rebuild.delete(ref);
-    const { r: _r, sync: _sync, ...recipe } = ref.recipe!;
-    this.post(recipe);
+    this.refTable.ensureAlive(ref);
   }
 
   /** Made on a worker that was lost and not made again yet. */
   awaitsRebuild(ref: RemoteRef): boolean {
-    return this.rebuild.has(ref);
+    return this.refTable.awaitsRebuild(ref);
   }
 
-  /**
-   * After `client.close()` the worker holds nothing of the client. The driver lets a closed client
-   * be used again (it reconnects), so rebuildable handles are re-created on their next use; open
-   * cursors and sessions are over, as the driver's are.
-   */
+  /** After `client.close()` the worker holds nothing of the client (see RefTable.forgetClient). */
   forgetClient(client: RemoteRef): void {
-    this.hold(client, false);
-    for (const weak of this.refs.values()) {
-      const ref = weak.deref();
-      if (!ref || ref.root !== client) continue;
-      if (ref.resolved.stateful || !ref.recipe) {
-        ref.ended = true;
-        ref.lost ??= new WorkerLostError(`${ref.cls} was released when its client closed`);
-      } else {
-        if (ref === client && ref.recipe.op === 'construct') ref.recipe = { ...ref.recipe, closed: true };
-        this.rebuild.add(ref);
-      }
-    }
+    this.refTable.forgetClient(client);
   }
 
   // -- encoding ----------------------------------------------------------------------------------
@@ -303,7 +248,7 @@ export class WorkerSlot {
   });
 
   readonly decodeHooks: DecodeHooks = {
-    ref: (wire) => this.refFor(wire),
+    ref: (wire) => this.refTable.refFor(wire),
     fn: () => () => {
       throw new TypeError('rotor: this function belongs to a driver object in the pool worker and cannot be called from the main thread');
     },
@@ -470,7 +415,7 @@ export class WorkerSlot {
       }
       this.settle(p, undefined, p.parts ? p.parts.concat(value as unknown[]) : value);
     } else if (m.t === 'event') {
-      const ref = this.refs.get(m.id)?.deref();
+      const ref = this.refTable.get(m.id);
       const emitter = ref?.emitter;
       if (!emitter) return;
       emitter.emit(m.event, ...(decode(m.args, this.decodeHooks) as unknown[]));
@@ -501,7 +446,7 @@ export class WorkerSlot {
     const local = { callbacks: this.functions.size, abortListeners: this.abortListeners, pending: this.pending.size };
     if (this.closed || !this.port) return { objects: 0, forwarders: 0, ...local };
     // Releases waiting for their setImmediate go first, so the count is what the caller left alive.
-    this.flushReleases();
+    this.refTable.flushReleases();
     const remote = (await this.request({ op: 'stats' })) as { objects: number; forwarders: number };
     return { objects: remote.objects, forwarders: remote.forwarders, ...local };
   }
