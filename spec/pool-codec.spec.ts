@@ -31,7 +31,7 @@ import {
   UUID,
   WriteConcern,
 } from 'mongodb';
-import { BOUNDARY_LINE, INTERNAL_DATA_CLASSES, knowsDriverClass, decode, decodeError, decodeThrown, encode, encodeArgs, encodeError, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from '../lib/executor/pool/codec.js';
+import { BOUNDARY_LINE, INTERNAL_DATA_CLASSES, knowsDriverClass, decode, decodeError, decodeThrown, encode, encodeArgs, encodeError, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from '../lib/executor/pool/codec/index.js';
 import { suite } from './support/env.js';
 
 const test = suite('pool codec');

@@ -1,22 +1,23 @@
 // One pool worker, seen from the main thread: starting it through tinypool, the two ports every
 // request and reply travel on, request ids, blocking requests, the objects it holds, and what
 // happens when it dies. The pool executor (./index.ts) decides what to send; this decides how.
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Tinypool } from 'tinypool';
 import type { ClassName } from '../../registry/kinds.js';
 import { stateOf } from '../../proxy/state.js';
-import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec.js';
+import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
-import type { Request, SyncReply, WorkerMessage } from './protocol.js';
-import { RemoteRef, type ReleaseToken } from './remote-ref.js';
+import type { Request, WorkerMessage } from './protocol.js';
+import { RemoteRef } from './remote-ref.js';
+import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
+import { Outbox } from './slot-outbox.js';
+import { RefTable } from './slot-refs.js';
 
-/** A blocking request never waits longer than this for a live worker (a worker answers them without I/O). */
-export const SYNC_CEILING_MS = 10_000;
+export { SYNC_CEILING_MS, type SyncWait } from './slot-blocking.js';
+
 /** A worker that has not started running within this is taken for lost. */
 export const START_CEILING_MS = 15_000;
-/** While blocked, the worker's liveness is checked this often. */
-const LIVENESS_SLICE_MS = 20;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -27,21 +28,6 @@ interface Pending {
   /** Function ids this request registered (user callbacks): forgotten when it settles. */
   functions: number[] | undefined;
 }
-
-/** How a blocking request waits (see requestSync). */
-export interface SyncWait {
-  /** How long the worker may take to answer, in ms (default SYNC_CEILING_MS). */
-  boundMs?: number;
-  /** The error thrown when the bound passes (default: WorkerLostError). */
-  onTimeout?: (boundMs: number) => Error;
-  /** The request's functions (user callbacks) are forgotten once it is answered. */
-  transientFunctions?: boolean;
-  /** Handle what arrived before the answer on the ordered channel (events) before returning. */
-  deliverOrdered?: boolean;
-}
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
 type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
 
@@ -73,10 +59,6 @@ export class WorkerSlot {
   private startedAt = 0;
   private readonly pending = new Map<number, Pending>();
   private nextRid = 1;
-  private nextId = 1;
-  private readonly refs = new Map<number, WeakRef<RemoteRef>>();
-  private releases: ReleaseToken[] = [];
-  private readonly finalizer = new FinalizationRegistry<ReleaseToken>((token) => this.release(token));
   private readonly functions = new Map<number, (...args: unknown[]) => unknown>();
   private nextFunction = 1;
   /** Function ids given to blocking requests still waiting (their functions must be synchronous). */
@@ -86,8 +68,6 @@ export class WorkerSlot {
   private abortListeners = 0;
   /** Clients that connected and did not close: like the driver's sockets, they keep the process alive. */
   private readonly holds = new Set<RemoteRef>();
-  /** Objects to re-create on their next use (after a worker loss, or a client.close()). */
-  private readonly rebuild = new WeakSet<RemoteRef>();
   private closed = false;
 
   constructor(
@@ -149,19 +129,7 @@ export class WorkerSlot {
     // Noticed before the thread's exit event (a blocking request saw it stop, or it never started):
     // make sure it is gone; its exit handler then destroys its tinypool.
     void worker?.terminate().catch(() => {});
-    // Clients that held open cursors, sessions or streams there are lost; the rest are rebuilt on the next command.
-    const poisoned = new Set<RemoteRef>();
-    const live: RemoteRef[] = [];
-    for (const weak of this.refs.values()) {
-      const ref = weak.deref();
-      if (!ref) continue;
-      live.push(ref);
-      if (ref.holdsState) poisoned.add(ref.root);
-    }
-    for (const ref of live) {
-      if (!ref.recipe || ref.holdsState || poisoned.has(ref.root)) ref.lost ??= new WorkerLostError(`${ref.cls} was lost with its pool worker: ${cause.message}`, { cause });
-      else this.rebuild.add(ref);
-    }
+    this.refTable.workerLost(cause);
     this.holds.clear();
     this.updateRef();
   }
@@ -186,7 +154,7 @@ export class WorkerSlot {
     const pool = this.pool;
     this.port?.close();
     this.pool = this.worker = this.port = this.syncPort = undefined;
-    this.releases = [];
+    this.refTable.dropReleases();
     await pool?.destroy();
   }
 
@@ -215,72 +183,34 @@ export class WorkerSlot {
     this.updateRef();
   }
 
-  // -- identity ----------------------------------------------------------------------------------
+  // -- identity (./slot-refs.ts) ------------------------------------------------------------------
 
-  newRef(cls: ClassName, parent: RemoteRef | undefined, id = this.nextId++): RemoteRef {
-    const ref = new RemoteRef(this, id, cls, parent);
-    this.refs.set(id, new WeakRef(ref));
-    this.finalizer.register(ref, ref.token);
-    return ref;
-  }
+  private readonly refTable = new RefTable({
+    slot: this,
+    forgetFunctions: (ids) => this.forgetFunctions(ids),
+    reachable: () => !this.closed && this.port !== undefined,
+    postNow: (m) => this.postNow(m),
+    post: (m) => this.post(m),
+    unhold: (client) => this.hold(client, false),
+  });
 
-  private refFor(wire: WireRef): RemoteRef {
-    let ref = this.refs.get(wire.id)?.deref();
-    if (!ref) ref = this.newRef(wire.cls as ClassName, undefined, wire.id);
-    if (wire.n !== undefined && wire.n > ref.token.seen) ref.token.seen = wire.n;
-    return ref;
-  }
-
-  private release(token: ReleaseToken): void {
-    if (token.functions) for (const id of token.functions) this.functions.delete(id);
-    // A fresh RemoteRef may already stand for the same id (the worker sent it again): keep it.
-    const current = this.refs.get(token.id);
-    if (current && !current.deref()) this.refs.delete(token.id);
-    if (this.closed || !this.port) return; // nothing to release in a closed pool, or on a lost worker
-    this.releases.push(token);
-    if (this.releases.length === 1) setImmediate(() => this.flushReleases());
-  }
-
-  private flushReleases(): void {
-    const tokens = this.releases;
-    this.releases = [];
-    if (tokens.length === 0 || this.closed || !this.port) return;
-    this.postNow({ op: 'release', ids: tokens.map((t) => t.id), seen: tokens.map((t) => t.seen) });
+  newRef(cls: ClassName, parent: RemoteRef | undefined, id?: number): RemoteRef {
+    return this.refTable.newRef(cls, parent, id);
   }
 
   /** Re-sends the creation of a rebuildable object (parents first) after a worker loss or client.close(). */
   ensureAlive(ref: RemoteRef): void {
-    if (ref.lost) throw ref.lost;
-    if (!this.rebuild.has(ref)) return;
-    if (ref.parent) this.ensureAlive(ref.parent);
-    this.rebuild.delete(ref);
-    const { r: _r, sync: _sync, ...recipe } = ref.recipe!;
-    this.post(recipe);
+    this.refTable.ensureAlive(ref);
   }
 
   /** Made on a worker that was lost and not made again yet. */
   awaitsRebuild(ref: RemoteRef): boolean {
-    return this.rebuild.has(ref);
+    return this.refTable.awaitsRebuild(ref);
   }
 
-  /**
-   * After `client.close()` the worker holds nothing of the client. The driver lets a closed client
-   * be used again (it reconnects), so rebuildable handles are re-created on their next use; open
-   * cursors and sessions are over, as the driver's are.
-   */
+  /** After `client.close()` the worker holds nothing of the client (see RefTable.forgetClient). */
   forgetClient(client: RemoteRef): void {
-    this.hold(client, false);
-    for (const weak of this.refs.values()) {
-      const ref = weak.deref();
-      if (!ref || ref.root !== client) continue;
-      if (ref.resolved.stateful || !ref.recipe) {
-        ref.ended = true;
-        ref.lost ??= new WorkerLostError(`${ref.cls} was released when its client closed`);
-      } else {
-        if (ref === client && ref.recipe.op === 'construct') ref.recipe = { ...ref.recipe, closed: true };
-        this.rebuild.add(ref);
-      }
-    }
+    this.refTable.forgetClient(client);
   }
 
   // -- encoding ----------------------------------------------------------------------------------
@@ -305,99 +235,39 @@ export class WorkerSlot {
   };
   private readonly materializeHooks: EncodeHooks = { ...this.encodeHooks, materialize: true };
 
+  private readonly outbox = new Outbox({
+    port: () => this.port,
+    encodeArgs: (args, materialize) => encodeArgs(args, materialize ? this.materializeHooks : this.encodeHooks),
+    takeOwned: () => {
+      const owned = this.owned;
+      this.owned = undefined;
+      return owned;
+    },
+    forgetFunctions: (ids) => this.forgetFunctions(ids),
+    fail: (r, error) => this.fail(r, error),
+  });
+
   readonly decodeHooks: DecodeHooks = {
-    ref: (wire) => this.refFor(wire),
+    ref: (wire) => this.refTable.refFor(wire),
     fn: () => () => {
       throw new TypeError('rotor: this function belongs to a driver object in the pool worker and cannot be called from the main thread');
     },
   };
 
-  /**
-   * Encodes `args` into `m.args` and posts `m`. Values structured clone refuses (a Proxy, which it
-   * cannot read through) are encoded again, materialized through their traps, before giving up
-   * with a TypeError that names the member: never a lost worker. Returns the function ids the
-   * arguments registered.
-   */
-  private send(m: Request & { args?: unknown[] }, args: unknown[] | undefined, port: MessagePort): number[] | undefined {
-    this.flushOutbox(); // what was queued before goes first: one ordered stream
-    this.owned = undefined;
-    try {
-      if (args) m.args = encodeArgs(args, this.encodeHooks);
-      try {
-        port.postMessage(m);
-      } catch (error) {
-        if (!args || (error as Error).name !== 'DataCloneError') throw error;
-        this.forgetFunctions(this.owned);
-        this.owned = undefined;
-        m.args = encodeArgs(args, this.materializeHooks);
-        try {
-          port.postMessage(m);
-        } catch (again) {
-          throw new TypeError(`rotor: an argument of ${'member' in m ? m.member : m.op} cannot cross to the pool worker: ${(again as Error).message}`, { cause: again });
-        }
-      }
-      return this.owned;
-    } catch (error) {
-      this.forgetFunctions(this.owned);
-      throw error;
-    } finally {
-      this.owned = undefined;
-    }
-  }
-
-  /**
-   * Commands issued in the same tick cross in one message (80 concurrent findOne: one hop, not 80).
-   * Their arguments are encoded at the call (so encode errors and callback ownership stay with the
-   * caller); structured clone happens at the flush, where a refusal falls back to one message each.
-   */
-  private outbox: Array<{ m: Request; args: unknown[] | undefined; pending: Pending }> = [];
-  private readonly flushSoon = (): void => this.flushOutbox();
-
-  private queue(m: Request & { args?: unknown[] }, args: unknown[] | undefined, pending: Pending): void {
-    this.owned = undefined;
-    try {
-      if (args) m.args = encodeArgs(args, this.encodeHooks);
-      pending.functions = this.owned;
-    } finally {
-      this.owned = undefined;
-    }
-    if (this.outbox.push({ m, args, pending }) === 1) queueMicrotask(this.flushSoon);
-  }
-
-  private flushOutbox(): void {
-    const batch = this.outbox;
-    if (batch.length === 0) return;
-    this.outbox = [];
-    const port = this.port;
-    if (!port) return; // lost meanwhile: lose() already failed these requests
-    if (batch.length === 1) return this.postQueued(port, batch[0]!);
-    try {
-      port.postMessage(batch.map((e) => e.m));
-    } catch {
-      for (const e of batch) this.postQueued(port, e);
-    }
-  }
-
-  /** One queued request on its own, materializing what structured clone refused (see send()). */
-  private postQueued(port: MessagePort, e: { m: Request & { args?: unknown[] }; args: unknown[] | undefined; pending: Pending }): void {
-    try {
-      port.postMessage(e.m);
-      return;
-    } catch (error) {
-      if (!e.args || (error as Error).name !== 'DataCloneError') return this.fail(e.m.r!, error as Error);
-    }
-    try {
-      this.forgetFunctions(e.pending.functions);
-      this.owned = undefined;
-      e.m.args = encodeArgs(e.args, this.materializeHooks);
-      e.pending.functions = this.owned;
-      port.postMessage(e.m);
-    } catch (again) {
-      this.fail(e.m.r!, new TypeError(`rotor: an argument of ${'member' in e.m ? e.m.member : e.m.op} cannot cross to the pool worker: ${(again as Error).message}`, { cause: again }));
-    } finally {
-      this.owned = undefined;
-    }
-  }
+  /** What a blocking request's wait (./slot-blocking.ts) reads and does here. */
+  private readonly blocking: BlockingHost = {
+    flag: this.flag,
+    encodeHooks: this.encodeHooks,
+    decodeHooks: this.decodeHooks,
+    generation: () => this.generation,
+    syncPort: () => this.syncPort,
+    port: () => this.port,
+    fn: (id) => this.functions.get(id),
+    blocking: (id) => this.blockingFunctions.has(id),
+    workerStopped: () => this.workerStopped(),
+    lose: (cause) => this.lose(this.generation, cause),
+    onMessage: (message) => this.onMessage(message),
+  };
 
   private fail(r: number, error: Error): void {
     const p = this.pending.get(r);
@@ -414,7 +284,7 @@ export class WorkerSlot {
   /** A control message of rotor's own (no user data), after whatever is queued. */
   private postNow(m: Request): void {
     if (!this.port) return;
-    this.flushOutbox();
+    this.outbox.flush();
     this.port.postMessage(m);
   }
 
@@ -428,7 +298,7 @@ export class WorkerSlot {
   /** Fire-and-forget, in order. Functions among `args` live as long as `owner` (or until the pool closes). */
   post(m: Request, args?: unknown[], owner?: RemoteRef): void {
     const port = this.usable(m.op);
-    const functions = this.send(m, args, port);
+    const functions = this.outbox.send(m, args, port);
     if (functions && owner) (owner.token.functions ??= []).push(...functions);
   }
 
@@ -472,7 +342,7 @@ export class WorkerSlot {
         this.abortListeners++;
       }
       try {
-        this.queue(m, args, pending);
+        this.outbox.queue(m, args, pending);
       } catch (error) {
         this.settle(pending, error as Error);
         return;
@@ -507,102 +377,16 @@ export class WorkerSlot {
     const port = this.usable(`${'member' in m ? m.member : m.op}`);
     const r = (m.r = this.nextRid++);
     m.sync = true;
-    const functions = this.send(m, args, port);
+    const functions = this.outbox.send(m, args, port);
     // A blocking request's own functions must be synchronous: one returning a Promise would wait
     // for this thread, which waits for the worker.
     if (functions) for (const id of functions) this.blockingFunctions.add(id);
     try {
-      return this.awaitSync(m, r, wait);
+      return awaitSync(this.blocking, m, r, wait);
     } finally {
       if (functions) for (const id of functions) this.blockingFunctions.delete(id);
       if (wait?.transientFunctions) this.forgetFunctions(functions);
     }
-  }
-
-  private awaitSync(m: Request, r: number, wait: SyncWait | undefined): unknown {
-    const syncPort = this.syncPort!;
-    const generation = this.generation;
-    const bound = wait?.boundMs ?? SYNC_CEILING_MS;
-    let deadline = Date.now() + bound;
-    const what = `${m.op}${'member' in m ? ` ${m.member}` : ''}`;
-    for (;;) {
-      // A nested blocking call (from a callback) may have seen this worker die.
-      if (this.generation !== generation) throw new WorkerLostError(`rotor pool worker lost during ${what}`);
-      const seen = Atomics.load(this.flag, 0);
-      const got = receiveMessageOnPort(syncPort)?.message as SyncReply | undefined;
-      if (got) {
-        if ('t' in got) {
-          // Time the user's function takes here is not the worker's: it does not count against the bound.
-          const started = Date.now();
-          this.runCallbackSync(got.callId, got.fn, got.args);
-          deadline += Date.now() - started;
-          continue;
-        }
-        if (got.r !== r) continue; // the late answer to a request that already gave up
-        if (wait?.deliverOrdered) this.drainOrdered();
-        if ('error' in got) throw decodeError(got.error, new Error().stack, this.decodeHooks);
-        return decode(got.ok, this.decodeHooks);
-      }
-      if (Atomics.wait(this.flag, 0, seen, LIVENESS_SLICE_MS) !== 'timed-out') continue;
-      if (this.workerStopped()) {
-        this.lose(this.generation, new Error(`the worker stopped during ${m.op}`));
-        throw new WorkerLostError(`rotor pool worker lost during ${what}`);
-      }
-      if (Date.now() > deadline) {
-        throw wait?.onTimeout ? wait.onTimeout(bound) : new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
-      }
-    }
-  }
-
-  /**
-   * What the worker posted on the ordered channel before answering a blocking command (its command
-   * monitoring events, replies to other requests) is handled now, so listeners run before the
-   * blocking call returns, as they do with the driver in-process. A listener's throw surfaces as
-   * an uncaught exception, as it would from the port's own delivery.
-   */
-  private drainOrdered(): void {
-    const port = this.port;
-    if (!port) return;
-    for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
-      try {
-        this.onMessage(got.message as WorkerMessage);
-      } catch (error) {
-        process.nextTick(() => {
-          throw error;
-        });
-      }
-    }
-  }
-
-  /** A user function called back during a blocking request: runs now, its answer goes back in order. */
-  private runCallbackSync(callId: number, fnId: number, args: unknown): void {
-    const reply = (r: { ok?: unknown; error?: unknown }): void => {
-      this.port?.postMessage({ op: 'callback-result', callId, ...r } satisfies Request);
-    };
-    const fn = this.functions.get(fnId);
-    if (!fn) return reply({ error: encodeError(new TypeError('rotor: the callback for this operation is gone (its operation already settled)')) });
-    let value: unknown;
-    try {
-      value = fn(...(decode(args, this.decodeHooks) as unknown[]));
-    } catch (error) {
-      return reply({ error: encodeError(error) });
-    }
-    if (!isThenable(value)) return reply({ ok: encode(value, this.encodeHooks) });
-    if (!this.blockingFunctions.has(fnId)) {
-      // Another (asynchronous) request's callback, routed here because this thread was blocked: it
-      // settles once the thread is free again.
-      Promise.resolve(value).then(
-        (v) => reply({ ok: encode(v, this.encodeHooks) }),
-        (error: unknown) => reply({ error: encodeError(error) }),
-      );
-      return;
-    }
-    Promise.resolve(value).catch(() => {}); // never awaited: its rejection is not the user's unhandled one
-    reply({
-      error: encodeError(
-        new TypeError('rotor sync framework: the function given to a blocking call returned a Promise; it must be synchronous (the thread is blocked until the call returns, so the Promise could never settle)'),
-      ),
-    });
   }
 
   // -- worker → main -----------------------------------------------------------------------------
@@ -631,7 +415,7 @@ export class WorkerSlot {
       }
       this.settle(p, undefined, p.parts ? p.parts.concat(value as unknown[]) : value);
     } else if (m.t === 'event') {
-      const ref = this.refs.get(m.id)?.deref();
+      const ref = this.refTable.get(m.id);
       const emitter = ref?.emitter;
       if (!emitter) return;
       emitter.emit(m.event, ...(decode(m.args, this.decodeHooks) as unknown[]));
@@ -662,7 +446,7 @@ export class WorkerSlot {
     const local = { callbacks: this.functions.size, abortListeners: this.abortListeners, pending: this.pending.size };
     if (this.closed || !this.port) return { objects: 0, forwarders: 0, ...local };
     // Releases waiting for their setImmediate go first, so the count is what the caller left alive.
-    this.flushReleases();
+    this.refTable.flushReleases();
     const remote = (await this.request({ op: 'stats' })) as { objects: number; forwarders: number };
     return { objects: remote.objects, forwarders: remote.forwarders, ...local };
   }

@@ -7,7 +7,7 @@ import type { MessagePort } from 'node:worker_threads';
 import * as driver from 'mongodb';
 import { driverClassOf } from '../../registry/driver-classes.js';
 import { resolveClass } from '../../registry/resolve.js';
-import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec.js';
+import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
 import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
 import { entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
 import { streamAction } from './worker-streams.js';

@@ -1,0 +1,133 @@
+// A blocking request's wait, on the main thread (see WorkerSlot.requestSync): the thread sleeps on
+// Atomics.wait over the slot's flag, reads the worker's answer from the blocking channel, runs the
+// user functions the worker calls back meanwhile, and notices a worker that died.
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import { WorkerLostError } from './errors.js';
+import type { Request, SyncReply, WorkerMessage } from './protocol.js';
+
+/** A blocking request never waits longer than this for a live worker (a worker answers them without I/O). */
+export const SYNC_CEILING_MS = 10_000;
+/** While blocked, the worker's liveness is checked this often. */
+const LIVENESS_SLICE_MS = 20;
+
+/** How a blocking request waits (see requestSync). */
+export interface SyncWait {
+  /** How long the worker may take to answer, in ms (default SYNC_CEILING_MS). */
+  boundMs?: number;
+  /** The error thrown when the bound passes (default: WorkerLostError). */
+  onTimeout?: (boundMs: number) => Error;
+  /** The request's functions (user callbacks) are forgotten once it is answered. */
+  transientFunctions?: boolean;
+  /** Handle what arrived before the answer on the ordered channel (events) before returning. */
+  deliverOrdered?: boolean;
+}
+
+/** What the wait needs of its slot. */
+export interface BlockingHost {
+  readonly flag: Int32Array;
+  readonly encodeHooks: EncodeHooks;
+  readonly decodeHooks: DecodeHooks;
+  /** Bumped each time the worker is lost. */
+  generation(): number;
+  syncPort(): MessagePort | undefined;
+  /** The ordered channel. */
+  port(): MessagePort | undefined;
+  /** A user function by id. */
+  fn(id: number): ((...args: unknown[]) => unknown) | undefined;
+  /** Whether the function belongs to a blocking request still waiting (it must be synchronous). */
+  blocking(id: number): boolean;
+  workerStopped(): boolean;
+  /** The worker is lost (the current generation). */
+  lose(cause: Error): void;
+  onMessage(message: WorkerMessage): void;
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+
+export function awaitSync(host: BlockingHost, m: Request, r: number, wait: SyncWait | undefined): unknown {
+  const syncPort = host.syncPort()!;
+  const generation = host.generation();
+  const bound = wait?.boundMs ?? SYNC_CEILING_MS;
+  let deadline = Date.now() + bound;
+  const what = `${m.op}${'member' in m ? ` ${m.member}` : ''}`;
+  for (;;) {
+    // A nested blocking call (from a callback) may have seen this worker die.
+    if (host.generation() !== generation) throw new WorkerLostError(`rotor pool worker lost during ${what}`);
+    const seen = Atomics.load(host.flag, 0);
+    const got = receiveMessageOnPort(syncPort)?.message as SyncReply | undefined;
+    if (got) {
+      if ('t' in got) {
+        // Time the user's function takes here is not the worker's: it does not count against the bound.
+        const started = Date.now();
+        runCallbackSync(host, got.callId, got.fn, got.args);
+        deadline += Date.now() - started;
+        continue;
+      }
+      if (got.r !== r) continue; // the late answer to a request that already gave up
+      if (wait?.deliverOrdered) drainOrdered(host);
+      if ('error' in got) throw decodeError(got.error, new Error().stack, host.decodeHooks);
+      return decode(got.ok, host.decodeHooks);
+    }
+    if (Atomics.wait(host.flag, 0, seen, LIVENESS_SLICE_MS) !== 'timed-out') continue;
+    if (host.workerStopped()) {
+      host.lose(new Error(`the worker stopped during ${m.op}`));
+      throw new WorkerLostError(`rotor pool worker lost during ${what}`);
+    }
+    if (Date.now() > deadline) {
+      throw wait?.onTimeout ? wait.onTimeout(bound) : new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
+    }
+  }
+}
+
+/**
+ * What the worker posted on the ordered channel before answering a blocking command (its command
+ * monitoring events, replies to other requests) is handled now, so listeners run before the
+ * blocking call returns, as they do with the driver in-process. A listener's throw surfaces as
+ * an uncaught exception, as it would from the port's own delivery.
+ */
+function drainOrdered(host: BlockingHost): void {
+  const port = host.port();
+  if (!port) return;
+  for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
+    try {
+      host.onMessage(got.message as WorkerMessage);
+    } catch (error) {
+      process.nextTick(() => {
+        throw error;
+      });
+    }
+  }
+}
+
+/** A user function called back during a blocking request: runs now, its answer goes back in order. */
+function runCallbackSync(host: BlockingHost, callId: number, fnId: number, args: unknown): void {
+  const reply = (r: { ok?: unknown; error?: unknown }): void => {
+    host.port()?.postMessage({ op: 'callback-result', callId, ...r } satisfies Request);
+  };
+  const fn = host.fn(fnId);
+  if (!fn) return reply({ error: encodeError(new TypeError('rotor: the callback for this operation is gone (its operation already settled)')) });
+  let value: unknown;
+  try {
+    value = fn(...(decode(args, host.decodeHooks) as unknown[]));
+  } catch (error) {
+    return reply({ error: encodeError(error) });
+  }
+  if (!isThenable(value)) return reply({ ok: encode(value, host.encodeHooks) });
+  if (!host.blocking(fnId)) {
+    // Another (asynchronous) request's callback, routed here because this thread was blocked: it
+    // settles once the thread is free again.
+    Promise.resolve(value).then(
+      (v) => reply({ ok: encode(v, host.encodeHooks) }),
+      (error: unknown) => reply({ error: encodeError(error) }),
+    );
+    return;
+  }
+  Promise.resolve(value).catch(() => {}); // never awaited: its rejection is not the user's unhandled one
+  reply({
+    error: encodeError(
+      new TypeError('rotor sync framework: the function given to a blocking call returned a Promise; it must be synchronous (the thread is blocked until the call returns, so the Promise could never settle)'),
+    ),
+  });
+}
