@@ -1,0 +1,22 @@
+// The rotor behind rotor/register, for the framework and executor named by the environment
+// (ROTOR_FRAMEWORK: promise | callback | sync; ROTOR_EXECUTOR: inline | pool | ...; ROTOR_STRICT=1
+// for strict handles: members outside the registry throw). entry.ts's generated class exports
+// (lib/types/generated/register.ts) bind to these classes.
+import { createRotor, EXECUTORS, FRAMEWORKS, type RotorClasses } from '../create-rotor.js';
+
+function choose(variable: string, fallback: string, known: Readonly<Record<string, unknown>>, what: string): string {
+  const value = process.env[variable]?.trim() || fallback;
+  // `in` does not start anything (a pool executor is created on first read).
+  if (!(value in known)) {
+    throw new Error(`rotor/register: ${variable}='${value}' is not a rotor ${what}; available: ${Object.keys(known).join(', ')}`);
+  }
+  return value;
+}
+
+const framework = choose('ROTOR_FRAMEWORK', 'promise', FRAMEWORKS, 'framework');
+export const classes: RotorClasses = createRotor({
+  framework: framework as 'promise',
+  // A blocking framework (sync) needs the driver off this thread: the pool is its default.
+  executor: choose('ROTOR_EXECUTOR', FRAMEWORKS[framework]?.blocking ? 'pool' : 'inline', EXECUTORS, 'executor') as 'inline',
+  strict: /^(1|true)$/i.test(process.env.ROTOR_STRICT?.trim() ?? ''),
+});
