@@ -40,7 +40,7 @@ if (process.env.ROTOR_TEST_EXECUTORS !== 'inline') {
     { name: 'callback-pool', framework: 'callback', executor: 'pool', rotor: { ...callbackRotor, ...pool('callback') } as unknown as typeof mongodb },
     { name: 'thenable-pool', framework: 'thenable', executor: 'pool', rotor: { ...promiseRotor, ...pool(thenableFramework) } as unknown as typeof mongodb },
     // Blocking: every command returns its value; the await-based bodies run as they are (`await value` is the value).
-    { name: 'sync-pool', framework: 'sync', executor: 'pool', rotor: syncRotor },
+    { name: 'sync-pool', framework: 'sync', executor: 'pool', rotor: syncRotor as unknown as typeof mongodb },
     // Each client spread over two workers: stateless commands alternate, stateful handles pinned.
     { name: 'promise-pool-span', framework: 'promise', executor: 'pool', rotor: { ...promiseRotor, ...createRotor({ executor: spanningPool }) } as unknown as typeof mongodb },
   );

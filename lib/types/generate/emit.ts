@@ -52,6 +52,7 @@ export function emitModule({ driver, mode, runtime }: EmitOptions): string {
     const redeclared: string[] = [];
     for (const [key, attr] of resolved.attributes) {
       if (typeof key !== 'string') continue; // well-known symbols keep the driver's declarations
+      if (mode.keepsDriverDeclaration?.(name)) break;
       const lines = emitMember(cls, key, attr);
       if (lines.length) {
         members.push(...lines);
@@ -59,6 +60,7 @@ export function emitModule({ driver, mode, runtime }: EmitOptions): string {
       }
     }
     const base = `driver.${name}${generic(typeArgs)}`;
+    members.push(...(mode.extraMembers?.(base, resolved.attributes.has(Symbol.asyncIterator)) ?? []));
     const heritage = mode.extendsDriver ? base : redeclared.length ? `Omit<${base}, ${redeclared.map((m) => `'${m}'`).join(' | ')}>` : base;
     const iface = [`export interface ${name}${generic(typeParams)} extends ${heritage} {`, ...members, '}'].join('\n');
     const valueType = constructorType(name, cls, generic(typeArgs), generic(typeArgs.map(() => 'any')), typeParams);

@@ -18,6 +18,10 @@ export interface Mode {
   /** One line for the generated file's header. */
   readonly describe: string;
   signatures(signature: ts.MethodSignature): ts.MethodSignature[];
+  /** Members a handle type adds (sync: `for...of` over what `for await` iterates), given the driver class's type. */
+  extraMembers?(base: string, asyncIterable: boolean): string[];
+  /** A class whose handles keep the driver's declaration as is (see syncMode). */
+  keepsDriverDeclaration?(name: string): boolean;
 }
 
 const f = ts.factory;
@@ -68,9 +72,36 @@ export const syncMode: Mode = {
   describe: 'every async member keeps the driver\'s overloads and type parameters, returning T where the driver returns Promise<T>',
   signatures(signature) {
     const result = promised(signature.type);
-    return [result ? withSignature(signature, signature.parameters, result) : signature];
+    const params = signature.parameters.map(syncUserFunction);
+    return [result || params.some((p, i) => p !== signature.parameters[i]) ? withSignature(signature, params, result ?? signature.type!) : signature];
   },
+  extraMembers: (base, asyncIterable) => (asyncIterable ? [`    [Symbol.iterator](): Iterator<${base} extends AsyncIterable<infer T> ? T : never>;`] : []),
+  // A session goes back into the driver inside options (`{ session }`), whose types require the
+  // driver's own class: its declaration stays the driver's (its few async methods — endSession,
+  // commitTransaction, abortTransaction — still return their value when run, typed as Promises).
+  keepsDriverDeclaration: (name) => name === 'ClientSession',
 };
+
+/**
+ * The user's function given to withSession / withTransaction: under a blocking framework it is a
+ * synchronous function returning its value (the driver's aliases type it as returning a Promise).
+ */
+const PROMISED_USER_FUNCTIONS = new Set(['WithSessionCallback', 'WithTransactionCallback']);
+function syncUserFunction(p: ts.ParameterDeclaration): ts.ParameterDeclaration {
+  const type = p.type;
+  if (type && ts.isFunctionTypeNode(type)) {
+    // Already expanded (see ./rewrite.ts): `(session: ClientSession) => Promise<T>` returns T.
+    const result = promised(type.type);
+    if (!result) return p;
+    return f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, p.name, p.questionToken, f.updateFunctionTypeNode(type, type.typeParameters, type.parameters, result), p.initializer);
+  }
+  if (!type || !ts.isTypeReferenceNode(type)) return p;
+  const name = ts.isQualifiedName(type.typeName) ? type.typeName.right.text : type.typeName.text;
+  if (!PROMISED_USER_FUNCTIONS.has(name)) return p;
+  const result = type.typeArguments?.[0] ?? f.createKeywordTypeNode(ts.SyntaxKind.UnknownKeyword);
+  const session = f.createParameterDeclaration(undefined, undefined, 'session', undefined, f.createTypeReferenceNode('ClientSession'));
+  return f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, p.name, p.questionToken, f.createFunctionTypeNode(undefined, [session], result), p.initializer);
+}
 
 export const MODES: Readonly<Record<ModeName, Mode>> = { callback: callbackMode, sync: syncMode };
 
