@@ -106,7 +106,7 @@ function makeMethod(state: HandleState, name: string | symbol, attr: Attribute):
         return framework.chainFuture(executor.invoke(ref, name, unwrapArgs(args)), callback);
       };
     }
-    case 'sync': {
+    case 'delegate': {
       const wrap = attr.wrap;
       return wrap
         ? (...args) => wrapValue(runtime, executor.call(ref, name, unwrapArgs(args)), wrap)

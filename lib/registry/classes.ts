@@ -6,6 +6,8 @@
 import {
   AsyncCommand,
   AsyncIterator,
+  ChainingEventMethod,
+  ChainingMethod,
   CursorChainingMethod,
   DelegateMethod,
   EventMethod,
@@ -27,21 +29,21 @@ import {
 
 /** EventEmitter.prototype (and its typed overloads in the driver's TypedEventEmitter). */
 export const EventEmitterAttributes: Readonly<Record<string, Attribute>> = {
-  on: EventMethod(true),
-  once: EventMethod(true),
-  addListener: EventMethod(true),
-  prependListener: EventMethod(true),
-  prependOnceListener: EventMethod(true),
-  removeListener: EventMethod(true),
-  off: EventMethod(true),
-  removeAllListeners: EventMethod(true),
-  setMaxListeners: EventMethod(true),
-  emit: EventMethod(false),
-  listeners: EventMethod(false),
-  rawListeners: EventMethod(false),
-  listenerCount: EventMethod(false),
-  eventNames: EventMethod(false),
-  getMaxListeners: EventMethod(false),
+  on: ChainingEventMethod(),
+  once: ChainingEventMethod(),
+  addListener: ChainingEventMethod(),
+  prependListener: ChainingEventMethod(),
+  prependOnceListener: ChainingEventMethod(),
+  removeListener: ChainingEventMethod(),
+  off: ChainingEventMethod(),
+  removeAllListeners: ChainingEventMethod(),
+  setMaxListeners: ChainingEventMethod(),
+  emit: EventMethod(),
+  listeners: EventMethod(),
+  rawListeners: EventMethod(),
+  listenerCount: EventMethod(),
+  eventNames: EventMethod(),
+  getMaxListeners: EventMethod(),
 };
 
 /** EventEmitter.prototype's data slots. */
@@ -77,12 +79,12 @@ export const ReadableAttributes: Readonly<Record<string, Attribute>> = {
   closed: ReadOnlyProperty(),
   destroyed: ReadOnlyProperty(),
   // flow control (the ones returning `this` keep the handle)
-  destroy: CursorChainingMethod(),
-  setEncoding: CursorChainingMethod(),
-  unpipe: CursorChainingMethod(),
-  resume: CursorChainingMethod(),
-  pause: CursorChainingMethod(),
-  wrap: CursorChainingMethod(),
+  destroy: ChainingMethod(),
+  setEncoding: ChainingMethod(),
+  unpipe: ChainingMethod(),
+  resume: ChainingMethod(),
+  pause: ChainingMethod(),
+  wrap: ChainingMethod(),
   push: DelegateMethod(),
   unshift: DelegateMethod(),
   isPaused: DelegateMethod(),
@@ -127,9 +129,9 @@ export const WritableAttributes: Readonly<Record<string, Attribute>> = {
   cork: DelegateMethod(),
   uncork: DelegateMethod(),
   pipe: DelegateMethod(), // Writable.prototype.pipe throws ERR_STREAM_CANNOT_PIPE
-  end: CursorChainingMethod(),
-  setDefaultEncoding: CursorChainingMethod(),
-  destroy: CursorChainingMethod(),
+  end: ChainingMethod(),
+  setDefaultEncoding: ChainingMethod(),
+  destroy: ChainingMethod(),
   '[Symbol.asyncDispose]': AsyncCommand(),
 };
 
@@ -748,8 +750,8 @@ export const BulkOperationBase: AgnosticClass = {
     bsonOptions: ReadOnlyProperty(),
     writeConcern: ReadOnlyProperty(),
     batches: ReadOnlyProperty(),
-    insert: CursorChainingMethod(), // returns the bulk op itself
-    raw: CursorChainingMethod(),
+    insert: ChainingMethod(), // returns the bulk op itself
+    raw: ChainingMethod(),
     find: Factory('FindOperators'),
     execute: AsyncCommand(),
   },
@@ -797,10 +799,10 @@ export const FindOperators: AgnosticClass = {
     replaceOne: DelegateMethod('BulkOperationBase'),
     deleteOne: DelegateMethod('BulkOperationBase'),
     delete: DelegateMethod('BulkOperationBase'),
-    upsert: CursorChainingMethod(),
-    collation: CursorChainingMethod(),
-    arrayFilters: CursorChainingMethod(),
-    hint: CursorChainingMethod(),
+    upsert: ChainingMethod(),
+    collation: ChainingMethod(),
+    arrayFilters: ChainingMethod(),
+    hint: ChainingMethod(),
   },
 };
 

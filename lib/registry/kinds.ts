@@ -45,8 +45,8 @@ export interface Property extends Base {
   readonly fixed?: boolean;
 }
 /** A synchronous method (Motor's DelegateMethod): its result is returned as is, or wrapped. */
-export interface SyncMethod extends Base {
-  readonly kind: 'sync';
+export interface Delegate extends Base {
+  readonly kind: 'delegate';
   /** Called for its effect and returns nothing: an executor may apply it in order without waiting. */
   readonly returnsNothing?: boolean;
 }
@@ -82,18 +82,23 @@ export interface Static extends Base {
   readonly async?: boolean;
 }
 
-export type Attribute = AsyncCommand | Property | SyncMethod | Chain | Factory | EventMethod | UserCallback | AsyncIteration;
+export type Attribute = AsyncCommand | Property | Delegate | Chain | Factory | EventMethod | UserCallback | AsyncIteration;
 
 // Helpers, so tables read like Motor's class bodies: `insertOne: AsyncCommand()`.
 export const AsyncCommand = (wrap?: ClassName): AsyncCommand => (wrap ? { kind: 'async', wrap } : { kind: 'async' });
 export const ReadOnlyProperty = (wrap?: ClassName): Property => (wrap ? { kind: 'property', wrap } : { kind: 'property' });
 export const WritableProperty = (): Property => ({ kind: 'property', writable: true, fixed: true });
 export const FixedProperty = (): Property => ({ kind: 'property', fixed: true });
-export const DelegateMethod = (wrap?: ClassName): SyncMethod => (wrap ? { kind: 'sync', wrap } : { kind: 'sync' });
-export const SetterMethod = (): SyncMethod => ({ kind: 'sync', returnsNothing: true });
+export const DelegateMethod = (wrap?: ClassName): Delegate => (wrap ? { kind: 'delegate', wrap } : { kind: 'delegate' });
+export const SetterMethod = (): Delegate => ({ kind: 'delegate', returnsNothing: true });
 export const CursorChainingMethod = (): Chain => ({ kind: 'chain' });
+/** The same kind outside cursors (streams, bulk operations): applies to the driver object, returns the handle. */
+export const ChainingMethod = (): Chain => ({ kind: 'chain' });
 export const Factory = (wrap: ClassName): Factory => ({ kind: 'factory', wrap });
-export const EventMethod = (returnsHandle = false): EventMethod => ({ kind: 'event', returnsHandle });
+/** An EventEmitter method whose own result is returned (emit, listenerCount, listeners...). */
+export const EventMethod = (): EventMethod => ({ kind: 'event', returnsHandle: false });
+/** An EventEmitter method that returns the emitter (on, once, off...): the handle is returned, for chaining. */
+export const ChainingEventMethod = (): EventMethod => ({ kind: 'event', returnsHandle: true });
 export const UserCallbackMethod = (wrap?: ClassName): UserCallback => (wrap ? { kind: 'user-callback', wrap } : { kind: 'user-callback' });
 export const AsyncIterator = (): AsyncIteration => ({ kind: 'async-iterator' });
 export const StaticProperty = (): Static => ({ kind: 'static' });

@@ -228,7 +228,7 @@ function step(known: Known, seg: Segment): Known | undefined {
         return { value: (known.value as Record<string, (name: string) => unknown>)[seg.name]!(seg.arg) };
       }
       return { cls: attr.wrap };
-    case 'sync':
+    case 'delegate':
       return attr.wrap ? { cls: attr.wrap } : undefined;
     case 'chain':
       return known; // returns the same handle

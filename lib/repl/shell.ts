@@ -51,7 +51,7 @@ const KIND_TITLES: Array<[kind: Attribute['kind'], title: string]> = [
   ['factory', 'factories (return a handle at once)'],
   ['chain', 'cursor chaining (return the same cursor)'],
   ['user-callback', 'take a function the driver calls'],
-  ['sync', 'synchronous methods'],
+  ['delegate', 'synchronous methods'],
   ['property', 'properties'],
   ['event', 'events'],
   ['async-iterator', 'iteration'],

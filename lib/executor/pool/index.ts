@@ -128,7 +128,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       const ref = asRef(refObject);
       const name = memberName(member);
       const attr = ref.resolved.attributes.get(member);
-      if (attr?.kind === 'sync' && attr.returnsNothing && applyToShadow(ref, name, args)) {
+      if (attr?.kind === 'delegate' && attr.returnsNothing && applyToShadow(ref, name, args)) {
         ref.slot.post({ op: 'call', id: ref.id, member: name, args: [] }, args, ref);
         return undefined;
       }

@@ -78,7 +78,7 @@ export function memberKey(member: string): string | symbol {
 
 const ALLOWED_KINDS: Record<'invoke' | 'call' | 'chain' | 'factory' | 'read' | 'write' | 'subscribe', ReadonlyArray<Attribute['kind']>> = {
   invoke: ['async', 'user-callback'],
-  call: ['sync'],
+  call: ['delegate'],
   chain: ['chain'],
   factory: ['factory'],
   read: ['property'],
