@@ -29,14 +29,14 @@ import {
 
 /** EventEmitter.prototype (and its typed overloads in the driver's TypedEventEmitter). */
 export const EventEmitterAttributes: Readonly<Record<string, Attribute>> = {
-  on: ChainingEventMethod(),
-  once: ChainingEventMethod(),
-  addListener: ChainingEventMethod(),
-  prependListener: ChainingEventMethod(),
-  prependOnceListener: ChainingEventMethod(),
-  removeListener: ChainingEventMethod(),
-  off: ChainingEventMethod(),
-  removeAllListeners: ChainingEventMethod(),
+  on: ChainingEventMethod('adds'),
+  once: ChainingEventMethod('adds'),
+  addListener: ChainingEventMethod('adds'),
+  prependListener: ChainingEventMethod('adds'),
+  prependOnceListener: ChainingEventMethod('adds'),
+  removeListener: ChainingEventMethod('removes'),
+  off: ChainingEventMethod('removes'),
+  removeAllListeners: ChainingEventMethod('removes'),
   setMaxListeners: ChainingEventMethod(),
   emit: EventMethod(),
   listeners: EventMethod(),

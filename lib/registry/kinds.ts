@@ -63,6 +63,8 @@ export interface Factory {
 export interface EventMethod {
   readonly kind: 'event';
   readonly returnsHandle: boolean;
+  /** Whether it adds or removes listeners (an executor that forwards events subscribes accordingly). */
+  readonly listeners?: 'adds' | 'removes';
 }
 /**
  * Takes a user function the driver calls back (withSession, withTransaction, forEach): the function's
@@ -98,7 +100,7 @@ export const Factory = (wrap: ClassName): Factory => ({ kind: 'factory', wrap })
 /** An EventEmitter method whose own result is returned (emit, listenerCount, listeners...). */
 export const EventMethod = (): EventMethod => ({ kind: 'event', returnsHandle: false });
 /** An EventEmitter method that returns the emitter (on, once, off...): the handle is returned, for chaining. */
-export const ChainingEventMethod = (): EventMethod => ({ kind: 'event', returnsHandle: true });
+export const ChainingEventMethod = (listeners?: 'adds' | 'removes'): EventMethod => (listeners ? { kind: 'event', returnsHandle: true, listeners } : { kind: 'event', returnsHandle: true });
 export const UserCallbackMethod = (wrap?: ClassName): UserCallback => (wrap ? { kind: 'user-callback', wrap } : { kind: 'user-callback' });
 export const AsyncIterator = (): AsyncIteration => ({ kind: 'async-iterator' });
 export const StaticProperty = (): Static => ({ kind: 'static' });
