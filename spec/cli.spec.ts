@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ferretdbBinary } from '../lib/server/ferretdb.js';
-import { suite } from './support/env.js';
+import { dbName, suite, testUri } from './support/env.js';
 
 const test = suite('rotor command');
 const main = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
@@ -22,6 +22,31 @@ function run(args: string[], options: { env?: NodeJS.ProcessEnv; script?: string
     what: `rotor ${args.join(' ')}`,
   });
 }
+
+test('repl --framework sync runs a mongo-shell-style script: no await, values returned, cursors iterated with for...of', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rotor-sync-script-'));
+  try {
+    const file = join(dir, 'script.js');
+    writeFileSync(
+      file,
+      [
+        `const users = client.db('${dbName('cli_sync')}').collection('users');`,
+        "users.insertMany([{ name: 'ada' }, { name: 'grace' }]);",
+        "print('count', users.find().toArray().length);",
+        'for (const u of users.find().sort({ name: -1 })) print(u.name);',
+        'users.drop();',
+      ].join('\n'),
+    );
+    const r = await run(['repl', testUri(), '--framework', 'sync', '--quiet', file], { timeoutMS: 60_000 });
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout, 'count 2\ngrace\nada\n');
+    const refused = await run(['repl', testUri(), '--framework', 'sync', '--executor', 'inline', '--quiet', file], { timeoutMS: 60_000 });
+    assert.is.not(refused.code, 0);
+    assert.match(refused.stderr, /needs the pool executor/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('the built bin starts with a node shebang', () => {
   assert.is(readFileSync(main, 'utf8').split('\n')[0], '#!/usr/bin/env node');
