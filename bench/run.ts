@@ -6,6 +6,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { packageRoot } from '../lib/util/package-root.js';
+import { redact } from '../lib/util/redact.js';
 import { startServer, type RunningServer } from '../lib/server/harness.js';
 import { checkNames, parseArgs, USAGE, UsageError, type Args } from './args.js';
 import { loadData } from './data.js';
@@ -202,9 +203,6 @@ function standingNotes(mode: 'full' | 'quick', ferret: boolean): string[] {
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 
-function redact(uri: string): string {
-  return uri.replace(/\/\/[^@/]*@/, '//***@');
-}
 
 function safe(fn: () => string): string {
   try {

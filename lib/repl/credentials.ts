@@ -4,15 +4,9 @@
 // query-string secrets such as tlsCertificateKeyFilePassword or authMechanismProperties values.
 import { ConnectionString, redactConnectionString } from 'mongodb-connection-string-url';
 
-/** A mongodb:// or mongodb+srv:// URI inside some text (up to a quote or whitespace). */
-const MONGODB_URI = /\bmongodb(?:\+srv)?:\/\/[^\s'"`]+/gi;
-/** `scheme://anything@` in other schemes (an http proxy URL in an error message...). */
-const OTHER_USERINFO = /\b((?!mongodb)[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"`]+@/gi;
+import { MONGODB_URI } from '../util/redact.js';
 
-/** Every URI in `text` redacted: `mongodb://user:pass@host/db` → `mongodb://<credentials>@host/db`. */
-export function redact(text: string): string {
-  return text.replace(MONGODB_URI, (uri) => redactConnectionString(uri)).replace(OTHER_USERINFO, '$1<credentials>@');
-}
+export { redact } from '../util/redact.js';
 
 /** The secrets of a connection string (password, query-string secrets), raw and percent-decoded. */
 export function secretsOf(uri: string): string[] {

@@ -1,9 +1,10 @@
 // `rotor server`: start the embedded server (or report MONGODB_URI), print its URI, stop on Ctrl-C.
+import { redact } from '../util/redact.js';
 import { startServer } from './harness.js';
 
 export async function serverCommand(): Promise<void> {
   const server = await startServer();
-  process.stdout.write(`${server.kind === 'external' ? 'using MONGODB_URI' : 'FerretDB listening'}: ${server.uri}\n`);
+  process.stdout.write(`${server.kind === 'external' ? 'using MONGODB_URI' : 'FerretDB listening'}: ${redact(server.uri)}\n`);
   if (server.kind === 'external') return;
   process.stdout.write('Press Ctrl-C to stop.\n');
   await new Promise<void>((resolve) => {
