@@ -180,6 +180,19 @@ export function encArray(arr: unknown[], ctx: EncodeContext, depth: number): unk
 /** Whatever the table does not know by its exact prototype. */
 function encOther(value: object, proto: object, ctx: EncodeContext, depth: number): unknown {
   if (isError(value)) return encError(value as Error, ctx, depth, WALK);
+  // What the BSON serializer would do with a class instance that has toBSON: use what it returns.
+  // First, before the Buffer rule: a Buffer subclass may say it is a Binary of another subtype
+  // (mongoose's buffers do), which a plain Buffer would lose.
+  const toBSON = (value as { toBSON?: unknown }).toBSON;
+  if (typeof toBSON === 'function') {
+    let replacement: unknown;
+    try {
+      replacement = toBSON.call(value);
+    } catch (error) {
+      throw new PathError(`${constructorName(value)}.toBSON() threw (${String(error)}), so it cannot cross to <to>`);
+    }
+    if (replacement !== value) return enc(replacement, ctx, depth + 1);
+  }
   if (Buffer.isBuffer(value)) return { [TAG]: 'Buffer', v: ownBytes(value) };
   if (ArrayBuffer.isView(value)) return ownView(value);
   // A BSON value from another copy of the bson package: the same accessors, rebuilt as ours.
@@ -195,17 +208,6 @@ function encOther(value: object, proto: object, ctx: EncodeContext, depth: numbe
   // A plain object from another realm (vm context).
   if (Object.getPrototypeOf(proto) === null && constructorName(value) === 'Object') return encPlain(value as Record<string, unknown>, ctx, depth, false);
   if (Array.isArray(value) && constructorName(value) === 'Array') return encArray(value, ctx, depth);
-  // What the BSON serializer would do with a class instance that has toBSON: use what it returns.
-  const toBSON = (value as { toBSON?: unknown }).toBSON;
-  if (typeof toBSON === 'function') {
-    let replacement: unknown;
-    try {
-      replacement = toBSON.call(value);
-    } catch (error) {
-      throw new PathError(`${constructorName(value)}.toBSON() threw (${String(error)}), so it cannot cross to <to>`);
-    }
-    if (replacement !== value) return enc(replacement, ctx, depth + 1);
-  }
   // An unexported driver class (the table is built from what is loaded; look again if more got
   // loaded). A prototype found to be no driver class's stays one: a class that exists now cannot be
   // exported by a driver module loaded later.
