@@ -1,21 +1,13 @@
 // Strict handles (createRotor({ strict: true }), the REPL's mode): any member outside the registry
 // throws on read or assignment, with "did you mean"; the default answers like the driver object.
 // Checked for both executors: strictness lives in the Proxy factory, before any executor is asked.
+import { thrown } from '../support/assertions.js';
 import * as assert from 'uvu/assert';
 import { createRotor, type RotorClasses } from '../../lib/index.js';
 import { suite, testUri } from '../support/env.js';
 
 type Loose = Record<string | symbol, any>;
 
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  assert.unreachable('expected a synchronous throw');
-  throw new Error('unreachable');
-}
 
 for (const executor of ['inline', 'pool'] as const) {
   const test = suite(`strict handles [${executor}]`);

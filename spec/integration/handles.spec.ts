@@ -1,6 +1,7 @@
 // Handle behaviour: what a rotor handle looks like from the outside — classes, chaining identity,
 // not being thenable, inspection, keys, members outside the registry (duck typing like the driver),
 // prototypes and subclasses, unwrapping when passed into driver code, and factories that return handles.
+import { thrown } from '../support/assertions.js';
 import * as assert from 'uvu/assert';
 import { inspect } from 'node:util';
 import * as mongodb from 'mongodb';
@@ -13,15 +14,6 @@ interface Doc extends Document {
   _id?: number | string;
 }
 
-/** Runs `fn` and returns what it threw synchronously (fails the test if it did not throw). */
-function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  assert.unreachable('expected a synchronous throw');
-}
 
 type Loose = Record<string | symbol, any>;
 

@@ -3,6 +3,7 @@
 // withSession/withTransaction take synchronous functions; listeners of a command's events have run
 // when it returns; the inline executor is refused; a dying worker or an unreachable server throws
 // instead of freezing the thread. The bodies below use no `await` on purpose: this is sync code.
+import { thrown } from '../support/assertions.js';
 import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import type { CommandStartedEvent, Document, MongoClient } from 'mongodb';
@@ -21,14 +22,6 @@ interface Doc extends Document {
 
 type Loose = any;  
 
-function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  assert.unreachable('expected a synchronous throw');
-}
 
 for (const target of targets.filter((t) => t.framework === 'sync')) {
   const test = suite(`sync framework [${target.name}]`);

@@ -10,3 +10,13 @@ export async function rejection(operation: () => unknown): Promise<any> {
   }
   assert.unreachable('expected the operation to reject');
 }
+
+/** Runs `fn` and returns what it threw synchronously (fails the test if it did not throw). */
+export function thrown(fn: () => unknown): any {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  assert.unreachable('expected a synchronous throw');
+}
