@@ -80,6 +80,10 @@ export interface RatioRow {
   p50FloorRatio: number | null;
   /** The same in CPU µs: the pool's extra CPU per command / tinypool's CPU per round trip. */
   cpuFloorRatio: number | null;
+  /** Sequential overhead / the design floor's (the bare driver in a worker, no rotor): rotor's own share. */
+  designRatio: number | null;
+  /** The same in CPU µs. */
+  cpuDesignRatio: number | null;
   /** Concurrent overhead per command / sequential overhead. */
   concurrentRatio: number | null;
   /** The same in CPU µs. */
@@ -128,6 +132,8 @@ export interface Participant {
   readonly ops: Ops;
   /** A pool target: its ratios against the floor are reported. */
   readonly pool: boolean;
+  /** The design floor (./floor/driver-in-worker.ts): pool targets' overhead is also divided by its. */
+  readonly designFloor?: boolean;
 }
 
 /** Runs the section: setup on `admin` (the bare driver's db), then every command × mode × round. */
@@ -259,6 +265,7 @@ function ratiosOf(rows: readonly OverheadRow[], floors: readonly FloorRow[], par
   const floor = floors.find((f) => f.name === FLOOR_REFERENCE && f.mode === 'sequential');
   const cellOf = (command: string, mode: Mode, target: string): OverheadCell | undefined =>
     rows.find((r) => r.command === command && r.mode === mode)?.cells.find((c) => c.target === target);
+  const design = participants.find((p) => p.designFloor)?.target;
   const out: RatioRow[] = [];
   for (const p of participants) {
     if (p.target === baseline || !p.pool) continue;
@@ -268,12 +275,16 @@ function ratiosOf(rows: readonly OverheadRow[], floors: readonly FloorRow[], par
       const over = typeof seq?.overheadUs === 'number' && seq.overheadUs > 0 ? seq.overheadUs : null;
       const cpuOver = typeof seq?.cpuOverheadUs === 'number' && seq.cpuOverheadUs > 0 ? seq.cpuOverheadUs : null;
       const reachesZero = (c: OverheadCell | undefined): boolean => !c?.overheadRange || c.overheadRange[0] <= 0;
+      const floorCell = design === undefined ? undefined : cellOf(command.name, 'sequential', design);
+      const per = (x: number | null, d: number | null | undefined): number | null => (x !== null && typeof d === 'number' && d > 0 ? r2(x / d) : null);
       out.push({
         target: p.target,
         command: command.name,
         floorRatio: over !== null && floor?.usPerOp ? r2(over / floor.usPerOp) : null,
         p50FloorRatio: typeof seq?.p50OverheadUs === 'number' && seq.p50OverheadUs > 0 && floor?.p50UsPerOp ? r2(seq.p50OverheadUs / floor.p50UsPerOp) : null,
         cpuFloorRatio: cpuOver !== null && floor?.cpuUsPerOp ? r2(cpuOver / floor.cpuUsPerOp) : null,
+        designRatio: per(over, floorCell?.overheadUs),
+        cpuDesignRatio: per(cpuOver, floorCell?.cpuOverheadUs),
         concurrentRatio: over !== null && typeof conc?.overheadUs === 'number' ? r2(conc.overheadUs / over) : null,
         cpuConcurrentRatio: cpuOver !== null && typeof conc?.cpuOverheadUs === 'number' ? r2(conc.cpuOverheadUs / cpuOver) : null,
         noisy: reachesZero(seq),

@@ -1,9 +1,11 @@
 // The overhead section in the console, the markdown and the SVG (see ./overhead.ts for how it is measured).
+import { DESIGN_FLOOR } from './floor/driver-in-worker.js';
 import type { FloorRow, Mode, OverheadCell, OverheadResult } from './overhead.js';
 
 const f1 = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(Math.abs(x) >= 100 ? 0 : 1));
 const signed = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : '−'}${f1(Math.abs(x))}`);
 const range = (r: [number, number] | null | undefined, sign = false): string => (r ? `${sign ? signed(r[0]) : f1(r[0])}..${sign ? signed(r[1]) : f1(r[1])}` : '');
+const times = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}×`);
 const ratio = (x: number | null, goal: number, stretch?: number): string =>
   x === null ? '—' : `${x.toFixed(2)}× ${stretch !== undefined && x <= stretch ? '✓✓' : x <= goal ? '✓' : '✗'}`;
 
@@ -18,8 +20,14 @@ function floorText(f: FloorRow | undefined): string {
   return f ? `${f1(f.usPerOp)} (${range(f.usRange)})${f.p50UsPerOp === undefined ? '' : ` · p50 ${f1(f.p50UsPerOp)}`} · CPU ${f1(f.cpuUsPerOp)}` : '—';
 }
 
+/** The section's columns: the run's targets, then its own participants (the design floor). */
+function columnsOf(o: OverheadResult, targets: readonly string[], baseline: string): string[] {
+  const inRows = o.rows[0]?.cells.map((c) => c.target) ?? [];
+  return [...targets, ...inRows.filter((t) => !targets.includes(t))].filter((t) => t !== baseline && inRows.includes(t));
+}
+
 export function overheadMarkdown(o: OverheadResult, targets: readonly string[], baseline: string): string[] {
-  const others = targets.filter((t) => t !== baseline);
+  const others = columnsOf(o, targets, baseline);
   const lines: string[] = [];
   lines.push('## Overhead per command', '');
   lines.push(
@@ -43,10 +51,11 @@ export function overheadMarkdown(o: OverheadResult, targets: readonly string[], 
     `Pool targets against the goals (issue #15): sequential overhead ≤ ${o.goals.floorRatio}× the ${o.floorReference} round trip (✓), stretch ≤ ${o.goals.floorRatioStretch}× (✓✓); concurrent overhead per command ≤ ${o.goals.concurrentRatio}× the sequential one. The CPU column divides CPU µs the same way (steadier on a loaded machine). "noisy": the rounds' overhead range reaches 0, the machine's noise is as large as the overhead. A dash: no positive overhead to divide.`,
     '',
   );
-  lines.push('| target | command | overhead / tinypool RTT | p50: overhead / RTT | CPU: overhead / tinypool CPU | concurrent / sequential overhead | CPU: concurrent / sequential |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(`The last two columns divide by the design floor instead: the overhead of \`${DESIGN_FLOOR}\` for the same command (what hosting the driver in a thread costs here, before any rotor code): 1× would mean rotor adds nothing of its own.`, '');
+  lines.push('| target | command | overhead / tinypool RTT | p50: overhead / RTT | CPU: overhead / tinypool CPU | concurrent / sequential overhead | CPU: concurrent / sequential | overhead / design floor | CPU: overhead / design floor |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of o.ratios) {
     lines.push(
-      `| ${r.target} | ${r.command} | ${ratio(r.floorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)}${r.noisy ? ' (noisy)' : ''} | ${ratio(r.p50FloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.cpuFloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.concurrentRatio, o.goals.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''} | ${ratio(r.cpuConcurrentRatio, o.goals.concurrentRatio)} |`,
+      `| ${r.target} | ${r.command} | ${ratio(r.floorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)}${r.noisy ? ' (noisy)' : ''} | ${ratio(r.p50FloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.cpuFloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.concurrentRatio, o.goals.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''} | ${ratio(r.cpuConcurrentRatio, o.goals.concurrentRatio)} | ${times(r.designRatio)} | ${times(r.cpuDesignRatio)} |`,
     );
   }
   lines.push('');
@@ -70,10 +79,9 @@ export function overheadConsole(o: OverheadResult, baseline: string): string[] {
       lines.push(`  ${row.command}: ${cells.join(' · ')}`);
     }
   }
-  const x = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}×`);
   for (const r of o.ratios) {
     lines.push(
-      `  ${r.target} ${r.command}: overhead/floor ${x(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, p50 ${x(r.p50FloorRatio)}, cpu ${x(r.cpuFloorRatio)} (goal ≤ ${o.goals.floorRatio}×) · concurrent/sequential ${x(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, cpu ${x(r.cpuConcurrentRatio)} (goal ≤ ${o.goals.concurrentRatio}×)`,
+      `  ${r.target} ${r.command}: overhead/floor ${times(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, p50 ${times(r.p50FloorRatio)}, cpu ${times(r.cpuFloorRatio)} (goal ≤ ${o.goals.floorRatio}×) · concurrent/sequential ${times(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, cpu ${times(r.cpuConcurrentRatio)} (goal ≤ ${o.goals.concurrentRatio}×) · over the design floor ${times(r.designRatio)}, cpu ${times(r.cpuDesignRatio)}`,
     );
   }
   return lines;
@@ -86,7 +94,7 @@ export function overheadConsole(o: OverheadResult, baseline: string): string[] {
 const FLOOR_COLORS = ['#d2504a', '#1aa3b8', '#8c6d31'];
 
 export function overheadSvg(o: OverheadResult, targets: readonly string[], baseline: string, color: (t: string) => string, top: number, width: number): { parts: string[]; height: number } {
-  const others = targets.filter((t) => t !== baseline);
+  const others = columnsOf(o, targets, baseline);
   const parts: string[] = [];
   const labelW = 170;
   const plotX = labelW + 10;
@@ -101,7 +109,7 @@ export function overheadSvg(o: OverheadResult, targets: readonly string[], basel
   y += 15;
   for (const r of o.ratios) {
     parts.push(
-      `<text class="sub" x="20" y="${y + 4}">${esc(`${r.target} · ${r.command}: overhead/RTT ${x2(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, p50 ${x2(r.p50FloorRatio)}, CPU ${x2(r.cpuFloorRatio)} · concurrent / sequential ${x2(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, CPU ${x2(r.cpuConcurrentRatio)}`)}</text>`,
+      `<text class="sub" x="20" y="${y + 4}">${esc(`${r.target} · ${r.command}: overhead/RTT ${x2(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, p50 ${x2(r.p50FloorRatio)}, CPU ${x2(r.cpuFloorRatio)} · concurrent / sequential ${x2(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, CPU ${x2(r.cpuConcurrentRatio)} · over the design floor ${x2(r.designRatio)}`)}</text>`,
     );
     y += 15;
   }

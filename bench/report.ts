@@ -246,7 +246,7 @@ const PALETTE = ['#7f7f7f', '#e8a33d', '#2e7dd7', '#23a36b', '#a256c9', '#d2504a
 
 export function renderSvg(r: Results): string {
   const targets = r.targets.map((t) => t.name);
-  const color = (name: string): string => PALETTE[targets.indexOf(name) % PALETTE.length]!;
+  const color = (name: string): string => (targets.includes(name) ? PALETTE[targets.indexOf(name) % PALETTE.length]! : '#9a9a9a'); // grey: the design floor
   const ratios = r.tasks.flatMap((t) => t.cells.map((c) => c.ratio).filter((x): x is number => typeof x === 'number'));
   const xMax = Math.max(1.25, Math.ceil((Math.max(0, ...ratios) * 1.08) / 0.25) * 0.25);
 

@@ -12,13 +12,14 @@ import { checkNames, parseArgs, USAGE, UsageError, type Args } from './args.js';
 import { loadData } from './data.js';
 import { runMicro } from './micro.js';
 import { clock, Progress } from './progress.js';
-import { OVERHEAD, OVERHEAD_SCALE, runOverhead } from './overhead.js';
+import { OVERHEAD, OVERHEAD_SCALE, runOverhead, type Participant } from './overhead.js';
+import { DESIGN_FLOOR, driverInWorker } from './floor/driver-in-worker.js';
 import { renderMarkdown, writeResults, type Results } from './report.js';
 import { overheadConsole } from './report-overhead.js';
 import { message, runTask, type Runner } from './run-task.js';
 import { runSoak } from './soak.js';
 import { MICRO, TASKS, type TaskDef } from './tasks.js';
-import { BASELINE, packageVersion, shutdownRotor, TARGETS } from './targets.js';
+import { BASELINE, packageVersion, shutdownRotor, TARGETS, type Ops } from './targets.js';
 
 const MICRO_ITERATIONS = { full: 1_000_000, quick: 50_000 } as const;
 
@@ -62,6 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   let server: RunningServer | undefined;
   let admin: MongoClient | undefined;
+  let designOps: Ops | undefined;
   let failed = false;
   try {
     const serverStart = Date.now();
@@ -135,7 +137,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (withOverhead) {
       log(`[overhead] µs per command over ${BASELINE}: ${overheadScale.sequential} sequential / 80 × ${overheadScale.each} concurrent, ${overheadScale.warmup} warm-up + ${overheadScale.rounds} rounds, with the thread round-trip floor`);
       try {
-        const participants = live.map((r) => ({ target: r.target.name, ops: r.ops!, pool: r.target.pool === true }));
+        const participants: Participant[] = live.map((r) => ({ target: r.target.name, ops: r.ops!, pool: r.target.pool === true }));
+        // The design floor runs with the targets when a pool target does: what rotor's pool is divided by.
+        if (participants.some((p) => p.pool)) participants.push({ target: DESIGN_FLOOR, ops: (designOps = await driverInWorker(server.uri, args.db)), pool: false, designFloor: true });
         results.overhead = await runOverhead(participants, BASELINE, adminDb, overheadScale, (text) => progress.status(text));
         for (const line of overheadConsole(results.overhead, BASELINE)) log(line);
         if (results.overhead.rows.some((row) => row.cells.some((c) => c.status === 'error'))) failed = true;
@@ -175,6 +179,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     for (const r of runners) await r.ops?.close().catch(() => {});
+    await designOps?.close().catch(() => {});
     await admin?.close().catch(() => {});
     await shutdownRotor().catch(() => {});
     await server?.stop();
