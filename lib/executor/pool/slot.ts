@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { Tinypool } from 'tinypool';
 import type { ClassName } from '../../registry/kinds.js';
 import { stateOf } from '../../proxy/state.js';
-import { decode, decodeError, encode, encodeArgs, encodeError, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import { decodeError, encodeArgs, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import type { Request, WorkerMessage } from './protocol.js';
 import { RemoteRef } from './remote-ref.js';
 import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
+import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js';
 import { Outbox } from './slot-outbox.js';
 import { RefTable } from './slot-refs.js';
 
@@ -19,22 +20,7 @@ export { SYNC_CEILING_MS, type SyncWait } from './slot-blocking.js';
 /** A worker that has not started running within this is taken for lost. */
 export const START_CEILING_MS = 15_000;
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  parts: unknown[] | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  /** Function ids this request registered (user callbacks): forgotten when it settles. */
-  functions: number[] | undefined;
-}
-
 type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
-
-/** A failure the worker reported, decoded where the caller awaits it (see request()). */
-class Failure {
-  constructor(readonly wire: unknown) {}
-}
 
 /** Abort ids, shared by all slots: an invoke's stand-in signal in the worker is found by it. */
 let nextAbortId = 1;
@@ -389,55 +375,21 @@ export class WorkerSlot {
     }
   }
 
-  // -- worker → main -----------------------------------------------------------------------------
+  // -- worker → main (./slot-inbox.ts) ----------------------------------------------------------
+
+  private readonly inbox: InboxHost = {
+    pending: this.pending,
+    decodeHooks: this.decodeHooks,
+    encodeHooks: this.encodeHooks,
+    refOf: (id) => this.refTable.get(id),
+    functionOf: (id) => this.functions.get(id),
+    postNow: (m) => this.postNow(m),
+    settle: (p, error, value) => this.settle(p, error, value),
+    idle: () => this.updateRef(),
+  };
 
   private onMessage(message: WorkerMessage | WorkerMessage[]): void {
-    if (Array.isArray(message)) for (const m of message) this.onOne(m);
-    else this.onOne(message);
-  }
-
-  private onOne(m: WorkerMessage): void {
-    if ('r' in m) {
-      const p = this.pending.get(m.r);
-      if (!p) return; // aborted, or lost: the answer is dropped
-      if ('part' in m) {
-        (p.parts ??= []).push(...(decode(m.part, this.decodeHooks) as unknown[]));
-        return;
-      }
-      this.pending.delete(m.r);
-      if (this.pending.size === 0) this.updateRef();
-      if ('error' in m) return this.settle(p, undefined, new Failure(m.error));
-      let value: unknown;
-      try {
-        value = decode(m.ok, this.decodeHooks);
-      } catch (error) {
-        return this.settle(p, error as Error);
-      }
-      this.settle(p, undefined, p.parts ? p.parts.concat(value as unknown[]) : value);
-    } else if (m.t === 'event') {
-      const ref = this.refTable.get(m.id);
-      const emitter = ref?.emitter;
-      if (!emitter) return;
-      emitter.emit(m.event, ...(decode(m.args, this.decodeHooks) as unknown[]));
-      if (emitter.listenerCount(m.event) === 0) this.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
-    } else {
-      this.runCallback(m.callId, m.fn, m.args);
-    }
-  }
-
-  /** A user callback the driver called in the worker (withSession's function...): it runs here. */
-  private runCallback(callId: number, fnId: number, args: unknown): void {
-    const reply = (r: { ok?: unknown; error?: unknown }): void => {
-      this.postNow({ op: 'callback-result', callId, ...r });
-    };
-    const fn = this.functions.get(fnId);
-    if (!fn) return reply({ error: encodeError(new TypeError('rotor: the callback for this operation is gone (its operation already settled)')) });
-    Promise.resolve()
-      .then(() => fn(...(decode(args, this.decodeHooks) as unknown[])))
-      .then(
-        (value) => reply({ ok: encode(value, this.encodeHooks) }),
-        (error: unknown) => reply({ error: encodeError(error) }),
-      );
+    receive(this.inbox, message);
   }
 
   // -- introspection -----------------------------------------------------------------------------

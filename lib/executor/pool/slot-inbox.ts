@@ -1,0 +1,84 @@
+// What a slot receives from its worker: replies (whole, or in parts for long arrays), events for
+// the main thread's emitters, and calls of user functions the driver makes in the worker
+// (withSession's function...), which run here. Requests in flight are kept here by request id.
+import { decode, encode, encodeError, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import type { Request, WorkerMessage } from './protocol.js';
+import type { RemoteRef } from './remote-ref.js';
+
+export interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  parts: unknown[] | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** Function ids this request registered (user callbacks): forgotten when it settles. */
+  functions: number[] | undefined;
+}
+
+/** A failure the worker reported, decoded where the caller awaits it (see WorkerSlot.request). */
+export class Failure {
+  constructor(readonly wire: unknown) {}
+}
+
+/** What the inbox needs of its slot. */
+export interface InboxHost {
+  readonly pending: Map<number, Pending>;
+  readonly decodeHooks: DecodeHooks;
+  readonly encodeHooks: EncodeHooks;
+  /** The handle of a worker object, if this thread still references it. */
+  refOf(id: number): RemoteRef | undefined;
+  /** A user function registered by an encode (see EncodeHooks.functionRef). */
+  functionOf(id: number): ((...args: unknown[]) => unknown) | undefined;
+  postNow(m: Request): void;
+  settle(p: Pending, error: Error | undefined, value?: unknown): void;
+  /** No request left in flight: the process may end unless a client holds it. */
+  idle(): void;
+}
+
+export function receive(host: InboxHost, message: WorkerMessage | WorkerMessage[]): void {
+  if (Array.isArray(message)) for (const m of message) receiveOne(host, m);
+  else receiveOne(host, message);
+}
+
+function receiveOne(host: InboxHost, m: WorkerMessage): void {
+  if ('r' in m) {
+    const p = host.pending.get(m.r);
+    if (!p) return; // aborted, or lost: the answer is dropped
+    if ('part' in m) {
+      (p.parts ??= []).push(...(decode(m.part, host.decodeHooks) as unknown[]));
+      return;
+    }
+    host.pending.delete(m.r);
+    if (host.pending.size === 0) host.idle();
+    if ('error' in m) return host.settle(p, undefined, new Failure(m.error));
+    let value: unknown;
+    try {
+      value = decode(m.ok, host.decodeHooks);
+    } catch (error) {
+      return host.settle(p, error as Error);
+    }
+    host.settle(p, undefined, p.parts ? p.parts.concat(value as unknown[]) : value);
+  } else if (m.t === 'event') {
+    const emitter = host.refOf(m.id)?.emitter;
+    if (!emitter) return;
+    emitter.emit(m.event, ...(decode(m.args, host.decodeHooks) as unknown[]));
+    if (emitter.listenerCount(m.event) === 0) host.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
+  } else {
+    runCallback(host, m.callId, m.fn, m.args);
+  }
+}
+
+/** A user callback the driver called in the worker (withSession's function...): it runs here. */
+function runCallback(host: InboxHost, callId: number, fnId: number, args: unknown): void {
+  const reply = (r: { ok?: unknown; error?: unknown }): void => {
+    host.postNow({ op: 'callback-result', callId, ...r });
+  };
+  const fn = host.functionOf(fnId);
+  if (!fn) return reply({ error: encodeError(new TypeError('rotor: the callback for this operation is gone (its operation already settled)')) });
+  Promise.resolve()
+    .then(() => fn(...(decode(args, host.decodeHooks) as unknown[])))
+    .then(
+      (value) => reply({ ok: encode(value, host.encodeHooks) }),
+      (error: unknown) => reply({ error: encodeError(error) }),
+    );
+}
