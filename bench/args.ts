@@ -27,7 +27,8 @@ by ID and Find many with 80 concurrent tasks), Find many with main-thread work p
 per-command overhead section (µs over bare next to the thread round-trip floor) and the dispatch
 micro benchmark, for every target: the bare mongodb driver (the baseline), mongodb-legacy with
 callbacks, and rotor with each framework and executor. Server: MONGODB_URI when set, otherwise the
-embedded FerretDB.
+embedded FerretDB, whose CPU is reported next to this process's (for a local server of your own,
+give its process id in ROTOR_BENCH_SERVER_PID).
 
 options:
   --quick              small operation counts, 1 warm-up + 2 iterations: a minute or two

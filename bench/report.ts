@@ -31,6 +31,12 @@ export interface Cell {
   eventLoopDelayMs?: EventLoopDelay | null;
   /** Documents per second at the median time (tasks that count documents). */
   docsPerS?: number;
+  /**
+   * Cores kept busy during the timed iterations (median): this process (every thread, the pool's
+   * workers included) and, when it runs on this machine, the server. Their sum against the
+   * machine's cores says whether a thread of rotor's had a core to run on.
+   */
+  cores?: { process: number; server: number | null };
 }
 
 export interface TaskResult {
@@ -219,7 +225,8 @@ function workMarkdown(r: Results): string[] {
     const base = t.cells.find((c) => c.target === r.baseline);
     const baseP99 = base?.eventLoopDelayMs?.p99;
     lines.push(`${t.title}: ${t.documents} documents per iteration, ${t.workUsPerDocument ?? '?'} µs of work per document (measured in this run).`, '');
-    lines.push('| target | docs/s | ± | vs bare | loop delay p99 ms | p99 vs bare |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+    lines.push(`Cores busy: CPU time / wall time during the iterations, for this process (the pool's worker included) and the server (when on this machine), out of ${r.machine.cores} — when their sum is at the machine's cores, a worker thread has no idle core to overlap with.`, '');
+    lines.push('| target | docs/s | ± | vs bare | loop delay p99 ms | p99 vs bare | cores: process | cores: server |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const c of t.cells) {
       if (c.status !== 'ok') {
         lines.push(`| ${c.target} | — | | | | ${c.status} |`);
@@ -227,7 +234,7 @@ function workMarkdown(r: Results): string[] {
       }
       const p99 = c.eventLoopDelayMs?.p99;
       const p99Ratio = p99 !== undefined && baseP99 ? `${fmt(p99 / baseP99)}×` : '—';
-      lines.push(`| ${c.target} | ${c.docsPerS === undefined ? '—' : Math.round(c.docsPerS)} | ${c.spread === undefined ? '' : `±${Math.round(c.spread * 100)}%`} | ${c.ratio === null || c.ratio === undefined ? '—' : `${fmt(c.ratio)}×`} | ${fmt(p99)} | ${p99Ratio} |`);
+      lines.push(`| ${c.target} | ${c.docsPerS === undefined ? '—' : Math.round(c.docsPerS)} | ${c.spread === undefined ? '' : `±${Math.round(c.spread * 100)}%`} | ${c.ratio === null || c.ratio === undefined ? '—' : `${fmt(c.ratio)}×`} | ${fmt(p99)} | ${p99Ratio} | ${fmt(c.cores?.process)} | ${c.cores?.server === null || c.cores?.server === undefined ? '—' : fmt(c.cores.server)} |`);
     }
     lines.push('');
   }

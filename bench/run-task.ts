@@ -1,6 +1,7 @@
 // One task of `npm run bench`: setup, then rounds in which every target runs the timed "do task"
 // once (the order rotating), teardown, then the scores against the baseline.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import type { Args } from './args.js';
 import { clock, type Progress } from './progress.js';
 import { formatMbps, type Cell, type EventLoopDelay, type TaskResult } from './report.js';
@@ -29,9 +30,12 @@ export async function runTask(task: TaskDef, index: number, count: number, runne
   const cells = new Map<Runner, Cell>();
   /** Event-loop delay samples (ns) of every timed iteration, per target. */
   const delays = new Map<Runner, number[]>();
+  /** Cores busy per timed iteration, per target. */
+  const cores = new Map<Runner, Array<{ process: number; server: number | null }>>();
   for (const r of runners) {
     cells.set(r, r.blocked ? { target: r.target.name, status: r.blocked.status, reason: r.blocked.reason, timesMs: [] } : { target: r.target.name, status: 'ok', timesMs: [] });
     delays.set(r, []);
+    cores.set(r, []);
   }
   const live = runners.filter((r) => r.ops);
   const concurrency = task.concurrency > 1 ? ` × ${task.concurrency} tasks` : '';
@@ -60,10 +64,17 @@ export async function runTask(task: TaskDef, index: number, count: number, runne
       try {
         await task.before?.(env, r.ops!);
         if (timed) (histogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS })).enable();
+        const cpu0 = process.cpuUsage();
+        const server0 = serverCpuMs(env.serverPid);
         const t0 = process.hrtime.bigint();
         await task.run(env, r.ops!);
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        if (timed) cell.timesMs.push(ms);
+        if (timed) {
+          cell.timesMs.push(ms);
+          const cpu = process.cpuUsage(cpu0);
+          const server1 = serverCpuMs(env.serverPid);
+          cores.get(r)!.push({ process: (cpu.user + cpu.system) / 1000 / ms, server: server0 === null || server1 === null ? null : (server1 - server0) / ms });
+        }
       } catch (err) {
         Object.assign(cell, { status: 'error', reason: message(err) });
         progress.line(`  ${r.target.name}: error: ${message(err)}`);
@@ -89,6 +100,11 @@ export async function runTask(task: TaskDef, index: number, count: number, runne
     cell.eventLoopDelayMs = delayOf(delays.get(r)!);
     const docs = task.documents?.(env);
     if (docs) cell.docsPerS = Math.round(docs / (cell.medianMs / 1000));
+    const busy = cores.get(r)!;
+    if (busy.length) {
+      const servers = busy.flatMap((b) => (b.server === null ? [] : [b.server]));
+      cell.cores = { process: round3(median(busy.map((b) => b.process))), server: servers.length ? round3(median(servers)) : null };
+    }
     cell.timesMs = cell.timesMs.map(round3);
     cell.medianMs = round3(cell.medianMs);
   }
@@ -115,6 +131,20 @@ export async function runTask(task: TaskDef, index: number, count: number, runne
     cells: [...cells.values()],
   };
 }
+
+/** CPU ms the server process has used (user + system, from /proc), or null when it is not ours to read. */
+function serverCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: 100 on Linux for every architecture Node runs on. */
+const CLOCK_TICKS = 100;
 
 /** The histogram's samples, rebuilt from its quantiles (the k-th of n is percentile(100k/n)). */
 function samplesOf(h: IntervalHistogram): number[] {

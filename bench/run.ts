@@ -129,7 +129,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     };
 
     for (const [index, task] of tasks.entries()) {
-      const result = await runTask(task, index, tasks.length, runners, { admin: adminDb, data, ops: scaleOf(task).ops, state: {} }, args, progress);
+      const result = await runTask(task, index, tasks.length, runners, { admin: adminDb, data, ops: scaleOf(task).ops, state: {}, ...serverPidOf(server) }, args, progress);
       results.tasks.push(result);
       if (result.cells.some((c) => c.status === 'error')) failed = true;
     }
@@ -225,4 +225,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       process.exit(1);
     },
   );
+}
+
+/** The server's process id for the CPU columns: the embedded server's, or ROTOR_BENCH_SERVER_PID for a local one of yours. */
+function serverPidOf(server: RunningServer): { serverPid?: number } {
+  const pid = server.pid ?? Number(process.env.ROTOR_BENCH_SERVER_PID);
+  return Number.isInteger(pid) && pid > 0 ? { serverPid: pid } : {};
 }

@@ -25,6 +25,8 @@ export interface TaskEnv {
   readonly ops: number;
   /** Anything a task keeps between its phases. */
   readonly state: Record<string, any>;
+  /** The server's process when it runs on this machine (the embedded one): its CPU is measured too. */
+  readonly serverPid?: number;
 }
 
 export interface TaskDef {
