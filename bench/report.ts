@@ -39,6 +39,12 @@ export interface Cell {
   cores?: { process: number; server: number | null };
 }
 
+export interface Calibration {
+  readonly fetchUsPerDocument: number;
+  readonly passes: number;
+  readonly workUs: number;
+}
+
 export interface TaskResult {
   readonly name: string;
   readonly title: string;
@@ -53,6 +59,8 @@ export interface TaskResult {
   readonly documents?: number;
   /** µs of main-thread work per document, measured in this run (the work task). */
   readonly workUsPerDocument?: number;
+  /** How the work was sized: the bare driver's µs per document without work, and the passes that match it. */
+  readonly calibration?: Calibration;
   readonly cells: Cell[];
 }
 
@@ -224,7 +232,8 @@ function workMarkdown(r: Results): string[] {
   for (const t of tasks) {
     const base = t.cells.find((c) => c.target === r.baseline);
     const baseP99 = base?.eventLoopDelayMs?.p99;
-    lines.push(`${t.title}: ${t.documents} documents per iteration, ${t.workUsPerDocument ?? '?'} µs of work per document (measured in this run).`, '');
+    const sized = t.calibration ? `, sized to the bare driver's ${t.calibration.fetchUsPerDocument} µs per document of the same Find many without work (${t.calibration.passes} sha256 passes)` : '';
+    lines.push(`${t.title}: ${t.documents} documents per iteration, ${t.workUsPerDocument ?? '?'} µs of work per document (measured in this run${sized}).`, '');
     lines.push(`Cores busy: CPU time / wall time during the iterations, for this process (the pool's worker included) and the server (when on this machine), out of ${r.machine.cores} — when their sum is at the machine's cores, a worker thread has no idle core to overlap with.`, '');
     lines.push('| target | docs/s | ± | vs bare | loop delay p99 ms | p99 vs bare | cores: process | cores: server |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const c of t.cells) {

@@ -4,7 +4,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import type { Args } from './args.js';
 import { clock, type Progress } from './progress.js';
-import { formatMbps, type Cell, type EventLoopDelay, type TaskResult } from './report.js';
+import { formatMbps, type Calibration, type Cell, type EventLoopDelay, type TaskResult } from './report.js';
 import { median, percentile, PERCENTILES, spread } from './stats.js';
 import type { TaskDef, TaskEnv } from './tasks.js';
 import { BASELINE, type Ops, type Target } from './targets.js';
@@ -127,7 +127,7 @@ export async function runTask(task: TaskDef, index: number, count: number, runne
     bytesPerIteration,
     iterations,
     warmup: scale.warmup,
-    ...(task.documents ? { documents: task.documents(env), workUsPerDocument: workCostUs(env.data.tweet.doc) } : {}),
+    ...(task.documents ? { documents: task.documents(env), workUsPerDocument: workCostUs(env.data.tweet.doc), ...(env.state.calibration ? { calibration: env.state.calibration as Calibration } : {}) } : {}),
     cells: [...cells.values()],
   };
 }

@@ -6,8 +6,8 @@
 import type { Db, Document } from 'mongodb';
 import { GridFSBucket } from 'mongodb';
 import type { Data } from './data.js';
-import type { Ops } from './targets.js';
-import { documentWork } from './work.js';
+import { WORK_BATCH_SIZE, type Ops } from './targets.js';
+import { calibrateWork, documentWork } from './work.js';
 
 export interface Scale {
   /** Operations per iteration (per concurrent task for the concurrency variants). */
@@ -200,6 +200,19 @@ export const TASKS: readonly TaskDef[] = [
     bytesPerOp: (data) => data.tweet.bytes,
     documents: (env) => env.ops,
     ...findMany(1, documentWork),
+    async setup(env) {
+      await findMany(1).setup!(env);
+      // The work per document matches the bare driver's own time per document (see ./work.ts).
+      const corpus = env.admin.collection('corpus');
+      let ms = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const t0 = process.hrtime.bigint();
+        await corpus.find({}, { batchSize: WORK_BATCH_SIZE }).toArray();
+        ms = Math.min(ms, Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+      const fetchUs = (ms * 1000) / env.ops;
+      env.state.calibration = { fetchUsPerDocument: Math.round(fetchUs * 10) / 10, ...calibrateWork(env.data.tweet.doc, fetchUs) };
+    },
   },
   {
     name: 'smallBulkInsert',
