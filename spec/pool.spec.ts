@@ -7,6 +7,7 @@ import { runInNewContext } from 'node:vm';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
 import { createPoolExecutor, RemoteRef, WorkerLostError } from '../lib/executor/pool/index.js';
+import { memberKey } from '../lib/executor/pool/protocol.js';
 import { stateOf } from '../lib/proxy/factory.js';
 import { dbName, suite, testUri } from './support/env.js';
 
@@ -78,6 +79,9 @@ test('the worker refuses members outside the registry allowlist', async () => {
       );
     }
     assert.throws(() => ref.slot.requestSync({ op: 'read', id: ref.id, member: 'constructor' }), /allowlist/);
+    // Symbol members travel by '@@name'; Object.prototype's names stay names.
+    assert.is(memberKey('@@asyncIterator'), Symbol.asyncIterator);
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', '@@toString']) assert.is(memberKey(name), name);
     assert.throws(() => ref.slot.requestSync({ op: 'construct', id: 999, cls: 'Function' as never, args: [] }), /not an exported class in the registry/);
   } finally {
     await client.close();

@@ -73,7 +73,8 @@ export function memberName(member: string | symbol): string {
   throw new TypeError(`the pool executor cannot send member ${String(member)}`);
 }
 export function memberKey(member: string): string | symbol {
-  return member in SYMBOL_BY_NAME ? SYMBOL_BY_NAME[member as SymbolName] : member;
+  // Own keys only: `in` would find Object.prototype's ('toString' would become a function).
+  return member.startsWith('@@') && Object.hasOwn(SYMBOL_BY_NAME, member) ? SYMBOL_BY_NAME[member as SymbolName] : member;
 }
 
 const ALLOWED_KINDS: Record<'invoke' | 'call' | 'chain' | 'factory' | 'read' | 'write' | 'subscribe', ReadonlyArray<Attribute['kind']>> = {
