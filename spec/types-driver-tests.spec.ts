@@ -19,6 +19,10 @@ const test = suite('types: the driver\'s own type tests');
  */
 const EXPLAINED: Partial<Record<Entry, Record<string, { message: string; reason: string }>>> = {
   'rotor/sync': {
+    'community/client.test-d.ts:68': {
+      message: 'Argument of type \'Promise<void>\' is not assignable to parameter of type \'void\'.',
+      reason: 'the adaptation is syntactic and rewrote `expectType<Promise<void>>(uploadStream.abort())` too, but GridFS streams stay Node streams under rotor/sync and their methods keep returning Promises: the test as written holds',
+    },
     'sessions.test-d.ts:35': {
       message: 'Expected an error, but found none.',
       reason: '`expectError(await client.withSession(() => null))` asserts that withSession refuses a function not returning a Promise; rotor/sync\'s withSession takes exactly such a function (issue #13)',

@@ -49,6 +49,7 @@ export function emitModule({ driver, mode, runtime }: EmitOptions): string {
     const typeArgs = (cls.decl.typeParameters ?? []).map((p) => p.name.text);
     const generic = (args: string[]): string => (args.length ? `<${args.join(', ')}>` : '');
     const extending = mode.extendsDriver(name);
+    const applies = mode.appliesTo?.(resolved) ?? true;
     const members: string[] = [];
     const redeclared: string[] = [];
     const declare = (key: string, lines: string[]): void => {
@@ -58,13 +59,13 @@ export function emitModule({ driver, mode, runtime }: EmitOptions): string {
     };
     for (const [key, attr] of resolved.attributes) {
       if (typeof key !== 'string') continue; // well-known symbols keep the driver's declarations
-      declare(key, emitMember(cls, key, attr, extending));
+      declare(key, emitMember(cls, key, attr, extending, applies));
     }
     // `Omit<>` (a mapped type) turns the methods it keeps into properties, and a subclass may not
     // declare a method over a property (TS2425): the driver's other public methods are restated as they are.
     if (!extending) for (const key of inheritedMethods(cls, new Set(redeclared))) declare(key, methodLines(cls, key, { wrapsResults: false }));
     const base = `driver.${name}${generic(typeArgs)}`;
-    members.push(...(mode.extraMembers?.(base, resolved.attributes.has(Symbol.asyncIterator)) ?? []));
+    if (applies) members.push(...(mode.extraMembers?.(base, resolved.attributes.has(Symbol.asyncIterator)) ?? []));
     const heritage = extending ? base : redeclared.length ? `Omit<${base}, ${redeclared.map((m) => `'${m}'`).join(' | ')}>` : base;
     const iface = [`export interface ${name}${generic(typeParams)} extends ${heritage} {`, ...members, '}'].join('\n');
     const valueType = constructorType(name, cls, generic(typeArgs), generic(typeArgs.map(() => 'any')), typeParams);
@@ -73,8 +74,8 @@ export function emitModule({ driver, mode, runtime }: EmitOptions): string {
   }
 
   /** The signatures a handle declares for one registry member; none when the driver's own declaration serves. */
-  function emitMember(cls: DriverClass, member: string, attr: Attribute, extending: boolean): string[] {
-    const async = attr.kind === 'async' || attr.kind === 'user-callback';
+  function emitMember(cls: DriverClass, member: string, attr: Attribute, extending: boolean, applies: boolean): string[] {
+    const async = (attr.kind === 'async' || attr.kind === 'user-callback') && applies;
     // A user-callback member passes handles to the user's function (a session), so those are typed as handles too.
     const wrapsResults = attr.kind === 'factory' || attr.kind === 'chain' || attr.kind === 'user-callback' || ('wrap' in attr && attr.wrap !== undefined);
     if (!async && !wrapsResults) return [];

@@ -2,6 +2,7 @@
 // A mode sees one signature at a time, already restated in the generated module's terms (see
 // ./rewrite.ts), and returns the signatures to declare in its place.
 import ts from 'typescript';
+import type { ResolvedClass } from '../../registry/resolve.js';
 import { promised } from './rewrite.js';
 
 export type ModeName = 'callback' | 'sync';
@@ -22,6 +23,11 @@ export interface Mode {
   signatures(signature: ts.MethodSignature, extending: boolean): ts.MethodSignature[];
   /** Members a handle type adds (sync: `for...of` over what `for await` iterates), given the driver class's type. */
   extraMembers?(base: string, asyncIterable: boolean): string[];
+  /**
+   * Whether `signatures` and `extraMembers` apply to a class (default: every class); the async
+   * members of one they do not apply to keep the driver's signatures.
+   */
+  appliesTo?(cls: ResolvedClass): boolean;
 }
 
 const f = ts.factory;
@@ -84,6 +90,9 @@ export const syncMode: Mode = {
     return extending ? [sync, signature] : [sync];
   },
   extraMembers: (base, asyncIterable) => (asyncIterable ? [`    [Symbol.iterator](): Iterator<${base} extends AsyncIterable<infer T> ? T : never>;`] : []),
+  // GridFS streams (the registry's pass-through classes) stay Node streams on the caller's thread:
+  // their methods keep returning Promises, and they iterate with `for await` only.
+  appliesTo: (cls) => !cls.passThrough,
 };
 
 /**
