@@ -34,12 +34,18 @@ const SETUPS: Setup[] = [
   { name: 'esm-bundler-dom', type: 'module', compilerOptions: { module: 'preserve', moduleResolution: 'bundler', lib: DOM } },
 ];
 
-/** The program every setup compiles: both entries, named and default (namespace) imports, handles given to the driver's types. */
+/** The program every setup compiles: the entries, named and default (namespace) imports, handles given to the driver's types; rotor/sync through a type-only import (the runs stay free of its worker pool). */
 const PROGRAM = `import mongodb, { MongoClient, type Db } from 'rotor';
 import legacy, { MongoClient as CallbackClient, GridFSBucket, type WithId } from 'rotor/callback';
 import type * as driver from 'mongodb';
+import type { Collection as SyncCollection, MongoClient as SyncClient, WithId as SyncWithId } from 'rotor/sync';
 
 interface User { name: string }
+export function blocking(client: SyncClient, users: SyncCollection<User>): number {
+  const one: SyncWithId<User> | null = users.findOne({ name: 'ada' });
+  for (const u of users.find()) console.log(u.name, one?.name);
+  return client.db('app').collection<User>('users').countDocuments({});
+}
 export function main(uri: string): void {
   const client = new MongoClient(uri);
   const db: mongodb.Db = client.db('app');

@@ -132,12 +132,4 @@ test('types: the callback entry offers callback overloads and keeps promises', (
   assert.match(compileSample(wrong, 'sample-callback-wrong.ts'), /error TS/, 'a mistyped callback result must not compile');
 });
 
-test('types: the sync entry returns values (each Promise<T> member returns T), cursors iterate with for...of', () => {
-  const sample = readFileSync(join(root, 'spec', 'fixtures', 'types-sync-sample.ts'), 'utf8');
-  assert.is(compileSample(sample, 'sample-sync.ts'), '');
-  const wrong = sample.replace('const n: number = users.countDocuments({});', 'const n: Promise<number> = users.countDocuments({});');
-  assert.is.not(wrong, sample);
-  assert.match(compileSample(wrong, 'sample-sync-wrong.ts'), /error TS/, 'a sync result typed as a Promise must not compile');
-});
-
 test.run();

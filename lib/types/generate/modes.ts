@@ -2,6 +2,7 @@
 // A mode sees one signature at a time, already restated in the generated module's terms (see
 // ./rewrite.ts), and returns the signatures to declare in its place.
 import ts from 'typescript';
+import type { ResolvedClass } from '../../registry/resolve.js';
 import { promised } from './rewrite.js';
 
 export type ModeName = 'callback' | 'sync';
@@ -9,19 +10,24 @@ export type ModeName = 'callback' | 'sync';
 export interface Mode {
   readonly name: ModeName;
   /**
-   * Whether handle types extend the driver's classes. They must for handles to be assignable where
-   * the driver's types are expected (the classes have private members, so only a declaration that
-   * extends them is compatible); a mode that changes results incompatibly cannot, and restates the
-   * driver's class without the members it redeclares.
+   * Whether the handle type of a class extends the driver's class. It must for a handle to be
+   * assignable where the driver's type is expected (the classes have private members, so only a
+   * declaration that extends them is compatible). Extending, a handle type keeps the driver's
+   * signatures (last, so `ReturnType<>`/`Parameters<>` read them) after its own; otherwise it
+   * restates the driver's class without the members it redeclares (see ./emit.ts).
    */
-  readonly extendsDriver: boolean;
+  extendsDriver(name: string): boolean;
   /** One line for the generated file's header. */
   readonly describe: string;
-  signatures(signature: ts.MethodSignature): ts.MethodSignature[];
+  /** The signatures to declare for one async signature of the driver; `extending`: see extendsDriver. */
+  signatures(signature: ts.MethodSignature, extending: boolean): ts.MethodSignature[];
   /** Members a handle type adds (sync: `for...of` over what `for await` iterates), given the driver class's type. */
   extraMembers?(base: string, asyncIterable: boolean): string[];
-  /** A class whose handles keep the driver's declaration as is (see syncMode). */
-  keepsDriverDeclaration?(name: string): boolean;
+  /**
+   * Whether `signatures` and `extraMembers` apply to a class (default: every class); the async
+   * members of one they do not apply to keep the driver's signatures.
+   */
+  appliesTo?(cls: ResolvedClass): boolean;
 }
 
 const f = ts.factory;
@@ -34,7 +40,7 @@ const f = ts.factory;
  */
 export const callbackMode: Mode = {
   name: 'callback',
-  extendsDriver: true,
+  extendsDriver: () => true,
   describe: 'every async member keeps the driver\'s overloads and gains each with a trailing (error, result) => void callback, returning void',
   signatures(signature) {
     const result = promised(signature.type);
@@ -65,21 +71,28 @@ export const callbackMode: Mode = {
   },
 };
 
-/** Each `Promise<T>` result becomes `T`: a blocking entry point's view of the same API. */
+/**
+ * Each `Promise<T>` result becomes `T`: a blocking entry point's view of the same API. Handle types
+ * restate the driver's classes (a `T` result is not a `Promise<T>`), except ClientSession's: a
+ * session goes back into the driver inside options (`{ session }`), whose types require the
+ * driver's own class, so its handle type extends it and each async member declares the sync
+ * signature before the driver's (calls resolve to the first: the parameters are the same).
+ */
 export const syncMode: Mode = {
   name: 'sync',
-  extendsDriver: false,
+  extendsDriver: (name) => name === 'ClientSession',
   describe: 'every async member keeps the driver\'s overloads and type parameters, returning T where the driver returns Promise<T>',
-  signatures(signature) {
+  signatures(signature, extending) {
     const result = promised(signature.type);
     const params = signature.parameters.map(syncUserFunction);
-    return [result || params.some((p, i) => p !== signature.parameters[i]) ? withSignature(signature, params, result ?? signature.type!) : signature];
+    if (!result && params.every((p, i) => p === signature.parameters[i])) return [signature];
+    const sync = withSignature(signature, params, result ?? signature.type!);
+    return extending ? [sync, signature] : [sync];
   },
   extraMembers: (base, asyncIterable) => (asyncIterable ? [`    [Symbol.iterator](): Iterator<${base} extends AsyncIterable<infer T> ? T : never>;`] : []),
-  // A session goes back into the driver inside options (`{ session }`), whose types require the
-  // driver's own class: its declaration stays the driver's (its few async methods — endSession,
-  // commitTransaction, abortTransaction — still return their value when run, typed as Promises).
-  keepsDriverDeclaration: (name) => name === 'ClientSession',
+  // GridFS streams (the registry's pass-through classes) stay Node streams on the caller's thread:
+  // their methods keep returning Promises, and they iterate with `for await` only.
+  appliesTo: (cls) => !cls.passThrough,
 };
 
 /**

@@ -3,7 +3,8 @@
 // - a name the driver exports becomes `driver.Name`;
 // - a class the registry wraps becomes the generated handle type (`Collection<T>`) where a value
 //   flows out to the caller (a positive position: results, the arguments a user function receives),
-//   and stays the driver's class where the caller passes one in (a handle is assignable to it);
+//   and stays the driver's class where the caller passes one in (a handle is assignable to it; where
+//   a mode's handles are not, see `passedHandles`, the handle type is accepted alongside it);
 // - a base class's type parameter is replaced by what the derived class binds it to (env);
 // - names from Node's modules that the driver imports are imported the same way.
 import ts from 'typescript';
@@ -15,6 +16,12 @@ export interface RewriteScope {
   readonly handles: ReadonlySet<string>;
   /** Imports of Node module types the output needs: local name → import clause text and module. */
   readonly imports: Map<string, { clause: string; module: string }>;
+  /**
+   * Handle types that are not assignable to the driver's class of the same name (a mode whose
+   * handles do not extend it): where the caller passes a value in, `driver.Db` becomes
+   * `driver.Db | Db`, so `new Db(client)` and `new GridFSBucket(db)` take the entry's own handles.
+   */
+  readonly passedHandles?: ReadonlySet<string>;
 }
 
 export interface RewriteOptions {
@@ -60,7 +67,9 @@ export function rewrite<T extends ts.Node>(node: T, scope: RewriteScope, options
         return visit(alias.type, polarity, aliasEnv);
       }
       const renamed = rename(head, symbol, polarity);
-      return f.updateTypeReferenceNode(n, renamed ? replaceHead(n.typeName, renamed) : n.typeName, args ? f.createNodeArray(args) : undefined);
+      const updated = f.updateTypeReferenceNode(n, renamed ? replaceHead(n.typeName, renamed) : n.typeName, args ? f.createNodeArray(args) : undefined);
+      const passed = polarity === -1 && ts.isIdentifier(n.typeName) && symbol?.declarations?.[0]?.getSourceFile() === scope.driver.file && scope.passedHandles?.has(n.typeName.text);
+      return passed ? f.createUnionTypeNode([updated, f.createTypeReferenceNode(n.typeName.text, args)]) : updated;
     }
     if (ts.isTypeQueryNode(n)) {
       const head = leftmost(n.exprName);
