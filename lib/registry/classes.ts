@@ -168,6 +168,7 @@ export const MongoClient: AgnosticClass = {
   name: 'MongoClient',
   exported: true,
   spannable: true,
+  internals: ['MongoClientAuthProviders'],
   // Hosts only: never the connection string, which may hold credentials.
   label: safe((c) => (c.options?.hosts ?? []).map((h: unknown) => String(h)).join(',')),
   attributes: {
@@ -791,6 +792,7 @@ export const FindOperators: AgnosticClass = {
   name: 'FindOperators',
   exported: false,
   stateful: true,
+  crosses: 'fields',
   label: safe((f) => f.bulkOperation.s.namespace),
   attributes: {
     bulkOperation: ReadOnlyProperty('BulkOperationBase'),

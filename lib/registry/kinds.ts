@@ -133,6 +133,19 @@ export interface AgnosticClass {
   readonly spannable?: boolean;
   /** Members after which a stateful object holds nothing more (close, endSession, execute). */
   readonly endedBy?: readonly string[];
+  /**
+   * How an object of this class that is not a handle (yet) crosses a thread boundary, say between
+   * the pool's worker and the main thread: 'handle' (the default) only as a handle, since it holds
+   * live state; 'fields' as a plain object of its own enumerable fields (FindOperators: its one
+   * field is its bulk operation, which crosses as a handle).
+   */
+  readonly crosses?: 'handle' | 'fields';
+  /**
+   * Driver classes with no table of their own that this class keeps inside its internals and that
+   * hold live state (the client's `s.authProviders`): like this class, they cross only as handles,
+   * so never (a duck-typed read of the internals leaves them out).
+   */
+  readonly internals?: readonly string[];
   /** A short label for util.inspect: `Collection <test.users>`. Reads the driver object. */
   readonly label?: (delegate: any) => string;
 }

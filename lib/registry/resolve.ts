@@ -16,6 +16,7 @@ export interface ResolvedClass {
   readonly stateful: boolean;
   readonly spannable: boolean;
   readonly endedBy: ReadonlySet<string>;
+  readonly crosses: 'handle' | 'fields';
   readonly label: AgnosticClass['label'];
   /** Driver members deliberately not exposed, own and inherited, with the reason (for error messages). */
   readonly notWrapped: ReadonlyMap<string, string>;
@@ -50,6 +51,7 @@ export function resolveClass(name: ClassName): ResolvedClass {
     stateful: table.stateful ?? parent?.stateful ?? false,
     spannable: table.spannable ?? false,
     endedBy: new Set([...(parent?.endedBy ?? []), ...(table.endedBy ?? [])]),
+    crosses: table.crosses ?? parent?.crosses ?? 'handle',
     label: table.label ?? parent?.label,
     notWrapped: new Map([...(parent?.notWrapped ?? []), ...Object.entries(table.notWrapped ?? {})]),
     accessors: new Map(),
@@ -59,3 +61,13 @@ export function resolveClass(name: ClassName): ResolvedClass {
 }
 
 export const CLASS_NAMES = Object.keys(CLASSES) as ClassName[];
+
+/**
+ * Driver class names whose objects cross a thread boundary only as handles (the pool codec refuses
+ * them as values): every registered class but those marked `crosses: 'fields'`, and the live
+ * internals the entries list.
+ */
+export function handleOnlyClasses(): ReadonlySet<string> {
+  return (handleOnly ??= new Set(CLASS_NAMES.flatMap((name) => [...(resolveClass(name).crosses === 'handle' ? [name] : []), ...(CLASSES[name].internals ?? [])])));
+}
+let handleOnly: ReadonlySet<string> | undefined;

@@ -1,7 +1,8 @@
 // The class table: which handler a class instance gets, found by its exact prototype (one Map
 // lookup per non-plain object). Built on first use from the BSON classes, the built-ins, every class
 // 'mongodb' exports and the driver's own loaded modules; then the handlers for driver classes (data
-// classes rebuilt as themselves, driver objects that cross only as handles, the rest as plain fields).
+// classes rebuilt as themselves, driver objects that cross only as handles — which ones, the
+// registry says — the rest as plain fields).
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
 import * as mongodb from 'mongodb';
 import { BSON } from 'mongodb';
@@ -9,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { handleOnlyClasses } from '../../../registry/resolve.js';
 import { BSON_CLASSES } from './bson.js';
 import { constructorName, defineOwn, Kind, LEFT_OUT, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type EncodeContext, type Handler, type Walk } from './wire.js';
 
@@ -69,9 +71,6 @@ export const INTERNAL_DATA_CLASSES: readonly string[] = [
   'WaitQueueTimeoutError',
 ];
 
-/** Exported driver classes whose instances are live driver objects (besides the EventEmitters). */
-const DRIVER_OBJECTS = new Set(['Db', 'Collection', 'Admin', 'OrderedBulkOperation', 'UnorderedBulkOperation', 'ClientEncryption', 'MongoClientAuthProviders']);
-
 /** Whether the codec rebuilds `name` (an export of 'mongodb', or one of INTERNAL_DATA_CLASSES) as its class. */
 export function knowsDriverClass(name: string): boolean {
   return classNamed(name) !== undefined || classNamed(`mongodb#${name}`) !== undefined;
@@ -108,10 +107,12 @@ function buildTable(): Table {
     byName.set(name, { prototype, ctor });
   };
   for (const [name, ctor] of BUILTIN_ERRORS) addClass(name, ctor, Kind.Error);
+  const handleOnly = handleOnlyClasses();
   const classify = (ctor: Function, publicClass: boolean): Kind => {
     const prototype = ctor.prototype as object;
     if (prototype instanceof Error) return Kind.Error;
-    if (prototype instanceof EventEmitter || DRIVER_OBJECTS.has(ctor.name)) return Kind.DriverObject;
+    // Live objects: the registry's classes (and the internals they list), and any driver EventEmitter.
+    if (prototype instanceof EventEmitter || handleOnly.has(ctor.name)) return Kind.DriverObject;
     return publicClass ? Kind.DataClass : Kind.DriverPlain;
   };
   const exported = mongodb as unknown as Record<string, unknown>;
