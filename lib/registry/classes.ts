@@ -6,6 +6,7 @@
 import {
   AsyncCommand,
   AsyncIterator,
+  Buffered,
   ChainingEventMethod,
   ChainingMethod,
   CursorChainingMethod,
@@ -349,6 +350,7 @@ export const AbstractCursor: AgnosticClass = {
   exported: true,
   stateful: true,
   endedBy: ['close'],
+  readAhead: true,
   label: cursorLabel,
   attributes: {
     ...EventEmitterAttributes,
@@ -356,24 +358,24 @@ export const AbstractCursor: AgnosticClass = {
     namespace: FixedProperty(),
     readPreference: ReadOnlyProperty(),
     readConcern: ReadOnlyProperty(),
-    closed: ReadOnlyProperty(),
-    killed: ReadOnlyProperty(),
+    closed: Buffered('closed', ReadOnlyProperty()),
+    killed: Buffered('killed', ReadOnlyProperty()),
     loadBalanced: ReadOnlyProperty(),
     // @internal in the typings, exposed (wrapped) on purpose: Motor's cursor.session / cursor.client.
     session: ReadOnlyProperty('ClientSession'),
     client: ReadOnlyProperty('MongoClient'),
-    bufferedCount: DelegateMethod(),
-    readBufferedDocuments: DelegateMethod(),
-    stream: DelegateMethod(), // a Node Readable of documents
-    rewind: DelegateMethod(),
-    hasNext: AsyncCommand(),
-    next: AsyncCommand(),
-    tryNext: AsyncCommand(),
-    close: AsyncCommand(),
-    toArray: AsyncCommand(),
-    forEach: UserCallbackMethod(),
+    bufferedCount: Buffered('count', DelegateMethod()),
+    readBufferedDocuments: Buffered('take', DelegateMethod()),
+    stream: Buffered('stream', DelegateMethod()), // a Node Readable of documents
+    rewind: Buffered('rewind', DelegateMethod()),
+    hasNext: Buffered('hasNext', AsyncCommand()),
+    next: Buffered('next', AsyncCommand()),
+    tryNext: Buffered('tryNext', AsyncCommand()),
+    close: Buffered('close', AsyncCommand()),
+    toArray: Buffered('drain', AsyncCommand()),
+    forEach: Buffered('each', UserCallbackMethod()),
     addCursorFlag: CursorChainingMethod(),
-    map: CursorChainingMethod(), // the driver returns `this`
+    map: Buffered('transform', CursorChainingMethod()), // the driver returns `this`
     withReadPreference: CursorChainingMethod(),
     withReadConcern: CursorChainingMethod(),
     maxTimeMS: CursorChainingMethod(),
@@ -560,13 +562,13 @@ export const ChangeStream: AgnosticClass = {
     type: FixedProperty(),
     streamOptions: ReadOnlyProperty(), // mongodb 6 only
     resumeToken: ReadOnlyProperty(),
-    closed: ReadOnlyProperty(),
-    bufferedCount: DelegateMethod(), // mongodb 7 only
-    stream: DelegateMethod(), // a Node Readable of change events
-    hasNext: AsyncCommand(),
-    next: AsyncCommand(),
-    tryNext: AsyncCommand(),
-    close: AsyncCommand(),
+    closed: Buffered('closed', ReadOnlyProperty()),
+    bufferedCount: Buffered('count', DelegateMethod()), // mongodb 7 only
+    stream: Buffered('stream', DelegateMethod()), // a Node Readable of change events
+    hasNext: Buffered('hasNext', AsyncCommand()),
+    next: Buffered('next', AsyncCommand()),
+    tryNext: Buffered('tryNext', AsyncCommand()),
+    close: Buffered('close', AsyncCommand()),
     '[Symbol.asyncIterator]': AsyncIterator(),
     '[Symbol.asyncDispose]': AsyncCommand(),
   },

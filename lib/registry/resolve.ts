@@ -1,6 +1,6 @@
 // Flattens a class table with its `extends` chain into lookup maps the Proxy factory reads.
 import { CLASSES } from './classes.js';
-import { SYMBOL_ATTRIBUTES, type AgnosticClass, type Attribute, type ClassName, type Static } from './kinds.js';
+import { SYMBOL_ATTRIBUTES, type AgnosticClass, type Attribute, type BufferRole, type ClassName, type Static } from './kinds.js';
 
 export interface ResolvedClass {
   readonly name: ClassName;
@@ -17,6 +17,9 @@ export interface ResolvedClass {
   readonly spannable: boolean;
   readonly endedBy: ReadonlySet<string>;
   readonly crosses: 'handle' | 'fields';
+  /** The member playing each BufferRole (a cursor's: its documents an executor may buffer); empty for other classes. */
+  readonly buffers: ReadonlyMap<BufferRole, string>;
+  readonly readAhead: boolean;
   readonly label: AgnosticClass['label'];
   /** Driver members deliberately not exposed, own and inherited, with the reason (for error messages). */
   readonly notWrapped: ReadonlyMap<string, string>;
@@ -52,6 +55,8 @@ export function resolveClass(name: ClassName): ResolvedClass {
     spannable: table.spannable ?? false,
     endedBy: new Set([...(parent?.endedBy ?? []), ...(table.endedBy ?? [])]),
     crosses: table.crosses ?? parent?.crosses ?? 'handle',
+    buffers: new Map([...attributes].flatMap(([key, attr]) => ('buffer' in attr && attr.buffer !== undefined && typeof key === 'string' ? [[attr.buffer, key] as const] : []))),
+    readAhead: table.readAhead ?? parent?.readAhead ?? false,
     label: table.label ?? parent?.label,
     notWrapped: new Map([...(parent?.notWrapped ?? []), ...Object.entries(table.notWrapped ?? {})]),
     accessors: new Map(),
