@@ -169,6 +169,7 @@ export const MongoClient: AgnosticClass = {
   name: 'MongoClient',
   exported: true,
   spannable: true,
+  optionKeys: ['keyVaultClient'], // ClientEncryption's and autoEncryption's key vault client
   internals: ['MongoClientAuthProviders'],
   // Hosts only: never the connection string, which may hold credentials.
   label: safe((c) => (c.options?.hosts ?? []).map((h: unknown) => String(h)).join(',')),
@@ -607,6 +608,7 @@ export const ClientSession: AgnosticClass = {
   name: 'ClientSession',
   exported: true,
   stateful: true,
+  optionKeys: ['session'],
   endedBy: ['endSession'],
   label: safe((s) => (s.hasEnded ? 'ended' : s.inTransaction() ? 'in transaction' : 'active')),
   attributes: {

@@ -183,6 +183,11 @@ export interface AgnosticClass {
   /** Members after which a stateful object holds nothing more (close, endSession, execute). */
   readonly endedBy?: readonly string[];
   /**
+   * Option keys under which a handle of this class goes back into the driver (`{ session }`): the
+   * handle is unwrapped there before each call, as an argument handle is.
+   */
+  readonly optionKeys?: readonly string[];
+  /**
    * How an object of this class that is not a handle (yet) crosses a thread boundary, say between
    * the pool's worker and the main thread: 'handle' (the default) only as a handle, since it holds
    * live state; 'fields' as a plain object of its own enumerable fields (FindOperators: its one

@@ -76,3 +76,6 @@ export function handleOnlyClasses(): ReadonlySet<string> {
   return (handleOnly ??= new Set(CLASS_NAMES.flatMap((name) => [...(resolveClass(name).crosses === 'handle' ? [name] : []), ...(CLASSES[name].internals ?? [])])));
 }
 let handleOnly: ReadonlySet<string> | undefined;
+
+/** Option keys whose values are handles, from the entries' `optionKeys`: `session`, `keyVaultClient`. */
+export const HANDLE_OPTION_KEYS: readonly string[] = CLASS_NAMES.flatMap((name) => CLASSES[name].optionKeys ?? []);

@@ -5,7 +5,7 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import type { Executor } from '../types.js';
 import type { ClassName } from '../../registry/kinds.js';
-import { resolveClass } from '../../registry/resolve.js';
+import { HANDLE_OPTION_KEYS, resolveClass } from '../../registry/resolve.js';
 import { stateOf } from '../../proxy/state.js';
 import { inlineExecutor } from '../inline.js';
 import { memberName, type Request } from './protocol.js';
@@ -68,11 +68,18 @@ function refOf(value: unknown): RemoteRef | undefined {
   return ref instanceof RemoteRef ? ref : undefined;
 }
 
-/** The worker of a pinned (non-spanning) object among the arguments or their options: `{ session }`. */
+/** The worker of a pinned (non-spanning) object among the arguments or their handle options: `{ session }`. */
 export function slotOfArgs(args: unknown[]): WorkerSlot | undefined {
   for (const a of args) {
-    const ref = refOf(a) ?? (a && typeof a === 'object' && !Array.isArray(a) ? refOf((a as { session?: unknown }).session) : undefined);
-    if (ref && !ref.replicas) return ref.slot;
+    const ref = refOf(a);
+    if (ref) {
+      if (!ref.replicas) return ref.slot;
+    } else if (a && typeof a === 'object' && !Array.isArray(a)) {
+      for (const key of HANDLE_OPTION_KEYS) {
+        const option = refOf((a as Record<string, unknown>)[key]);
+        if (option && !option.replicas) return option.slot;
+      }
+    }
   }
   return undefined;
 }
