@@ -7,6 +7,7 @@ import { runInNewContext } from 'node:vm';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
 import { createPoolExecutor, RemoteRef, WorkerLostError } from '../lib/executor/pool/index.js';
+import { poolSlots, workerThread } from '../lib/executor/pool/internals.js';
 import { stateOf } from '../lib/proxy/factory.js';
 import { dbName, suite, testUri } from './support/env.js';
 
@@ -133,7 +134,7 @@ test('a dead worker rejects pending commands within 1 s; a client without statef
     await coll.insertOne({ a: 1 });
     const pending = coll.insertMany(Array.from({ length: 20_000 }, (_, i) => ({ i, pad: 'x'.repeat(100) })));
     const started = Date.now();
-    await executor.slots[0]!.thread!.terminate();
+    await workerThread(poolSlots(executor)![0]!)!.terminate();
     await pending.then(
       () => assert.unreachable('an unacknowledged write was reported as done'),
       (err: Error) => {
@@ -177,7 +178,7 @@ test('a dead worker that held a session makes its client fail with "worker lost"
     const coll = client.db(dbName('pool')).collection('c');
     await coll.findOne({});
     const session = client.startSession();
-    await executor.slots[0]!.thread!.terminate();
+    await workerThread(poolSlots(executor)![0]!)!.terminate();
     await new Promise((r) => setTimeout(r, 50));
     await coll.findOne({}).then(
       () => assert.unreachable('a client that lost its session kept working silently'),
@@ -337,7 +338,7 @@ test('a client spanning two workers spreads its commands and hears events from b
     await coll.insertOne({ a: 1 });
     for (let i = 0; i < 10; i++) await coll.findOne({});
     assert.is(started.filter((n) => n === 'find').length, 10, 'events from both workers reach the one emitter');
-    const counts = await Promise.all(executor.slots.map(async (s) => (await s.stats()).objects));
+    const counts = await Promise.all(poolSlots(executor)!.map(async (s) => (await s.stats()).objects));
     assert.is(counts.length, 2);
     assert.ok(counts.every((n) => n >= 3), `each worker holds the client, db and collection: ${counts.join(',')}`);
     // A session is pinned: its commands go to its worker.
@@ -346,7 +347,7 @@ test('a client spanning two workers spreads its commands and hears events from b
     });
   } finally {
     await client.close();
-    assert.equal(await Promise.all(executor.slots.map(async (s) => (await s.stats()).objects)), [0, 0]);
+    assert.equal(await Promise.all(poolSlots(executor)!.map(async (s) => (await s.stats()).objects)), [0, 0]);
     await executor.close();
   }
 });

@@ -9,6 +9,7 @@ import { HANDLE_OPTION_KEYS, resolveClass } from '../../registry/resolve.js';
 import { stateOf } from '../../proxy/state.js';
 import { inlineExecutor } from '../inline.js';
 import { memberName, type Request } from './protocol.js';
+import { registerSlots } from './internals.js';
 import { RemoteRef } from './remote-ref.js';
 import { newAbortId, WorkerSlot, type SlotStats } from './slot.js';
 import { applyToShadow, constructShadow, factoryShadow, NO_SHADOW } from './shadow.js';
@@ -53,8 +54,6 @@ export interface PoolStats {
 export interface PoolExecutor extends Executor {
   close(): Promise<void>;
   stats(): Promise<PoolStats>;
-  /** The worker slots started so far (fault specs reach a worker thread through them). */
-  readonly slots: readonly WorkerSlot[];
 }
 
 export function asRef(ref: object): RemoteRef {
@@ -109,7 +108,6 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
   const executor: PoolExecutor = {
     name: 'pool',
     inProcess: false,
-    slots,
     invoke(refObject, member, args) {
       if (isPoolStream(refObject)) return inlineExecutor.invoke(refObject, member, args);
       if (refObject instanceof RemoteRef && refObject.cls === 'MongoClient' && memberName(member) === 'close') return closeClient(refObject, member, args);
@@ -233,6 +231,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       return total;
     },
   };
+  registerSlots(executor, slots); // fault specs reach a worker thread through them (./internals.ts)
   return executor;
 }
 
