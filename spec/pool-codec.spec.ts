@@ -309,6 +309,14 @@ test('classes exported by mongodb are rebuilt as the same class (ReadPreference,
   assert.is(out.writeConcern.w, 'majority');
 });
 
+test('a lenient encode leaves a symbol-valued field of a driver class out, as of a plain object', () => {
+  const concern = Object.assign(new WriteConcern('majority'), { marker: Symbol('m') });
+  const out = roundTrip({ concern }, { refOf: () => undefined, lenient: true });
+  assert.instance(out.concern, WriteConcern);
+  assert.is(out.concern.w, 'majority');
+  assert.not.ok('marker' in out.concern);
+});
+
 function bulkWriteResult(): { result: any; writeErrors: any[] } {
   const writeErrors = [new bulk.WriteError({ index: 1, code: 11000, errmsg: 'E11000 duplicate key error', errInfo: { k: 1 }, op: { _id: new ObjectId(), n: 1 } })];
   const bulkResult = {

@@ -182,21 +182,10 @@ export const DATA_CLASS: Handler = {
     const t = classTable();
     const fields: Record<string, unknown> = {};
     let hidden: Record<string, unknown> | undefined;
-    let key = '';
-    try {
-      for (key of Object.getOwnPropertyNames(value)) {
-        const v = (value as Record<string, unknown>)[key];
-        const e = walk.enc(v, ctx, depth + 1);
-        if (Object.prototype.propertyIsEnumerable.call(value, key)) setOwn(fields, key, e);
-        else setOwn((hidden ??= {}), key, e);
-      }
-    } catch (error) {
-      throw withSegment(error, key);
-    }
-    if (ctx.symbolKeys) {
-      const symbols = Object.getOwnPropertySymbols(value);
-      if (symbols.length !== 0) rejectSymbolKey(value, symbols);
-    }
+    encFields(value, Object.getOwnPropertyNames(value), ctx, depth, walk, (key, e) => {
+      if (Object.prototype.propertyIsEnumerable.call(value, key)) setOwn(fields, key, e);
+      else setOwn((hidden ??= {}), key, e);
+    });
     const tag: Record<string, unknown> = { [TAG]: 'Class', c: t.names.get(Object.getPrototypeOf(value) as object)!, f: fields };
     if (hidden !== undefined) tag.h = hidden;
     return tag;
@@ -217,14 +206,16 @@ export const DATA_CLASS: Handler = {
   },
 };
 
-/** A class instance crossing as a plain object of its own enumerable fields. */
-export function encPlainFields(value: object, ctx: EncodeContext, depth: number, walk: Walk): unknown {
-  const out: Record<string, unknown> = {};
+/**
+ * Encodes the fields `keys` of `value`, handing each to `put` (a field a lenient encode leaves out
+ * is skipped); a failure's path names the field. Then refuses enumerable symbol keys, as encode does.
+ */
+function encFields(value: object, keys: readonly string[], ctx: EncodeContext, depth: number, walk: Walk, put: (key: string, encoded: unknown) => void): void {
   let key = '';
   try {
-    for (key of Object.keys(value)) {
+    for (key of keys) {
       const e = walk.enc((value as Record<string, unknown>)[key], ctx, depth + 1);
-      if (e !== LEFT_OUT) setOwn(out, key, e);
+      if (e !== LEFT_OUT) put(key, e);
     }
   } catch (error) {
     throw withSegment(error, key);
@@ -233,6 +224,12 @@ export function encPlainFields(value: object, ctx: EncodeContext, depth: number,
     const symbols = Object.getOwnPropertySymbols(value);
     if (symbols.length !== 0) rejectSymbolKey(value, symbols);
   }
+}
+
+/** A class instance crossing as a plain object of its own enumerable fields. */
+export function encPlainFields(value: object, ctx: EncodeContext, depth: number, walk: Walk): unknown {
+  const out: Record<string, unknown> = {};
+  encFields(value, Object.keys(value), ctx, depth, walk, (key, e) => setOwn(out, key, e));
   return TAG in out ? { [TAG]: 'Object', v: out } : out;
 }
 
