@@ -32,6 +32,7 @@ import {
   WriteConcern,
 } from 'mongodb';
 import { BOUNDARY_LINE, INTERNAL_DATA_CLASSES, knowsDriverClass, decode, decodeError, decodeThrown, encode, encodeArgs, encodeError, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from '../lib/executor/pool/codec/index.js';
+import { handleOnlyClasses } from '../lib/registry/resolve.js';
 import { suite } from './support/env.js';
 
 const test = suite('pool codec');
@@ -306,6 +307,14 @@ test('classes exported by mongodb are rebuilt as the same class (ReadPreference,
   assert.ok(out.readPreference.secondaryOk());
   assert.instance(out.writeConcern, WriteConcern);
   assert.is(out.writeConcern.w, 'majority');
+});
+
+test('a lenient encode leaves a symbol-valued field of a driver class out, as of a plain object', () => {
+  const concern = Object.assign(new WriteConcern('majority'), { marker: Symbol('m') });
+  const out = roundTrip({ concern }, { refOf: () => undefined, lenient: true });
+  assert.instance(out.concern, WriteConcern);
+  assert.is(out.concern.w, 'majority');
+  assert.not.ok('marker' in out.concern);
 });
 
 function bulkWriteResult(): { result: any; writeErrors: any[] } {
@@ -600,6 +609,21 @@ test('encodeError never throws: fields that cannot cross are dropped; non-error 
 test('every internal driver data class the codec rebuilds is found by name in this driver (no file paths)', () => {
   for (const name of INTERNAL_DATA_CLASSES) assert.ok(knowsDriverClass(name), `${name} not found among the driver's loaded modules`);
   assert.not.ok(knowsDriverClass('NoSuchDriverClass'));
+});
+
+test('which driver objects cross only as handles is the registry: its classes, the internals they list, not those marked crosses: fields', () => {
+  const exported = driverRequire('./index.js') as Record<string, (new (...args: any[]) => object) | undefined>;
+  const handleOnly = [...handleOnlyClasses()];
+  assert.ok(handleOnly.includes('Collection') && handleOnly.includes('MongoClientAuthProviders'), handleOnly.join());
+  for (const name of handleOnly) {
+    const Class = exported[name];
+    if (Class === undefined) continue; // not exported by this driver: found among its modules by the same rule
+    rejects(() => encode({ v: Object.create(Class.prototype) as object }, noHooks, 'argument 1'), new RegExp(`^argument 1\\.v: .*\\(${name}: a driver object crosses only as a handle\\)$`));
+  }
+  // FindOperators (crosses: 'fields') crosses as its one field, its bulk operation.
+  assert.not.ok(handleOnly.includes('FindOperators'));
+  const findOperators = Reflect.apply((exported.OrderedBulkOperation!.prototype as { find: () => object }).find, { s: { currentOp: undefined } }, [{}]) as object;
+  assert.equal(roundTrip({ f: findOperators }), { f: { bulkOperation: { s: { currentOp: { selector: {} } } } } });
 });
 
 test.run();

@@ -13,6 +13,7 @@ import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
 import { PoolClosedError, WorkerLostError, type PoolExecutor } from '../lib/executor/pool/index.js';
 import type { WorkerSlot } from '../lib/executor/pool/slot.js';
+import { poolSlots, workerThread } from '../lib/executor/pool/internals.js';
 import { runNode } from './support/child.js';
 import { dbName, suite, testUri } from './support/env.js';
 
@@ -39,7 +40,7 @@ function flavour(name: Flavour['name']): Flavour {
     GridFSBucket: rotor.GridFSBucket as unknown as typeof driver.GridFSBucket,
     close: () => rotor.close(),
     stats: () => rotor.poolStats(),
-    ...(name === 'pool' ? { slot: () => executor.slots[0]! } : {}),
+    ...(name === 'pool' ? { slot: () => poolSlots(executor)![0]! } : {}),
   };
 }
 
@@ -58,7 +59,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'rotor-faults-'));
 /** A small ESM script run in its own process (a crash there must not take the spec runner with it). */
 async function script(name: string, body: string, timeoutMS = 60_000): Promise<{ code: number | null; out: string }> {
   const file = join(scratch, `${name}.mjs`);
-  writeFileSync(file, `import { createRotor } from ${JSON.stringify(join(dist, 'lib', 'index.js'))};\nconst uri = ${JSON.stringify(testUri())};\n${body}\n`);
+  const internals = JSON.stringify(join(dist, 'lib', 'executor', 'pool', 'internals.js'));
+  writeFileSync(file, `import { createRotor } from ${JSON.stringify(join(dist, 'lib', 'index.js'))};\nimport { poolSlots, workerThread } from ${internals};\nconst uri = ${JSON.stringify(testUri())};\n${body}\n`);
   const run = await runNode([file], { env: process.env, timeoutMS, what: name });
   return { code: run.code, out: run.stdout + run.stderr };
 }
@@ -75,7 +77,7 @@ test('1. a worker that cannot start, or dies idle, never crashes the host proces
     const rotor = createRotor({ executor: 'pool', workers: 1 });
     const d = new rotor.MongoClient(uri);
     await d.db('admin').command({ ping: 1 });
-    await rotor.runtime.executor.slots[0].thread.terminate(); // dies idle
+    await workerThread(poolSlots(rotor.runtime.executor)[0]).terminate(); // dies idle
     await new Promise((r) => setTimeout(r, 200));
     console.log('after idle death', (await d.db('admin').command({ ping: 1 })).ok);
     await d.close(); await rotor.close();
@@ -141,7 +143,8 @@ test('a connected pool client keeps the process alive, as the driver does; close
   assert.is(closed.code, 0, closed.out);
   // Left connected: once it has done its work, the process must still be running a while later.
   const file = join(scratch, 'lifetime-open.mjs');
-  writeFileSync(file, `import { createRotor } from ${JSON.stringify(join(dist, 'lib', 'index.js'))};\nconst uri = ${JSON.stringify(testUri())};\n${body(false)}\n`);
+  const internals = JSON.stringify(join(dist, 'lib', 'executor', 'pool', 'internals.js'));
+  writeFileSync(file, `import { createRotor } from ${JSON.stringify(join(dist, 'lib', 'index.js'))};\nimport { poolSlots, workerThread } from ${internals};\nconst uri = ${JSON.stringify(testUri())};\n${body(false)}\n`);
   const child = spawn(process.execPath, [...process.execArgv, file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let exited: number | null | undefined;
@@ -255,7 +258,7 @@ test('8. pool: after a worker loss, a client whose cursor closed and session end
     await drained.toArray();
     const left = open.db(name).collection('c').find({}, { batchSize: 1 });
     await left.next();
-    await f.slot!().thread!.terminate();
+    await workerThread(f.slot!())!.terminate();
     await sleep(100);
     assert.is(await ended.db(name).collection('c').countDocuments({}), 3);
     await open.db(name).collection('c').countDocuments({}).then(

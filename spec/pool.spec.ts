@@ -6,45 +6,34 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
-import { createPoolExecutor, RemoteRef, WorkerLostError } from '../lib/executor/pool/index.js';
+import { RemoteRef, WorkerLostError, type PoolExecutor } from '../lib/executor/pool/index.js';
+import { poolSlots, workerThread } from '../lib/executor/pool/internals.js';
 import { memberKey } from '../lib/executor/pool/protocol.js';
 import { stateOf } from '../lib/proxy/factory.js';
 import { dbName, suite, testUri } from './support/env.js';
+import { poolRotor, withPoolClient } from './support/pool.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const test = suite('pool executor');
 
-function poolRotor() {
-  const executor = createPoolExecutor({ workers: 1 });
-  const rotor = createRotor({ executor });
-  return { executor, MongoClient: rotor.MongoClient as unknown as typeof driver.MongoClient, rotor };
-}
+const objects = async (executor: PoolExecutor): Promise<number> => (await executor.stats()).objects;
 
-const objects = async (executor: ReturnType<typeof createPoolExecutor>): Promise<number> => (await executor.stats()).objects;
-
-test('an idle worker keeps running: heartbeats arrive while the main thread sends nothing', async () => {
-  const { executor, MongoClient } = poolRotor();
-  const client = new MongoClient(testUri(), { heartbeatFrequencyMS: 500 });
-  try {
+test('an idle worker keeps running: heartbeats arrive while the main thread sends nothing', () =>
+  withPoolClient(async ({ client }) => {
     let beats = 0;
     client.on('serverHeartbeatSucceeded', () => beats++);
     await client.connect();
     const start = beats;
     await new Promise((r) => setTimeout(r, 2_200)); // no command meanwhile
     assert.ok(beats - start >= 2, `only ${beats - start} heartbeats in 2.2 s of idleness`);
-  } finally {
-    await client.close();
-    await executor.close();
-  }
-});
+  }, { client: { heartbeatFrequencyMS: 500 } }),
+);
 
-test('events are forwarded only while the main thread has listeners', async () => {
-  const { executor, MongoClient } = poolRotor();
-  const client = new MongoClient(testUri(), { monitorCommands: true });
-  const forwarders = async (): Promise<number> => (await executor.stats()).forwarders;
-  try {
+test('events are forwarded only while the main thread has listeners', () =>
+  withPoolClient(async ({ executor, client }) => {
+    const forwarders = async (): Promise<number> => (await executor.stats()).forwarders;
     await client.db('admin').command({ ping: 1 });
     assert.is(await forwarders(), 0, 'nothing forwarded without listeners');
     const seen: string[] = [];
@@ -60,16 +49,11 @@ test('events are forwarded only while the main thread has listeners', async () =
     const before = seen.length;
     await client.db('admin').command({ ping: 1 });
     assert.is(seen.length, before);
-  } finally {
-    await client.close();
-    await executor.close();
-  }
-});
+  }, { client: { monitorCommands: true } }),
+);
 
-test('the worker refuses members outside the registry allowlist', async () => {
-  const { executor, MongoClient } = poolRotor();
-  const client = new MongoClient(testUri());
-  try {
+test('the worker refuses members outside the registry allowlist', () =>
+  withPoolClient(async ({ client }) => {
     const coll = client.db(dbName('pool')).collection('c');
     const ref = stateOf(coll)!.ref as RemoteRef;
     for (const member of ['constructor', '__proto__', 'then', 'toString', 's', 'find' /* a factory, not a command */]) {
@@ -83,61 +67,50 @@ test('the worker refuses members outside the registry allowlist', async () => {
     assert.is(memberKey('@@asyncIterator'), Symbol.asyncIterator);
     for (const name of ['toString', 'constructor', 'hasOwnProperty', '@@toString']) assert.is(memberKey(name), name);
     assert.throws(() => ref.slot.requestSync({ op: 'construct', id: 999, cls: 'Function' as never, args: [] }), /not an exported class in the registry/);
-  } finally {
-    await client.close();
-    await executor.close();
-  }
-});
+  }),
+);
 
-test('the worker loads the same driver major as this process', async () => {
-  const { executor, MongoClient } = poolRotor();
-  const client = new MongoClient(testUri());
-  try {
+test('the worker loads the same driver major as this process', () =>
+  withPoolClient(async ({ client }) => {
     await client.db('admin').command({ ping: 1 });
     const ref = stateOf(client)!.ref as RemoteRef;
     const stats = (await ref.slot.request({ op: 'stats' })) as { driver: string };
     assert.is(stats.driver, import.meta.resolve('mongodb'));
-  } finally {
+  }),
+);
+
+test("client.close() empties the worker's handle table; dropped handles are released by GC", () =>
+  withPoolClient(async ({ executor, client }) => {
+    const coll = client.db(dbName('pool')).collection('c');
+    await coll.insertOne({ a: 1 });
+    const cursor = coll.find();
+    await cursor.next();
+    const session = client.startSession();
+    await session.endSession();
+    assert.ok((await objects(executor)) >= 4);
+    // Handles dropped without close: the FinalizationRegistry releases them.
+    (() => {
+      for (let i = 0; i < 50; i++) client.db('x').collection(`c${i}`);
+    })();
+    const before = await objects(executor);
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok((await objects(executor)) < before - 40, `released too few: ${before} → ${await objects(executor)}`);
+    await coll.drop();
     await client.close();
-    await executor.close();
-  }
-});
+    assert.is(await objects(executor), 0, 'objects left in the worker after client.close()');
+  }),
+);
 
-test("client.close() empties the worker's handle table; dropped handles are released by GC", async () => {
-  const { executor, MongoClient } = poolRotor();
-  const client = new MongoClient(testUri());
-  const coll = client.db(dbName('pool')).collection('c');
-  await coll.insertOne({ a: 1 });
-  const cursor = coll.find();
-  await cursor.next();
-  const session = client.startSession();
-  await session.endSession();
-  assert.ok((await objects(executor)) >= 4);
-  // Handles dropped without close: the FinalizationRegistry releases them.
-  (() => {
-    for (let i = 0; i < 50; i++) client.db('x').collection(`c${i}`);
-  })();
-  const before = await objects(executor);
-  for (let i = 0; i < 5; i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.ok((await objects(executor)) < before - 40, `released too few: ${before} → ${await objects(executor)}`);
-  await coll.drop();
-  await client.close();
-  assert.is(await objects(executor), 0, 'objects left in the worker after client.close()');
-  await executor.close();
-});
-
-test('a dead worker rejects pending commands within 1 s; a client without stateful handles carries on', async () => {
-  const { executor, MongoClient } = poolRotor();
-  const client = new MongoClient(testUri());
-  try {
+test('a dead worker rejects pending commands within 1 s; a client without stateful handles carries on', () =>
+  withPoolClient(async ({ executor, client }) => {
     const coll = client.db(dbName('pool')).collection('c');
     await coll.insertOne({ a: 1 });
     const pending = coll.insertMany(Array.from({ length: 20_000 }, (_, i) => ({ i, pad: 'x'.repeat(100) })));
     const started = Date.now();
-    await executor.slots[0]!.thread!.terminate();
+    await workerThread(poolSlots(executor)![0]!)!.terminate();
     await pending.then(
       () => assert.unreachable('an unacknowledged write was reported as done'),
       (err: Error) => {
@@ -147,17 +120,11 @@ test('a dead worker rejects pending commands within 1 s; a client without statef
     );
     // The respawned worker rebuilds the client, database and collection transparently.
     assert.ok((await coll.countDocuments({})) >= 1);
-  } finally {
-    await client.close();
-    await executor.close();
-  }
-});
+  }),
+);
 
-test('a worker that runs out of memory (resourceLimits) fails the command with the cause; the client carries on', async () => {
-  const executor = createPoolExecutor({ workers: 1, resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
-  const { MongoClient } = createRotor({ executor }) as unknown as { MongoClient: typeof driver.MongoClient };
-  const client = new MongoClient(testUri());
-  try {
+test('a worker that runs out of memory (resourceLimits) fails the command with the cause; the client carries on', () =>
+  withPoolClient(async ({ client }) => {
     const coll = client.db(dbName('pool_oom')).collection('c');
     await coll.findOne({});
     await coll.insertMany(Array.from({ length: 300_000 }, (_, i) => ({ i, pad: 'y'.repeat(200) }))).then(
@@ -168,36 +135,26 @@ test('a worker that runs out of memory (resourceLimits) fails the command with t
       },
     );
     assert.is(typeof (await coll.countDocuments({})), 'number');
-  } finally {
-    await client.close();
-    await executor.close();
-  }
-});
+  }, { pool: { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } } }),
+);
 
-test('a dead worker that held a session makes its client fail with "worker lost"', async () => {
-  const { executor, MongoClient } = poolRotor();
-  const client = new MongoClient(testUri());
-  try {
+test('a dead worker that held a session makes its client fail with "worker lost"', () =>
+  withPoolClient(async ({ executor, client }) => {
     const coll = client.db(dbName('pool')).collection('c');
     await coll.findOne({});
     const session = client.startSession();
-    await executor.slots[0]!.thread!.terminate();
+    await workerThread(poolSlots(executor)![0]!)!.terminate();
     await new Promise((r) => setTimeout(r, 50));
     await coll.findOne({}).then(
       () => assert.unreachable('a client that lost its session kept working silently'),
       (err: Error) => assert.match(err.message, /lost with its pool worker/),
     );
     void session;
-  } finally {
-    await client.close().catch(() => {});
-    await executor.close();
-  }
-});
+  }, { closeQuietly: true }),
+);
 
-test('AbortSignal: an aborted command rejects at once and later commands still complete', async () => {
-  const { executor, MongoClient } = poolRotor();
-  const client = new MongoClient(testUri());
-  try {
+test('AbortSignal: an aborted command rejects at once and later commands still complete', () =>
+  withPoolClient(async ({ client }) => {
     const coll = client.db(dbName('pool')).collection('c');
     await coll.findOne({}, { signal: AbortSignal.abort() }).then(
       () => assert.unreachable('an aborted signal ran the command'),
@@ -211,17 +168,12 @@ test('AbortSignal: an aborted command rejects at once and later commands still c
       (err: Error) => assert.is(err.name, 'AbortError'),
     );
     assert.ok(Array.isArray(await coll.find({}).toArray()));
-  } finally {
-    await client.close();
-    await executor.close();
-  }
-});
+  }),
+);
 
-test("AsyncLocalStorage: the caller's context is current when the result arrives", async () => {
-  const { executor, MongoClient } = poolRotor();
-  const client = new MongoClient(testUri());
-  const als = new AsyncLocalStorage<{ request: number }>();
-  try {
+test("AsyncLocalStorage: the caller's context is current when the result arrives", () =>
+  withPoolClient(async ({ client }) => {
+    const als = new AsyncLocalStorage<{ request: number }>();
     const coll = client.db(dbName('pool')).collection('c');
     const seen = await Promise.all(
       [1, 2, 3].map((request) =>
@@ -232,61 +184,54 @@ test("AsyncLocalStorage: the caller's context is current when the result arrives
       ),
     );
     assert.equal(seen, [1, 2, 3]);
-  } finally {
-    await client.close();
-    await executor.close();
-  }
-});
+  }),
+);
 
-test('arguments are read as the driver reads them: what BSON leaves out is left out, never a lost worker', async () => {
-  const { executor, MongoClient } = poolRotor();
-  const client = new MongoClient(testUri());
-  try {
-    const coll = client.db(dbName('pool')).collection('odd');
-    class Hidden {
-      #secret = 1;
-      pub = 2;
-      get secret() {
-        return this.#secret;
+test('arguments are read as the driver reads them: what BSON leaves out is left out, never a lost worker', () =>
+  withPoolClient(async ({ client }) => {
+    try {
+      const coll = client.db(dbName('pool')).collection('odd');
+      class Hidden {
+        #secret = 1;
+        pub = 2;
+        get secret() {
+          return this.#secret;
+        }
       }
+      const docs: Record<string, unknown> = {
+        f: { f: () => 1 },
+        s: { s: Symbol('x') },
+        h: { h: new Hidden() },
+        w: { w: new WeakMap() },
+        p: { p: Promise.resolve(1) },
+        k: { a: 1, [Symbol('k')]: 2 },
+        proxy: new Proxy({ b: 2, nested: new Proxy([1, 2], {}) }, {}),
+      };
+      // The bare driver inserts each of these; what it stores is what the pool must store.
+      const expected: Record<string, unknown> = { f: {}, s: {}, h: { h: { pub: 2 } }, w: { w: {} }, p: { p: {} }, k: { a: 1 }, proxy: { b: 2, nested: [1, 2] } };
+      for (const [name, doc] of Object.entries(docs)) {
+        const { insertedId } = await coll.insertOne(doc as never);
+        const { _id, ...stored } = (await coll.findOne({ _id: insertedId }))!;
+        assert.equal(stored, expected[name], name);
+      }
+      const revoked = Proxy.revocable({}, {});
+      revoked.revoke();
+      await coll.insertOne({ r: revoked.proxy }).then(
+        () => assert.unreachable('a revoked Proxy crossed'),
+        (err: Error) => {
+          assert.instance(err, TypeError);
+          assert.not.instance(err, WorkerLostError);
+        },
+      );
+    } finally {
+      await client.db(dbName('pool')).collection('odd').drop().catch(() => {});
     }
-    const docs: Record<string, unknown> = {
-      f: { f: () => 1 },
-      s: { s: Symbol('x') },
-      h: { h: new Hidden() },
-      w: { w: new WeakMap() },
-      p: { p: Promise.resolve(1) },
-      k: { a: 1, [Symbol('k')]: 2 },
-      proxy: new Proxy({ b: 2, nested: new Proxy([1, 2], {}) }, {}),
-    };
-    // The bare driver inserts each of these; what it stores is what the pool must store.
-    const expected: Record<string, unknown> = { f: {}, s: {}, h: { h: { pub: 2 } }, w: { w: {} }, p: { p: {} }, k: { a: 1 }, proxy: { b: 2, nested: [1, 2] } };
-    for (const [name, doc] of Object.entries(docs)) {
-      const { insertedId } = await coll.insertOne(doc as never);
-      const { _id, ...stored } = (await coll.findOne({ _id: insertedId }))!;
-      assert.equal(stored, expected[name], name);
-    }
-    const revoked = Proxy.revocable({}, {});
-    revoked.revoke();
-    await coll.insertOne({ r: revoked.proxy }).then(
-      () => assert.unreachable('a revoked Proxy crossed'),
-      (err: Error) => {
-        assert.instance(err, TypeError);
-        assert.not.instance(err, WorkerLostError);
-      },
-    );
-  } finally {
-    await client.db(dbName('pool')).collection('odd').drop().catch(() => {});
-    await client.close();
-    await executor.close();
-  }
-});
+  }),
+);
 
 // Decimal128 is left out here: FerretDB closes the connection on it; spec/pool-codec.spec.ts covers its crossing.
-test('BSON types keep their meaning across the worker boundary and back', async () => {
-  const { executor, MongoClient } = poolRotor();
-  const client = new MongoClient(testUri(), { promoteValues: false, promoteLongs: false });
-  try {
+test('BSON types keep their meaning across the worker boundary and back', () =>
+  withPoolClient(async ({ client }) => {
     const coll = client.db(dbName('pool')).collection('bson');
     const doc = {
       _id: new driver.ObjectId(),
@@ -312,8 +257,20 @@ test('BSON types keep their meaning across the worker boundary and back', async 
     assert.instance(back.date, Date);
     assert.is(back.date.toISOString(), doc.date.toISOString());
     assert.instance(back.nested.arr[1].x, driver.ObjectId);
-  } finally {
+  }, { client: { promoteValues: false, promoteLongs: false } }),
+);
+
+test('test hooks stay off the public objects: no slots on the executor, no thread on a worker slot', async () => {
+  const { executor, MongoClient } = poolRotor();
+  try {
+    const client = new MongoClient(testUri()); // starts a worker, without I/O
+    assert.not.ok('slots' in executor);
+    assert.equal(Object.getOwnPropertySymbols(executor), []);
+    const slot = poolSlots(executor)![0]!;
+    assert.not.ok('thread' in slot);
+    assert.ok(workerThread(slot)?.threadId, 'reachable through lib/executor/pool/internals.ts');
     await client.close();
+  } finally {
     await executor.close();
   }
 });
@@ -330,29 +287,24 @@ test('a per-client option selects the pool: new MongoClient(uri, { rotor: { exec
   }
 });
 
-test('a client spanning two workers spreads its commands and hears events from both', async () => {
-  const executor = createPoolExecutor({ workers: 2, span: true });
-  const { MongoClient } = createRotor({ executor }) as unknown as { MongoClient: typeof driver.MongoClient };
-  const client = new MongoClient(testUri(), { monitorCommands: true });
-  try {
+test('a client spanning two workers spreads its commands and hears events from both', () =>
+  withPoolClient(async ({ executor, client }) => {
     const started: string[] = [];
     client.on('commandStarted', (e) => started.push(e.commandName));
     const coll = client.db(dbName('span')).collection('c');
     await coll.insertOne({ a: 1 });
     for (let i = 0; i < 10; i++) await coll.findOne({});
     assert.is(started.filter((n) => n === 'find').length, 10, 'events from both workers reach the one emitter');
-    const counts = await Promise.all(executor.slots.map(async (s) => (await s.stats()).objects));
+    const counts = await Promise.all(poolSlots(executor)!.map(async (s) => (await s.stats()).objects));
     assert.is(counts.length, 2);
     assert.ok(counts.every((n) => n >= 3), `each worker holds the client, db and collection: ${counts.join(',')}`);
     // A session is pinned: its commands go to its worker.
     await client.withSession(async (session) => {
       for (let i = 0; i < 4; i++) assert.ok(await coll.findOne({}, { session }));
     });
-  } finally {
     await client.close();
-    assert.equal(await Promise.all(executor.slots.map(async (s) => (await s.stats()).objects)), [0, 0]);
-    await executor.close();
-  }
-});
+    assert.equal(await Promise.all(poolSlots(executor)!.map(async (s) => (await s.stats()).objects)), [0, 0], 'objects left after client.close()');
+  }, { pool: { workers: 2, span: true }, client: { monitorCommands: true } }),
+);
 
 test.run();

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import * as mongodb from 'mongodb';
 import { inspect } from 'node:util';
 import { CLASSES } from '../lib/registry/classes.js';
+import { resolveClass } from '../lib/registry/resolve.js';
 import { SYMBOL_ATTRIBUTES, type AgnosticClass, type Attribute, type ClassName, type Static } from '../lib/registry/kinds.js';
 import { driverMajor, suite } from './support/env.js';
 
@@ -192,6 +193,24 @@ for (const name of Object.keys(CLASSES) as ClassName[]) {
     assert.equal(bad, [], bad.join(', '));
   });
 }
+
+test('cursor roles (Buffered) sit on cursors and change streams only, one member per role, and each names a driver member of that class', () => {
+  const withRoles: string[] = [];
+  const drivers = driverClasses();
+  for (const name of Object.keys(CLASSES) as ClassName[]) {
+    const cls = resolveClass(name);
+    if (cls.buffers.size === 0) continue;
+    withRoles.push(name);
+    // next, hasNext and close: what the pool's iteration and `for await` need of any cursor.
+    for (const role of ['next', 'hasNext', 'close'] as const) assert.ok(cls.buffers.has(role), `${name} has no '${role}' member`);
+    const roles = [...cls.attributes.values()].flatMap((a) => ('buffer' in a && a.buffer !== undefined ? [a.buffer] : []));
+    assert.is(new Set(roles).size, roles.length, `${name}: a role played twice (${roles.join()})`);
+    const proto = (drivers[name] as unknown as { prototype: object }).prototype;
+    for (const member of cls.buffers.values()) if (major === 7 || member !== 'bufferedCount') assert.ok(member in proto, `${name}.${member}`);
+  }
+  assert.equal(withRoles.sort(), ['AbstractCursor', 'AggregationCursor', 'ChangeStream', 'FindCursor', 'ListCollectionsCursor', 'ListIndexesCursor', 'ListSearchIndexesCursor', 'RunCommandCursor']);
+  assert.ok(resolveClass('FindCursor').readAhead && !resolveClass('ChangeStream').readAhead);
+});
 
 test('labels are cheap strings that never throw, and a client label never shows credentials', async () => {
   const secret = new mongodb.MongoClient('mongodb://alice:s3cret@127.0.0.1:1,localhost:2/?authSource=admin');

@@ -2,7 +2,9 @@
 // class table (the driver's ReadPreference, which rotor does not wrap) in lib/registry and nothing
 // else; `npm run build` on the copy regenerates the entries, and the built rotor, rotor/callback and
 // rotor/register (ESM and CommonJS) export the new class, typed as the driver's, and make working
-// handles of it. Slow (a full build of the copy), so it runs with the types specs.
+// handles of it. The pool executor too, with no edit of its own: its worker allows the new members,
+// its codec refuses the class as a value, and the class crosses the worker boundary both ways as a
+// handle. Slow (a full build of the copy), so it runs with the types specs.
 import * as assert from 'uvu/assert';
 import { suite } from 'uvu';
 import { spawnSync } from 'node:child_process';
@@ -64,7 +66,25 @@ for (const [name, entry] of Object.entries(entries)) {
     inDefault: entry.default === undefined ? null : entry.default.ReadPreference === RP,
   };
 }
-console.log(JSON.stringify(out));
+
+// The pool: handles made in the worker, one passed in (find's readPreference option) and the
+// worker's object coming back as a handle (the cursor reads it from its driver object). No I/O.
+const pool = entries.rotor.createRotor({ executor: 'pool', workers: 1 });
+const RP = pool.ReadPreference;
+const handle = new RP('secondary');
+const client = new pool.MongoClient('mongodb://127.0.0.1:1/');
+const back = client.db('x').collection('c').find({}, { readPreference: handle }).readPreference;
+const codec = await import('./dist/lib/executor/pool/codec/index.js');
+let refused = '';
+try {
+  codec.encode(new driver.ReadPreference('primary'), { refOf: () => undefined });
+} catch (error) {
+  refused = error.message;
+}
+const poolSeen = { mode: handle.mode, valid: handle.isValid(), back: back instanceof RP && back !== undefined, backMode: back.mode, refused };
+await client.close();
+await pool.close();
+console.log(JSON.stringify({ entries: out, pool: poolSeen }));
 `;
 
 test('a ReadPreference table in a copy of lib/registry: built, exported and working from every entry', () => {
@@ -80,6 +100,8 @@ test('a ReadPreference table in a copy of lib/registry: built, exported and work
     edit(dir, 'lib/registry/kinds.ts', "  | 'ClientEncryption';", "  | 'ClientEncryption'\n  | 'ReadPreference';");
     edit(dir, 'lib/registry/classes.ts', '\nexport const CLASSES', TABLE);
     edit(dir, 'lib/registry/classes.ts', '  ClientEncryption,\n};', '  ClientEncryption,\n  ReadPreference,\n};');
+    // ...and a member that returns one says so, as any wrapped result does.
+    edit(dir, 'lib/registry/classes.ts', '    readPreference: ReadOnlyProperty(),', "    readPreference: ReadOnlyProperty('ReadPreference'),");
     writeFileSync(join(dir, 'lib', 'registry-usage.ts'), USAGE);
 
     const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}` };
@@ -93,12 +115,15 @@ test('a ReadPreference table in a copy of lib/registry: built, exported and work
     writeFileSync(join(dir, 'check.mjs'), CHECK);
     const run = spawnSync(process.execPath, ['check.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
     assert.is(run.status, 0, run.stderr);
-    const seen = JSON.parse(run.stdout) as Record<string, unknown>;
-    assert.equal(Object.keys(seen), ['rotor', 'callback', 'registerESM', 'registerCJS']);
-    for (const [entry, result] of Object.entries(seen)) {
+    const seen = JSON.parse(run.stdout) as { entries: Record<string, unknown>; pool: Record<string, unknown> };
+    assert.equal(Object.keys(seen.entries), ['rotor', 'callback', 'registerESM', 'registerCJS']);
+    for (const [entry, result] of Object.entries(seen.entries)) {
       const inDefault = entry === 'registerCJS' ? null : true;
       assert.equal(result, { own: true, instance: true, mode: 'secondary', valid: true, secondaryOk: true, inDefault }, entry);
     }
+    const { refused, ...pool } = seen.pool;
+    assert.equal(pool, { mode: 'secondary', valid: true, back: true, backMode: 'secondary' }, 'pool executor');
+    assert.match(String(refused), /\(ReadPreference: a driver object crosses only as a handle\)$/, 'the pool codec refuses it as a value');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

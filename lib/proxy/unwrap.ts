@@ -1,11 +1,15 @@
 // Handles passed back into the driver become driver objects again, so the driver's own checks
 // (`session.client === client`, `instanceof ClientSession`) see what they expect.
+import { HANDLE_OPTION_KEYS } from '../registry/resolve.js';
 import { stateOf } from './state.js';
 
-/** Option keys that carry handles: `{ session }`, ClientEncryption's `{ keyVaultClient }`. */
-const HANDLE_OPTION_KEYS = ['session', 'keyVaultClient'] as const;
-
 type Options = Record<string, unknown>;
+
+/** Whether `options` has a key that may carry a handle (the registry's option keys: `{ session }`...). */
+function hasHandleOption(options: object): boolean {
+  for (const key of HANDLE_OPTION_KEYS) if ((options as Options)[key] !== undefined) return true;
+  return false;
+}
 
 /** Replaces handles in `args` (our own rest array, so mutated in place) and in their option keys. */
 export function unwrapArgs(args: unknown[]): unknown[] {
@@ -14,7 +18,7 @@ export function unwrapArgs(args: unknown[]): unknown[] {
     if (typeof arg !== 'object' || arg === null) continue;
     const state = stateOf(arg);
     if (state) args[i] = state.ref;
-    else if ((arg as Options).session !== undefined || (arg as Options).keyVaultClient !== undefined) args[i] = unwrapOptions(arg as Options);
+    else if (hasHandleOption(arg)) args[i] = unwrapOptions(arg as Options);
   }
   return args;
 }

@@ -6,6 +6,7 @@
 import {
   AsyncCommand,
   AsyncIterator,
+  Buffered,
   ChainingEventMethod,
   ChainingMethod,
   CursorChainingMethod,
@@ -168,6 +169,8 @@ export const MongoClient: AgnosticClass = {
   name: 'MongoClient',
   exported: true,
   spannable: true,
+  optionKeys: ['keyVaultClient'], // ClientEncryption's and autoEncryption's key vault client
+  internals: ['MongoClientAuthProviders'],
   // Hosts only: never the connection string, which may hold credentials.
   label: safe((c) => (c.options?.hosts ?? []).map((h: unknown) => String(h)).join(',')),
   attributes: {
@@ -348,6 +351,7 @@ export const AbstractCursor: AgnosticClass = {
   exported: true,
   stateful: true,
   endedBy: ['close'],
+  readAhead: true,
   label: cursorLabel,
   attributes: {
     ...EventEmitterAttributes,
@@ -355,24 +359,24 @@ export const AbstractCursor: AgnosticClass = {
     namespace: FixedProperty(),
     readPreference: ReadOnlyProperty(),
     readConcern: ReadOnlyProperty(),
-    closed: ReadOnlyProperty(),
-    killed: ReadOnlyProperty(),
+    closed: Buffered('closed', ReadOnlyProperty()),
+    killed: Buffered('killed', ReadOnlyProperty()),
     loadBalanced: ReadOnlyProperty(),
     // @internal in the typings, exposed (wrapped) on purpose: Motor's cursor.session / cursor.client.
     session: ReadOnlyProperty('ClientSession'),
     client: ReadOnlyProperty('MongoClient'),
-    bufferedCount: DelegateMethod(),
-    readBufferedDocuments: DelegateMethod(),
-    stream: DelegateMethod(), // a Node Readable of documents
-    rewind: DelegateMethod(),
-    hasNext: AsyncCommand(),
-    next: AsyncCommand(),
-    tryNext: AsyncCommand(),
-    close: AsyncCommand(),
-    toArray: AsyncCommand(),
-    forEach: UserCallbackMethod(),
+    bufferedCount: Buffered('count', DelegateMethod()),
+    readBufferedDocuments: Buffered('take', DelegateMethod()),
+    stream: Buffered('stream', DelegateMethod()), // a Node Readable of documents
+    rewind: Buffered('rewind', DelegateMethod()),
+    hasNext: Buffered('hasNext', AsyncCommand()),
+    next: Buffered('next', AsyncCommand()),
+    tryNext: Buffered('tryNext', AsyncCommand()),
+    close: Buffered('close', AsyncCommand()),
+    toArray: Buffered('drain', AsyncCommand()),
+    forEach: Buffered('each', UserCallbackMethod()),
     addCursorFlag: CursorChainingMethod(),
-    map: CursorChainingMethod(), // the driver returns `this`
+    map: Buffered('transform', CursorChainingMethod()), // the driver returns `this`
     withReadPreference: CursorChainingMethod(),
     withReadConcern: CursorChainingMethod(),
     maxTimeMS: CursorChainingMethod(),
@@ -559,13 +563,13 @@ export const ChangeStream: AgnosticClass = {
     type: FixedProperty(),
     streamOptions: ReadOnlyProperty(), // mongodb 6 only
     resumeToken: ReadOnlyProperty(),
-    closed: ReadOnlyProperty(),
-    bufferedCount: DelegateMethod(), // mongodb 7 only
-    stream: DelegateMethod(), // a Node Readable of change events
-    hasNext: AsyncCommand(),
-    next: AsyncCommand(),
-    tryNext: AsyncCommand(),
-    close: AsyncCommand(),
+    closed: Buffered('closed', ReadOnlyProperty()),
+    bufferedCount: Buffered('count', DelegateMethod()), // mongodb 7 only
+    stream: Buffered('stream', DelegateMethod()), // a Node Readable of change events
+    hasNext: Buffered('hasNext', AsyncCommand()),
+    next: Buffered('next', AsyncCommand()),
+    tryNext: Buffered('tryNext', AsyncCommand()),
+    close: Buffered('close', AsyncCommand()),
     '[Symbol.asyncIterator]': AsyncIterator(),
     '[Symbol.asyncDispose]': AsyncCommand(),
   },
@@ -604,6 +608,7 @@ export const ClientSession: AgnosticClass = {
   name: 'ClientSession',
   exported: true,
   stateful: true,
+  optionKeys: ['session'],
   endedBy: ['endSession'],
   label: safe((s) => (s.hasEnded ? 'ended' : s.inTransaction() ? 'in transaction' : 'active')),
   attributes: {
@@ -791,6 +796,7 @@ export const FindOperators: AgnosticClass = {
   name: 'FindOperators',
   exported: false,
   stateful: true,
+  crosses: 'fields',
   label: safe((f) => f.bulkOperation.s.namespace),
   attributes: {
     bulkOperation: ReadOnlyProperty('BulkOperationBase'),

@@ -25,6 +25,43 @@ export type ClassName =
   | 'FindOperators'
   | 'ClientEncryption';
 
+/**
+ * What a cursor member does with the cursor's documents, for an executor that reads them in whole
+ * batches away from the driver object and iterates them where the caller is (the pool's
+ * main-thread buffer, lib/executor/pool/main/cursor.ts). Members without a role go to the driver.
+ * One union per way a member is reached (command, method, property, chaining).
+ */
+export type CommandRole =
+  /** Takes one document, fetching a batch when the buffer is empty (reading ahead where the class does). */
+  | 'next'
+  /** Takes one document; a fetch answers with what the server has now (tailable reads): no read-ahead. */
+  | 'tryNext'
+  /** Whether a document is buffered, fetching a batch if not. */
+  | 'hasNext'
+  /** The buffer, then everything the driver has left, in one request. */
+  | 'drain'
+  /** Calls a function with each document, in order; `false` stops. */
+  | 'each'
+  /** Closes the driver cursor; what is buffered stays readable (a read-ahead joins it). */
+  | 'close';
+export type MethodRole =
+  /** How many documents are buffered: here plus in the driver. */
+  | 'count'
+  /** Takes buffered documents, without fetching. */
+  | 'take'
+  /** Drops the buffer; the driver starts over. */
+  | 'rewind'
+  /** A Node Readable over the same iteration. */
+  | 'stream';
+export type StateRole =
+  /** True only once the buffer is drained too. */
+  | 'closed'
+  /** True for a cursor released with its client. */
+  | 'killed';
+/** A document transform, applied where the documents are read (map). */
+export type ChainRole = 'transform';
+export type BufferRole = CommandRole | MethodRole | StateRole | ChainRole;
+
 interface Base {
   /** Wrap the result (or each element of an array result) as a handle of this class. */
   readonly wrap?: ClassName;
@@ -33,6 +70,7 @@ interface Base {
 /** Returns the driver's promise through the framework's future (Motor's AsyncCommand). */
 export interface AsyncCommand extends Base {
   readonly kind: 'async';
+  readonly buffer?: CommandRole;
 }
 /**
  * A property read through to the driver object (Motor's ReadOnlyProperty); `writable` allows
@@ -43,16 +81,19 @@ export interface Property extends Base {
   readonly kind: 'property';
   readonly writable?: boolean;
   readonly fixed?: boolean;
+  readonly buffer?: StateRole;
 }
 /** A synchronous method (Motor's DelegateMethod): its result is returned as is, or wrapped. */
 export interface Delegate extends Base {
   readonly kind: 'delegate';
   /** Called for its effect and returns nothing: an executor may apply it in order without waiting. */
   readonly returnsNothing?: boolean;
+  readonly buffer?: MethodRole;
 }
 /** A cursor-chaining method (Motor's MotorCursorChainingMethod): applies to the delegate, returns the same handle. */
 export interface Chain {
   readonly kind: 'chain';
+  readonly buffer?: ChainRole;
 }
 /** A synchronous factory of another handle: cursors, change streams, GridFS streams, bulk ops, db(), collection(). */
 export interface Factory {
@@ -73,6 +114,7 @@ export interface EventMethod {
  */
 export interface UserCallback extends Base {
   readonly kind: 'user-callback';
+  readonly buffer?: CommandRole;
 }
 /** Symbol.asyncIterator: `for await` over documents, changes or chunks. */
 export interface AsyncIteration {
@@ -104,6 +146,8 @@ export const ChainingEventMethod = (listeners?: 'adds' | 'removes'): EventMethod
 export const UserCallbackMethod = (wrap?: ClassName): UserCallback => (wrap ? { kind: 'user-callback', wrap } : { kind: 'user-callback' });
 export const AsyncIterator = (): AsyncIteration => ({ kind: 'async-iterator' });
 export const StaticProperty = (): Static => ({ kind: 'static' });
+/** A cursor member with a role (see CommandRole): `next: Buffered('next', AsyncCommand())`. */
+export const Buffered = <A extends AsyncCommand | Property | Delegate | Chain | UserCallback>(role: NonNullable<A['buffer']>, attr: A): A => ({ ...attr, buffer: role });
 export const StaticAsyncCommand = (wrap?: ClassName): Static => (wrap ? { kind: 'static', async: true, wrap } : { kind: 'static', async: true });
 
 /** One agnostic class: Motor's AgnosticCollection and friends, as data. */
@@ -129,10 +173,33 @@ export interface AgnosticClass {
    * rebuilt on a fresh pool worker, and a pool keeps it on the worker that made it.
    */
   readonly stateful?: boolean;
+  /**
+   * A cursor whose next batch may be fetched while this one is read (find, aggregate...; not a change
+   * stream, whose next batch waits for the server): see CommandRole 'next'.
+   */
+  readonly readAhead?: boolean;
   /** Stateless, so a client spanning several pool workers has one on each (commands spread round robin). */
   readonly spannable?: boolean;
   /** Members after which a stateful object holds nothing more (close, endSession, execute). */
   readonly endedBy?: readonly string[];
+  /**
+   * Option keys under which a handle of this class goes back into the driver (`{ session }`): the
+   * handle is unwrapped there before each call, as an argument handle is.
+   */
+  readonly optionKeys?: readonly string[];
+  /**
+   * How an object of this class that is not a handle (yet) crosses a thread boundary, say between
+   * the pool's worker and the main thread: 'handle' (the default) only as a handle, since it holds
+   * live state; 'fields' as a plain object of its own enumerable fields (FindOperators: its one
+   * field is its bulk operation, which crosses as a handle).
+   */
+  readonly crosses?: 'handle' | 'fields';
+  /**
+   * Driver classes with no table of their own that this class keeps inside its internals and that
+   * hold live state (the client's `s.authProviders`): like this class, they cross only as handles,
+   * so never (a duck-typed read of the internals leaves them out).
+   */
+  readonly internals?: readonly string[];
   /** A short label for util.inspect: `Collection <test.users>`. Reads the driver object. */
   readonly label?: (delegate: any) => string;
 }

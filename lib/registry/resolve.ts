@@ -1,6 +1,6 @@
 // Flattens a class table with its `extends` chain into lookup maps the Proxy factory reads.
 import { CLASSES } from './classes.js';
-import { SYMBOL_ATTRIBUTES, type AgnosticClass, type Attribute, type ClassName, type Static } from './kinds.js';
+import { SYMBOL_ATTRIBUTES, type AgnosticClass, type Attribute, type BufferRole, type ClassName, type Static } from './kinds.js';
 
 export interface ResolvedClass {
   readonly name: ClassName;
@@ -16,6 +16,10 @@ export interface ResolvedClass {
   readonly stateful: boolean;
   readonly spannable: boolean;
   readonly endedBy: ReadonlySet<string>;
+  readonly crosses: 'handle' | 'fields';
+  /** The member playing each BufferRole (a cursor's: its documents an executor may buffer); empty for other classes. */
+  readonly buffers: ReadonlyMap<BufferRole, string>;
+  readonly readAhead: boolean;
   readonly label: AgnosticClass['label'];
   /** Driver members deliberately not exposed, own and inherited, with the reason (for error messages). */
   readonly notWrapped: ReadonlyMap<string, string>;
@@ -50,6 +54,9 @@ export function resolveClass(name: ClassName): ResolvedClass {
     stateful: table.stateful ?? parent?.stateful ?? false,
     spannable: table.spannable ?? false,
     endedBy: new Set([...(parent?.endedBy ?? []), ...(table.endedBy ?? [])]),
+    crosses: table.crosses ?? parent?.crosses ?? 'handle',
+    buffers: new Map([...attributes].flatMap(([key, attr]) => ('buffer' in attr && attr.buffer !== undefined && typeof key === 'string' ? [[attr.buffer, key] as const] : []))),
+    readAhead: table.readAhead ?? parent?.readAhead ?? false,
     label: table.label ?? parent?.label,
     notWrapped: new Map([...(parent?.notWrapped ?? []), ...Object.entries(table.notWrapped ?? {})]),
     accessors: new Map(),
@@ -59,3 +66,16 @@ export function resolveClass(name: ClassName): ResolvedClass {
 }
 
 export const CLASS_NAMES = Object.keys(CLASSES) as ClassName[];
+
+/**
+ * Driver class names whose objects cross a thread boundary only as handles (the pool codec refuses
+ * them as values): every registered class but those marked `crosses: 'fields'`, and the live
+ * internals the entries list.
+ */
+export function handleOnlyClasses(): ReadonlySet<string> {
+  return (handleOnly ??= new Set(CLASS_NAMES.flatMap((name) => [...(resolveClass(name).crosses === 'handle' ? [name] : []), ...(CLASSES[name].internals ?? [])])));
+}
+let handleOnly: ReadonlySet<string> | undefined;
+
+/** Option keys whose values are handles, from the entries' `optionKeys`: `session`, `keyVaultClient`. */
+export const HANDLE_OPTION_KEYS: readonly string[] = CLASS_NAMES.flatMap((name) => CLASSES[name].optionKeys ?? []);

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import * as driver from 'mongodb';
 import * as rotor from '../../lib/index.js';
 import { createRotor } from '../../lib/index.js';
+import { stateOf } from '../../lib/proxy/state.js';
+import { unwrapArgs } from '../../lib/proxy/unwrap.js';
+import { HANDLE_OPTION_KEYS } from '../../lib/registry/resolve.js';
 import { dbName, suite, testUri } from '../support/env.js';
 import { Deferred } from '../support/thenable-framework.js';
 import { thenableFramework } from '../support/thenable-framework.js';
@@ -17,6 +20,27 @@ const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..');
 test('createRotor rejects an unknown framework or executor by name', () => {
   assert.throws(() => createRotor({ framework: 'tornado' as 'promise' }), /unknown rotor framework 'tornado'; expected one of: promise, callback/);
   assert.throws(() => createRotor({ executor: 'threads' as 'inline' }), /unknown rotor executor 'threads'/);
+});
+
+test("handles under the registry's option keys ({ session }, { keyVaultClient }) go back to the driver as driver objects", async () => {
+  assert.equal([...HANDLE_OPTION_KEYS].sort(), ['keyVaultClient', 'session']);
+  const inline = createRotor({ executor: 'inline' });
+  const client = new inline.MongoClient('mongodb://127.0.0.1:1/') as unknown as driver.MongoClient;
+  const session = client.startSession();
+  try {
+    const options = { session, keyVaultClient: client, comment: 'kept', other: client };
+    const [unwrapped] = unwrapArgs([options]) as [Record<string, unknown>];
+    assert.instance(unwrapped.session, driver.ClientSession);
+    assert.ok(stateOf(unwrapped.session) === undefined, 'a driver session, not a handle');
+    assert.instance(unwrapped.keyVaultClient, driver.MongoClient);
+    assert.ok(stateOf(unwrapped.keyVaultClient) === undefined);
+    assert.is(unwrapped.comment, 'kept');
+    assert.is(unwrapped.other, client, 'other keys are data, left as they are');
+    assert.is(options.session, session, "the caller's options are not changed");
+  } finally {
+    await session.endSession();
+    await client.close();
+  }
 });
 
 test('rotor re-exports every mongodb export; non-async ones are the same objects', () => {

@@ -14,6 +14,7 @@ import { isPoolStream } from './main/gridfs.js';
 import { isCursorClass } from './main/cursor.js';
 import { cursorInvokeSync, cursorIterateSync, REMOTE, type BlockingRequest } from './main/cursor-sync.js';
 import { boundFor } from './blocking-bound.js';
+import { poolSlots } from './internals.js';
 import { newAbortId } from './slot.js';
 
 export interface BlockingExecutor extends PoolExecutor {
@@ -22,7 +23,7 @@ export interface BlockingExecutor extends PoolExecutor {
   iterateSync(ref: object): Iterator<unknown>;
 }
 
-const isPool = (e: Executor): e is PoolExecutor => typeof (e as Partial<PoolExecutor>).stats === 'function' && Array.isArray((e as Partial<PoolExecutor>).slots);
+const isPool = (e: Executor): e is PoolExecutor => typeof (e as Partial<PoolExecutor>).stats === 'function' && poolSlots(e) !== undefined;
 const isBlocking = (e: Executor): e is BlockingExecutor => (e as Partial<BlockingExecutor>).base !== undefined && typeof (e as Partial<BlockingExecutor>).iterateSync === 'function';
 
 /** One view per pool, so every sync rotor on the shared pool shares it. */
@@ -47,7 +48,7 @@ export function executorFor(framework: Framework, executor: Executor): Executor 
 }
 
 function blockingView(base: PoolExecutor): BlockingExecutor {
-  // Inherits every member of the pool executor (slots, stats, close...); overrides the blocking ones.
+  // Inherits every member of the pool executor (stats, close...); overrides the blocking ones.
   const view = Object.create(base) as BlockingExecutor;
   return Object.assign(view, {
     base,

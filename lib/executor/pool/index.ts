@@ -5,10 +5,11 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import type { Executor } from '../types.js';
 import type { ClassName } from '../../registry/kinds.js';
-import { resolveClass } from '../../registry/resolve.js';
+import { HANDLE_OPTION_KEYS, resolveClass } from '../../registry/resolve.js';
 import { stateOf } from '../../proxy/state.js';
 import { inlineExecutor } from '../inline.js';
 import { memberName, type Request } from './protocol.js';
+import { registerSlots } from './internals.js';
 import { RemoteRef } from './remote-ref.js';
 import { newAbortId, WorkerSlot, type SlotStats } from './slot.js';
 import { applyToShadow, constructShadow, factoryShadow, NO_SHADOW } from './shadow.js';
@@ -53,8 +54,6 @@ export interface PoolStats {
 export interface PoolExecutor extends Executor {
   close(): Promise<void>;
   stats(): Promise<PoolStats>;
-  /** The worker slots started so far (fault specs reach a worker thread through them). */
-  readonly slots: readonly WorkerSlot[];
 }
 
 export function asRef(ref: object): RemoteRef {
@@ -68,11 +67,18 @@ function refOf(value: unknown): RemoteRef | undefined {
   return ref instanceof RemoteRef ? ref : undefined;
 }
 
-/** The worker of a pinned (non-spanning) object among the arguments or their options: `{ session }`. */
+/** The worker of a pinned (non-spanning) object among the arguments or their handle options: `{ session }`. */
 export function slotOfArgs(args: unknown[]): WorkerSlot | undefined {
   for (const a of args) {
-    const ref = refOf(a) ?? (a && typeof a === 'object' && !Array.isArray(a) ? refOf((a as { session?: unknown }).session) : undefined);
-    if (ref && !ref.replicas) return ref.slot;
+    const ref = refOf(a);
+    if (ref) {
+      if (!ref.replicas) return ref.slot;
+    } else if (a && typeof a === 'object' && !Array.isArray(a)) {
+      for (const key of HANDLE_OPTION_KEYS) {
+        const option = refOf((a as Record<string, unknown>)[key]);
+        if (option && !option.replicas) return option.slot;
+      }
+    }
   }
   return undefined;
 }
@@ -102,7 +108,6 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
   const executor: PoolExecutor = {
     name: 'pool',
     inProcess: false,
-    slots,
     invoke(refObject, member, args) {
       if (isPoolStream(refObject)) return inlineExecutor.invoke(refObject, member, args);
       if (refObject instanceof RemoteRef && refObject.cls === 'MongoClient' && memberName(member) === 'close') return closeClient(refObject, member, args);
@@ -226,6 +231,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       return total;
     },
   };
+  registerSlots(executor, slots); // fault specs reach a worker thread through them (./internals.ts)
   return executor;
 }
 

@@ -10,7 +10,7 @@
 // asking the worker.
 import { MongoNotConnectedError } from 'mongodb';
 import type { ClassName } from '../../registry/kinds.js';
-import { resolveClass } from '../../registry/resolve.js';
+import { HANDLE_OPTION_KEYS, resolveClass } from '../../registry/resolve.js';
 import { stateOf } from '../../proxy/state.js';
 import { RemoteRef } from './remote-ref.js';
 
@@ -25,10 +25,16 @@ function shadowArgs(args: readonly unknown[]): unknown[] | typeof NO_SHADOW {
     if (ref) {
       if (!ref.shadow) return NO_SHADOW;
       out.push(ref.shadow);
-    } else if (a && typeof a === 'object' && !Array.isArray(a) && (a as { session?: unknown }).session !== undefined) {
-      const session = refOf((a as { session?: unknown }).session);
-      if (session && !session.shadow) return NO_SHADOW;
-      out.push(session ? { ...(a), session: session.shadow } : a);
+    } else if (a && typeof a === 'object' && !Array.isArray(a)) {
+      // Handles in option keys (`{ session }`) become their shadows too.
+      let copy: Record<string, unknown> | undefined;
+      for (const key of HANDLE_OPTION_KEYS) {
+        const option = refOf((a as Record<string, unknown>)[key]);
+        if (!option) continue;
+        if (!option.shadow) return NO_SHADOW;
+        (copy ??= { ...a })[key] = option.shadow;
+      }
+      out.push(copy ?? a);
     } else out.push(a);
   }
   return out;

@@ -8,6 +8,7 @@ import type { ClassName } from '../../registry/kinds.js';
 import { stateOf } from '../../proxy/state.js';
 import { decodeError, encodeArgs, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
+import { THREAD } from './internals.js';
 import type { Request, WorkerMessage } from './protocol.js';
 import { RemoteRef } from './remote-ref.js';
 import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
@@ -403,8 +404,8 @@ export class WorkerSlot {
     return { objects: remote.objects, forwarders: remote.forwarders, ...local };
   }
 
-  /** For fault specs: the worker thread itself. */
-  get thread(): Worker | undefined {
+  /** For fault specs (./internals.ts): the worker thread itself. */
+  get [THREAD](): Worker | undefined {
     return this.worker;
   }
 }

@@ -1,7 +1,8 @@
 // The class table: which handler a class instance gets, found by its exact prototype (one Map
 // lookup per non-plain object). Built on first use from the BSON classes, the built-ins, every class
 // 'mongodb' exports and the driver's own loaded modules; then the handlers for driver classes (data
-// classes rebuilt as themselves, driver objects that cross only as handles, the rest as plain fields).
+// classes rebuilt as themselves, driver objects that cross only as handles — which ones, the
+// registry says — the rest as plain fields).
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
 import * as mongodb from 'mongodb';
 import { BSON } from 'mongodb';
@@ -9,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { handleOnlyClasses } from '../../../registry/resolve.js';
 import { BSON_CLASSES } from './bson.js';
 import { constructorName, defineOwn, Kind, LEFT_OUT, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type EncodeContext, type Handler, type Walk } from './wire.js';
 
@@ -69,9 +71,6 @@ export const INTERNAL_DATA_CLASSES: readonly string[] = [
   'WaitQueueTimeoutError',
 ];
 
-/** Exported driver classes whose instances are live driver objects (besides the EventEmitters). */
-const DRIVER_OBJECTS = new Set(['Db', 'Collection', 'Admin', 'OrderedBulkOperation', 'UnorderedBulkOperation', 'ClientEncryption', 'MongoClientAuthProviders']);
-
 /** Whether the codec rebuilds `name` (an export of 'mongodb', or one of INTERNAL_DATA_CLASSES) as its class. */
 export function knowsDriverClass(name: string): boolean {
   return classNamed(name) !== undefined || classNamed(`mongodb#${name}`) !== undefined;
@@ -108,10 +107,12 @@ function buildTable(): Table {
     byName.set(name, { prototype, ctor });
   };
   for (const [name, ctor] of BUILTIN_ERRORS) addClass(name, ctor, Kind.Error);
+  const handleOnly = handleOnlyClasses();
   const classify = (ctor: Function, publicClass: boolean): Kind => {
     const prototype = ctor.prototype as object;
     if (prototype instanceof Error) return Kind.Error;
-    if (prototype instanceof EventEmitter || DRIVER_OBJECTS.has(ctor.name)) return Kind.DriverObject;
+    // Live objects: the registry's classes (and the internals they list), and any driver EventEmitter.
+    if (prototype instanceof EventEmitter || handleOnly.has(ctor.name)) return Kind.DriverObject;
     return publicClass ? Kind.DataClass : Kind.DriverPlain;
   };
   const exported = mongodb as unknown as Record<string, unknown>;
@@ -181,21 +182,10 @@ export const DATA_CLASS: Handler = {
     const t = classTable();
     const fields: Record<string, unknown> = {};
     let hidden: Record<string, unknown> | undefined;
-    let key = '';
-    try {
-      for (key of Object.getOwnPropertyNames(value)) {
-        const v = (value as Record<string, unknown>)[key];
-        const e = walk.enc(v, ctx, depth + 1);
-        if (Object.prototype.propertyIsEnumerable.call(value, key)) setOwn(fields, key, e);
-        else setOwn((hidden ??= {}), key, e);
-      }
-    } catch (error) {
-      throw withSegment(error, key);
-    }
-    if (ctx.symbolKeys) {
-      const symbols = Object.getOwnPropertySymbols(value);
-      if (symbols.length !== 0) rejectSymbolKey(value, symbols);
-    }
+    encFields(value, Object.getOwnPropertyNames(value), ctx, depth, walk, (key, e) => {
+      if (Object.prototype.propertyIsEnumerable.call(value, key)) setOwn(fields, key, e);
+      else setOwn((hidden ??= {}), key, e);
+    });
     const tag: Record<string, unknown> = { [TAG]: 'Class', c: t.names.get(Object.getPrototypeOf(value) as object)!, f: fields };
     if (hidden !== undefined) tag.h = hidden;
     return tag;
@@ -216,14 +206,16 @@ export const DATA_CLASS: Handler = {
   },
 };
 
-/** A class instance crossing as a plain object of its own enumerable fields. */
-export function encPlainFields(value: object, ctx: EncodeContext, depth: number, walk: Walk): unknown {
-  const out: Record<string, unknown> = {};
+/**
+ * Encodes the fields `keys` of `value`, handing each to `put` (a field a lenient encode leaves out
+ * is skipped); a failure's path names the field. Then refuses enumerable symbol keys, as encode does.
+ */
+function encFields(value: object, keys: readonly string[], ctx: EncodeContext, depth: number, walk: Walk, put: (key: string, encoded: unknown) => void): void {
   let key = '';
   try {
-    for (key of Object.keys(value)) {
+    for (key of keys) {
       const e = walk.enc((value as Record<string, unknown>)[key], ctx, depth + 1);
-      if (e !== LEFT_OUT) setOwn(out, key, e);
+      if (e !== LEFT_OUT) put(key, e);
     }
   } catch (error) {
     throw withSegment(error, key);
@@ -232,6 +224,12 @@ export function encPlainFields(value: object, ctx: EncodeContext, depth: number,
     const symbols = Object.getOwnPropertySymbols(value);
     if (symbols.length !== 0) rejectSymbolKey(value, symbols);
   }
+}
+
+/** A class instance crossing as a plain object of its own enumerable fields. */
+export function encPlainFields(value: object, ctx: EncodeContext, depth: number, walk: Walk): unknown {
+  const out: Record<string, unknown> = {};
+  encFields(value, Object.keys(value), ctx, depth, walk, (key, e) => setOwn(out, key, e));
   return TAG in out ? { [TAG]: 'Object', v: out } : out;
 }
 

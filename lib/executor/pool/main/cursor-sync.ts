@@ -3,7 +3,7 @@
 // run here between batches, with the same local buffer and map() transforms as the async path.
 import type { Request } from '../protocol.js';
 import type { RemoteRef } from '../remote-ref.js';
-import { closedWithClient, cursorState, transform } from './cursor.js';
+import { closedWithClient, closeMember, commandRole, cursorState, transform } from './cursor.js';
 
 /** A blocking request to the cursor's worker, bounded as its client's commands are. */
 export type BlockingRequest = (m: Request, args: unknown[] | undefined) => unknown;
@@ -32,24 +32,25 @@ function next(ref: RemoteRef, mode: 'next' | 'tryNext', request: BlockingRequest
 /** The cursor members answered here, blocking; REMOTE for those the worker answers. */
 export function cursorInvokeSync(ref: RemoteRef, member: string, args: unknown[], request: BlockingRequest): unknown {
   const state = cursorState(ref);
-  if (ref.signal?.aborted && member !== 'close') throw ref.signal.reason;
-  switch (member) {
+  const role = commandRole(ref, member);
+  if (ref.signal?.aborted && role !== 'close') throw ref.signal.reason;
+  switch (role) {
     case 'next':
     case 'tryNext':
-      return next(ref, member, request);
+      return next(ref, role, request);
     case 'hasNext':
       return state.buffer.length > 0 || fill(ref, 'next', request);
-    case 'toArray': {
+    case 'drain': {
       let rest: unknown[] = [];
       if (!closedWithClient(ref)) {
         ref.slot.ensureAlive(ref);
         state.started = true;
-        rest = request({ op: 'invoke', id: ref.id, member: 'toArray', args: [] }, []) as unknown[];
+        rest = request({ op: 'invoke', id: ref.id, member, args: [] }, []) as unknown[];
         ref.ended = true;
       }
       return [...state.buffer.splice(0), ...rest].map((d) => transform(state, d));
     }
-    case 'forEach': {
+    case 'each': {
       // The iterator is a synchronous function here; `false` stops, as with the driver.
       const iterator = args[0] as (doc: unknown) => unknown;
       for (let doc = next(ref, 'next', request); doc !== null; doc = next(ref, 'next', request)) {
@@ -59,7 +60,7 @@ export function cursorInvokeSync(ref: RemoteRef, member: string, args: unknown[]
     }
     case 'close':
       return closedWithClient(ref) ? undefined : REMOTE; // like the driver's, it leaves buffered documents readable
-    default:
+    case undefined: // no role: the worker answers
       return REMOTE;
   }
 }
@@ -71,9 +72,10 @@ export function cursorIterateSync(ref: RemoteRef, request: BlockingRequest): Ite
       for (let doc = next(ref, 'next', request); doc !== null; doc = next(ref, 'next', request)) yield doc;
     } finally {
       cursorState(ref).buffer.length = 0;
-      if (!closedWithClient(ref) && !ref.ended) {
+      const close = closeMember(ref);
+      if (close !== undefined && !closedWithClient(ref) && !ref.ended) {
         try {
-          request({ op: 'invoke', id: ref.id, member: 'close', args: [] }, []);
+          request({ op: 'invoke', id: ref.id, member: close, args: [] }, []);
         } catch {
           /* closing is best effort, as for await's */
         }

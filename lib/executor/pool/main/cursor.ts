@@ -1,8 +1,10 @@
 // Cursors in the pool executor: whole batches cross from the worker; iteration between batches,
 // map() transforms and forEach() run here on the main thread. Chained options (sort, limit...) were
-// already sent, in order, ahead of the first fetch.
+// already sent, in order, ahead of the first fetch. Which member does what is the registry's
+// BufferRole on it (lib/registry/kinds.ts): this module names roles, never members.
 import { Readable } from 'node:stream';
 import type { RemoteRef } from '../remote-ref.js';
+import type { ChainRole, CommandRole, MethodRole, StateRole } from '../../../registry/kinds.js';
 import type { ResolvedClass } from '../../../registry/resolve.js';
 
 export interface CursorState {
@@ -15,7 +17,33 @@ export interface CursorState {
 }
 
 export function isCursorClass(cls: ResolvedClass): boolean {
-  return cls.isA.has('AbstractCursor') || cls.name === 'ChangeStream';
+  return cls.buffers.size > 0;
+}
+
+/** The member that closes the cursor (leaving a `for await` early closes it). */
+export function closeMember(ref: RemoteRef): string | undefined {
+  return ref.resolved.buffers.get('close');
+}
+
+/** The role the registry gives a cursor command (async member), if any. */
+export function commandRole(ref: RemoteRef, member: string): CommandRole | undefined {
+  const attr = ref.resolved.attributes.get(member);
+  return attr?.kind === 'async' || attr?.kind === 'user-callback' ? attr.buffer : undefined;
+}
+
+function methodRole(ref: RemoteRef, member: string): MethodRole | undefined {
+  const attr = ref.resolved.attributes.get(member);
+  return attr?.kind === 'delegate' ? attr.buffer : undefined;
+}
+
+function stateRole(ref: RemoteRef, member: string): StateRole | undefined {
+  const attr = ref.resolved.attributes.get(member);
+  return attr?.kind === 'property' ? attr.buffer : undefined;
+}
+
+function chainRole(ref: RemoteRef, member: string): ChainRole | undefined {
+  const attr = ref.resolved.attributes.get(member);
+  return attr?.kind === 'chain' ? attr.buffer : undefined;
 }
 
 export function cursorState(ref: RemoteRef): CursorState {
@@ -52,7 +80,7 @@ async function fill(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<boolean> 
   const batch = await (ahead ?? requestBatch(ref, mode));
   if (batch.length === 0 && mode === 'next') ref.ended = true; // exhausted: nothing left to lose with the worker
   for (const doc of batch) state.buffer.push(doc);
-  if (batch.length > 0 && mode === 'next' && ref.resolved.isA.has('AbstractCursor')) {
+  if (batch.length > 0 && mode === 'next' && ref.resolved.readAhead) {
     const next = requestBatch(ref, 'next');
     next.catch(() => {}); // a failure surfaces when this batch is awaited
     state.prefetch = next;
@@ -74,31 +102,32 @@ async function next(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<unknown> 
 }
 
 /**
- * The cursor members answered on the main thread. Returns undefined for members the worker
+ * The cursor's async members answered on the main thread. Returns undefined for members the worker
  * answers (after local bookkeeping, e.g. `close` and `rewind` drop the local buffer).
  */
 export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): Promise<unknown> | undefined {
   const state = cursorState(ref);
-  if (ref.signal?.aborted && member !== 'close') return Promise.reject(ref.signal.reason as Error);
-  switch (member) {
+  const role = commandRole(ref, member);
+  if (ref.signal?.aborted && role !== 'close') return Promise.reject(ref.signal.reason as Error);
+  switch (role) {
     case 'next':
     case 'tryNext':
-      return next(ref, member);
+      return next(ref, role);
     case 'hasNext':
       return state.buffer.length > 0 ? Promise.resolve(true) : fill(ref, 'next');
-    case 'toArray':
+    case 'drain':
       return (async () => {
         let rest: unknown[] = [];
         await settleReadAhead(state);
         if (!closedWithClient(ref)) {
           ref.slot.ensureAlive(ref);
           state.started = true;
-          rest = (await ref.slot.request({ op: 'invoke', id: ref.id, member: 'toArray', args: [] }, [], ref.signal)) as unknown[];
+          rest = (await ref.slot.request({ op: 'invoke', id: ref.id, member, args: [] }, [], ref.signal)) as unknown[];
           ref.ended = true;
         }
         return [...state.buffer.splice(0), ...rest].map((d) => transform(state, d));
       })();
-    case 'forEach':
+    case 'each':
       return (async () => {
         const iterator = args[0] as (doc: unknown) => unknown;
         for (let doc = await next(ref, 'next'); doc !== null; doc = await next(ref, 'next')) {
@@ -110,10 +139,10 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): P
       // Like the driver's, close() leaves buffered documents readable: a read-ahead batch joins them.
       if (!state.prefetch) return undefined;
       return settleReadAhead(state).then(async () => {
-        await ref.slot.request({ op: 'invoke', id: ref.id, member: 'close', args: [] }, []);
+        await ref.slot.request({ op: 'invoke', id: ref.id, member, args: [] }, []);
         ref.ended = true;
       });
-    default:
+    case undefined: // no role: the worker answers
       return undefined;
   }
 }
@@ -121,10 +150,10 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): P
 /** Synchronous cursor members answered here; undefined for those the worker answers. */
 export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remote: () => unknown): unknown {
   const state = cursorState(ref);
-  switch (member) {
-    case 'bufferedCount':
+  switch (methodRole(ref, member)) {
+    case 'count':
       return state.buffer.length + (closedWithClient(ref) ? 0 : (remote() as number));
-    case 'readBufferedDocuments': {
+    case 'take': {
       const n = typeof args[0] === 'number' ? args[0] : state.buffer.length;
       return state.buffer.splice(0, n).map((d) => transform(state, d));
     }
@@ -137,21 +166,22 @@ export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remo
     case 'stream':
       // A Node Readable over the same local iteration (documents arrive in whole batches).
       return Readable.from(cursorIterate(ref) as AsyncIterator<unknown> & AsyncIterable<unknown>, { objectMode: true });
-    default:
+    case undefined: // no role: the worker answers
       return remote();
   }
 }
 
 /** `closed` means closed and drained, as in the driver: documents buffered here count. */
 export function cursorRead(ref: RemoteRef, member: string, remote: () => unknown): unknown {
-  if (member === 'closed') return (closedWithClient(ref) || (remote() as boolean)) && cursorState(ref).buffer.length === 0;
-  if (closedWithClient(ref) && member === 'killed') return true;
+  const role = stateRole(ref, member);
+  if (role === 'closed') return (closedWithClient(ref) || (remote() as boolean)) && cursorState(ref).buffer.length === 0;
+  if (closedWithClient(ref) && role === 'killed') return true;
   return remote();
 }
 
 /** `map(fn)` is kept here: the function runs on the main thread as documents are read. */
 export function cursorChain(ref: RemoteRef, member: string, args: unknown[]): boolean {
-  if (member !== 'map') return false;
+  if (chainRole(ref, member) !== 'transform') return false;
   cursorState(ref).transforms.push(args[0] as (doc: unknown) => unknown);
   return true;
 }
@@ -164,7 +194,8 @@ export function cursorIterate(ref: RemoteRef): AsyncIterator<unknown> {
     } finally {
       // Leaving a for-await early closes the cursor, as the driver's own iterator does.
       cursorState(ref).buffer.length = 0;
-      if (!closedWithClient(ref)) await ref.slot.request({ op: 'invoke', id: ref.id, member: 'close', args: [] }, []).catch(() => {});
+      const close = closeMember(ref);
+      if (close !== undefined && !closedWithClient(ref)) await ref.slot.request({ op: 'invoke', id: ref.id, member: close, args: [] }, []).catch(() => {});
       ref.ended = true;
     }
   })();
