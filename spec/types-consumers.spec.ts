@@ -34,16 +34,24 @@ const SETUPS: Setup[] = [
   { name: 'esm-bundler-dom', type: 'module', compilerOptions: { module: 'preserve', moduleResolution: 'bundler', lib: DOM } },
 ];
 
-/** The program every setup compiles: the entries, named and default (namespace) imports, handles given to the driver's types; rotor/sync through a type-only import (the runs stay free of its worker pool). */
+/**
+ * The program every setup compiles: the entries, named and default (namespace) imports, handles
+ * given to the driver's types; rotor/sync through a type-only import (the runs stay free of its
+ * worker pool): values for results, synchronous withSession/withTransaction functions whose result
+ * is the call's, a sync session in `{ session }`, ReturnType<> of a session command.
+ */
 const PROGRAM = `import mongodb, { MongoClient, type Db } from 'rotor';
 import legacy, { MongoClient as CallbackClient, GridFSBucket, type WithId } from 'rotor/callback';
 import type * as driver from 'mongodb';
-import type { Collection as SyncCollection, MongoClient as SyncClient, WithId as SyncWithId } from 'rotor/sync';
+import type { ClientSession as SyncSession, Collection as SyncCollection, MongoClient as SyncClient, WithId as SyncWithId } from 'rotor/sync';
 
 interface User { name: string }
 export function blocking(client: SyncClient, users: SyncCollection<User>): number {
   const one: SyncWithId<User> | null = users.findOne({ name: 'ada' });
   for (const u of users.find()) console.log(u.name, one?.name);
+  const n: number = client.withSession((session) => session.withTransaction(() => users.countDocuments({}, { session })));
+  const ended: ReturnType<SyncSession['endSession']> = client.startSession().endSession();
+  console.log(n, ended);
   return client.db('app').collection<User>('users').countDocuments({});
 }
 export function main(uri: string): void {
@@ -117,9 +125,12 @@ if (driverMajor() !== 7) {
       }
       process.stdout.write('\n');
       assert.equal(failures, []);
-      // The control: the same setup rejects a program that misuses rotor's types.
-      const wrong = project(dir, { ...SETUPS[2]!, name: 'control-wrong' }, `${PROGRAM}\nexport const n: number = new MongoClient('mongodb://x');\n`);
-      assert.match(tsc(wrong, ['-p', '.']).output, /TS2322/);
+      // The control: the same setup rejects a program that misuses rotor's types (a handle for a
+      // number; an async function given to rotor/sync's withSession, refused saying why).
+      const misuse = `export const n: number = new MongoClient('mongodb://x');\nexport const p = (c: SyncClient) => c.withSession(async () => 1);\n`;
+      const wrong = tsc(project(dir, { ...SETUPS[2]!, name: 'control-wrong' }, `${PROGRAM}\n${misuse}`), ['-p', '.']);
+      assert.equal(wrong.diagnostics.map((d) => d.text.slice(0, 6)), ['TS2322', 'TS2322'], wrong.output);
+      assert.match(wrong.output, /rotor\/sync: pass a synchronous function/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -45,7 +45,7 @@ test(`callback and sync modes generate from ${driverPackage}'s declarations and 
     writeFileSync(join(dir, 'legacy.ts'), legacy);
     writeFileSync(
       join(dir, 'sync-usage.ts'),
-      `import { MongoClient, type WithId } from './sync.js';
+      `import { MongoClient, type ClientSession, type WithId } from './sync.js';
 interface User { name: string }
 export function use(client: MongoClient): string[] {
   const users = client.db('app').collection<User>('users');
@@ -56,12 +56,22 @@ export function use(client: MongoClient): string[] {
   const next: WithId<User> | null = users.find().sort({ name: 1 }).next();
   return [String(one?.name), String(n), ...names, ...docs.map((d) => d.name), String(next?.name)];
 }
+export function inSession(client: MongoClient): number {
+  const ended: ReturnType<ClientSession['endSession']> = client.startSession().endSession();
+  console.log(ended);
+  return client.withSession((session) => session.withTransaction(() => client.db().collection('c').countDocuments({}, { session })));
+}
 `,
     );
-    writeFileSync(join(dir, 'sync-wrong.ts'), `import { MongoClient } from './sync.js';\nexport const p: Promise<number> = ({} as MongoClient).db().collection('c').countDocuments();\n`);
+    writeFileSync(
+      join(dir, 'sync-wrong.ts'),
+      `import { MongoClient } from './sync.js';\nexport const p: Promise<number> = ({} as MongoClient).db().collection('c').countDocuments();\n` +
+        `({} as MongoClient).withSession(async () => 1);\n`,
+    );
     const r = tsc(dir, ['--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', '--types', 'node', '--skipLibCheck', 'callback.ts', 'sync.ts', 'legacy.ts', 'sync-usage.ts']);
     assert.is(r.output, '', 'generated modules and their usage compile');
-    assert.match(tsc(dir, ['--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', '--types', 'node', '--skipLibCheck', 'sync-wrong.ts']).output, /TS2322/);
+    const wrong = tsc(dir, ['--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', '--types', 'node', '--skipLibCheck', 'sync-wrong.ts']);
+    assert.equal(wrong.diagnostics.map((d) => [d.line, d.text.slice(0, 6)]), [[2, 'TS2322'], [3, 'TS2322']], wrong.output);
     assert.ok(sync.includes('findOne(): driver.WithId<TSchema> | null;'), 'sync mode returns T for Promise<T>');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -40,6 +40,7 @@ export function emitModule({ driver, mode, runtime }: EmitOptions): string {
     '',
     `export * from 'mongodb';`,
     '',
+    ...(mode.preamble?.length ? [...mode.preamble, ''] : []),
     ...blocks,
   ].join('\n');
 

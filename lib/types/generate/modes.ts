@@ -13,12 +13,15 @@ export interface Mode {
    * Whether the handle type of a class extends the driver's class. It must for a handle to be
    * assignable where the driver's type is expected (the classes have private members, so only a
    * declaration that extends them is compatible). Extending, a handle type keeps the driver's
-   * signatures (last, so `ReturnType<>`/`Parameters<>` read them) after its own; otherwise it
-   * restates the driver's class without the members it redeclares (see ./emit.ts).
+   * signatures among its own (the mode orders them: calls resolve to the first overload that
+   * matches, `ReturnType<>`/`Parameters<>` read the last); otherwise it restates the driver's class
+   * without the members it redeclares (see ./emit.ts).
    */
   extendsDriver(name: string): boolean;
   /** One line for the generated file's header. */
   readonly describe: string;
+  /** Declarations the mode's signatures refer to, written once at the top of the generated module. */
+  readonly preamble?: readonly string[];
   /** The signatures to declare for one async signature of the driver; `extending`: see extendsDriver. */
   signatures(signature: ts.MethodSignature, extending: boolean): ts.MethodSignature[];
   /** Members a handle type adds (sync: `for...of` over what `for await` iterates), given the driver class's type. */
@@ -72,22 +75,39 @@ export const callbackMode: Mode = {
 };
 
 /**
+ * The result type of a user function under a blocking framework (see syncUserFunction): anything but
+ * a Promise; for a Promise, a string literal type whose text is the compiler's error message.
+ */
+export const NOT_PROMISE = 'NotPromise';
+export const NOT_PROMISE_MESSAGE = 'rotor/sync: pass a synchronous function (the calling thread is blocked, so a Promise it returned could never settle)';
+
+/**
  * Each `Promise<T>` result becomes `T`: a blocking entry point's view of the same API. Handle types
  * restate the driver's classes (a `T` result is not a `Promise<T>`), except ClientSession's: a
  * session goes back into the driver inside options (`{ session }`), whose types require the
- * driver's own class, so its handle type extends it and each async member declares the sync
- * signature before the driver's (calls resolve to the first: the parameters are the same).
+ * driver's own class, so its handle type extends it and keeps each async member's driver
+ * signature, declared `this: never` (no call resolves to it: a session is not `never`) and before
+ * the sync one (which `ReturnType<>`/`Parameters<>` read, being last). A handle is still assignable
+ * to the driver's class: a signature's `this` is not compared with a target that declares none.
  */
 export const syncMode: Mode = {
   name: 'sync',
   extendsDriver: (name) => name === 'ClientSession',
   describe: 'every async member keeps the driver\'s overloads and type parameters, returning T where the driver returns Promise<T>',
+  preamble: [
+    '/**',
+    ' * What a function given to withSession / withTransaction returns under rotor/sync: `T`, unless it is',
+    ' * a Promise (or any thenable): the function runs on the calling thread while it is blocked, so a',
+    ' * Promise it returned could never settle (at run time the call throws a TypeError).',
+    ' */',
+    `export type ${NOT_PROMISE}<T> = T extends PromiseLike<unknown> ? '${NOT_PROMISE_MESSAGE}' : T;`,
+  ],
   signatures(signature, extending) {
     const result = promised(signature.type);
     const params = signature.parameters.map(syncUserFunction);
     if (!result && params.every((p, i) => p === signature.parameters[i])) return [signature];
     const sync = withSignature(signature, params, result ?? signature.type!);
-    return extending ? [sync, signature] : [sync];
+    return extending ? [uncallable(signature), sync] : [sync];
   },
   extraMembers: (base, asyncIterable) => (asyncIterable ? [`    [Symbol.iterator](): Iterator<${base} extends AsyncIterable<infer T> ? T : never>;`] : []),
   // GridFS streams (the registry's pass-through classes) stay Node streams on the caller's thread:
@@ -106,14 +126,30 @@ function syncUserFunction(p: ts.ParameterDeclaration): ts.ParameterDeclaration {
     // Already expanded (see ./rewrite.ts): `(session: ClientSession) => Promise<T>` returns T.
     const result = promised(type.type);
     if (!result) return p;
-    return f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, p.name, p.questionToken, f.updateFunctionTypeNode(type, type.typeParameters, type.parameters, result), p.initializer);
+    return f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, p.name, p.questionToken, f.updateFunctionTypeNode(type, type.typeParameters, type.parameters, notPromise(result)), p.initializer);
   }
   if (!type || !ts.isTypeReferenceNode(type)) return p;
   const name = ts.isQualifiedName(type.typeName) ? type.typeName.right.text : type.typeName.text;
   if (!PROMISED_USER_FUNCTIONS.has(name)) return p;
   const result = type.typeArguments?.[0] ?? f.createKeywordTypeNode(ts.SyntaxKind.UnknownKeyword);
   const session = f.createParameterDeclaration(undefined, undefined, 'session', undefined, f.createTypeReferenceNode('ClientSession'));
-  return f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, p.name, p.questionToken, f.createFunctionTypeNode(undefined, [session], result), p.initializer);
+  return f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, p.name, p.questionToken, f.createFunctionTypeNode(undefined, [session], notPromise(result)), p.initializer);
+}
+
+/**
+ * `NotPromise<T>`: a function returning a Promise is refused, saying why, while `T` is still
+ * inferred from what a synchronous one returns (inference reaches a conditional type's branches)
+ * and is the call's result.
+ */
+function notPromise(result: ts.TypeNode): ts.TypeNode {
+  return f.createTypeReferenceNode(NOT_PROMISE, [result]);
+}
+
+/** The signature with `this: never`: it still makes the handle assignable to the driver's class, and no call resolves to it. */
+function uncallable(s: ts.MethodSignature): ts.MethodSignature {
+  const self = f.createParameterDeclaration(undefined, undefined, 'this', undefined, f.createKeywordTypeNode(ts.SyntaxKind.NeverKeyword));
+  const params = s.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+  return withSignature(s, [self, ...params], s.type!);
 }
 
 export const MODES: Readonly<Record<ModeName, Mode>> = { callback: callbackMode, sync: syncMode };
