@@ -28,7 +28,9 @@ export type ClassName =
 /**
  * What a cursor member does with the cursor's documents, for an executor that reads them in whole
  * batches away from the driver object and iterates them where the caller is (the pool's
- * main-thread buffer, lib/executor/pool/main/cursor.ts). Members without a role go to the driver.
+ * main-thread buffer, lib/executor/pool/main/cursor.ts; its worker reads batches by role too), and
+ * for what else must tell cursors apart (the REPL: which member closes one, which ones end).
+ * Members without a role go to the driver.
  * One union per way a member is reached (command, method, property, chaining).
  */
 export type CommandRole =
@@ -44,10 +46,12 @@ export type CommandRole =
   | 'each'
   /** Closes the driver cursor; what is buffered stays readable (a read-ahead joins it). */
   | 'close';
+/** The roles that fetch a batch when the buffer is empty (what the pool's `nextBatch` request names). */
+export type FetchRole = Extract<CommandRole, 'next' | 'tryNext'>;
 export type MethodRole =
   /** How many documents are buffered: here plus in the driver. */
   | 'count'
-  /** Takes buffered documents, without fetching. */
+  /** Takes buffered documents, without fetching (the pool's worker sends them along with each batch). */
   | 'take'
   /** Drops the buffer; the driver starts over. */
   | 'rewind'
