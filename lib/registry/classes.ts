@@ -352,6 +352,7 @@ export const AbstractCursor: AgnosticClass = {
   stateful: true,
   endedBy: ['close'],
   readAhead: true,
+  keepsSignal: true,
   label: cursorLabel,
   attributes: {
     ...EventEmitterAttributes,

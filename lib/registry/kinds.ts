@@ -182,6 +182,11 @@ export interface AgnosticClass {
    * stream, whose next batch waits for the server): see CommandRole 'next'.
    */
   readonly readAhead?: boolean;
+  /**
+   * The driver keeps an AbortSignal given in the options of the call that made it and honours it
+   * in the object's later reads (a cursor's getMores): `find(filter, { signal })`.
+   */
+  readonly keepsSignal?: boolean;
   /** Stateless, so a client spanning several pool workers has one on each (commands spread round robin). */
   readonly spannable?: boolean;
   /** Members after which a stateful object holds nothing more (close, endSession, execute). */
