@@ -193,7 +193,9 @@ export interface AgnosticClass {
   readonly endedBy?: readonly string[];
   /**
    * Option keys under which a handle of this class goes back into the driver (`{ session }`): the
-   * handle is unwrapped there before each call, as an argument handle is.
+   * handle is unwrapped there before each call, as an argument handle is. A dotted key is a path
+   * into an options object nested in a constructor's options (`autoEncryption.keyVaultClient`),
+   * unwrapped when the object is made.
    */
   readonly optionKeys?: readonly string[];
   /**

@@ -79,5 +79,10 @@ export function handleOnlyClasses(): ReadonlySet<string> {
 }
 let handleOnly: ReadonlySet<string> | undefined;
 
+const optionKeys = CLASS_NAMES.flatMap((name) => CLASSES[name].optionKeys ?? []);
+
 /** Option keys whose values are handles, from the entries' `optionKeys`: `session`, `keyVaultClient`. */
-export const HANDLE_OPTION_KEYS: readonly string[] = CLASS_NAMES.flatMap((name) => CLASSES[name].optionKeys ?? []);
+export const HANDLE_OPTION_KEYS: readonly string[] = optionKeys.filter((key) => !key.includes('.'));
+
+/** The entries' dotted `optionKeys`, as paths into constructor options: `['autoEncryption', 'keyVaultClient']`. */
+export const HANDLE_OPTION_PATHS: ReadonlyArray<readonly string[]> = optionKeys.filter((key) => key.includes('.')).map((key) => key.split('.'));
