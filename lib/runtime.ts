@@ -10,7 +10,7 @@ import { driverClassOf } from './registry/driver-classes.js';
 import { handleFor, stateOf, wrapValue } from './proxy/factory.js';
 import { definePrototypeMembers } from './proxy/prototype.js';
 import { markRotorPrototype } from './proxy/subclass.js';
-import { unwrapArgs, unwrapOptions } from './proxy/unwrap.js';
+import { unwrapArgs, unwrapConstructorArgs } from './proxy/unwrap.js';
 
 export const ROTOR_VERSION = '0.1.0';
 
@@ -69,7 +69,7 @@ function makeClass(runtime: Runtime, cls: ResolvedClass): RotorClass {
     if (!driverClass) throw new TypeError(`${cls.name} cannot be constructed: the installed mongodb does not export it`);
     // `class MyClient extends MongoClient`: the handle answers the subclass's own members first.
     const sub = new.target === (RotorClass as unknown) ? undefined : { proto: (new.target as { prototype: object }).prototype };
-    if (cls.name !== 'MongoClient') return handleFor(runtime, cls, executor.construct(cls.name, driverClass, unwrapArgs(args)), sub);
+    if (cls.name !== 'MongoClient') return handleFor(runtime, cls, executor.construct(cls.name, driverClass, unwrapConstructorArgs(args)), sub);
     const own = (args[1] as { rotor?: Record<string, unknown> } | undefined)?.rotor;
     if (own && typeof own === 'object' && runtime.select) {
       // `new MongoClient(uri, { rotor: { executor: 'pool' } })`: this client gets its own pairing.
@@ -123,15 +123,13 @@ function makeClass(runtime: Runtime, cls: ResolvedClass): RotorClass {
 }
 
 /**
- * MongoClient arguments: handles inside options unwrapped (autoEncryption.keyVaultClient), and
- * rotor named in the handshake's driverInfo (platform_info) unless the user set their own.
+ * MongoClient arguments: handles unwrapped as for any constructor (autoEncryption.keyVaultClient),
+ * and rotor named in the handshake's driverInfo (platform_info) unless the user set their own.
  */
 function clientArgs(runtime: Runtime, args: unknown[]): unknown[] {
-  const [uri, options = {}, ...rest] = args;
+  const [uri, options = {}, ...rest] = unwrapConstructorArgs(args);
   if (typeof options !== 'object' || options === null) return [uri, options, ...rest];
-  const opts = unwrapOptions({ ...(options as Record<string, unknown>) });
-  const autoEncryption = opts.autoEncryption as Record<string, unknown> | undefined;
-  if (autoEncryption && typeof autoEncryption === 'object') opts.autoEncryption = unwrapOptions(autoEncryption);
+  const opts = { ...(options as Record<string, unknown>) };
   if (!canAppendMetadata) opts.driverInfo ??= driverInfo(runtime);
   return [uri, opts, ...rest];
 }

@@ -9,7 +9,10 @@ import { runNode, type ChildRun } from './support/child.js';
 import { dbName, suite, testUri } from './support/env.js';
 import { ferretdbBinary } from '../lib/server/ferretdb.js';
 import { parseReplArgs } from '../lib/cli/main.js';
-import { optionsIndex } from '../lib/repl/cancel.js';
+import { abortable, optionsIndex, runStatement, Statement } from '../lib/repl/cancel.js';
+import type { Executor, Ref } from '../lib/executor/types.js';
+import type { ClassName } from '../lib/registry/kinds.js';
+import { resolveClass } from '../lib/registry/resolve.js';
 import { rewriteStaticImports } from '../lib/repl/static-import.js';
 import { openRotorRepl, type RotorRepl } from '../lib/repl/session.js';
 import { Collection } from 'mongodb';
@@ -317,6 +320,43 @@ test('static import lines become dynamic imports; options positions are read fro
   assert.is(optionsIndex(Collection.prototype, 'updateOne'), 2);
   assert.is(optionsIndex(Collection.prototype, 'find'), 1);
   assert.is(optionsIndex(Collection.prototype, 'estimatedDocumentCount'), 0);
+});
+
+test("Ctrl-C's executor goes by registry data: the signal to factories of classes that keep it, cursors closed by their 'close' role", () => {
+  // A stand-in executor whose refs name their class: records what reaches it.
+  const calls: Array<{ op: string; member: string; args: unknown[] }> = [];
+  const refOf = (cls: ClassName): Ref => ({ cls });
+  const base = {
+    name: 'record',
+    inProcess: false,
+    classOf: (ref: object) => resolveClass((ref as { cls: ClassName }).cls),
+    invoke: (_ref: Ref, member: string | symbol, args: unknown[]) => (calls.push({ op: 'invoke', member: String(member), args }), Promise.resolve()),
+    factory: (_ref: Ref, member: string | symbol, args: unknown[]) => (calls.push({ op: 'factory', member: String(member), args }), {}),
+  } as unknown as Executor;
+  const executor = abortable(base);
+  const statement = new Statement();
+  const signalOf = (args: unknown[], i: number): unknown => (args[i] as { signal?: unknown } | undefined)?.signal;
+  runStatement(statement, () => {
+    executor.factory(refOf('Collection'), 'find', [{}], 'FindCursor');
+    executor.factory(refOf('Db'), 'collection', ['c'], 'Collection');
+    executor.factory(refOf('Collection'), 'watch', [[]], 'ChangeStream');
+    void executor.invoke(refOf('FindCursor'), 'next', []);
+    void executor.invoke(refOf('ChangeStream'), 'tryNext', []);
+    void executor.invoke(refOf('Collection'), 'insertOne', [{}]);
+  });
+  const [find, collection, watch, next, tryNext, insert] = calls;
+  assert.is(signalOf(find!.args, 1), statement.controller.signal, 'find: a FindCursor keeps the signal for its getMores');
+  assert.equal(collection!.args, ['c'], 'db.collection: a Collection does not keep a signal');
+  assert.equal(watch!.args, [[]], 'watch: a ChangeStream does not keep a signal');
+  assert.equal([next!.args, tryNext!.args], [[], []]);
+  assert.is(signalOf(insert!.args, 1), statement.controller.signal, 'a command gets the signal in its options');
+  assert.is(statement.cursors.size, 2, 'the cursor and the change stream read in the statement are closed on Ctrl-C, not the collection');
+  calls.length = 0;
+  statement.interrupt();
+  assert.equal(calls.map((c) => `${c.op} ${c.member}`), ['invoke close', 'invoke close']);
+  calls.length = 0;
+  executor.factory(refOf('Collection'), 'find', [{}], 'FindCursor');
+  assert.equal(calls[0]!.args, [{}], 'outside a statement nothing is added');
 });
 
 test.run();

@@ -169,7 +169,7 @@ export const MongoClient: AgnosticClass = {
   name: 'MongoClient',
   exported: true,
   spannable: true,
-  optionKeys: ['keyVaultClient'], // ClientEncryption's and autoEncryption's key vault client
+  optionKeys: ['keyVaultClient', 'autoEncryption.keyVaultClient'], // ClientEncryption's and a client's autoEncryption's key vault client
   internals: ['MongoClientAuthProviders'],
   // Hosts only: never the connection string, which may hold credentials.
   label: safe((c) => (c.options?.hosts ?? []).map((h: unknown) => String(h)).join(',')),
@@ -352,6 +352,7 @@ export const AbstractCursor: AgnosticClass = {
   stateful: true,
   endedBy: ['close'],
   readAhead: true,
+  keepsSignal: true,
   label: cursorLabel,
   attributes: {
     ...EventEmitterAttributes,

@@ -28,7 +28,9 @@ export type ClassName =
 /**
  * What a cursor member does with the cursor's documents, for an executor that reads them in whole
  * batches away from the driver object and iterates them where the caller is (the pool's
- * main-thread buffer, lib/executor/pool/main/cursor.ts). Members without a role go to the driver.
+ * main-thread buffer, lib/executor/pool/main/cursor.ts; its worker reads batches by role too), and
+ * for what else must tell cursors apart (the REPL: which member closes one, which ones end).
+ * Members without a role go to the driver.
  * One union per way a member is reached (command, method, property, chaining).
  */
 export type CommandRole =
@@ -44,10 +46,12 @@ export type CommandRole =
   | 'each'
   /** Closes the driver cursor; what is buffered stays readable (a read-ahead joins it). */
   | 'close';
+/** The roles that fetch a batch when the buffer is empty (what the pool's `nextBatch` request names). */
+export type FetchRole = Extract<CommandRole, 'next' | 'tryNext'>;
 export type MethodRole =
   /** How many documents are buffered: here plus in the driver. */
   | 'count'
-  /** Takes buffered documents, without fetching. */
+  /** Takes buffered documents, without fetching (the pool's worker sends them along with each batch). */
   | 'take'
   /** Drops the buffer; the driver starts over. */
   | 'rewind'
@@ -178,13 +182,20 @@ export interface AgnosticClass {
    * stream, whose next batch waits for the server): see CommandRole 'next'.
    */
   readonly readAhead?: boolean;
+  /**
+   * The driver keeps an AbortSignal given in the options of the call that made it and honours it
+   * in the object's later reads (a cursor's getMores): `find(filter, { signal })`.
+   */
+  readonly keepsSignal?: boolean;
   /** Stateless, so a client spanning several pool workers has one on each (commands spread round robin). */
   readonly spannable?: boolean;
   /** Members after which a stateful object holds nothing more (close, endSession, execute). */
   readonly endedBy?: readonly string[];
   /**
    * Option keys under which a handle of this class goes back into the driver (`{ session }`): the
-   * handle is unwrapped there before each call, as an argument handle is.
+   * handle is unwrapped there before each call, as an argument handle is. A dotted key is a path
+   * into an options object nested in a constructor's options (`autoEncryption.keyVaultClient`),
+   * unwrapped when the object is made.
    */
   readonly optionKeys?: readonly string[];
   /**

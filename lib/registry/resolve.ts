@@ -20,6 +20,7 @@ export interface ResolvedClass {
   /** The member playing each BufferRole (a cursor's: its documents an executor may buffer); empty for other classes. */
   readonly buffers: ReadonlyMap<BufferRole, string>;
   readonly readAhead: boolean;
+  readonly keepsSignal: boolean;
   readonly label: AgnosticClass['label'];
   /** Driver members deliberately not exposed, own and inherited, with the reason (for error messages). */
   readonly notWrapped: ReadonlyMap<string, string>;
@@ -57,6 +58,7 @@ export function resolveClass(name: ClassName): ResolvedClass {
     crosses: table.crosses ?? parent?.crosses ?? 'handle',
     buffers: new Map([...attributes].flatMap(([key, attr]) => ('buffer' in attr && attr.buffer !== undefined && typeof key === 'string' ? [[attr.buffer, key] as const] : []))),
     readAhead: table.readAhead ?? parent?.readAhead ?? false,
+    keepsSignal: table.keepsSignal ?? parent?.keepsSignal ?? false,
     label: table.label ?? parent?.label,
     notWrapped: new Map([...(parent?.notWrapped ?? []), ...Object.entries(table.notWrapped ?? {})]),
     accessors: new Map(),
@@ -77,5 +79,10 @@ export function handleOnlyClasses(): ReadonlySet<string> {
 }
 let handleOnly: ReadonlySet<string> | undefined;
 
+const optionKeys = CLASS_NAMES.flatMap((name) => CLASSES[name].optionKeys ?? []);
+
 /** Option keys whose values are handles, from the entries' `optionKeys`: `session`, `keyVaultClient`. */
-export const HANDLE_OPTION_KEYS: readonly string[] = CLASS_NAMES.flatMap((name) => CLASSES[name].optionKeys ?? []);
+export const HANDLE_OPTION_KEYS: readonly string[] = optionKeys.filter((key) => !key.includes('.'));
+
+/** The entries' dotted `optionKeys`, as paths into constructor options: `['autoEncryption', 'keyVaultClient']`. */
+export const HANDLE_OPTION_PATHS: ReadonlyArray<readonly string[]> = optionKeys.filter((key) => key.includes('.')).map((key) => key.split('.'));

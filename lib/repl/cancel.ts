@@ -7,6 +7,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as driver from 'mongodb';
 import type { Executor, Ref } from '../executor/types.js';
+import { driverClassOf } from '../registry/driver-classes.js';
+import type { ClassName } from '../registry/kinds.js';
+import { resolveClass } from '../registry/resolve.js';
 
 export class Statement {
   readonly controller = new AbortController();
@@ -28,9 +31,6 @@ export function runStatement<T>(statement: Statement, fn: () => T): T {
   return scope.run(statement, fn);
 }
 
-/** Factories whose result carries the signal into its later reads (the driver keeps it on the cursor). */
-const CURSOR_FACTORIES = new Set(['find', 'aggregate', 'listCollections', 'listIndexes', 'listSearchIndexes', 'runCursorCommand']);
-
 /** The executor the REPL's runtimes use: `base`, with the running statement's signal added. */
 export function abortable(base: Executor): Executor {
   const executor: Executor = Object.create(base) as Executor;
@@ -38,16 +38,18 @@ export function abortable(base: Executor): Executor {
     invoke(ref: Ref, member: string | symbol, args: unknown[]): Promise<unknown> {
       const statement = scope.getStore();
       if (statement) {
-        if (isCursor(base, ref) && member !== 'close') {
-          statement.cursors.add(() => void base.invoke(ref, 'close', []).catch(() => {}));
+        const close = closeMember(base, ref);
+        if (close !== undefined && member !== close) {
+          statement.cursors.add(() => void base.invoke(ref, close, []).catch(() => {}));
         }
         args = withSignal(base, ref, member, args, statement.controller.signal);
       }
       return base.invoke(ref, member, args);
     },
-    factory(ref: Ref, member: string | symbol, args: unknown[], cls: Parameters<Executor['factory']>[3]): Ref {
+    factory(ref: Ref, member: string | symbol, args: unknown[], cls: ClassName): Ref {
       const statement = scope.getStore();
-      if (statement && typeof member === 'string' && CURSOR_FACTORIES.has(member)) {
+      // Only for a result that carries the signal into its later reads (the driver keeps it on a cursor).
+      if (statement && resolveClass(cls).keepsSignal) {
         args = withSignal(base, ref, member, args, statement.controller.signal);
       }
       return base.factory(ref, member, args, cls);
@@ -55,10 +57,9 @@ export function abortable(base: Executor): Executor {
   });
 }
 
-function isCursor(base: Executor, ref: Ref): boolean {
-  const cls = base.classOf?.(ref);
-  if (cls) return cls.isA.has('AbstractCursor') || cls.isA.has('ChangeStream');
-  return ref instanceof driver.AbstractCursor || ref instanceof driver.ChangeStream;
+/** A cursor's (or change stream's) member with the registry's 'close' role; undefined for other objects. */
+function closeMember(base: Executor, ref: Ref): string | undefined {
+  return (base.classOf?.(ref) ?? driverClassOf(ref))?.buffers.get('close');
 }
 
 /** `args` with `{ signal }` in the driver method's `options` parameter, when it has one and it is free. */

@@ -223,8 +223,10 @@ function step(known: Known, seg: Segment): Known | undefined {
   }
   switch (attr.kind) {
     case 'factory':
-      // client.db('x'), db.collection('y'): handles made without I/O, so collection names can be listed.
-      if ('value' in known && seg.arg !== undefined && PURE_FACTORIES.has(seg.name)) {
+      // client.db('x'), db.collection('y'): a factory of a stateless class (the registry's
+      // `stateful` unset) only makes a handle, without I/O, so it is called and collection names
+      // can be listed.
+      if ('value' in known && seg.arg !== undefined && !resolveClass(attr.wrap).stateful) {
         return { value: (known.value as Record<string, (name: string) => unknown>)[seg.name]!(seg.arg) };
       }
       return { cls: attr.wrap };
@@ -242,9 +244,6 @@ function step(known: Known, seg: Segment): Known | undefined {
       return undefined; // futures, iterators: nothing to complete
   }
 }
-
-/** Factories that only make a handle (no server round trip): followed with a literal argument. */
-const PURE_FACTORIES = new Set(['db', 'collection']);
 
 function dataProperty(value: unknown, name: string): Known | undefined {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;

@@ -26,7 +26,7 @@ export class CursorPager {
   /** What to print for `value`: a page when it is a cursor, the value itself otherwise. */
   async present(value: unknown): Promise<unknown> {
     const state = stateOf(value);
-    if (!state?.cls.isA.has('AbstractCursor')) return value;
+    if (!state || !isPaged(state)) return value;
     const cursor = value as CursorLike;
     await this.release();
     if (cursor.closed || cursor.killed) return new CursorPage([], false, 'exhausted');
@@ -69,6 +69,14 @@ export class CursorPager {
     this.pending = undefined;
     if (pending?.owned) await Promise.resolve(pending.cursor.close()).catch(() => {});
   }
+}
+
+/**
+ * A cursor that comes to an end (its class has a member with the registry's 'drain' role, toArray):
+ * paged. A change stream waits for the next change instead, so it prints as itself.
+ */
+function isPaged(state: HandleState): boolean {
+  return state.cls.buffers.has('drain');
 }
 
 /**

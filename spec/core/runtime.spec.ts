@@ -8,8 +8,8 @@ import * as driver from 'mongodb';
 import * as rotor from '../../lib/index.js';
 import { createRotor } from '../../lib/index.js';
 import { stateOf } from '../../lib/proxy/state.js';
-import { unwrapArgs } from '../../lib/proxy/unwrap.js';
-import { HANDLE_OPTION_KEYS } from '../../lib/registry/resolve.js';
+import { unwrapArgs, unwrapConstructorArgs } from '../../lib/proxy/unwrap.js';
+import { HANDLE_OPTION_KEYS, HANDLE_OPTION_PATHS } from '../../lib/registry/resolve.js';
 import { dbName, suite, testUri } from '../support/env.js';
 import { Deferred } from '../support/thenable-framework.js';
 import { thenableFramework } from '../support/thenable-framework.js';
@@ -39,6 +39,31 @@ test("handles under the registry's option keys ({ session }, { keyVaultClient })
     assert.is(options.session, session, "the caller's options are not changed");
   } finally {
     await session.endSession();
+    await client.close();
+  }
+});
+
+test("constructor options: handles at the registry's nested option paths (autoEncryption.keyVaultClient) are unwrapped too", async () => {
+  assert.equal(HANDLE_OPTION_PATHS, [['autoEncryption', 'keyVaultClient']]);
+  const inline = createRotor({ executor: 'inline' });
+  const client = new inline.MongoClient('mongodb://127.0.0.1:1/') as unknown as driver.MongoClient;
+  try {
+    const autoEncryption = { keyVaultClient: client, keyVaultNamespace: 'kv.keys', other: client };
+    const options = { autoEncryption, appName: 'kept', session: client.startSession() };
+    const [uri, unwrapped] = unwrapConstructorArgs(['mongodb://x/', options]) as [string, { autoEncryption: Record<string, unknown>; appName: string; session: unknown }];
+    assert.is(uri, 'mongodb://x/');
+    assert.instance(unwrapped.autoEncryption.keyVaultClient, driver.MongoClient);
+    assert.ok(stateOf(unwrapped.autoEncryption.keyVaultClient) === undefined, 'a driver client, not a handle');
+    assert.is(unwrapped.autoEncryption.keyVaultNamespace, 'kv.keys');
+    assert.is(unwrapped.autoEncryption.other, client, 'other nested keys are data, left as they are');
+    assert.instance(unwrapped.session, driver.ClientSession, 'top-level option keys as for any call');
+    assert.is(unwrapped.appName, 'kept');
+    assert.is(options.autoEncryption, autoEncryption, "the caller's options are not changed");
+    assert.is(autoEncryption.keyVaultClient, client);
+    const plain = { autoEncryption: { keyVaultNamespace: 'kv.keys' } };
+    assert.is(unwrapConstructorArgs([plain])[0], plain, 'options with no handle are passed as they are');
+    await options.session.endSession();
+  } finally {
     await client.close();
   }
 });

@@ -11,7 +11,8 @@ import { inlineExecutor } from '../inline.js';
 import { memberName, type Request } from './protocol.js';
 import { registerSlots } from './internals.js';
 import { RemoteRef } from './remote-ref.js';
-import { newAbortId, WorkerSlot, type SlotStats } from './slot.js';
+import { newAbortId, WorkerSlot } from './slot.js';
+import { sumStats, type PoolStats } from './stats.js';
 import { applyToShadow, constructShadow, factoryShadow, NO_SHADOW } from './shadow.js';
 import { cursorCall, cursorChain, cursorInvoke, cursorIterate, cursorRead, isCursorClass } from './main/cursor.js';
 import { listen } from './main/events.js';
@@ -22,6 +23,7 @@ import { PoolClosedError, WorkerLostError } from './errors.js';
 
 export { WorkerLostError, PoolClosedError } from './errors.js';
 export { RemoteRef } from './remote-ref.js';
+export type { PoolStats, SlotStats } from './stats.js';
 
 export interface PoolOptions {
   /** Worker threads. Default 1. */
@@ -34,21 +36,6 @@ export interface PoolOptions {
   span?: boolean;
   /** Passed to the worker threads (maxOldGenerationSizeMb...). */
   resourceLimits?: ResourceLimits;
-}
-
-/** What `poolStats()` reports, summed over a pool's workers. */
-export interface PoolStats {
-  workers: number;
-  /** Driver objects the workers hold for live handles. */
-  objects: number;
-  /** Event listeners forwarding to the main thread. */
-  forwarders: number;
-  /** User functions (callbacks, transforms) a worker may still call. */
-  callbacks: number;
-  /** AbortSignal listeners of commands in flight. */
-  abortListeners: number;
-  /** Commands in flight. */
-  pending: number;
 }
 
 export interface PoolExecutor extends Executor {
@@ -219,16 +206,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       await Promise.all(slots.map((s) => s.close()));
     },
     async stats() {
-      const each: SlotStats[] = await Promise.all(slots.map((s) => s.stats()));
-      const total: PoolStats = { workers: slots.filter((s) => !s.isClosed).length, objects: 0, forwarders: 0, callbacks: 0, abortListeners: 0, pending: 0 };
-      for (const s of each) {
-        total.objects += s.objects;
-        total.forwarders += s.forwarders;
-        total.callbacks += s.callbacks;
-        total.abortListeners += s.abortListeners;
-        total.pending += s.pending;
-      }
-      return total;
+      return sumStats(slots.filter((s) => !s.isClosed).length, await Promise.all(slots.map((s) => s.stats())));
     },
   };
   registerSlots(executor, slots); // fault specs reach a worker thread through them (./internals.ts)

@@ -4,7 +4,7 @@
 // worker and one reply back (plus `part` messages for long arrays, so neither thread stalls on one
 // huge clone). A second channel carries only the replies to *blocking* requests, which the main
 // thread reads with receiveMessageOnPort while it waits on the shared flag.
-import type { Attribute, ClassName } from '../../registry/kinds.js';
+import type { Attribute, ClassName, FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 
 /** What the worker gets once, through tinypool, when it starts: its two ports and the wake-up flag. */
@@ -26,7 +26,8 @@ interface Answered {
 export type Request = Answered &
   (
     | { op: 'invoke'; id: number; member: string; args: unknown[]; abortId?: number }
-    | { op: 'nextBatch'; id: number; mode: 'next' | 'tryNext' }
+    /** A cursor's next batch, read by the member with the registry's cursor role `mode`. */
+    | { op: 'nextBatch'; id: number; mode: FetchRole }
     | { op: 'stream'; id: number; action: 'write' | 'end' | 'read' | 'abort'; data?: Uint8Array }
     | { op: 'construct'; id: number; cls: ClassName; args: unknown[]; closed?: true }
     | { op: 'factory'; id: number; member: string; args: unknown[]; newId: number; cls: ClassName; abortId?: number }

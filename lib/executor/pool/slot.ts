@@ -15,6 +15,7 @@ import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js'
 import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js';
 import { Outbox } from './slot-outbox.js';
 import { RefTable } from './slot-refs.js';
+import type { SlotStats } from './stats.js';
 
 export { SYNC_CEILING_MS, type SyncWait } from './slot-blocking.js';
 
@@ -26,14 +27,6 @@ type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
 /** Abort ids, shared by all slots: an invoke's stand-in signal in the worker is found by it. */
 let nextAbortId = 1;
 export const newAbortId = (): number => nextAbortId++;
-
-export interface SlotStats {
-  objects: number;
-  forwarders: number;
-  callbacks: number;
-  abortListeners: number;
-  pending: number;
-}
 
 export class WorkerSlot {
   private pool: Tinypool | undefined;

@@ -6,10 +6,11 @@
 import type { MessagePort } from 'node:worker_threads';
 import * as driver from 'mongodb';
 import { driverClassOf } from '../../registry/driver-classes.js';
+import type { FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
 import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
-import { entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
+import { entry, idFor, type Entry, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
 import { streamAction } from './worker-streams.js';
 import { snapshot } from './worker-snapshot.js';
 
@@ -82,12 +83,20 @@ function decodeArgs(args: unknown[], abortId?: number): unknown[] {
   return list;
 }
 
-async function nextBatch(obj: any, mode: 'next' | 'tryNext'): Promise<unknown[]> {
-  const first = await obj[mode]();
+/**
+ * A cursor's next batch: the member with `mode`'s role (next / tryNext) takes one document, then
+ * the member with the 'take' role (readBufferedDocuments) hands over what the driver already holds,
+ * so it crosses in one reply and later next() calls are local. Roles are the registry's, as on the
+ * main thread (main/cursor.ts); a class with no such role is refused.
+ */
+async function nextBatch(e: Entry, mode: FetchRole): Promise<unknown[]> {
+  const roles = resolveClass(e.cls).buffers;
+  const fetch = roles.get(mode);
+  if (fetch === undefined) throw new TypeError(`rotor pool worker refused '${mode}' on ${e.cls}: no member has that cursor role`);
+  const first = await e.obj[fetch]();
   if (first === null) return [];
-  // Everything the driver already holds crosses in one reply; later next() calls are local.
-  const rest = typeof obj.readBufferedDocuments === 'function' ? obj.readBufferedDocuments() : [];
-  return [first, ...rest];
+  const take = roles.get('take');
+  return take === undefined ? [first] : [first, ...e.obj[take]()];
 }
 
 async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
@@ -109,7 +118,7 @@ function perform(m: Request): unknown {
     case 'invoke':
       return invoke(m);
     case 'nextBatch':
-      return nextBatch(entry(m.id).obj, m.mode);
+      return nextBatch(entry(m.id), m.mode);
     case 'stream': {
       const e = entry(m.id);
       if (e.cls !== 'GridFSBucketReadStream' && e.cls !== 'GridFSBucketWriteStream') throw new TypeError(`rotor pool worker refused a stream action on ${e.cls}`);

@@ -1,6 +1,7 @@
 // Cursors under the sync framework: the blocking counterparts of ./cursor.ts. Whole batches still
 // cross from the worker, each in one blocking request; next()/toArray()/forEach() and `for...of`
 // run here between batches, with the same local buffer and map() transforms as the async path.
+import type { FetchRole } from '../../../registry/kinds.js';
 import type { Request } from '../protocol.js';
 import type { RemoteRef } from '../remote-ref.js';
 import { closedWithClient, closeMember, commandRole, cursorState, transform } from './cursor.js';
@@ -11,7 +12,7 @@ export type BlockingRequest = (m: Request, args: unknown[] | undefined) => unkno
 /** Marks "the worker answers this member". */
 export const REMOTE = Symbol('rotor.remote');
 
-function fill(ref: RemoteRef, mode: 'next' | 'tryNext', request: BlockingRequest): boolean {
+function fill(ref: RemoteRef, mode: FetchRole, request: BlockingRequest): boolean {
   if (closedWithClient(ref)) return false;
   ref.slot.ensureAlive(ref);
   if (ref.signal?.aborted) throw ref.signal.reason;
@@ -23,7 +24,7 @@ function fill(ref: RemoteRef, mode: 'next' | 'tryNext', request: BlockingRequest
   return batch.length > 0;
 }
 
-function next(ref: RemoteRef, mode: 'next' | 'tryNext', request: BlockingRequest): unknown {
+function next(ref: RemoteRef, mode: FetchRole, request: BlockingRequest): unknown {
   const state = cursorState(ref);
   if (state.buffer.length === 0 && !fill(ref, mode, request)) return null;
   return transform(state, state.buffer.shift());

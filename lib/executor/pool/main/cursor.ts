@@ -4,7 +4,7 @@
 // BufferRole on it (lib/registry/kinds.ts): this module names roles, never members.
 import { Readable } from 'node:stream';
 import type { RemoteRef } from '../remote-ref.js';
-import type { ChainRole, CommandRole, MethodRole, StateRole } from '../../../registry/kinds.js';
+import type { ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';
 import type { ResolvedClass } from '../../../registry/resolve.js';
 
 export interface CursorState {
@@ -60,7 +60,7 @@ export function closedWithClient(ref: RemoteRef): boolean {
   return ref.ended && ref.lost !== undefined;
 }
 
-function requestBatch(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<unknown[]> {
+function requestBatch(ref: RemoteRef, mode: FetchRole): Promise<unknown[]> {
   return ref.slot.request({ op: 'nextBatch', id: ref.id, mode }, undefined, ref.signal) as Promise<unknown[]>;
 }
 
@@ -70,7 +70,7 @@ function requestBatch(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<unknown
  * thread works through the documents (the pool's reason to exist). Tailable reads (tryNext) and
  * change streams are not read ahead: their next batch waits for the server.
  */
-async function fill(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<boolean> {
+async function fill(ref: RemoteRef, mode: FetchRole): Promise<boolean> {
   if (closedWithClient(ref)) return false;
   ref.slot.ensureAlive(ref);
   const state = cursorState(ref);
@@ -95,7 +95,7 @@ async function settleReadAhead(state: CursorState): Promise<void> {
   if (ahead) for (const doc of await ahead.catch(() => [])) state.buffer.push(doc);
 }
 
-async function next(ref: RemoteRef, mode: 'next' | 'tryNext'): Promise<unknown> {
+async function next(ref: RemoteRef, mode: FetchRole): Promise<unknown> {
   const state = cursorState(ref);
   if (state.buffer.length === 0 && !(await fill(ref, mode))) return null;
   return transform(state, state.buffer.shift());
