@@ -99,6 +99,22 @@ for (const target of targets) {
     assert.equal(seen, [1, 2, 3]);
   });
 
+  test('forEach stopped by false closes the cursor, as the driver\'s for-await does', async () => {
+    const cursor = coll.find({}, { batchSize: 2 }).sort({ n: 1 });
+    const seen: number[] = [];
+    await cursor.forEach((doc) => (seen.push(doc.n), doc.n < 3));
+    assert.equal(seen, [1, 2, 3]);
+    assert.is(cursor.killed, true, 'the server cursor was left open after forEach stopped');
+  });
+
+  test('forEach does not wait for what the iterator returns (a Promise is not false)', async () => {
+    const seen: number[] = [];
+    // eslint-disable-next-line @typescript-eslint/require-await -- the driver takes the Promise as a value, never awaits it
+    const iterator = async (doc: Doc) => (seen.push(doc.n), false);
+    await coll.find({}).sort({ n: 1 }).forEach(iterator as unknown as (doc: Doc) => boolean);
+    assert.is(seen.length, 10);
+  });
+
   test('forEach rejects with an error thrown by the iterator', async () => {
     let caught: unknown;
     try {

@@ -185,6 +185,18 @@ for (const target of targets.filter((t) => t.framework === 'sync')) {
     assert.is(boundFor(ref, [{}, { timeoutMS: 10 }], false), 2 * (1000 + 500 + 2000) + BLOCKING_MARGIN_MS);
     // Without a socket timeout the driver sets no bound of its own: the rotor ceiling applies.
     assert.is(boundFor(stateOf(db)!.ref as RemoteRef, [], false), blockingCeilingMs());
+    // A last argument without timeoutMS (a filter, options without it) extends nothing: a short
+    // ceiling stays the bound.
+    const ceiling = process.env.ROTOR_SYNC_CEILING_MS;
+    process.env.ROTOR_SYNC_CEILING_MS = '1000';
+    try {
+      assert.is(boundFor(stateOf(db)!.ref as RemoteRef, [{}], false), 1000);
+      assert.is(boundFor(stateOf(db)!.ref as RemoteRef, [{ a: 1 }, { projection: { a: 1 } }], false), 1000);
+      assert.is(boundFor(stateOf(db)!.ref as RemoteRef, [{}, { timeoutMS: 2000 }], false), 2000 + BLOCKING_MARGIN_MS);
+    } finally {
+      if (ceiling === undefined) delete process.env.ROTOR_SYNC_CEILING_MS;
+      else process.env.ROTOR_SYNC_CEILING_MS = ceiling;
+    }
     // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the sync framework returns values, not promises (the handle is typed as the driver's)
     bounded.close();
   });

@@ -38,7 +38,8 @@ export function boundFor(ref: RemoteRef, args: readonly unknown[], userFunctions
   // An operation's own timeoutMS may extend the bound (never shorten it: the driver enforces it,
   // and a document field of that name must not cut a wait short).
   const last = args[args.length - 1] as { timeoutMS?: unknown } | null | undefined;
-  if (last && typeof last === 'object' && !Array.isArray(last)) bound = Math.max(bound, positive(last.timeoutMS) + BLOCKING_MARGIN_MS);
+  const own = last && typeof last === 'object' && !Array.isArray(last) ? positive(last.timeoutMS) : 0;
+  if (own) bound = Math.max(bound, own + BLOCKING_MARGIN_MS);
   if (userFunctions) bound = Math.max(bound, blockingCeilingMs() + TRANSACTION_RETRY_MS);
   return bound;
 }

@@ -52,11 +52,11 @@ export function cursorInvokeSync(ref: RemoteRef, member: string, args: unknown[]
       return [...state.buffer.splice(0), ...rest].map((d) => transform(state, d));
     }
     case 'each': {
-      // The iterator is a synchronous function here; `false` stops, as with the driver.
+      // The iterator is a synchronous function here; `false` stops, as with the driver, and, as
+      // the driver's for-await does, stopping early (false, a throw) closes the cursor.
       const iterator = args[0] as (doc: unknown) => unknown;
-      for (let doc = next(ref, 'next', request); doc !== null; doc = next(ref, 'next', request)) {
-        if (iterator(doc) === false) break;
-      }
+      const docs = cursorIterateSync(ref, request);
+      for (const doc of { [Symbol.iterator]: () => docs }) if (iterator(doc) === false) break;
       return undefined;
     }
     case 'close':

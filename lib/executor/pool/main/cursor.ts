@@ -129,10 +129,11 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): P
       })();
     case 'each':
       return (async () => {
+        // As the driver's forEach: a for-await over the cursor, so stopping early (false, a throw)
+        // closes it; what the iterator returns is not awaited (a Promise is not false).
         const iterator = args[0] as (doc: unknown) => unknown;
-        for (let doc = await next(ref, 'next'); doc !== null; doc = await next(ref, 'next')) {
-          if ((await iterator(doc)) === false) break;
-        }
+        const docs = cursorIterate(ref);
+        for await (const doc of { [Symbol.asyncIterator]: () => docs }) if (iterator(doc) === false) break;
       })();
     case 'close':
       if (closedWithClient(ref)) return Promise.resolve();
