@@ -112,6 +112,35 @@ test('2. a worker dying during a synchronous member throws WorkerLostError inste
   }
 });
 
+// 2b. The same in a synchronous script, whose event loop never turns: there the public
+// eventLoopUtilization() reads 0/0 for a live and a dead worker alike (it took ~15 s to notice a
+// dead one, and a live worker busy for 15 s was declared lost).
+test('2b. sync script that never yields: a live worker reads as running; a killed one makes the call throw WorkerLostError at once', async () => {
+  const threadState = JSON.stringify(join(dist, 'lib', 'executor', 'pool', 'thread-liveness.js'));
+  const run = await script(
+    'sync-liveness',
+    `
+    import { threadState } from ${threadState};
+    const rotor = createRotor({ framework: 'sync', workers: 1 });
+    const c = new rotor.MongoClient(uri);
+    const coll = c.db('faults').collection('c');
+    coll.findOne({});
+    const worker = workerThread(poolSlots(rotor.runtime.executor)[0]);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    console.log('state while alive: ' + threadState(worker) + ' (public ELU ' + JSON.stringify(worker.performance.eventLoopUtilization()) + ')');
+    void worker.terminate();
+    const t0 = Date.now();
+    try { coll.findOne({}); console.log('no error'); } catch (e) { console.log('threw ' + e.name + ' after ' + (Date.now() - t0) + ' ms'); }
+    process.exit(0);`,
+  );
+  assert.is(run.code, 0, run.out);
+  assert.match(run.out, /state while alive: running/);
+  const m = /threw WorkerLostError after (\d+) ms/.exec(run.out);
+  assert.ok(m, run.out);
+  // Within a few 20 ms liveness slices; generous for a loaded CI machine (it was ~15,000 ms).
+  assert.ok(Number(m[1]) < 2_000, run.out);
+});
+
 // 3. Handles collected after the pool closed.
 test('3. handles garbage-collected after the pool closed are dropped silently', async () => {
   const run = await script(

@@ -14,6 +14,7 @@ import { RemoteRef } from './remote-ref.js';
 import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
 import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js';
 import { Outbox } from './slot-outbox.js';
+import { threadState } from './thread-liveness.js';
 import { RefTable } from './slot-refs.js';
 import type { SlotStats } from './stats.js';
 
@@ -116,12 +117,15 @@ export class WorkerSlot {
 
   /** The worker is gone (its thread stopped) although its exit event has not been delivered yet. */
   private workerStopped(): boolean {
-    const elu = this.worker?.performance.eventLoopUtilization();
-    if (!elu) return true;
-    if (elu.idle < 0) return true; // node reports -1 once the thread's environment is gone
-    if (elu.idle === 0 && elu.active === 0) return this.sawRunning || Date.now() - this.startedAt > START_CEILING_MS;
-    this.sawRunning = true;
-    return false;
+    if (!this.worker) return true;
+    const state = threadState(this.worker);
+    if (state === 'running') {
+      this.sawRunning = true;
+      return false;
+    }
+    // Not running after it ran: stopped. Never seen running: still starting, within the ceiling.
+    if (this.sawRunning) return true;
+    return Date.now() - this.startedAt > START_CEILING_MS;
   }
 
   async close(): Promise<void> {
