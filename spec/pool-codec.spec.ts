@@ -431,6 +431,31 @@ test('a class instance with toBSON crosses as what toBSON returns (what the BSON
   assert.is((out.price as unknown as { currency: string }).currency, 'EUR');
 });
 
+test('a Buffer with its own toBSON crosses as what toBSON returns (mongoose buffers: a subtype-4 Binary id, gh-4506)', () => {
+  // mongoose decorates a plain Buffer (prototype Buffer.prototype, so the class table finds it as a
+  // Buffer) with own methods, toBSON among them; the BSON serializer sends what toBSON returns.
+  const bytes = Buffer.from('4d82a1af12d3484f82412fad07d35d32', 'hex');
+  const id = Object.assign(Buffer.from(bytes), {
+    _subtype: 4,
+    toBSON(this: Buffer & { _subtype: number }) {
+      return new Binary(this, this._subtype);
+    },
+  });
+  assert.is(Object.getPrototypeOf(id), Buffer.prototype);
+  const out = roundTrip({ _id: id, list: [id] });
+  for (const bin of [out._id, out.list[0]] as unknown[]) {
+    assert.instance(bin, Binary);
+    assert.is((bin as Binary).sub_type, 4);
+    assert.is(Buffer.from((bin as Binary).value()).toString('hex'), bytes.toString('hex'));
+  }
+  // what the driver would put on the wire, bare: the same bytes
+  assert.is(Buffer.from(BSON.serialize(out)).toString('hex'), Buffer.from(BSON.serialize({ _id: id, list: [id] })).toString('hex'));
+  // a Buffer whose toBSON returns itself, and one without, stay Buffers
+  const same = Object.assign(Buffer.from([1, 2]), { toBSON(this: Buffer) { return this; } });
+  assert.ok(Buffer.isBuffer(roundTrip({ same }).same));
+  assert.ok(Buffer.isBuffer(roundTrip({ plain: Buffer.from([3]) }).plain));
+});
+
 // ───────────────────────────── errors ─────────────────────────────
 
 function serverError(): MongoServerError {
