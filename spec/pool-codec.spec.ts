@@ -31,7 +31,7 @@ import {
   UUID,
   WriteConcern,
 } from 'mongodb';
-import { BOUNDARY_LINE, INTERNAL_DATA_CLASSES, knowsDriverClass, decode, decodeError, decodeThrown, encode, encodeArgs, encodeError, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from '../lib/executor/pool/codec/index.js';
+import { BOUNDARY_LINE, crossesAsValue, INTERNAL_DATA_CLASSES, knowsDriverClass, decode, decodeError, decodeThrown, encode, encodeArgs, encodeError, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from '../lib/executor/pool/codec/index.js';
 import { suite } from './support/env.js';
 
 const test = suite('pool codec');
@@ -454,6 +454,15 @@ test('a Buffer with its own toBSON crosses as what toBSON returns (mongoose buff
   const same = Object.assign(Buffer.from([1, 2]), { toBSON(this: Buffer) { return this; } });
   assert.ok(Buffer.isBuffer(roundTrip({ same }).same));
   assert.ok(Buffer.isBuffer(roundTrip({ plain: Buffer.from([3]) }).plain));
+});
+
+test('crossesAsValue: values and data classes yes, live driver objects and internal classes no (one prototype lookup)', () => {
+  for (const v of [new ObjectId(), Long.fromInt(1), new Binary(Buffer.from('x')), new Date(), Buffer.from('x'), new Uint8Array(1), new Set([1]), new MongoServerError({ message: 'x' }), ReadPreference.primary, new WriteConcern(1), new sdam.TopologyDescription('Unknown')]) {
+    assert.ok(crossesAsValue(v), `${v.constructor.name} crosses as a value`);
+  }
+  const client = new MongoClient('mongodb://127.0.0.1:1/');
+  class Mine {}
+  for (const v of [client, client.db('d'), new Map(), new WeakMap(), Promise.resolve(), new Mine()]) assert.not.ok(crossesAsValue(v), `${v.constructor.name} is not a value`);
 });
 
 // ───────────────────────────── errors ─────────────────────────────
