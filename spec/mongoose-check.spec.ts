@@ -21,8 +21,9 @@ ok 4 Query (gh-123) uses $in [a, b]?
 const run = (entries: Record<string, Status>): FileRun => ({ tests: new Map(Object.entries(entries).map(([t, status]) => [t, { status }])), count: Object.keys(entries).length, wallMS: 1 });
 
 test('parseTap reads titles, statuses, the first failure line and the test count', () => {
-  const { tests, count } = parseTap(TAP);
+  const { tests, count, lines } = parseTap(TAP);
   assert.is(count, 4);
+  assert.equal(lines, { pass: 2, fail: 1, skip: 1 });
   assert.equal(tests.get('Model saves'), { status: 'pass' });
   assert.equal(tests.get('Model atomic subdocument saving'), { status: 'fail', detail: '1 == 5' });
   assert.equal(tests.get('Model a skipped one'), { status: 'skip' });

@@ -32,7 +32,10 @@ export interface TestResult {
 }
 /** A TAP run of one file: its tests by full title, and how many the run reported. */
 export interface FileRun {
+  /** By full title (a title that repeats keeps its last result, as mongoose-suite.sh compares). */
   tests: Map<string, TestResult>;
+  /** Lines of each status (mocha's own counts: repeated titles counted each time). */
+  lines?: Record<Status, number>;
   /** `# tests N` from the TAP trailer (0 when the run ended early or matched nothing). */
   count: number;
   wallMS: number;
@@ -45,19 +48,20 @@ export const DEFAULT_THIRDPARTY = join(packageRoot, '..', 'shared', 'thirdparty'
 export const MAX_RETRIED = 25;
 
 /** mocha's TAP reporter output → tests by full title (what mongoose-suite.sh's comparison reads). */
-export function parseTap(text: string): { tests: Map<string, TestResult>; count: number } {
+export function parseTap(text: string): { tests: Map<string, TestResult>; lines: Record<Status, number>; count: number } {
   const tests = new Map<string, TestResult>();
+  const counted: Record<Status, number> = { pass: 0, fail: 0, skip: 0 };
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     const m = /^(not ok|ok) \d+ (.*?)( # SKIP.*)?$/.exec(line);
     if (!m) return;
     const title = m[2]!;
-    if (m[3]) tests.set(title, { status: 'skip' });
-    else if (m[1] === 'ok') tests.set(title, { status: 'pass' });
-    else tests.set(title, { status: 'fail', detail: (lines[i + 1] ?? '').trim().slice(0, 160) });
+    const result: TestResult = m[3] ? { status: 'skip' } : m[1] === 'ok' ? { status: 'pass' } : { status: 'fail', detail: (lines[i + 1] ?? '').trim().slice(0, 160) };
+    tests.set(title, result);
+    counted[result.status]++;
   });
   const count = /^# tests (\d+)$/m.exec(text);
-  return { tests, count: count ? Number(count[1]) : 0 };
+  return { tests, lines: counted, count: count ? Number(count[1]) : 0 };
 }
 
 /**
@@ -266,11 +270,9 @@ export async function check(options: Options, uri: string): Promise<Report> {
       const env = { ...process.env, MONGOOSE_SCRATCH: scratch, MONGODB_URI: uri };
       const r = await exec('bash', [suite, mode, file], env, packageRoot, FILE_TIMEOUT_MS + 60_000);
       const tap = join(scratch, 'results', mode, `${file}.tap`);
-      const parsed = existsSync(tap) ? parseTap(readFileSync(tap, 'utf8')) : { tests: new Map<string, TestResult>(), count: 0 };
-      const run: FileRun = { ...parsed, wallMS: r.wallMS };
+      const run: FileRun = { ...(existsSync(tap) ? parseTap(readFileSync(tap, 'utf8')) : { tests: new Map<string, TestResult>(), count: 0 }), wallMS: r.wallMS };
       first.set(`${mode} ${file}`, run);
-      const n = { pass: 0, fail: 0, skip: 0 };
-      for (const t of run.tests.values()) n[t.status]++;
+      const n = run.lines ?? { pass: 0, fail: 0, skip: 0 };
       (report.files[file] ??= {})[mode] = { ...n, wallMS: r.wallMS };
       const bareMS = report.files[file].bare?.wallMS;
       line.push(`${mode} ${n.pass}/${n.fail}${n.skip ? `/${n.skip} skipped` : ''} ${secs(r.wallMS)}${mode !== 'bare' && bareMS ? ` (${(r.wallMS / bareMS).toFixed(2)}×)` : ''}`);
