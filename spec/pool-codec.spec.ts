@@ -31,7 +31,7 @@ import {
   UUID,
   WriteConcern,
 } from 'mongodb';
-import { BOUNDARY_LINE, INTERNAL_DATA_CLASSES, knowsDriverClass, decode, decodeError, decodeThrown, encode, encodeArgs, encodeError, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from '../lib/executor/pool/codec/index.js';
+import { BOUNDARY_LINE, crossesAsValue, INTERNAL_DATA_CLASSES, knowsDriverClass, decode, decodeError, decodeThrown, encode, encodeArgs, encodeError, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from '../lib/executor/pool/codec/index.js';
 import { handleOnlyClasses } from '../lib/registry/resolve.js';
 import { suite } from './support/env.js';
 
@@ -438,6 +438,40 @@ test('a class instance with toBSON crosses as what toBSON returns (what the BSON
   const out = roundTrip({ price: new Money(1999) });
   assert.instance(out.price.cents, Long);
   assert.is((out.price as unknown as { currency: string }).currency, 'EUR');
+});
+
+test('a Buffer with its own toBSON crosses as what toBSON returns (mongoose buffers: a subtype-4 Binary id, gh-4506)', () => {
+  // mongoose decorates a plain Buffer (prototype Buffer.prototype, so the class table finds it as a
+  // Buffer) with own methods, toBSON among them; the BSON serializer sends what toBSON returns.
+  const bytes = Buffer.from('4d82a1af12d3484f82412fad07d35d32', 'hex');
+  const id = Object.assign(Buffer.from(bytes), {
+    _subtype: 4,
+    toBSON(this: Buffer & { _subtype: number }) {
+      return new Binary(this, this._subtype);
+    },
+  });
+  assert.is(Object.getPrototypeOf(id), Buffer.prototype);
+  const out = roundTrip({ _id: id, list: [id] });
+  for (const bin of [out._id, out.list[0]] as unknown[]) {
+    assert.instance(bin, Binary);
+    assert.is((bin as Binary).sub_type, 4);
+    assert.is(Buffer.from((bin as Binary).value()).toString('hex'), bytes.toString('hex'));
+  }
+  // what the driver would put on the wire, bare: the same bytes
+  assert.is(Buffer.from(BSON.serialize(out)).toString('hex'), Buffer.from(BSON.serialize({ _id: id, list: [id] })).toString('hex'));
+  // a Buffer whose toBSON returns itself, and one without, stay Buffers
+  const same = Object.assign(Buffer.from([1, 2]), { toBSON(this: Buffer) { return this; } });
+  assert.ok(Buffer.isBuffer(roundTrip({ same }).same));
+  assert.ok(Buffer.isBuffer(roundTrip({ plain: Buffer.from([3]) }).plain));
+});
+
+test('crossesAsValue: values and data classes yes, live driver objects and internal classes no (one prototype lookup)', () => {
+  for (const v of [new ObjectId(), Long.fromInt(1), new Binary(Buffer.from('x')), new Date(), Buffer.from('x'), new Uint8Array(1), new Set([1]), new MongoServerError({ message: 'x' }), ReadPreference.primary, new WriteConcern(1), new sdam.TopologyDescription('Unknown')]) {
+    assert.ok(crossesAsValue(v), `${v.constructor.name} crosses as a value`);
+  }
+  const client = new MongoClient('mongodb://127.0.0.1:1/');
+  class Mine {}
+  for (const v of [client, client.db('d'), new Map(), new WeakMap(), Promise.resolve(), new Mine()]) assert.not.ok(crossesAsValue(v), `${v.constructor.name} is not a value`);
 });
 
 // ───────────────────────────── errors ─────────────────────────────

@@ -292,6 +292,29 @@ test('a per-client option selects the pool: new MongoClient(uri, { rotor: { exec
   }
 });
 
+test('commands called in the same tick reach the driver in call order (a tick crosses as one ordered batch)', async () => {
+  // One connection, so the driver starts them in the order it was called (with more, checkout
+  // races and the driver's own order is not promised either). mongoose's concurrent-save tests lose
+  // updates on FerretDB bare too: that is its $push not being atomic across connections, not order.
+  const { executor, MongoClient } = poolRotor();
+  const client = new MongoClient(testUri(), { monitorCommands: true, maxPoolSize: 1 });
+  try {
+    const coll = client.db(dbName('pool-order')).collection<{ _id: number; a: number[] }>('c');
+    await coll.insertOne({ _id: 1, a: [] });
+    const started: number[] = [];
+    client.on('commandStarted', (e) => {
+      if (e.commandName === 'update') started.push((e.command as { updates: Array<{ u: { $push: { a: number } } }> }).updates[0]!.u.$push.a);
+    });
+    const calls = Array.from({ length: 20 }, (_, i) => i);
+    await Promise.all(calls.map((i) => coll.updateOne({ _id: 1 }, { $push: { a: i } })));
+    assert.equal(started, calls);
+    assert.equal((await coll.findOne({ _id: 1 }))?.a, calls);
+  } finally {
+    await client.close();
+    await executor.close();
+  }
+});
+
 test('a client spanning two workers spreads its commands and hears events from both', () =>
   withPoolClient(async ({ executor, client }) => {
     const started: string[] = [];

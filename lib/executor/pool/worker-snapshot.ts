@@ -5,7 +5,7 @@
 // SNAPSHOT_DEPTH levels and SNAPSHOT_NODES values; functions and what cannot cross are left out.
 // A class instance shows its own fields and its getters. It never throws. The copy is a plain
 // object: a picture of the internal, not the internal.
-import { encode } from './codec/index.js';
+import { crossesAsValue, encode } from './codec/index.js';
 
 export const SNAPSHOT_DEPTH = 5;
 export const SNAPSHOT_NODES = 2_000;
@@ -28,12 +28,16 @@ export function snapshot(value: unknown): unknown {
     if (typeof v !== 'object' || v === null) return v;
     if (seen.has(v)) return undefined;
     const proto = Object.getPrototypeOf(v) as object | null;
-    if (proto !== Object.prototype && proto !== Array.prototype && proto !== null && !(v instanceof Map)) {
+    // BSON values, dates, buffers, driver data classes: the reply's encode sends them. A live object
+    // (a socket, an emitter, an internal driver class) is copied field by field, below, without
+    // trying to encode it first: that walked its object graph to the codec's depth limit and threw
+    // (~3 ms of a 4 ms topology snapshot; mongoose reads client.topology on every readyState).
+    if (proto !== Object.prototype && proto !== Array.prototype && proto !== null && !(v instanceof Map) && crossesAsValue(v)) {
       try {
-        encode(v, NO_REFS); // BSON values, dates, buffers, driver data classes: the reply's encode sends them
+        encode(v, NO_REFS);
         return v;
       } catch {
-        // a live object (a socket, an emitter...): its fields, below
+        // a value class holding something that cannot cross: its fields, below
       }
     }
     if (depth >= SNAPSHOT_DEPTH) return undefined;

@@ -10,7 +10,8 @@
 // choices made here are in the README's Benchmarks section ("Crossing the thread boundary"); spec/pool-codec.spec.ts covers the behaviour.
 import { describeThrown, encError, joinStacks, setStack, THROWN } from './errors.js';
 import { encArray, decAny, enc, toPublicError, WALK } from './walk.js';
-import { isError, LEFT_OUT, PathError, type DecodeHooks, type EncodeContext, type EncodeHooks } from './wire.js';
+import { classTable } from './classes.js';
+import { isError, Kind, LEFT_OUT, PathError, type DecodeHooks, type EncodeContext, type EncodeHooks } from './wire.js';
 
 export { INTERNAL_DATA_CLASSES, knowsDriverClass } from './classes.js';
 export { BOUNDARY_LINE, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from './wire.js';
@@ -38,6 +39,18 @@ export function encode(value: unknown, hooks: EncodeHooks, path = 'value'): unkn
   } catch (error) {
     throw toPublicError(error, ctx);
   }
+}
+
+/**
+ * Whether a class instance crosses as a value of its own (a BSON value, a built-in structured clone
+ * keeps, a Buffer or view, a Set, a driver data class, an error), as opposed to a live object (a
+ * driver object, an internal driver class, anything unknown) that could only cross as its fields.
+ * One prototype lookup: lets a caller skip an encode that would walk a live object graph and throw.
+ */
+export function crossesAsValue(value: object): boolean {
+  const kind = classTable().kinds.get(Object.getPrototypeOf(value) as object);
+  if (kind === undefined) return isError(value) || typeof (value as { _bsontype?: unknown })._bsontype === 'string' || ArrayBuffer.isView(value);
+  return kind !== Kind.DriverPlain && kind !== Kind.DriverObject && kind !== Kind.Forbidden && kind !== Kind.Map;
 }
 
 /**
