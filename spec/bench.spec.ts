@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OverheadResult } from '../bench/overhead.js';
+import { DESIGN_FLOOR } from '../bench/floor/driver-in-worker.js';
 import { renderMarkdown, renderSvg, type Results } from '../bench/report.js';
 import type { SoakResult } from '../bench/report-soak.js';
 import { rotorTarget, TARGETS } from '../bench/targets.js';
@@ -141,7 +142,8 @@ test('--tasks overhead: floors, every command in both modes, pool ratios, in the
   for (const f of o.floors) assert.ok(f.usPerOp > 0 && f.cpuUsPerOp >= 0, `floor ${f.name} ${f.mode}`);
   assert.is(o.rows.length, 6, '3 commands × sequential and concurrent');
   for (const row of o.rows) {
-    assert.equal(row.cells.map((c) => c.target), POOL_TARGETS);
+    // The design floor (the bare driver in a worker, no rotor) runs whenever a pool target does.
+    assert.equal(row.cells.map((c) => c.target), [...POOL_TARGETS, DESIGN_FLOOR]);
     for (const c of row.cells) {
       assert.is(c.status, 'ok', `${row.command} ${row.mode} ${c.target}: ${c.reason}`);
       assert.ok(c.usPerOp! > 0 && typeof c.cpuUsPerOp === 'number');
@@ -151,11 +153,14 @@ test('--tasks overhead: floors, every command in both modes, pool ratios, in the
     }
   }
   assert.equal(o.ratios.map((x) => x.target), ['rotor-promise-pool', 'rotor-promise-pool', 'rotor-promise-pool'], 'a ratio row per command for the pool target');
+  for (const x of o.ratios) for (const v of [x.designRatio, x.cpuDesignRatio]) assert.ok(v === null || (typeof v === 'number' && v > 0), `${x.command}: ratio to the design floor ${String(v)}`);
   const md = readFileSync(join(overheadOut, 'partial.md'), 'utf8');
   assert.match(md, /## Overhead per command/);
   assert.match(md, /\| tinypool no-op \(useAtomics:false\) \| [\d.]+ \([\d.]+\.\.[\d.]+\) · p50 [\d.]+ · CPU [\d.]+ \| [\d.]+ \([\d.]+\.\.[\d.]+\) · CPU/);
   assert.match(md, /\| db\.command\(\{ hello: 1 \}\) \| sequential \| [\d.]+ /);
   assert.match(md, /\| overhead \/ tinypool RTT \|/);
+  assert.match(md, /\| overhead \/ design floor \| CPU: overhead \/ design floor \|/);
+  assert.match(md, /\| rotor-promise-pool \| driver in a worker \(no rotor\) \|/);
   const svg = readFileSync(join(overheadOut, 'partial.svg'), 'utf8');
   assert.is(xmlProblem(svg), null);
   assert.match(svg, /Overhead per command over bare/);
@@ -165,8 +170,10 @@ test('findManyWork reports documents per second and event-loop delay against bar
   const r = JSON.parse(readFileSync(join(overheadOut, 'partial.json'), 'utf8')) as Results;
   const task = r.tasks.find((t) => t.name === 'findManyWork')!;
   assert.ok(task.documents! > 0 && task.workUsPerDocument! > 0);
-  for (const c of task.cells) assert.ok(c.status === 'ok' && c.docsPerS! > 0, `${c.target}: ${c.reason}`);
-  assert.match(readFileSync(join(overheadOut, 'partial.md'), 'utf8'), /## Main-thread work while the driver works[\s\S]*\| rotor-promise-pool \| \d+ \|/);
+  // The work is sized to the bare driver's own time per document, measured at setup.
+  assert.ok(task.calibration && task.calibration.fetchUsPerDocument > 0 && task.calibration.passes >= 1, JSON.stringify(task.calibration));
+  for (const c of task.cells) assert.ok(c.status === 'ok' && c.docsPerS! > 0 && c.cores!.process > 0, `${c.target}: ${c.reason} ${JSON.stringify(c.cores)}`);
+  assert.match(readFileSync(join(overheadOut, 'partial.md'), 'utf8'), /## Main-thread work while the driver works[\s\S]*cores: process \| cores: server \|[\s\S]*\| rotor-promise-pool \| \d+ \|/);
 });
 
 test('--soak: every target runs the mix without errors, memory is reported, pool counters are 0 after close', () => {
