@@ -1,7 +1,7 @@
 // Built-in classes: what structured clone keeps (Date, RegExp, ArrayBuffer, boxed primitives), what
 // it keeps but should not copy whole (views on a larger buffer), what it breaks (a Buffer arrives as
 // a Uint8Array) and the containers whose contents may need tags (Map, Set).
-import { constructorName, PathError, TAG, withSegment, type DecodeHooks, type EncodeContext, type Handler, type Walk } from './wire.js';
+import { bsonReplacement, TAG, withSegment, type DecodeHooks, type EncodeContext, type Handler, type Walk } from './wire.js';
 
 /** Bytes in an ArrayBuffer of their own: a view on a pooled slab or a whole BSON reply would clone all of it. */
 export function ownBytes(view: Uint8Array): Uint8Array {
@@ -28,16 +28,8 @@ export const BUFFER: Handler = {
     // crosses as what toBSON returns, as the BSON serializer would send it; sent as a Buffer it would
     // become a Binary of subtype 0 and, as an _id, match nothing (mongoose's gh-4506 test). A plain
     // Buffer pays one missed property lookup.
-    const toBSON = (value as { toBSON?: unknown }).toBSON;
-    if (typeof toBSON === 'function') {
-      let replacement: unknown;
-      try {
-        replacement = toBSON.call(value);
-      } catch (error) {
-        throw new PathError(`${constructorName(value)}.toBSON() threw (${String(error)}), so it cannot cross to <to>`);
-      }
-      if (replacement !== value) return walk.enc(replacement, ctx, depth + 1);
-    }
+    const replacement = bsonReplacement(value);
+    if (replacement !== value) return walk.enc(replacement, ctx, depth + 1);
     return { [TAG]: 'Buffer', v: ownBytes(value) };
   },
   deserialize: (t) => asBuffer(t.v),

@@ -14,7 +14,7 @@ import { BSON_HANDLERS, BSONTYPE_KINDS } from './bson.js';
 import { classTable, encPlainFields } from './classes.js';
 import { encError } from './errors.js';
 import { BY_KIND, BY_TAG } from './handlers.js';
-import { constructorName, isError, Kind, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type DecodeHooks, type EncodeContext, type Walk, type WireTag } from './wire.js';
+import { bsonReplacement, constructorName, isError, Kind, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type DecodeHooks, type EncodeContext, type Walk, type WireTag } from './wire.js';
 
 // ─────────────────────────────────────────── paths ────────────────────────────────────────────
 
@@ -183,16 +183,8 @@ function encOther(value: object, proto: object, ctx: EncodeContext, depth: numbe
   // What the BSON serializer would do with a class instance that has toBSON: use what it returns.
   // First, before the Buffer rule: a Buffer subclass may say it is a Binary of another subtype
   // (mongoose's buffers do), which a plain Buffer would lose.
-  const toBSON = (value as { toBSON?: unknown }).toBSON;
-  if (typeof toBSON === 'function') {
-    let replacement: unknown;
-    try {
-      replacement = toBSON.call(value);
-    } catch (error) {
-      throw new PathError(`${constructorName(value)}.toBSON() threw (${String(error)}), so it cannot cross to <to>`);
-    }
-    if (replacement !== value) return enc(replacement, ctx, depth + 1);
-  }
+  const replacement = bsonReplacement(value);
+  if (replacement !== value) return enc(replacement, ctx, depth + 1);
   if (Buffer.isBuffer(value)) return { [TAG]: 'Buffer', v: ownBytes(value) };
   if (ArrayBuffer.isView(value)) return ownView(value);
   // A BSON value from another copy of the bson package: the same accessors, rebuilt as ours.

@@ -180,3 +180,17 @@ export function constructorName(value: object): string {
 export function isError(value: unknown): boolean {
   return value instanceof Error || (typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Error]');
 }
+
+/**
+ * What the BSON serializer would send for `value`: what its own `toBSON()` returns, or `value`
+ * itself when it has none. A throwing toBSON is reported with the path, as nothing can cross.
+ */
+export function bsonReplacement(value: object): unknown {
+  const toBSON = (value as { toBSON?: unknown }).toBSON;
+  if (typeof toBSON !== 'function') return value;
+  try {
+    return toBSON.call(value) as unknown;
+  } catch (error) {
+    throw new PathError(`${constructorName(value)}.toBSON() threw (${String(error)}), so it cannot cross to <to>`);
+  }
+}
