@@ -74,12 +74,28 @@ function entries(source: object): Array<[string, unknown]> {
     if (Array.isArray(source)) return source.slice(0, 100).map((v, i) => [String(i), v]);
     if (source instanceof Map) return [...source].slice(0, 100).map(([k, v]) => [String(k), v]);
     const keys = Object.keys(source);
-    for (let p = Object.getPrototypeOf(source) as object | null; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
-      for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) if (d.get && key !== '__proto__' && !keys.includes(key)) keys.push(key);
-    }
     for (const key of keys) read(key);
+    const proto = Object.getPrototypeOf(source) as object | null;
+    if (proto !== null && proto !== Object.prototype) for (const key of gettersOf(proto)) if (!Object.prototype.hasOwnProperty.call(source, key)) read(key);
   } catch {
     // a hostile object: what was read so far
   }
   return out;
 }
+
+/**
+ * The getter names of a class chain, once per prototype: walking the descriptors of every level for
+ * every object was most of a `client.topology` snapshot (mongoose reads it on every readyState).
+ */
+function gettersOf(proto: object): readonly string[] {
+  let keys = getterCache.get(proto);
+  if (!keys) {
+    const found = new Set<string>();
+    for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+      for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) if (d.get && key !== '__proto__') found.add(key);
+    }
+    getterCache.set(proto, (keys = [...found]));
+  }
+  return keys;
+}
+const getterCache = new WeakMap<object, readonly string[]>();
