@@ -107,6 +107,15 @@ test('ROTOR_FRAMEWORK=sync: a synchronous app (no await) runs on the pool and ex
   ]);
 });
 
+test('ROTOR_EXECUTOR=pool: the worker starts when the app imports the driver, and an app that never uses it still exits', async () => {
+  const pool = await runApp('register-warm.mjs', ['--import', registerESM], { ROTOR_EXECUTOR: 'pool' });
+  assert.is(pool.code, 0, `the app did not exit cleanly:\n${pool.stderr}`);
+  assert.equal(pool.stdout.trim(), 'worker started: true');
+  const inline = await runApp('register-warm.mjs', ['--import', registerESM], { ROTOR_EXECUTOR: 'inline' });
+  assert.is(inline.code, 0, inline.stderr);
+  assert.equal(inline.stdout.trim(), 'worker started: false', 'no worker for an inline app');
+});
+
 test('either flag installs both hooks: --import for a CommonJS app, --require for an ES module app', async () => {
   await assertDropIn('dropin-app.cjs', ['--import', registerESM], {});
   await assertDropIn('dropin-app.mjs', ['--require', registerCJS], {});

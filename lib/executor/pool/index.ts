@@ -39,6 +39,11 @@ export interface PoolOptions {
 }
 
 export interface PoolExecutor extends Executor {
+  /**
+   * Starts the workers in the background, so the first command does not wait for a thread to load
+   * the driver. A started worker with nothing to do does not keep the process alive.
+   */
+  warm(): void;
   close(): Promise<void>;
   stats(): Promise<PoolStats>;
 }
@@ -201,6 +206,11 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     },
     classOf: (ref) => (ref instanceof RemoteRef ? ref.resolved : isPoolStream(ref) ? resolveClass(ref.className) : undefined),
     prototypeOf: () => null,
+    warm() {
+      if (closed) return;
+      while (slots.length < count) slots.push(new WorkerSlot(slots.length, options.resourceLimits));
+      for (const s of slots) s.warm();
+    },
     async close() {
       closed = true;
       await Promise.all(slots.map((s) => s.close()));

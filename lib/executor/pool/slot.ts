@@ -142,6 +142,11 @@ export class WorkerSlot {
     await pool?.destroy();
   }
 
+  /** Starts the worker now rather than on the first request (it loads the driver meanwhile). */
+  warm(): void {
+    if (!this.closed) this.start();
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
