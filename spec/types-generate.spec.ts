@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveClass, CLASS_NAMES } from '../lib/registry/resolve.js';
 import { driverMajor } from './support/env.js';
-import { root, scratch, tsc } from './support/typecheck.js';
+import { CHECK_OPTIONS, root, scratch, tsc } from './support/typecheck.js';
 
 const test = suite('types: the declaration generator');
 const driverPackage = driverMajor() === 6 ? 'mongodb6' : 'mongodb';
@@ -68,9 +68,9 @@ export function inSession(client: MongoClient): number {
       `import { MongoClient } from './sync.js';\nexport const p: Promise<number> = ({} as MongoClient).db().collection('c').countDocuments();\n` +
         `({} as MongoClient).withSession(async () => 1);\n`,
     );
-    const r = tsc(dir, ['--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', '--types', 'node', '--skipLibCheck', 'callback.ts', 'sync.ts', 'legacy.ts', 'sync-usage.ts']);
+    const r = tsc(dir, [...CHECK_OPTIONS, 'callback.ts', 'sync.ts', 'legacy.ts', 'sync-usage.ts']);
     assert.is(r.output, '', 'generated modules and their usage compile');
-    const wrong = tsc(dir, ['--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', '--types', 'node', '--skipLibCheck', 'sync-wrong.ts']);
+    const wrong = tsc(dir, [...CHECK_OPTIONS, 'sync-wrong.ts']);
     assert.equal(wrong.diagnostics.map((d) => [d.line, d.text.slice(0, 6)]), [[2, 'TS2322'], [3, 'TS2322']], wrong.output);
     assert.ok(sync.includes('findOne(): driver.WithId<TSchema> | null;'), 'sync mode returns T for Promise<T>');
   } finally {

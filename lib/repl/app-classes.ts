@@ -2,6 +2,7 @@
 // each always the session's current mode's, and `new MongoClient(anything)` connects to the
 // session's server with the session's options, so app functions run against the session (and
 // Ctrl-C cancels them).
+import type { ClassName } from '../registry/kinds.js';
 import { CLASS_NAMES } from '../registry/resolve.js';
 
 /** Set by the session (lib/repl/app-modules.ts) before any app module is imported. */
@@ -23,7 +24,7 @@ function link(): SessionLink {
 type Ctor = new (...args: unknown[]) => object;
 
 /** A class that is always the session's current one (constructs, statics and instanceof forward). */
-function current(name: string): Ctor {
+function current(name: ClassName): Ctor {
   const target = { [name]: function () {} }[name]!;
   return new Proxy(target, {
     construct(_target, args) {

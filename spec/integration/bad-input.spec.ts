@@ -221,6 +221,42 @@ for (const target of targets) {
     assert.is(mine.error, 'MongoParseError');
   });
 
+  // --- documents the BSON serializer refuses ---
+
+  test('a document with a cycle rejects like the driver: a BSONError (insert, filter)', async () => {
+    const cyclic = (): Doc => {
+      const doc: Doc = { a: 1 };
+      doc.self = { back: doc };
+      return doc;
+    };
+    for (const [label, viaRotor, viaDriver] of [
+      ['insertOne', () => coll.insertOne(cyclic()), () => driverColl.insertOne(cyclic())],
+      ['find().toArray()', () => coll.find(cyclic()).toArray(), () => driverColl.find(cyclic()).toArray()],
+    ] as const) {
+      const [mine, theirs] = [await settle(viaRotor), await settle(viaDriver)];
+      assert.is(theirs.error, 'BSONError', `${label}: the driver gave ${theirs.error}`);
+      assert.equal({ ...mine, message: undefined }, { ...theirs, message: undefined }, label);
+      // The driver's message; the pool's adds where the cycle closes.
+      assert.ok(mine.message?.startsWith(theirs.message!), `${label}: ${mine.message}`);
+      if (target.executor === 'pool') assert.match(mine.message ?? '', '(argument 1.self.back refers back to argument 1)', label);
+      assert.instance(await rejection(viaRotor), mongodb.BSON.BSONError, label);
+    }
+  });
+
+  test('a deep acyclic document (500, 1000 levels) settles like the driver', async () => {
+    const deep = (levels: number): Doc => {
+      let doc: Doc = { x: 1 };
+      for (let i = 0; i < levels; i++) doc = { a: doc };
+      return doc;
+    };
+    for (const levels of [500, 1000]) {
+      await sameAsDriver(
+        () => coll.insertOne(deep(levels)),
+        () => driverColl.insertOne(deep(levels)),
+      );
+    }
+  });
+
   // --- closed clients, unreachable servers ---
 
   test('an operation on a closed client settles like the driver (no hang)', async () => {

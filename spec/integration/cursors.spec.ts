@@ -1,7 +1,8 @@
 // Cursors through rotor handles: chaining, iteration styles, rewind/clone/close, explain.
 import * as assert from 'uvu/assert';
+import * as mongodb from 'mongodb';
 import type { Collection, Db, Document } from 'mongodb';
-import { dbName, suite } from '../support/env.js';
+import { dbName, suite, testUri } from '../support/env.js';
 import { connectTarget, targets } from '../support/targets.js';
 
 interface Doc extends Document {
@@ -113,6 +114,30 @@ for (const target of targets) {
     const iterator = async (doc: Doc) => (seen.push(doc.n), false);
     await coll.find({}).sort({ n: 1 }).forEach(iterator as unknown as (doc: Doc) => boolean);
     assert.is(seen.length, 10);
+  });
+
+  test('forEach(42) fails like the driver, before reading anything: the cursor can still be chained', async () => {
+    const outcome = async (cursor: unknown) => {
+      let returned: unknown;
+      try {
+        returned = (cursor as { forEach(iterator: unknown): unknown }).forEach(42);
+        await returned;
+      } catch (error) {
+        const e = error as Error;
+        return { settled: returned === undefined ? 'threw' : 'rejected', name: e.name, message: e.message, error };
+      }
+      return assert.unreachable('forEach(42) did not fail');
+    };
+    // The bare driver decides without a server (it never connects here).
+    const driver = new mongodb.MongoClient(testUri());
+    const theirs = await outcome(driver.db(name).collection('ten').find());
+    await driver.close();
+    const cursor = coll.find({}).sort({ n: 1 });
+    const mine = await outcome(cursor);
+    assert.equal({ ...mine, error: undefined }, { ...theirs, error: undefined, settled: target.framework === 'sync' ? 'threw' : theirs!.settled });
+    assert.instance(mine!.error, target.rotor.MongoInvalidArgumentError);
+    // Nothing was read: the cursor is not started, so chaining is still allowed, as on the driver's.
+    assert.equal((await cursor.limit(2).toArray()).map((d) => d.n), [1, 2]);
   });
 
   test('forEach rejects with an error thrown by the iterator', async () => {

@@ -1,13 +1,17 @@
 // Helpers for the type specs: scratch folders outside the repo whose node_modules see the repo's
-// packages (and rotor itself), and tsc runs that return their diagnostics.
+// packages (and rotor itself), tsc runs that return their diagnostics, and the sample/WRONG-lines check.
+import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..');
 export const tscBin = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** How the type specs check user code: strict ES modules, with rotor's own declarations trusted. */
+export const CHECK_OPTIONS: readonly string[] = ['--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', '--types', 'node', '--skipLibCheck'];
 
 /**
  * A temporary folder whose node_modules links every package the repo has installed, `rotor` to the
@@ -38,4 +42,29 @@ export function tsc(cwd: string, args: string[]): { status: number | null; outpu
   const output = `${r.stdout}${r.stderr}`;
   const diagnostics = [...output.matchAll(/^(.+?)\((\d+),\d+\): error (TS\d+: .*)$/gm)].map((m) => ({ file: m[1]!, line: Number(m[2]), text: m[3]! }));
   return { status: r.status, output, diagnostics };
+}
+
+/**
+ * A typed entry's fixture pair, checked in a scratch folder: `sample` (spec/fixtures/) compiles
+ * without a word, and in `wrong` every line marked `// WRONG` fails to compile and no other line does
+ * (a fixture that stopped failing, or fails elsewhere, would prove nothing).
+ */
+export function checkFixtures(entry: string, sample: string, wrong: string): void {
+  const fixtures = join(root, 'spec', 'fixtures');
+  const dir = scratch(entry.replace(/\W/g, '-'));
+  try {
+    copyFileSync(join(fixtures, sample), join(dir, sample));
+    copyFileSync(join(fixtures, wrong), join(dir, wrong));
+    const good = tsc(dir, [...CHECK_OPTIONS, sample]);
+    assert.is(good.output, '', `${sample} must compile against ${entry}`);
+    const bad = tsc(dir, [...CHECK_OPTIONS, wrong]);
+    const source = readFileSync(join(dir, wrong), 'utf8').split('\n');
+    const marked = source.flatMap((line, i) => (line.includes('// WRONG') ? [i + 1] : []));
+    const failing = new Set(bad.diagnostics.map((d) => d.line));
+    assert.ok(marked.length >= 9, `${wrong}: only ${marked.length} lines marked WRONG`);
+    assert.equal(marked.filter((l) => !failing.has(l)), [], `every WRONG line of ${wrong} fails to compile`);
+    assert.equal([...failing].filter((l) => !marked.includes(l)), [], `no other line of ${wrong} fails:\n${bad.output}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -14,7 +14,8 @@ import { BSON_HANDLERS, BSONTYPE_KINDS } from './bson.js';
 import { classTable, encPlainFields } from './classes.js';
 import { encError } from './errors.js';
 import { BY_KIND, BY_TAG } from './handlers.js';
-import { bsonReplacement, constructorName, isError, Kind, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type DecodeHooks, type EncodeContext, type Walk, type WireTag } from './wire.js';
+import { BSON } from 'mongodb';
+import { bsonReplacement, constructorName, CycleError, isError, Kind, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type DecodeHooks, type EncodeContext, type Walk, type WireTag } from './wire.js';
 
 // ─────────────────────────────────────────── paths ────────────────────────────────────────────
 
@@ -33,11 +34,22 @@ function pathOf(ctx: EncodeContext, segments: ReadonlyArray<string | number>): s
   return path;
 }
 
-export function toPublicError(error: PathError, ctx: EncodeContext): TypeError;
+export function toPublicError(error: PathError, ctx: EncodeContext): Error;
 export function toPublicError(error: unknown, ctx: EncodeContext): unknown;
 export function toPublicError(error: unknown, ctx: EncodeContext): unknown {
   if (!(error instanceof PathError)) return error;
+  // The driver's serializer refuses a cycle with a BSONError: callers that catch that (by class or
+  // name) must see the same from the pool, with where the cycle closes added.
+  if (error instanceof CycleError) return new BSON.BSONError(`${error.message} (${cyclePath(ctx, error)})`);
   return new TypeError(`${pathOf(ctx, error.segments)}: ${error.message.replace('<to>', ctx.to)}`);
+}
+
+/** "argument 1.self.back refers back to argument 1": the first place the value loops, searched from the root. */
+function cyclePath(ctx: EncodeContext, error: CycleError): string {
+  let ancestor: unknown;
+  const loop = searchPath(ctx, (value, onPath) => onPath.has(value as object) && ((ancestor = value), true));
+  if (loop === undefined) return `at ${pathOf(ctx, error.segments)}`; // it loops through a toBSON() or a BSON value's fields
+  return `${pathOf(ctx, loop)} refers back to ${pathOf(ctx, searchPath(ctx, (value) => value === ancestor)!)}`;
 }
 
 /**
@@ -45,29 +57,41 @@ export function toPublicError(error: unknown, ctx: EncodeContext): unknown {
  * happy path, so it is searched for here, only when a function is met (rare: callbacks).
  */
 function pathTo(ctx: EncodeContext, target: unknown): string {
+  return pathOf(ctx, searchPath(ctx, (value) => value === target) ?? []);
+}
+
+/** Segments (innermost first) to the first value, depth first through objects, arrays and Maps, that `found` accepts. */
+function searchPath(ctx: EncodeContext, found: (value: unknown, onPath: ReadonlySet<object>) => boolean): Array<string | number> | undefined {
   const segments: Array<string | number> = [];
   const seen = new Set<object>();
-  const search = (value: unknown, depth: number): boolean => {
-    if (value === target) return true;
-    if (typeof value !== 'object' || value === null || depth > MAX_DEPTH || seen.has(value) || ctx.hooks.refOf(value) !== undefined) return false;
+  const onPath = new Set<object>();
+  const search = (value: unknown): boolean => {
+    if (found(value, onPath)) return true;
+    if (typeof value !== 'object' || value === null || seen.has(value) || ctx.hooks.refOf(value) !== undefined) return false;
     seen.add(value);
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) if (search(value[i], depth + 1)) return segments.push(i), true;
-      return false;
-    }
-    if (value instanceof Map) {
-      let i = 0;
-      for (const [k, v] of value) {
-        if (search(k, depth + 1) || search(v, depth + 1)) return segments.push(`<Map entry ${i}>`), true;
-        i++;
-      }
-      return false;
-    }
-    for (const key of Object.keys(value)) if (search((value as Record<string, unknown>)[key], depth + 1)) return segments.push(key), true;
-    return false;
+    onPath.add(value);
+    const hit = searchIn(value, search, segments);
+    onPath.delete(value);
+    return hit;
   };
-  search(ctx.value, 0);
-  return pathOf(ctx, segments);
+  return search(ctx.value) ? segments : undefined;
+}
+
+function searchIn(value: object, search: (child: unknown) => boolean, segments: Array<string | number>): boolean {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (search(value[i])) return segments.push(i), true;
+    return false;
+  }
+  if (value instanceof Map) {
+    let i = 0;
+    for (const [k, v] of value) {
+      if (search(k) || search(v)) return segments.push(`<Map entry ${i}>`), true;
+      i++;
+    }
+    return false;
+  }
+  for (const key of Object.keys(value)) if (search((value as Record<string, unknown>)[key])) return segments.push(key), true;
+  return false;
 }
 
 // ─────────────────────────────────────────── encode ───────────────────────────────────────────
@@ -98,7 +122,7 @@ function encFunction(fn: Function, ctx: EncodeContext): unknown {
 function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
   const ref = ctx.hooks.refOf(value);
   if (ref !== undefined) return ref.n === undefined ? { [TAG]: 'Ref', id: ref.id, cls: ref.cls } : { [TAG]: 'Ref', id: ref.id, cls: ref.cls, n: ref.n };
-  if (depth > MAX_DEPTH) throw new PathError(`nesting deeper than ${MAX_DEPTH} levels (a cyclic structure?) cannot cross to <to>`);
+  if (depth > MAX_DEPTH) enterDeep(value, ctx, depth);
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === Object.prototype) return encPlain(value as Record<string, unknown>, ctx, depth, false);
   if (proto === Array.prototype) return encArray(value as unknown[], ctx, depth);
@@ -106,6 +130,21 @@ function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
   const kind = classTable().kinds.get(proto);
   if (kind !== undefined) return BY_KIND[kind].serialize(value, ctx, depth, WALK);
   return encOther(value, proto, ctx, depth);
+}
+
+/**
+ * Deeper than MAX_DEPTH the walk keeps the objects on its path and refuses one met again inside
+ * itself, as the BSON serializer does: a cycle walked that far is met again within one more lap.
+ * Not before: it would slow every batch. Deep acyclic data goes on, as the driver sends it. No exit
+ * hook (a frame per level, fewer levels before a stack overflow): an object is on the path if it is
+ * still the one entered at the depth it was last entered at.
+ */
+function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
+  const deep = (ctx.deep ??= { path: [], depthOf: new Map() });
+  const at = deep.depthOf.get(value);
+  if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) throw new CycleError(value);
+  deep.path[depth - MAX_DEPTH - 1] = value;
+  deep.depthOf.set(value, depth);
 }
 
 function encPlain(obj: Record<string, unknown>, ctx: EncodeContext, depth: number, nullProto: boolean): unknown {

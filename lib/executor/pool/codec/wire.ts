@@ -73,6 +73,8 @@ export interface EncodeContext {
   readonly lenient?: boolean;
   /** The value is an argument list: its index renders as " 1", " 2"... in paths. */
   readonly argumentList?: boolean;
+  /** Deeper than MAX_DEPTH: the object entered at each depth, and the depth each was last entered at (see enterDeep in ./walk.ts). */
+  deep?: { path: object[]; depthOf: Map<object, number> };
 }
 
 /**
@@ -135,7 +137,10 @@ export const enum Kind {
   Forbidden,
 }
 
-/** Deeper than this is taken for a cycle (BSON documents nest at most ~100 levels). */
+/**
+ * Past this depth the walk starts looking for a cycle (BSON documents nest at most ~100 levels on a
+ * server, so real data rarely gets here and the hot path never pays for it).
+ */
 export const MAX_DEPTH = 400;
 
 /** A lenient encode's answer for a value the BSON serializer leaves out (a symbol): the key is dropped. */
@@ -144,6 +149,13 @@ export const LEFT_OUT = Symbol('rotor.leftOut');
 /** Thrown while encoding; collects the path segments (innermost first) as it unwinds. */
 export class PathError extends Error {
   readonly segments: Array<string | number> = [];
+}
+
+/** The walk met `target` again inside itself: made public as the BSON serializer's own BSONError. */
+export class CycleError extends PathError {
+  constructor(readonly target: object) {
+    super('Cannot convert circular structure to BSON');
+  }
 }
 
 export function withSegment(error: unknown, segment: string | number): unknown {

@@ -4,7 +4,7 @@
 import type { FetchRole } from '../../../registry/kinds.js';
 import type { Request } from '../protocol.js';
 import type { RemoteRef } from '../remote-ref.js';
-import { closedWithClient, closeMember, commandRole, cursorState, transform } from './cursor.js';
+import { closedWithClient, closeMember, commandRole, cursorState, notAnIterator, transform } from './cursor.js';
 
 /** A blocking request to the cursor's worker, bounded as its client's commands are. */
 export type BlockingRequest = (m: Request, args: unknown[] | undefined) => unknown;
@@ -54,6 +54,8 @@ export function cursorInvokeSync(ref: RemoteRef, member: string, args: unknown[]
     case 'each': {
       // The iterator is a synchronous function here; `false` stops, as with the driver, and, as
       // the driver's for-await does, stopping early (false, a throw) closes the cursor.
+      const refused = notAnIterator(args[0]);
+      if (refused) throw refused;
       const iterator = args[0] as (doc: unknown) => unknown;
       const docs = cursorIterateSync(ref, request);
       for (const doc of { [Symbol.iterator]: () => docs }) if (iterator(doc) === false) break;

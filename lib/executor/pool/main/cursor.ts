@@ -2,6 +2,7 @@
 // map() transforms and forEach() run here on the main thread. Chained options (sort, limit...) were
 // already sent, in order, ahead of the first fetch. Which member does what is the registry's
 // BufferRole on it (lib/registry/kinds.ts): this module names roles, never members.
+import { MongoInvalidArgumentError } from 'mongodb';
 import { Readable } from 'node:stream';
 import type { RemoteRef } from '../remote-ref.js';
 import type { ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';
@@ -48,6 +49,14 @@ function chainRole(ref: RemoteRef, member: string): ChainRole | undefined {
 
 export function cursorState(ref: RemoteRef): CursorState {
   return (ref.cursor ??= { buffer: [], transforms: [], started: false, prefetch: undefined });
+}
+
+/**
+ * The driver's forEach refuses a non-function iterator with this before it reads anything (its
+ * cursor stays unstarted): the same error here, with no batch asked of the worker first.
+ */
+export function notAnIterator(iterator: unknown): MongoInvalidArgumentError | undefined {
+  return typeof iterator === 'function' ? undefined : new MongoInvalidArgumentError('Argument "iterator" must be a function');
 }
 
 export function transform(state: CursorState, doc: unknown): unknown {
@@ -127,7 +136,9 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): P
         }
         return [...state.buffer.splice(0), ...rest].map((d) => transform(state, d));
       })();
-    case 'each':
+    case 'each': {
+      const refused = notAnIterator(args[0]);
+      if (refused) return Promise.reject(refused);
       return (async () => {
         // As the driver's forEach: a for-await over the cursor, so stopping early (false, a throw)
         // closes it; what the iterator returns is not awaited (a Promise is not false).
@@ -135,6 +146,7 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): P
         const docs = cursorIterate(ref);
         for await (const doc of { [Symbol.asyncIterator]: () => docs }) if (iterator(doc) === false) break;
       })();
+    }
     case 'close':
       if (closedWithClient(ref)) return Promise.resolve();
       // Like the driver's, close() leaves buffered documents readable: a read-ahead batch joins them.
