@@ -10,6 +10,7 @@ import { RemoteRef, WorkerLostError, type PoolExecutor } from '../lib/executor/p
 import { poolSlots, workerThread } from '../lib/executor/pool/internals.js';
 import { memberKey } from '../lib/executor/pool/protocol.js';
 import { stateOf } from '../lib/proxy/factory.js';
+import { runNode } from './support/child.js';
 import { dbName, suite, testUri } from './support/env.js';
 import { poolRotor, withPoolClient } from './support/pool.js';
 
@@ -290,6 +291,18 @@ test('a per-client option selects the pool: new MongoClient(uri, { rotor: { exec
     await client.close();
     await ((stateOf(client)!.runtime.executor as unknown as { close(): Promise<void> }).close());
   }
+});
+
+test('`node --input-type=module -e` with the pool: its worker does not inherit --input-type (it would fail to load)', async () => {
+  const lib = new URL('../lib/index.js', import.meta.url).href;
+  const code = `import { createRotor } from '${lib}';
+    const { MongoClient } = createRotor({ executor: 'pool' });
+    const client = new MongoClient(process.env.MONGODB_URI);
+    console.log(JSON.stringify(await client.db('admin').command({ ping: 1 })));
+    await client.close();`;
+  const run = await runNode(['--input-type=module', '-e', code], { env: { ...process.env, MONGODB_URI: testUri() }, timeoutMS: 30_000, what: 'the -e script' });
+  assert.is(run.code, 0, run.stderr);
+  assert.is(run.stdout.trim(), '{"ok":1}');
 });
 
 test('commands called in the same tick reach the driver in call order (a tick crosses as one ordered batch)', async () => {

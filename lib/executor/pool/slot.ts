@@ -29,6 +29,19 @@ type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
 let nextAbortId = 1;
 export const newAbortId = (): number => nextAbortId++;
 
+/**
+ * The worker inherits this process's flags, except `--input-type` (`node --input-type=module -e`):
+ * it applies to string input only, and a worker started from a file with it fails to load.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    if (execArgv[i] === '--input-type') i++; // and its value
+    else if (!execArgv[i]!.startsWith('--input-type=')) out.push(execArgv[i]!);
+  }
+  return out;
+}
+
 export class WorkerSlot {
   private pool: Tinypool | undefined;
   private worker: Worker | undefined;
@@ -71,6 +84,7 @@ export class WorkerSlot {
       // maintenance and change-stream events between requests.
       useAtomics: false,
       idleTimeout: Number.POSITIVE_INFINITY,
+      execArgv: workerExecArgv(process.execArgv),
       ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
     });
     // A worker that dies with no task in flight makes tinypool emit 'error': without a listener
