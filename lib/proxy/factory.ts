@@ -69,7 +69,33 @@ export function memberOf(state: HandleState, key: PropertyKey): unknown {
  */
 function outsideRegistry(state: HandleState, key: PropertyKey): unknown {
   if (state.runtime.strict) return typeof key === 'symbol' ? undefined : unknownAttribute(state.cls, String(key));
-  return wrapValue(state.runtime, probeMember(state, key as string | symbol));
+  const value = probeMember(state, key as string | symbol);
+  return state.runtime.executor.inProcess ? wrapValue(state.runtime, value) : wrapCopy(state.runtime, value);
+}
+
+/**
+ * An out-of-process executor answers with a copy made for this read (a pool snapshot): the driver
+ * objects of registered classes inside it (`topology.client`) become handles too. Only the copy's
+ * own plain containers are walked, never a driver object's graph.
+ */
+function wrapCopy(runtime: Runtime, value: unknown): unknown {
+  const top = wrapValue(runtime, value);
+  if (top !== value || typeof value !== 'object' || value === null) return top;
+  const pending: object[] = [value];
+  const seen = new Set<object>();
+  for (let container = pending.pop(); container !== undefined; container = pending.pop()) {
+    if (seen.has(container)) continue;
+    seen.add(container);
+    const fields = container as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      const v = fields[key];
+      if (typeof v !== 'object' || v === null) continue;
+      const wrapped = wrapValue(runtime, v);
+      if (wrapped !== v) fields[key] = wrapped;
+      else if (Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype) pending.push(v);
+    }
+  }
+  return value;
 }
 
 function attributeAccessor(name: string | symbol, attr: Attribute): Accessor {

@@ -235,6 +235,12 @@ for (const target of targets) {
     assert.type(loose.topology?.description?.type, 'string', "the topology's description (a getter) reads");
     assert.is((coll as unknown as Loose).s.namespace.collection, 'x');
     assert.is((coll as unknown as Loose).$__, undefined, 'a name the driver object lacks reads undefined');
+    // The driver's internals hold the client itself. Inline they are the driver's own objects (its
+    // MongoClient); the pool's copy holds the client's handle.
+    const held = (target.executor as string) === 'inline' ? (loose.s as Loose).sessionPool.client : client;
+    if ((target.executor as string) === 'inline') assert.instance(held, mongodb.MongoClient);
+    assert.is(loose.topology?.client, held, 'topology.client is the client');
+    assert.is(loose.s?.sessionPool?.client, held, 's.sessionPool.client is the client');
   });
 
   test('JSON.stringify of a handle is its inspect label: never the options, never a credential', () => {

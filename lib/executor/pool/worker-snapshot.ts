@@ -5,6 +5,7 @@
 // SNAPSHOT_DEPTH levels and SNAPSHOT_NODES values; functions and what cannot cross are left out.
 // A class instance shows its own fields and its getters. It never throws. The copy is a plain
 // object: a picture of the internal, not the internal.
+import { driverClassOf } from '../../registry/driver-classes.js';
 import { crossesAsValue, encode } from './codec/index.js';
 
 export const SNAPSHOT_DEPTH = 5;
@@ -27,6 +28,10 @@ export function snapshot(value: unknown): unknown {
     if (--nodes < 0 || typeof v === 'function' || typeof v === 'symbol') return undefined;
     if (typeof v !== 'object' || v === null) return v;
     if (seen.has(v)) return undefined;
+    // An object of a registry class inside the internal (`topology.client`, `s.sessionPool.client`)
+    // crosses as its handle, as the driver's object holds the object itself: not a copy of its graph
+    // (half of a topology snapshot was its client's).
+    if (depth > 0 && driverClassOf(v)) return v;
     const proto = Object.getPrototypeOf(v) as object | null;
     // BSON values, dates, buffers, driver data classes: the reply's encode sends them. A live object
     // (a socket, an emitter, an internal driver class) is copied field by field, below, without
