@@ -116,6 +116,12 @@ test('ROTOR_EXECUTOR=pool: the worker starts when the app imports the driver, an
   assert.equal(inline.stdout.trim(), 'worker started: false', 'no worker for an inline app');
 });
 
+test("the hook installs itself in the app's worker threads, not in rotor's pool worker (no loader thread there)", async () => {
+  const run = await runApp('register-workers.mjs', ['--import', registerESM], {});
+  assert.is(run.code, 0, run.stderr);
+  assert.equal(run.stdout.trim().split('\n'), ['app worker: true', 'pool worker: false']);
+});
+
 test('either flag installs both hooks: --import for a CommonJS app, --require for an ES module app', async () => {
   await assertDropIn('dropin-app.cjs', ['--import', registerESM], {});
   await assertDropIn('dropin-app.mjs', ['--require', registerCJS], {});

@@ -4,6 +4,7 @@
 import path = require('node:path');
 import url = require('node:url');
 import nodeModule = require('node:module');
+import { isMainThread } from 'node:worker_threads';
 // Type-only: keeps entry.cts in the compilation (it is loaded by path, below).
 import type _entry = require('./entry.cjs');
 
@@ -24,6 +25,10 @@ type ResolveFilename = (request: string, parent: { filename?: string } | undefin
 function install(): void {
   const g = globalThis as Record<symbol, unknown>;
   if (g[INSTALLED]) return;
+  // rotor's own pool worker (NODE_OPTIONS preloads this in every thread): it resolves nothing to
+  // rotor, and ESM hooks would start a loader thread there and route each of its imports through it.
+  // The name is POOL_WORKER_ENV of lib/executor/pool/slot.ts.
+  if (!isMainThread && process.env.ROTOR_POOL_WORKER === '1') return;
   g[INSTALLED] = true;
 
   // require(): CommonJS resolution.

@@ -20,6 +20,9 @@ import type { SlotStats } from './stats.js';
 
 export { SYNC_CEILING_MS, type SyncWait } from './slot-blocking.js';
 
+/** Set in the pool worker's environment (read by rotor/register, lib/register/register.cts). */
+export const POOL_WORKER_ENV = 'ROTOR_POOL_WORKER';
+
 /** A worker that has not started running within this is taken for lost. */
 export const START_CEILING_MS = 15_000;
 
@@ -85,6 +88,8 @@ export class WorkerSlot {
       useAtomics: false,
       idleTimeout: Number.POSITIVE_INFINITY,
       execArgv: workerExecArgv(process.execArgv),
+      // rotor/register, preloaded by NODE_OPTIONS in every thread, stays out of rotor's own worker.
+      env: { ...process.env, [POOL_WORKER_ENV]: '1' },
       ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
     });
     // A worker that dies with no task in flight makes tinypool emit 'error': without a listener
