@@ -348,4 +348,29 @@ test('a client spanning two workers spreads its commands and hears events from b
   }, { pool: { workers: 2, span: true }, client: { monitorCommands: true } }),
 );
 
+test('a for-await over a cursor gives the event loop a turn at each batch boundary, even with the next batch already read ahead', () =>
+  withPoolClient(async ({ client }) => {
+    const coll = client.db(dbName('pool_turns')).collection('c');
+    await coll.drop().catch(() => {});
+    await coll.insertMany(Array.from({ length: 300 }, (_, i) => ({ i })));
+    let n = 0;
+    let turned = true;
+    const missed: number[] = [];
+    for await (const doc of coll.find({}, { batchSize: 100, sort: { i: 1 } })) {
+      assert.is(doc.i, n);
+      if (n % 100 === 0 && !turned) missed.push(n);
+      // Ample time for the read-ahead batch to arrive, so the next boundary finds it buffered.
+      if (n % 100 === 0) await new Promise((r) => setTimeout(r, 200));
+      if (n % 100 === 99) {
+        turned = false;
+        setImmediate(() => (turned = true));
+      }
+      n++;
+    }
+    assert.is(n, 300);
+    assert.equal(missed, [], 'batches handed out with no event-loop turn since the last document of the one before');
+    await coll.drop();
+  }),
+);
+
 test.run();

@@ -11,7 +11,7 @@ import { resolveClass } from '../../registry/resolve.js';
 import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
 import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
 import { entry, idFor, type Entry, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
-import { streamAction } from './worker-streams.js';
+import { hostStream, streamAction } from './worker-streams.js';
 import { snapshot } from './worker-snapshot.js';
 
 let port: MessagePort;
@@ -147,7 +147,9 @@ function perform(m: Request): unknown {
     case 'factory': {
       const e = entry(m.id);
       checkAllowed(e.cls, 'factory', m.member);
-      register(e.obj[m.member](...decodeArgs(m.args, m.abortId)), m.cls, ownerOf(m.id), m.newId);
+      const made = e.obj[m.member](...decodeArgs(m.args, m.abortId));
+      hostStream(made);
+      register(made, m.cls, ownerOf(m.id), m.newId);
       if (m.abortId !== undefined) entry(m.newId).abortId = m.abortId;
       return undefined;
     }
@@ -241,7 +243,7 @@ function replyOk(m: Request, value: unknown): void {
       const ok = m.op === 'read' || m.op === 'call' ? encodeLenient(value, hooks) : encode(value, hooks);
       postSync({ r: m.r!, ok });
     } else if (Array.isArray(value) && value.length > PART_SIZE) void replyInParts(m.r!, value, hooks);
-    else emit({ r: m.r!, ok: encode(value, hooks) });
+    else emit({ r: m.r!, ok: encode(value, hooks) }, transferable(m, value));
   } catch (error) {
     replyError(m, error);
   }
@@ -257,25 +259,38 @@ function replyError(m: Request, error: unknown): void {
  * concurrent commands whose answers arrive together wake the main thread once.
  */
 let outbox: WorkerMessage[] = [];
-function emit(message: WorkerMessage): void {
+/** ArrayBuffers the outbox's messages hand over instead of copying (see transferable). */
+let handOver: ArrayBuffer[] = [];
+function emit(message: WorkerMessage, transfer?: ArrayBuffer): void {
+  if (transfer) handOver.push(transfer);
   if (outbox.push(message) === 1) queueMicrotask(flush);
+}
+/**
+ * A download's bytes (worker-streams.ts made them a fresh buffer) are moved, not cloned twice; not
+ * when they sit in a slab shared with other Buffers (small ones, from the Buffer pool).
+ */
+function transferable(m: Request, value: unknown): ArrayBuffer | undefined {
+  if (m.op !== 'stream' || m.action !== 'read' || !(value instanceof Uint8Array) || !(value.buffer instanceof ArrayBuffer)) return undefined;
+  return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value.buffer : undefined;
 }
 function flush(): void {
   const batch = outbox;
+  const transfer = handOver;
   outbox = [];
-  if (batch.length === 1) post(batch[0]!);
+  handOver = [];
+  if (batch.length === 1) post(batch[0]!, transfer);
   else {
     try {
-      port.postMessage(batch);
+      port.postMessage(batch, transfer);
     } catch {
       for (const m of batch) post(m);
     }
   }
 }
 /** One message; one that structured clone refuses (a value the codec let through) fails its request only. */
-function post(m: WorkerMessage): void {
+function post(m: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   try {
-    port.postMessage(m);
+    port.postMessage(m, transfer);
   } catch (error) {
     if ('r' in m && !('error' in m)) port.postMessage({ r: m.r, error: encodeError(error) });
   }

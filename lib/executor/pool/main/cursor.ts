@@ -15,6 +15,8 @@ export interface CursorState {
   started: boolean;
   /** The next batch, asked for as soon as the previous one arrived (see fill). */
   prefetch: Promise<unknown[]> | undefined;
+  /** The prefetch has arrived: taking it up needs no wait (see fill). */
+  prefetched: boolean;
 }
 
 export function isCursorClass(cls: ResolvedClass): boolean {
@@ -48,7 +50,7 @@ function chainRole(ref: RemoteRef, member: string): ChainRole | undefined {
 }
 
 export function cursorState(ref: RemoteRef): CursorState {
-  return (ref.cursor ??= { buffer: [], transforms: [], started: false, prefetch: undefined });
+  return (ref.cursor ??= { buffer: [], transforms: [], started: false, prefetch: undefined, prefetched: false });
 }
 
 /**
@@ -86,12 +88,22 @@ async function fill(ref: RemoteRef, mode: FetchRole): Promise<boolean> {
   state.started = true;
   const ahead = state.prefetch;
   state.prefetch = undefined;
+  // A batch that already arrived would hand out its documents with no event-loop turn since the
+  // last batch's: a for-await doing work per document would hold the loop for two batches or more
+  // (timers, I/O and other requests waiting). Waiting for the server gives that turn; this does too.
+  if (ahead && state.prefetched) await new Promise(setImmediate);
   const batch = await (ahead ?? requestBatch(ref, mode));
   if (batch.length === 0 && mode === 'next') ref.ended = true; // exhausted: nothing left to lose with the worker
   for (const doc of batch) state.buffer.push(doc);
   if (batch.length > 0 && mode === 'next' && ref.resolved.readAhead) {
     const next = requestBatch(ref, 'next');
-    next.catch(() => {}); // a failure surfaces when this batch is awaited
+    state.prefetched = false;
+    next.then(
+      () => {
+        if (state.prefetch === next) state.prefetched = true;
+      },
+      () => {}, // a failure surfaces when this batch is awaited
+    );
     state.prefetch = next;
   }
   return batch.length > 0;

@@ -1,10 +1,20 @@
 // GridFS streams in the pool executor: real Node streams on the main thread, relaying chunks to and
 // from the driver's stream in the worker. Backpressure crosses the boundary: a write completes only
-// once the worker's stream accepted the chunk, and a read asks the worker for one chunk at a time.
+// once the worker's stream accepted the chunk; a download reads ahead of its consumer by a bounded
+// number of bytes (a round trip per chunk consumed would leave the worker idle half the time).
 import { Readable, Writable } from 'node:stream';
 import { ObjectId } from 'mongodb';
 import type { ClassName } from '../../../registry/kinds.js';
 import type { RemoteRef } from '../remote-ref.js';
+
+/**
+ * How far a download reads ahead of its consumer (its highWaterMark): each answer asks for the next
+ * while below it, so the worker fetches while the consumer works. A few GridFS chunks (255 KiB).
+ */
+const READ_AHEAD_BYTES = 2 * 1024 * 1024;
+
+/** How many bytes of an upload may be on their way to the worker's stream (its backpressure bound). */
+const WRITE_AHEAD_BYTES = 4 * 1024 * 1024;
 
 type Action = 'write' | 'end' | 'read' | 'abort';
 
@@ -19,6 +29,11 @@ export class PoolUploadStream extends Writable {
   readonly className: ClassName = 'GridFSBucketWriteStream';
   /** Set once the upload finished: the files-collection document, as the driver's stream has it. */
   gridFSFile: unknown = null;
+  /** Bytes sent to the worker and not yet accepted by its stream. */
+  private inFlight = 0;
+  private failure: Error | undefined;
+  /** A write or the final waiting for the bytes in flight to go down. */
+  private waiting: (() => void) | undefined;
   constructor(
     readonly remote: RemoteRef,
     /** Chosen here, so `uploadStream.id` is known at once, as with the driver. */
@@ -26,14 +41,54 @@ export class PoolUploadStream extends Writable {
   ) {
     super();
   }
+  // A write completes while fewer than WRITE_AHEAD_BYTES are in flight: the next chunk crosses
+  // while the worker writes this one. The worker's stream gets them in order (one ordered port).
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    run(this.remote, 'write', chunk).then(() => callback(), callback);
+    if (this.failure) return callback(this.failure);
+    let accepted: Promise<unknown>;
+    try {
+      accepted = run(this.remote, 'write', chunk);
+    } catch (error) {
+      return callback(error as Error);
+    }
+    this.inFlight += chunk.length;
+    const settled = (): void => {
+      this.inFlight -= chunk.length;
+      this.waiting?.();
+    };
+    accepted.then(settled, (error: Error) => {
+      this.failure ??= error;
+      // No write or final waits to report it: the stream fails now.
+      if (!this.waiting && !this.destroyed) this.destroy(error);
+      settled();
+    });
+    this.untilBelow(WRITE_AHEAD_BYTES, callback);
+  }
+  /** Calls `callback` once fewer than `limit` bytes are in flight, with the failure if a write failed. */
+  private untilBelow(limit: number, callback: (error?: Error | null) => void): void {
+    if (this.failure) return callback(this.failure);
+    if (this.inFlight < limit) return callback();
+    this.waiting = () => {
+      if (this.inFlight >= limit && !this.failure) return;
+      this.waiting = undefined;
+      callback(this.failure);
+    };
   }
   override _final(callback: (error?: Error | null) => void): void {
-    run(this.remote, 'end').then((file) => {
-      this.gridFSFile = file;
-      callback();
-    }, callback);
+    // Every write accepted first: a failed one fails the upload instead of ending it.
+    this.untilBelow(1, (error) => {
+      if (error) return callback(error);
+      let file: Promise<unknown>;
+      try {
+        file = run(this.remote, 'end');
+      } catch (lost) {
+        return callback(lost as Error);
+      }
+      file.then((value) => {
+        this.gridFSFile = value;
+        callback();
+      }, callback);
+    });
   }
   async abort(): Promise<void> {
     await run(this.remote, 'abort');
@@ -43,17 +98,44 @@ export class PoolUploadStream extends Writable {
 
 export class PoolDownloadStream extends Readable {
   readonly className: ClassName = 'GridFSBucketReadStream';
+  /** abort() or destroy() told the worker to drop its stream (once). */
+  private released = false;
   constructor(readonly remote: RemoteRef) {
-    super();
+    super({ highWaterMark: READ_AHEAD_BYTES });
   }
+  // Node calls _read again only after a push: one read in flight, in order.
   override _read(): void {
-    run(this.remote, 'read').then(
+    let reply: Promise<unknown>;
+    try {
+      reply = run(this.remote, 'read');
+    } catch (error) {
+      this.destroy(error as Error);
+      return;
+    }
+    reply.then(
       (chunk) => {
+        if (this.destroyed) return;
         if (chunk === null) this.remote.ended = true;
-        this.push(chunk === null ? null : Buffer.from(chunk as Uint8Array));
+        // The codec gives a Buffer (a view on the cloned bytes): no copy here.
+        this.push(chunk === null ? null : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
       },
-      (error: Error) => this.destroy(error),
+      (error: Error) => {
+        // After abort() the worker's stream fails the read in flight: that is no error of ours.
+        if (!this.destroyed && !this.released) this.destroy(error);
+      },
     );
+  }
+  /** Destroyed before its end (a for-await left early): the worker's stream closes its cursor too. */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.remote.ended && !this.released) {
+      this.released = true;
+      try {
+        run(this.remote, 'abort').catch(() => {});
+      } catch {
+        // The worker is gone, and its stream with it.
+      }
+    }
+    callback(error);
   }
   /** Byte range, before the first read (chained to the worker's stream, in order). */
   start(offset: number): this {
@@ -65,6 +147,7 @@ export class PoolDownloadStream extends Readable {
     return this;
   }
   async abort(): Promise<void> {
+    this.released = true;
     await run(this.remote, 'abort');
     this.destroy();
   }
