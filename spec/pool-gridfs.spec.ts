@@ -147,6 +147,34 @@ test('an upload whose insert fails errors the stream; a good one keeps every byt
   }),
 );
 
+test("a writer that reuses its buffer once write()'s callback ran uploads what it wrote at the time", () =>
+  withPool(async ({ bucket }) => {
+    // Node's contract: after the callback the chunk is the writer's again (a pooled buffer refilled).
+    const upload = bucket.openUploadStream('reused.bin');
+    const buffer = Buffer.alloc(64 * 1024);
+    const expected: Buffer[] = [];
+    for (let i = 0; i < 8; i++) {
+      buffer.fill(i + 1);
+      expected.push(Buffer.from(buffer));
+      // Written from a macrotask (an I/O or timer callback, as producers do): Node runs the write
+      // callback's tick before this tick's promise jobs.
+      await new Promise<void>((resolve, reject) =>
+        setImmediate(() =>
+          upload.write(buffer, (error) => {
+            if (error) return reject(error);
+            buffer.fill(0xee); // refilled from within the callback, as a pooled-buffer producer does
+            resolve();
+          }),
+        ),
+      );
+    }
+    await new Promise<void>((resolve, reject) => upload.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    const chunks: Buffer[] = [];
+    for await (const chunk of bucket.openDownloadStream(upload.id)) chunks.push(chunk as Buffer);
+    assert.is(Buffer.compare(Buffer.concat(chunks), Buffer.concat(expected)), 0, 'uploaded bytes are not what was written');
+  }),
+);
+
 test.after(async () => {
   const client = new driver.MongoClient(testUri());
   await client.db(name).dropDatabase().catch(() => {});

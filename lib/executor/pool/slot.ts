@@ -289,6 +289,14 @@ export class WorkerSlot {
     if (ids) for (const id of ids) this.functions.delete(id);
   }
 
+  /**
+   * Sends what this tick queued now rather than at its end: a caller whose data is the user's again
+   * once it returns (a stream's chunk, after its write callback) has it cloned here.
+   */
+  flush(): void {
+    if (this.port) this.outbox.flush();
+  }
+
   /** A control message of rotor's own (no user data), after whatever is queued. */
   private postNow(m: Request): void {
     if (!this.port) return;

@@ -48,6 +48,9 @@ export class PoolUploadStream extends Writable {
     let accepted: Promise<unknown>;
     try {
       accepted = run(this.remote, 'write', chunk);
+      // Cloned now: the callback below may run before this tick ends, and the chunk is then the
+      // writer's to refill.
+      this.remote.slot.flush();
     } catch (error) {
       return callback(error as Error);
     }
