@@ -7,6 +7,7 @@
 // round, its range the min..max of those differences. CPU µs per command comes from
 // process.cpuUsage(), which counts every thread of the process (the pool's worker included, the
 // server not): steadier than wall time on a loaded machine.
+import os from 'node:os';
 import type { Document } from 'mongodb';
 import { CONCURRENCY } from './tasks.js';
 import { FLOOR_REFERENCE, floorProbes, type Probe } from './floor/probes.js';
@@ -80,8 +81,12 @@ export interface RatioRow {
   p50FloorRatio: number | null;
   /** The same in CPU µs: the pool's extra CPU per command / tinypool's CPU per round trip. */
   cpuFloorRatio: number | null;
-  /** Sequential overhead / the design floor's (the bare driver in a worker, no rotor): rotor's own share. */
+  /** The design floor this target is compared with: the async raw hop, or the blocking one for a blocking target. */
+  designFloor: string | null;
+  /** Sequential overhead / the design floor's (the bare driver in a worker, no rotor): rotor's own share (issue #25 goal ≤ 1.2×). */
   designRatio: number | null;
+  /** CPU µs per command the target adds over bare minus what the design floor adds (issue #25 goal ≤ 25 µs). */
+  cpuOverDesignUs: number | null;
   /** The same in CPU µs. */
   cpuDesignRatio: number | null;
   /** Concurrent overhead per command / sequential overhead. */
@@ -101,10 +106,12 @@ export interface OverheadResult {
   readonly floors: FloorRow[];
   readonly rows: OverheadRow[];
   readonly ratios: RatioRow[];
-  readonly goals: { floorRatio: number; floorRatioStretch: number; concurrentRatio: number };
+  readonly goals: { floorRatio: number; floorRatioStretch: number; concurrentRatio: number; designRatio: number; cpuOverDesignUs: number };
+  /** The 1-minute load average when the section started and ended: whether wall time can be trusted. */
+  readonly loadAverage?: { start: number; end: number };
 }
 
-export const GOALS = { floorRatio: 2, floorRatioStretch: 1.3, concurrentRatio: 0.3 } as const;
+export const GOALS = { floorRatio: 2, floorRatioStretch: 1.3, concurrentRatio: 0.3, designRatio: 1.2, cpuOverDesignUs: 25 } as const;
 
 /** A command of the section: how one target runs n of them, given the round's prepared input. */
 interface Command {
@@ -132,8 +139,11 @@ export interface Participant {
   readonly ops: Ops;
   /** A pool target: its ratios against the floor are reported. */
   readonly pool: boolean;
-  /** The design floor (./floor/driver-in-worker.ts): pool targets' overhead is also divided by its. */
-  readonly designFloor?: boolean;
+  /**
+   * A design floor (./floor/driver-in-worker.ts): pool targets' overhead is also compared with it,
+   * a blocking target's with the blocking one.
+   */
+  readonly designFloor?: 'async' | 'blocking';
 }
 
 /** Runs the section: setup on `admin` (the bare driver's db), then every command × mode × round. */
@@ -144,6 +154,7 @@ export async function runOverhead(
   scale: OverheadScale,
   status: (text: string) => void,
 ): Promise<OverheadResult> {
+  const load0 = os.loadavg()[0]!;
   await admin.dropDatabase().catch(() => {});
   await admin.collection('corpus').insertMany(Array.from({ length: FIND_IDS }, (_, i) => ({ ...SMALL, _id: i + 1 })));
   const floors = await floorProbes();
@@ -193,7 +204,7 @@ export async function runOverhead(
   for (const mode of ['sequential', 'concurrent'] as const) {
     for (const f of floors) floorRows.push({ name: f.name, mode, ...timing(floorSamples.get(`${f.name}\u0000${mode}`) ?? []) });
   }
-  return { scale, concurrency: CONCURRENCY, floorReference: FLOOR_REFERENCE, floors: floorRows, rows, ratios: ratiosOf(rows, floorRows, participants, baseline), goals: { ...GOALS } };
+  return { scale, concurrency: CONCURRENCY, floorReference: FLOOR_REFERENCE, floors: floorRows, rows, ratios: ratiosOf(rows, floorRows, participants, baseline), goals: { ...GOALS }, loadAverage: { start: r2(load0), end: r2(os.loadavg()[0]!) } };
 }
 
 interface Sample {
@@ -265,7 +276,8 @@ function ratiosOf(rows: readonly OverheadRow[], floors: readonly FloorRow[], par
   const floor = floors.find((f) => f.name === FLOOR_REFERENCE && f.mode === 'sequential');
   const cellOf = (command: string, mode: Mode, target: string): OverheadCell | undefined =>
     rows.find((r) => r.command === command && r.mode === mode)?.cells.find((c) => c.target === target);
-  const design = participants.find((p) => p.designFloor)?.target;
+  const designOf = (p: Participant): string | undefined =>
+    (participants.find((d) => d.designFloor === (p.ops.concurrent ? 'async' : 'blocking')) ?? participants.find((d) => d.designFloor === 'async'))?.target;
   const out: RatioRow[] = [];
   for (const p of participants) {
     if (p.target === baseline || !p.pool) continue;
@@ -275,6 +287,7 @@ function ratiosOf(rows: readonly OverheadRow[], floors: readonly FloorRow[], par
       const over = typeof seq?.overheadUs === 'number' && seq.overheadUs > 0 ? seq.overheadUs : null;
       const cpuOver = typeof seq?.cpuOverheadUs === 'number' && seq.cpuOverheadUs > 0 ? seq.cpuOverheadUs : null;
       const reachesZero = (c: OverheadCell | undefined): boolean => !c?.overheadRange || c.overheadRange[0] <= 0;
+      const design = designOf(p);
       const floorCell = design === undefined ? undefined : cellOf(command.name, 'sequential', design);
       const per = (x: number | null, d: number | null | undefined): number | null => (x !== null && typeof d === 'number' && d > 0 ? r2(x / d) : null);
       out.push({
@@ -283,7 +296,10 @@ function ratiosOf(rows: readonly OverheadRow[], floors: readonly FloorRow[], par
         floorRatio: over !== null && floor?.usPerOp ? r2(over / floor.usPerOp) : null,
         p50FloorRatio: typeof seq?.p50OverheadUs === 'number' && seq.p50OverheadUs > 0 && floor?.p50UsPerOp ? r2(seq.p50OverheadUs / floor.p50UsPerOp) : null,
         cpuFloorRatio: cpuOver !== null && floor?.cpuUsPerOp ? r2(cpuOver / floor.cpuUsPerOp) : null,
+        designFloor: design ?? null,
         designRatio: per(over, floorCell?.overheadUs),
+        // Each overhead is a median of differences paired by round with bare, so the baseline's noise cancels.
+        cpuOverDesignUs: typeof seq?.cpuOverheadUs === 'number' && typeof floorCell?.cpuOverheadUs === 'number' ? r1(seq.cpuOverheadUs - floorCell.cpuOverheadUs) : null,
         cpuDesignRatio: per(cpuOver, floorCell?.cpuOverheadUs),
         concurrentRatio: over !== null && typeof conc?.overheadUs === 'number' ? r2(conc.overheadUs / over) : null,
         cpuConcurrentRatio: cpuOver !== null && typeof conc?.cpuOverheadUs === 'number' ? r2(conc.cpuOverheadUs / cpuOver) : null,

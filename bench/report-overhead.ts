@@ -1,5 +1,6 @@
 // The overhead section in the console, the markdown and the SVG (see ./overhead.ts for how it is measured).
-import { DESIGN_FLOOR } from './floor/driver-in-worker.js';
+import os from 'node:os';
+import { BLOCKING_DESIGN_FLOOR, DESIGN_FLOOR } from './floor/driver-in-worker.js';
 import type { FloorRow, Mode, OverheadCell, OverheadResult } from './overhead.js';
 
 const f1 = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(Math.abs(x) >= 100 ? 0 : 1));
@@ -27,6 +28,7 @@ function columnsOf(o: OverheadResult, targets: readonly string[], baseline: stri
 }
 
 export function overheadMarkdown(o: OverheadResult, targets: readonly string[], baseline: string): string[] {
+  const cores = os.availableParallelism();
   const others = columnsOf(o, targets, baseline);
   const lines: string[] = [];
   lines.push('## Overhead per command', '');
@@ -51,11 +53,14 @@ export function overheadMarkdown(o: OverheadResult, targets: readonly string[], 
     `Pool targets against the goals (issue #15): sequential overhead ≤ ${o.goals.floorRatio}× the ${o.floorReference} round trip (✓), stretch ≤ ${o.goals.floorRatioStretch}× (✓✓); concurrent overhead per command ≤ ${o.goals.concurrentRatio}× the sequential one. The CPU column divides CPU µs the same way (steadier on a loaded machine). "noisy": the rounds' overhead range reaches 0, the machine's noise is as large as the overhead. A dash: no positive overhead to divide.`,
     '',
   );
-  lines.push(`The last two columns divide by the design floor instead: the overhead of \`${DESIGN_FLOOR}\` for the same command (what hosting the driver in a thread costs here, before any rotor code): 1× would mean rotor adds nothing of its own.`, '');
-  lines.push('| target | command | overhead / tinypool RTT | p50: overhead / RTT | CPU: overhead / tinypool CPU | concurrent / sequential overhead | CPU: concurrent / sequential | overhead / design floor | CPU: overhead / design floor |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(
+    `The last three columns compare with the design floor instead, the raw hop: \`${DESIGN_FLOOR}\` (for a blocking target, \`${BLOCKING_DESIGN_FLOOR}\`: Atomics.wait + receiveMessageOnPort) for the same command, what hosting the driver in a thread costs here before any rotor code. Issue #25's goals: overhead ≤ ${o.goals.designRatio}× the raw hop's (wall; trust it on a quiet machine only) and CPU per command ≤ ${o.goals.cpuOverDesignUs} µs over the raw hop's (steady under load). ${o.loadAverage ? `Load average (1 min) during the section: ${o.loadAverage.start} at its start, ${o.loadAverage.end} at its end on ${cores} cores${Math.max(o.loadAverage.start, o.loadAverage.end) > cores ? ': loaded, read CPU, not wall' : ''}.` : ''}`,
+    '',
+  );
+  lines.push('| target | command | overhead / tinypool RTT | p50: overhead / RTT | CPU: overhead / tinypool CPU | concurrent / sequential overhead | CPU: concurrent / sequential | overhead / raw hop | CPU: overhead / raw hop | CPU µs over raw hop |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of o.ratios) {
     lines.push(
-      `| ${r.target} | ${r.command} | ${ratio(r.floorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)}${r.noisy ? ' (noisy)' : ''} | ${ratio(r.p50FloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.cpuFloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.concurrentRatio, o.goals.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''} | ${ratio(r.cpuConcurrentRatio, o.goals.concurrentRatio)} | ${times(r.designRatio)} | ${times(r.cpuDesignRatio)} |`,
+      `| ${r.target} | ${r.command} | ${ratio(r.floorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)}${r.noisy ? ' (noisy)' : ''} | ${ratio(r.p50FloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.cpuFloorRatio, o.goals.floorRatio, o.goals.floorRatioStretch)} | ${ratio(r.concurrentRatio, o.goals.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''} | ${ratio(r.cpuConcurrentRatio, o.goals.concurrentRatio)} | ${ratio(r.designRatio, o.goals.designRatio)} | ${times(r.cpuDesignRatio)} | ${r.cpuOverDesignUs === null ? '—' : `${signed(r.cpuOverDesignUs)} ${r.cpuOverDesignUs <= o.goals.cpuOverDesignUs ? '✓' : '✗'}`} |`,
     );
   }
   lines.push('');
@@ -81,7 +86,7 @@ export function overheadConsole(o: OverheadResult, baseline: string): string[] {
   }
   for (const r of o.ratios) {
     lines.push(
-      `  ${r.target} ${r.command}: overhead/floor ${times(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, p50 ${times(r.p50FloorRatio)}, cpu ${times(r.cpuFloorRatio)} (goal ≤ ${o.goals.floorRatio}×) · concurrent/sequential ${times(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, cpu ${times(r.cpuConcurrentRatio)} (goal ≤ ${o.goals.concurrentRatio}×) · over the design floor ${times(r.designRatio)}, cpu ${times(r.cpuDesignRatio)}`,
+      `  ${r.target} ${r.command}: overhead/floor ${times(r.floorRatio)}${r.noisy ? ' (noisy)' : ''}, p50 ${times(r.p50FloorRatio)}, cpu ${times(r.cpuFloorRatio)} (goal ≤ ${o.goals.floorRatio}×) · concurrent/sequential ${times(r.concurrentRatio)}${r.concurrentNoisy ? ' (noisy)' : ''}, cpu ${times(r.cpuConcurrentRatio)} (goal ≤ ${o.goals.concurrentRatio}×) · over the raw hop ${times(r.designRatio)} (goal ≤ ${o.goals.designRatio}×), cpu ${times(r.cpuDesignRatio)}, cpu ${signed(r.cpuOverDesignUs)} µs (goal ≤ ${o.goals.cpuOverDesignUs})`,
     );
   }
   return lines;

@@ -13,7 +13,7 @@ import { loadData } from './data.js';
 import { runMicro } from './micro.js';
 import { clock, Progress } from './progress.js';
 import { OVERHEAD, OVERHEAD_SCALE, runOverhead, type Participant } from './overhead.js';
-import { DESIGN_FLOOR, driverInWorker } from './floor/driver-in-worker.js';
+import { BLOCKING_DESIGN_FLOOR, DESIGN_FLOOR, driverInWorker } from './floor/driver-in-worker.js';
 import { renderMarkdown, writeResults, type Results } from './report.js';
 import { overheadConsole } from './report-overhead.js';
 import { message, runTask, type Runner } from './run-task.js';
@@ -63,7 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   let server: RunningServer | undefined;
   let admin: MongoClient | undefined;
-  let designOps: Ops | undefined;
+  const designOps: Ops[] = [];
   let failed = false;
   try {
     const serverStart = Date.now();
@@ -139,7 +139,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       try {
         const participants: Participant[] = live.map((r) => ({ target: r.target.name, ops: r.ops!, pool: r.target.pool === true }));
         // The design floor runs with the targets when a pool target does: what rotor's pool is divided by.
-        if (participants.some((p) => p.pool)) participants.push({ target: DESIGN_FLOOR, ops: (designOps = await driverInWorker(server.uri, args.db)), pool: false, designFloor: true });
+        // The design floors (raw hops) run with the targets when a pool target does: the async one
+        // for every pool target, the blocking one too when a blocking (sync) pool target runs.
+        const floorsFor: Array<'async' | 'blocking'> = participants.some((p) => p.pool) ? ['async'] : [];
+        if (participants.some((p) => p.pool && !p.ops.concurrent)) floorsFor.push('blocking');
+        for (const kind of floorsFor) {
+          const ops = await driverInWorker(server.uri, args.db, kind === 'blocking');
+          designOps.push(ops);
+          participants.push({ target: kind === 'blocking' ? BLOCKING_DESIGN_FLOOR : DESIGN_FLOOR, ops, pool: false, designFloor: kind });
+        }
         results.overhead = await runOverhead(participants, BASELINE, adminDb, overheadScale, (text) => progress.status(text));
         for (const line of overheadConsole(results.overhead, BASELINE)) log(line);
         if (results.overhead.rows.some((row) => row.cells.some((c) => c.status === 'error'))) failed = true;
@@ -179,7 +187,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     for (const r of runners) await r.ops?.close().catch(() => {});
-    await designOps?.close().catch(() => {});
+    for (const ops of designOps) await ops.close().catch(() => {});
     await admin?.close().catch(() => {});
     await shutdownRotor().catch(() => {});
     await server?.stop();
