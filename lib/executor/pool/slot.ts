@@ -423,6 +423,7 @@ export class WorkerSlot {
     try {
       const value = awaitSync(this.blocking, m, r, wait);
       const listenerError = this.listenerErrors.get(r);
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the listener threw, as thrown in-process
       if (listenerError !== undefined) throw listenerError;
       return value;
     } finally {
