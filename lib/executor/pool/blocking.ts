@@ -8,7 +8,7 @@ import type { Framework } from '../../framework/types.js';
 import { Settled } from '../../framework/settled.js';
 import { memberName, type Request } from './protocol.js';
 import { RemoteRef } from './remote-ref.js';
-import { afterInvoke, asRef, extractSignal, slotOfArgs, type PoolExecutor } from './index.js';
+import { afterInvoke, asRef, beforeInvoke, extractSignal, slotOfArgs, type PoolExecutor } from './index.js';
 import { BlockingTimeoutError, PoolClosedError, WorkerLostError } from './errors.js';
 import { isPoolStream } from './main/gridfs.js';
 import { isCursorClass } from './main/cursor.js';
@@ -128,5 +128,6 @@ function invokeOne(ref: RemoteRef, member: string | symbol, args: unknown[]): un
   if (signal?.aborted) throw signal.reason;
   const m: Request = { op: 'invoke', id: ref.id, member: name, args: [] };
   if (signal) (m as { abortId?: number }).abortId = newAbortId(); // the worker gives the operation a stand-in signal, never aborted
+  beforeInvoke(ref, name, args);
   return afterInvoke(ref, name, args, request(m, args));
 }

@@ -18,6 +18,7 @@ import { cursorCall, cursorChain, cursorInvoke, cursorIterate, cursorRead, isCur
 import { listen } from './main/events.js';
 import { isPoolStream, prepareUpload, PoolDownloadStream, PoolUploadStream } from './main/gridfs.js';
 import { adoptInsertedIds } from './main/inserts.js';
+import { assignInsertIds } from './main/insert-ids.js';
 
 import { PoolClosedError, WorkerLostError } from './errors.js';
 
@@ -296,7 +297,13 @@ async function invokeOne(ref: RemoteRef, member: string | symbol, args: unknown[
     if (local) return local;
   }
   const signal = extractSignal(args);
+  beforeInvoke(ref, name, args);
   return afterInvoke(ref, name, args, await ref.slot.request({ op: 'invoke', id: ref.id, member: name, args: [] }, args, signal));
+}
+
+/** What the driver does in-process before an async command sends anything (shared with ./blocking.ts). */
+export function beforeInvoke(ref: RemoteRef, name: string, args: unknown[]): void {
+  if (ref.cls === 'Collection') assignInsertIds(name, args, ref.shadow);
 }
 
 /** The main thread's bookkeeping once an async command succeeded (shared with ./blocking.ts). */
@@ -328,7 +335,7 @@ function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[],
   if (signal) {
     // A cursor opened with a signal: aborting it fails the cursor's pending and later reads at once.
     ref.signal = signal;
-    signal.addEventListener('abort', () => parent.slot.post({ op: 'abort', abortId: abortId! }), { once: true });
+    signal.addEventListener('abort', () => parent.slot.abort(abortId!), { once: true });
   }
   if (cls === 'GridFSBucketWriteStream') return new PoolUploadStream(ref, upload.id);
   if (cls === 'GridFSBucketReadStream') return new PoolDownloadStream(ref);

@@ -40,24 +40,28 @@ export type Request = Answered &
     | { op: 'subscribe' | 'unsubscribe'; id: number; event: string }
     | { op: 'abort'; abortId: number }
     | { op: 'release'; ids: number[]; seen: number[] }
-    | { op: 'callback-result'; callId: number; ok?: unknown; error?: unknown }
+    /** `kept`: the main thread holds what the user function handed back (see kept-values.ts). */
+    | { op: 'callback-result'; callId: number; ok?: unknown; error?: unknown; kept?: number }
+    /** The main thread calls a function the worker handed to a user function (lookup's callback). */
+    | { op: 'call-function'; fn: number; args: unknown[] }
     | { op: 'stats' }
   );
 
 /** Worker → main, on the ordered channel. */
 export type WorkerMessage =
-  | { r: number; ok: unknown; parts?: true }
-  | { r: number; error: unknown }
+  | { r: number; ok: unknown; parts?: true; kept?: number }
+  | { r: number; error: unknown; kept?: number }
   /** A slice of a long array result; the final `ok` holds the last slice. */
   | { r: number; part: unknown[] }
-  | { t: 'event'; id: number; event: string; args: unknown }
+  /** `cause`: the request in whose operation the driver emitted it (see worker.ts `operation`). */
+  | { t: 'event'; id: number; event: string; args: unknown; cause?: number }
   | { t: 'callback'; callId: number; fn: number; args: unknown };
 
 /**
  * Worker → main, on the blocking channel: replies to blocking requests, and the calls of user
  * functions made while a blocking request is in flight (the main thread reads only this channel then).
  */
-export type SyncReply = { r: number; ok: unknown } | { r: number; error: unknown } | { t: 'callback'; callId: number; fn: number; args: unknown };
+export type SyncReply = { r: number; ok: unknown; kept?: number } | { r: number; error: unknown; kept?: number } | { t: 'callback'; callId: number; fn: number; args: unknown };
 
 /** Long array results cross in slices of this many elements, each its own message. */
 export const PART_SIZE = 512;

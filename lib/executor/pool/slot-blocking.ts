@@ -2,7 +2,8 @@
 // Atomics.wait over the slot's flag, reads the worker's answer from the blocking channel, runs the
 // user functions the worker calls back meanwhile, and notices a worker that died.
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import { decode, decodeError, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import type { KeptValues } from './kept-values.js';
 import { WorkerLostError } from './errors.js';
 import type { Request, SyncReply, WorkerMessage } from './protocol.js';
 
@@ -28,6 +29,7 @@ export interface BlockingHost {
   readonly flag: Int32Array;
   readonly encodeHooks: EncodeHooks;
   readonly decodeHooks: DecodeHooks;
+  readonly kept: KeptValues;
   /** Bumped each time the worker is lost. */
   generation(): number;
   syncPort(): MessagePort | undefined;
@@ -67,8 +69,8 @@ export function awaitSync(host: BlockingHost, m: Request, r: number, wait: SyncW
       }
       if (got.r !== r) continue; // the late answer to a request that already gave up
       if (wait?.deliverOrdered) drainOrdered(host);
-      if ('error' in got) throw decodeError(got.error, new Error().stack, host.decodeHooks);
-      return decode(got.ok, host.decodeHooks);
+      if ('error' in got) throw host.kept.has(got.kept) ? host.kept.take(got.kept, () => undefined) : decodeError(got.error, new Error().stack, host.decodeHooks);
+      return host.kept.take(got.kept, () => decode(got.ok, host.decodeHooks));
     }
     if (Atomics.wait(host.flag, 0, seen, LIVENESS_SLICE_MS) !== 'timed-out') continue;
     if (host.workerStopped()) {
@@ -103,31 +105,28 @@ function drainOrdered(host: BlockingHost): void {
 
 /** A user function called back during a blocking request: runs now, its answer goes back in order. */
 function runCallbackSync(host: BlockingHost, callId: number, fnId: number, args: unknown): void {
-  const reply = (r: { ok?: unknown; error?: unknown }): void => {
-    host.port()?.postMessage({ op: 'callback-result', callId, ...r } satisfies Request);
-  };
+  const reply = (outcome: { ok: unknown } | { error: unknown }): void =>
+    host.kept.reply((m: Request & { op: 'callback-result' }) => host.port()?.postMessage(m), callId, fnId, outcome, host.encodeHooks);
   const fn = host.fn(fnId);
-  if (!fn) return reply({ error: encodeError(new TypeError('rotor: the callback for this operation is gone (its operation already settled)')) });
+  if (!fn) return reply({ error: new TypeError('rotor: the callback for this operation is gone (its operation already settled)') });
   let value: unknown;
   try {
     value = fn(...(decode(args, host.decodeHooks) as unknown[]));
   } catch (error) {
-    return reply({ error: encodeError(error) });
+    return reply({ error });
   }
-  if (!isThenable(value)) return reply({ ok: encode(value, host.encodeHooks) });
+  if (!isThenable(value)) return reply({ ok: value });
   if (!host.blocking(fnId)) {
     // Another (asynchronous) request's callback, routed here because this thread was blocked: it
     // settles once the thread is free again.
     Promise.resolve(value).then(
-      (v) => reply({ ok: encode(v, host.encodeHooks) }),
-      (error: unknown) => reply({ error: encodeError(error) }),
+      (v) => reply({ ok: v }),
+      (error: unknown) => reply({ error }),
     );
     return;
   }
   Promise.resolve(value).catch(() => {}); // never awaited: its rejection is not the user's unhandled one
   reply({
-    error: encodeError(
-      new TypeError('rotor sync framework: the function given to a blocking call returned a Promise; it must be synchronous (the thread is blocked until the call returns, so the Promise could never settle)'),
-    ),
+    error: new TypeError('rotor sync framework: the function given to a blocking call returned a Promise; it must be synchronous (the thread is blocked until the call returns, so the Promise could never settle)'),
   });
 }

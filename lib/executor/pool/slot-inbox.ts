@@ -1,7 +1,8 @@
 // What a slot receives from its worker: replies (whole, or in parts for long arrays), events for
 // the main thread's emitters, and calls of user functions the driver makes in the worker
 // (withSession's function...), which run here. Requests in flight are kept here by request id.
-import { decode, encode, encodeError, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import { decode, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import type { KeptValues } from './kept-values.js';
 import type { Request, WorkerMessage } from './protocol.js';
 import type { RemoteRef } from './remote-ref.js';
 
@@ -25,6 +26,7 @@ export interface InboxHost {
   readonly pending: Map<number, Pending>;
   readonly decodeHooks: DecodeHooks;
   readonly encodeHooks: EncodeHooks;
+  readonly kept: KeptValues;
   /** The handle of a worker object, if this thread still references it. */
   refOf(id: number): RemoteRef | undefined;
   /** A user function registered by an encode (see EncodeHooks.functionRef). */
@@ -33,6 +35,8 @@ export interface InboxHost {
   settle(p: Pending, error: Error | undefined, value?: unknown): void;
   /** No request left in flight: the process may end unless a client holds it. */
   idle(): void;
+  /** A listener threw on an event the driver emitted during request `cause` (if known). */
+  listenerThrew(cause: number | undefined, error: unknown): void;
 }
 
 export function receive(host: InboxHost, message: WorkerMessage | WorkerMessage[]): void {
@@ -50,10 +54,14 @@ function receiveOne(host: InboxHost, m: WorkerMessage): void {
     }
     host.pending.delete(m.r);
     if (host.pending.size === 0) host.idle();
-    if ('error' in m) return host.settle(p, undefined, new Failure(m.error));
+    if ('error' in m) {
+      // What a user function threw, come back as it was thrown (see kept-values.ts).
+      if (host.kept.has(m.kept)) return host.settle(p, host.kept.take(m.kept, () => undefined) as Error);
+      return host.settle(p, undefined, new Failure(m.error));
+    }
     let value: unknown;
     try {
-      value = decode(m.ok, host.decodeHooks);
+      value = host.kept.take(m.kept, () => decode(m.ok, host.decodeHooks));
     } catch (error) {
       return host.settle(p, error as Error);
     }
@@ -61,7 +69,11 @@ function receiveOne(host: InboxHost, m: WorkerMessage): void {
   } else if (m.t === 'event') {
     const emitter = host.refOf(m.id)?.emitter;
     if (!emitter) return;
-    emitter.emit(m.event, ...(decode(m.args, host.decodeHooks) as unknown[]));
+    try {
+      emitter.emit(m.event, ...(decode(m.args, host.decodeHooks) as unknown[]));
+    } catch (error) {
+      host.listenerThrew(m.cause, error);
+    }
     if (emitter.listenerCount(m.event) === 0) host.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
   } else {
     runCallback(host, m.callId, m.fn, m.args);
@@ -70,15 +82,15 @@ function receiveOne(host: InboxHost, m: WorkerMessage): void {
 
 /** A user callback the driver called in the worker (withSession's function...): it runs here. */
 function runCallback(host: InboxHost, callId: number, fnId: number, args: unknown): void {
-  const reply = (r: { ok?: unknown; error?: unknown }): void => {
-    host.postNow({ op: 'callback-result', callId, ...r });
-  };
+  const reply = (outcome: { ok: unknown } | { error: unknown }): void => host.kept.reply((m) => host.postNow(m), callId, fnId, outcome, host.encodeHooks);
   const fn = host.functionOf(fnId);
-  if (!fn) return reply({ error: encodeError(new TypeError('rotor: the callback for this operation is gone (its operation already settled)')) });
+  if (!fn) return reply({ error: new TypeError('rotor: the callback for this operation is gone (its operation already settled)') });
   Promise.resolve()
     .then(() => fn(...(decode(args, host.decodeHooks) as unknown[])))
     .then(
-      (value) => reply({ ok: encode(value, host.encodeHooks) }),
-      (error: unknown) => reply({ error: encodeError(error) }),
-    );
+      (value) => reply({ ok: value }),
+      (error: unknown) => reply({ error }),
+    )
+    // Nothing of a reply can fail here (kept.reply falls back to a stand-in); a pool closed meanwhile has no port.
+    .catch(() => {});
 }

@@ -14,6 +14,7 @@ import { RemoteRef } from './remote-ref.js';
 import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
 import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js';
 import { Outbox } from './slot-outbox.js';
+import { KeptValues } from './kept-values.js';
 import { threadState } from './thread-liveness.js';
 import { RefTable } from './slot-refs.js';
 import type { SlotStats } from './stats.js';
@@ -63,6 +64,8 @@ export class WorkerSlot {
   /** Function ids registered by the encode in progress (see hooks.functionRef). */
   private owned: number[] | undefined;
   private abortListeners = 0;
+  /** What user functions handed back, kept for their caller (./kept-values.ts). */
+  private readonly kept = new KeptValues();
   /** Clients that connected and did not close: like the driver's sockets, they keep the process alive. */
   private readonly holds = new Set<RemoteRef>();
   private closed = false;
@@ -257,9 +260,16 @@ export class WorkerSlot {
 
   readonly decodeHooks: DecodeHooks = {
     ref: (wire) => this.refTable.refFor(wire),
-    fn: () => () => {
-      throw new TypeError('rotor: this function belongs to a driver object in the pool worker and cannot be called from the main thread');
-    },
+    // Id 0: a function of a driver object, which stays in the worker. Others: a function the driver
+    // handed to a user function (lookup's callback), called there, once.
+    fn: (fnId) =>
+      fnId === 0
+        ? () => {
+            throw new TypeError('rotor: this function belongs to a driver object in the pool worker and cannot be called from the main thread');
+          }
+        : (...args: unknown[]) => {
+            if (!this.closed) this.postNow({ op: 'call-function', fn: fnId, args: encodeArgs(args, this.encodeHooks) });
+          },
   };
 
   /** What a blocking request's wait (./slot-blocking.ts) reads and does here. */
@@ -267,6 +277,7 @@ export class WorkerSlot {
     flag: this.flag,
     encodeHooks: this.encodeHooks,
     decodeHooks: this.decodeHooks,
+    kept: this.kept,
     generation: () => this.generation,
     syncPort: () => this.syncPort,
     port: () => this.port,
@@ -286,7 +297,9 @@ export class WorkerSlot {
   }
 
   private forgetFunctions(ids: number[] | undefined): void {
-    if (ids) for (const id of ids) this.functions.delete(id);
+    if (!ids) return;
+    for (const id of ids) this.functions.delete(id);
+    this.kept.forget(ids);
   }
 
   /**
@@ -302,6 +315,15 @@ export class WorkerSlot {
     if (!this.port) return;
     this.outbox.flush();
     this.port.postMessage(m);
+  }
+
+  /**
+   * Tells the worker an operation's signal fired. Never throws and never starts a worker: an abort
+   * after the pool closed or its worker was lost has nothing left to stop (and runs in the signal's
+   * listener, where a throw would be an uncaught exception).
+   */
+  abort(abortId: number): void {
+    if (!this.closed) this.postNow({ op: 'abort', abortId });
   }
 
   private usable(what: string): MessagePort {
@@ -397,9 +419,15 @@ export class WorkerSlot {
     // A blocking request's own functions must be synchronous: one returning a Promise would wait
     // for this thread, which waits for the worker.
     if (functions) for (const id of functions) this.blockingFunctions.add(id);
+    this.listenerErrors.set(r, undefined);
     try {
-      return awaitSync(this.blocking, m, r, wait);
+      const value = awaitSync(this.blocking, m, r, wait);
+      const listenerError = this.listenerErrors.get(r);
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the listener threw, as thrown in-process
+      if (listenerError !== undefined) throw listenerError;
+      return value;
     } finally {
+      this.listenerErrors.delete(r);
       if (functions) for (const id of functions) this.blockingFunctions.delete(id);
       if (wait?.transientFunctions) this.forgetFunctions(functions);
     }
@@ -411,12 +439,38 @@ export class WorkerSlot {
     pending: this.pending,
     decodeHooks: this.decodeHooks,
     encodeHooks: this.encodeHooks,
+    kept: this.kept,
     refOf: (id) => this.refTable.get(id),
     functionOf: (id) => this.functions.get(id),
     postNow: (m) => this.postNow(m),
     settle: (p, error, value) => this.settle(p, error, value),
     idle: () => this.updateRef(),
+    listenerThrew: (cause, error) => this.listenerThrew(cause, error),
   };
+
+  /** Blocking requests waiting for their answer, and listener errors that fail them (see listenerThrew). */
+  private readonly listenerErrors = new Map<number, unknown>();
+
+  /**
+   * In-process, a listener that throws on an event the driver emits during an operation
+   * (commandStarted...) fails that operation with its error. Here the listener runs once the event
+   * crossed: the request it belongs to fails with the error instead of its answer (the worker's
+   * answer is dropped). An event of no request still in flight throws as an emitter's would.
+   */
+  private listenerThrew(cause: number | undefined, error: unknown): void {
+    const p = cause === undefined ? undefined : this.pending.get(cause);
+    if (p) {
+      this.pending.delete(cause!);
+      this.settle(p, error as Error);
+      this.updateRef();
+    } else if (cause !== undefined && this.listenerErrors.has(cause)) {
+      if (this.listenerErrors.get(cause) === undefined) this.listenerErrors.set(cause, error);
+    } else {
+      process.nextTick(() => {
+        throw error;
+      });
+    }
+  }
 
   private onMessage(message: WorkerMessage | WorkerMessage[]): void {
     receive(this.inbox, message);

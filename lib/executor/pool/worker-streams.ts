@@ -27,9 +27,10 @@ export async function streamAction(stream: any, action: StreamAction, data: Uint
       return undefined;
     case 'end':
       if (stream.errored) throw stream.errored;
+      // Node hands end's callback the error of a failed finish (a duplicate id, the server gone):
+      // the upload failed, and the main thread's stream must emit 'error', not 'finish'.
       await new Promise<void>((resolve, reject) => {
-        stream.once('error', reject);
-        stream.end(() => resolve());
+        stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
       });
       return stream.gridFSFile ?? null;
     case 'read':

@@ -98,6 +98,12 @@ export function unsubscribe(id: number, event: string): void {
   e.forwarders!.delete(event);
 }
 
+/** Whether the client owning object `id` forwards any event to the main thread. */
+export function clientForwards(id: number): boolean {
+  const client = table.get(ownerOf(id));
+  return client?.forwarders !== undefined && client.forwarders.size > 0;
+}
+
 export function tableStats(): { objects: number; forwarders: number } {
   let forwarders = 0;
   for (const e of table.values()) forwarders += e.forwarders?.size ?? 0;

@@ -3,6 +3,7 @@
 // `attach` task; from then on every request and reply is one message on those ports (tinypool's
 // per-task bookkeeping stays off the hot path). `useAtomics: false`, so between requests the
 // worker's event loop runs: heartbeats, pool maintenance, change-stream events.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import * as driver from 'mongodb';
 import { driverClassOf } from '../../registry/driver-classes.js';
@@ -10,7 +11,7 @@ import type { FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
 import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
-import { entry, idFor, type Entry, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
+import { clientForwards, entry, idFor, type Entry, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
 import { hostStream, streamAction } from './worker-streams.js';
 import { snapshot } from './worker-snapshot.js';
 
@@ -33,6 +34,13 @@ let blockingInFlight = 0;
 whenDropped((e) => {
   if (e.abortId !== undefined) aborts.delete(e.abortId);
 });
+/**
+ * Copies of what user functions handed back, and the main thread's token for the original: a
+ * result or error that is one of them goes back as the token (see kept-values.ts).
+ */
+const keptBy = new WeakMap<object, number>();
+const keptToken = (value: unknown): number | undefined => (typeof value === 'object' && value !== null ? keptBy.get(value) : undefined);
+
 /** Objects whose fire-and-forget creation or chaining failed: their next use fails with that error. */
 const broken = new Map<number, unknown>();
 
@@ -58,18 +66,53 @@ function encodeHooks(owner: number): EncodeHooks {
   };
 }
 
+/**
+ * Functions the driver hands to a user function (the callback of a `lookup` option): the main
+ * thread may call each once, Node callback style (see callUserFunction).
+ */
+const handedOut = new Map<number, (...args: unknown[]) => unknown>();
+let nextHandedOut = 1;
+const callbackArgHooks: EncodeHooks = {
+  ...encodeHooks(0),
+  functionRef: (fn) => {
+    const id = nextHandedOut++;
+    handedOut.set(id, fn as (...args: unknown[]) => unknown);
+    return id;
+  },
+};
+
+/**
+ * A user function, called from the driver: runs on the main thread. Its Promise is marked handled
+ * (a caller such as net's `lookup` ignores it: its rejection must not end the worker); a failure
+ * goes to the call's trailing callback when it has one, as a Node callback-style API expects.
+ */
+function callUserFunction(fnId: number, args: unknown[]): Promise<unknown> {
+  const done = new Promise((resolve, reject) => {
+    const callId = nextCallId++;
+    callbacks.set(callId, { resolve, reject });
+    const call = { t: 'callback' as const, callId, fn: fnId, args: encode(args, callbackArgHooks) };
+    if (blockingInFlight > 0) postSync(call);
+    else emit(call);
+  });
+  const callback = args.at(-1);
+  done.catch((error: unknown) => {
+    if (typeof callback === 'function' && forget(callback)) callback(error);
+  });
+  return done;
+}
+
+/** Drops a handed-out function; true if it was still callable. */
+function forget(fn: unknown): boolean {
+  for (const [id, f] of handedOut) if (f === fn) return handedOut.delete(id);
+  return false;
+}
+
 /** Decoding arguments: references become our objects; functions become stubs that call the main thread. */
 const decodeHooks: DecodeHooks = {
   ref: (ref: WireRef) => entry(ref.id).obj,
   fn: (fnId: number) =>
     (...args: unknown[]) =>
-      new Promise((resolve, reject) => {
-        const callId = nextCallId++;
-        callbacks.set(callId, { resolve, reject });
-        const call = { t: 'callback' as const, callId, fn: fnId, args: encode(args, encodeHooks(0)) };
-        if (blockingInFlight > 0) postSync(call);
-        else emit(call);
-      }),
+      callUserFunction(fnId, args),
 };
 
 function decodeArgs(args: unknown[], abortId?: number): unknown[] {
@@ -99,11 +142,20 @@ async function nextBatch(e: Entry, mode: FetchRole): Promise<unknown[]> {
   return take === undefined ? [first] : [first, ...e.obj[take]()];
 }
 
+/**
+ * The request an event was emitted for: the driver emits command monitoring events inside the
+ * operation, where a listener's throw fails the operation; the main thread's listener runs later,
+ * and its throw fails the request named here (see WorkerSlot.listenerThrew). Tracked only for
+ * clients that forward events (AsyncLocalStorage costs every promise of the thread on Node 20).
+ */
+const operation = new AsyncLocalStorage<number>();
+
 async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
   const e = entry(m.id);
   checkAllowed(e.cls, 'invoke', m.member);
   try {
-    const result = await e.obj[memberKey(m.member)](...decodeArgs(m.args, m.abortId));
+    const call = (): Promise<unknown> => e.obj[memberKey(m.member)](...decodeArgs(m.args, m.abortId));
+    const result = await (m.r !== undefined && clientForwards(m.id) ? operation.run(m.r, call) : call());
     if (e.cls === 'MongoClient' && m.member === 'close') releaseClient(m.id);
     return result;
   } finally {
@@ -180,7 +232,10 @@ function perform(m: Request): unknown {
       checkAllowed(e.cls, 'subscribe', 'on');
       const { id, event } = m;
       const owner = ownerOf(id);
-      subscribe(id, event, (...args: unknown[]) => emit({ t: 'event', id, event, args: encode(args, encodeHooks(owner)) }));
+      subscribe(id, event, (...args: unknown[]) => {
+        const cause = operation.getStore();
+        emit({ t: 'event', id, event, args: encode(args, encodeHooks(owner)), ...(cause !== undefined ? { cause } : {}) });
+      });
       return undefined;
     }
     case 'unsubscribe':
@@ -194,12 +249,20 @@ function perform(m: Request): unknown {
       release(m.ids, m.seen);
       for (const id of m.ids) broken.delete(id);
       return undefined;
+    case 'call-function': {
+      const fn = handedOut.get(m.fn);
+      handedOut.delete(m.fn);
+      fn?.(...(decode(m.args, decodeHooks) as unknown[]));
+      return undefined;
+    }
     case 'callback-result': {
       const pending = callbacks.get(m.callId);
       if (!pending) return undefined;
       callbacks.delete(m.callId);
-      if (m.error !== undefined) pending.reject(decodeError(m.error));
-      else pending.resolve(decode(m.ok, decodeHooks));
+      const outcome = m.error !== undefined ? decodeError(m.error) : decode(m.ok, decodeHooks);
+      if (m.kept !== undefined && typeof outcome === 'object' && outcome !== null) keptBy.set(outcome, m.kept);
+      if (m.error !== undefined) pending.reject(outcome);
+      else pending.resolve(outcome);
       return undefined;
     }
   }
@@ -237,6 +300,13 @@ function markBroken(m: Request, error: unknown): void {
 }
 
 function replyOk(m: Request, value: unknown): void {
+  const kept = keptToken(value);
+  if (kept !== undefined) {
+    // The main thread has the original: nothing of the copy needs to cross.
+    if (m.sync) postSync({ r: m.r!, ok: null, kept });
+    else emit({ r: m.r!, ok: null, kept });
+    return;
+  }
   const hooks = encodeHooks(ownerFor(m));
   try {
     if (m.sync) {
@@ -250,8 +320,10 @@ function replyOk(m: Request, value: unknown): void {
 }
 
 function replyError(m: Request, error: unknown): void {
-  if (m.sync) postSync({ r: m.r!, error: encodeError(error) });
-  else emit({ r: m.r!, error: encodeError(error) });
+  const kept = keptToken(error);
+  const reply = { r: m.r!, error: encodeError(error), ...(kept !== undefined ? { kept } : {}) };
+  if (m.sync) postSync(reply);
+  else emit(reply);
 }
 
 /**
