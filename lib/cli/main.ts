@@ -5,6 +5,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../util/package-root.js';
+import { redact } from '../util/redact.js';
 
 export const USAGE = `Usage: rotor <command> [arguments]
 
@@ -61,6 +62,11 @@ export function version(): string {
 
 class UsageError extends Error {}
 
+/** `user:password@host` with no scheme at all (a connection string typed without one). */
+const BARE_USERINFO = /(^|[\s'"`=])[^\s/?#@'"`:]+:[^\s/?#@'"`]+@(?=[^\s@'"`])/g;
+/** What the command prints about its arguments and failures: any of them may be a mistyped connection string. */
+const redactArgs = (text: string): string => redact(text).replace(BARE_USERINFO, '$1<credentials>@');
+
 const isHelp = (arg: string | undefined): boolean => arg === '-h' || arg === '--help';
 
 /** Runs the command line `argv` (without node and script); resolves with the exit status. */
@@ -90,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`rotor: ${err.message}\n\n${USAGE}`);
+      process.stderr.write(`rotor: ${redactArgs(err.message)}\n\n${USAGE}`);
       return 2;
     }
     throw err;
@@ -148,7 +154,7 @@ async function server(args: string[]): Promise<number> {
   try {
     await serverCommand();
   } catch (err) {
-    process.stderr.write(`rotor: ${(err as Error).message}\n`);
+    process.stderr.write(`rotor: ${redactArgs((err as Error).message)}\n`);
     return 1;
   }
   return 0;
@@ -189,7 +195,7 @@ if (invokedDirectly()) {
       setTimeout(() => process.exit(code), 3_000).unref();
     },
     (err: Error) => {
-      process.stderr.write(`rotor: ${err.message}\n`);
+      process.stderr.write(`rotor: ${redactArgs(err.message)}\n`);
       process.exit(1);
     },
   );

@@ -8,7 +8,7 @@ import type { Framework } from '../../framework/types.js';
 import { Settled } from '../../framework/settled.js';
 import { memberName, type Request } from './protocol.js';
 import { RemoteRef } from './remote-ref.js';
-import { afterInvoke, asRef, extractSignal, slotOfArgs, type PoolExecutor } from './index.js';
+import { afterInvoke, asRef, beforeInvoke, extractSignal, slotOfArgs, type PoolExecutor } from './index.js';
 import { BlockingTimeoutError, PoolClosedError, WorkerLostError } from './errors.js';
 import { isPoolStream } from './main/gridfs.js';
 import { isCursorClass } from './main/cursor.js';
@@ -122,6 +122,7 @@ function invokeOne(ref: RemoteRef, member: string | symbol, args: unknown[]): un
     const local = cursorInvokeSync(ref, name, args, request);
     if (local !== REMOTE) return local;
   }
+  beforeInvoke(ref, name, args);
   // A signal cannot fire while this thread is blocked: it is checked before the call; the wait is
   // bounded by the client's timeouts instead.
   const signal = extractSignal(args);

@@ -40,14 +40,15 @@ export type Request = Answered &
     | { op: 'subscribe' | 'unsubscribe'; id: number; event: string }
     | { op: 'abort'; abortId: number }
     | { op: 'release'; ids: number[]; seen: number[] }
-    | { op: 'callback-result'; callId: number; ok?: unknown; error?: unknown }
+    | { op: 'callback-result'; callId: number; ok?: unknown; error?: unknown; thrown?: number }
     | { op: 'stats' }
   );
 
 /** Worker → main, on the ordered channel. */
 export type WorkerMessage =
   | { r: number; ok: unknown; parts?: true }
-  | { r: number; error: unknown }
+  /** `thrown`: the error is what a main-thread user function threw (see ThrownValues), handed back as is. */
+  | { r: number; error: unknown; thrown?: number }
   /** A slice of a long array result; the final `ok` holds the last slice. */
   | { r: number; part: unknown[] }
   | { t: 'event'; id: number; event: string; args: unknown }
@@ -57,7 +58,7 @@ export type WorkerMessage =
  * Worker → main, on the blocking channel: replies to blocking requests, and the calls of user
  * functions made while a blocking request is in flight (the main thread reads only this channel then).
  */
-export type SyncReply = { r: number; ok: unknown } | { r: number; error: unknown } | { t: 'callback'; callId: number; fn: number; args: unknown };
+export type SyncReply = { r: number; ok: unknown } | { r: number; error: unknown; thrown?: number } | { t: 'callback'; callId: number; fn: number; args: unknown };
 
 /** Long array results cross in slices of this many elements, each its own message. */
 export const PART_SIZE = 512;

@@ -41,6 +41,9 @@ export interface BlockingHost {
   /** The worker is lost (the current generation). */
   lose(cause: Error): void;
   onMessage(message: WorkerMessage): void;
+  /** See InboxHost.keepThrown / takeThrown. */
+  keepThrown(value: unknown, fn: number): number;
+  takeThrown(token: number): { value: unknown } | undefined;
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
@@ -67,7 +70,12 @@ export function awaitSync(host: BlockingHost, m: Request, r: number, wait: SyncW
       }
       if (got.r !== r) continue; // the late answer to a request that already gave up
       if (wait?.deliverOrdered) drainOrdered(host);
-      if ('error' in got) throw decodeError(got.error, new Error().stack, host.decodeHooks);
+      if ('error' in got) {
+        const kept = got.thrown === undefined ? undefined : host.takeThrown(got.thrown);
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the user's function threw, handed back as is
+        if (kept) throw kept.value;
+        throw decodeError(got.error, new Error().stack, host.decodeHooks);
+      }
       return decode(got.ok, host.decodeHooks);
     }
     if (Atomics.wait(host.flag, 0, seen, LIVENESS_SLICE_MS) !== 'timed-out') continue;
@@ -103,7 +111,7 @@ function drainOrdered(host: BlockingHost): void {
 
 /** A user function called back during a blocking request: runs now, its answer goes back in order. */
 function runCallbackSync(host: BlockingHost, callId: number, fnId: number, args: unknown): void {
-  const reply = (r: { ok?: unknown; error?: unknown }): void => {
+  const reply = (r: { ok?: unknown; error?: unknown; thrown?: number }): void => {
     host.port()?.postMessage({ op: 'callback-result', callId, ...r } satisfies Request);
   };
   const fn = host.fn(fnId);
@@ -112,7 +120,7 @@ function runCallbackSync(host: BlockingHost, callId: number, fnId: number, args:
   try {
     value = fn(...(decode(args, host.decodeHooks) as unknown[]));
   } catch (error) {
-    return reply({ error: encodeError(error) });
+    return reply({ error: encodeError(error), thrown: host.keepThrown(error, fnId) });
   }
   if (!isThenable(value)) return reply({ ok: encode(value, host.encodeHooks) });
   if (!host.blocking(fnId)) {
@@ -120,7 +128,7 @@ function runCallbackSync(host: BlockingHost, callId: number, fnId: number, args:
     // settles once the thread is free again.
     Promise.resolve(value).then(
       (v) => reply({ ok: encode(v, host.encodeHooks) }),
-      (error: unknown) => reply({ error: encodeError(error) }),
+      (error: unknown) => reply({ error: encodeError(error), thrown: host.keepThrown(error, fnId) }),
     );
     return;
   }

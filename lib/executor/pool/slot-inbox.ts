@@ -4,6 +4,7 @@
 import { decode, encode, encodeError, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import type { Request, WorkerMessage } from './protocol.js';
 import type { RemoteRef } from './remote-ref.js';
+import { dropsEvent } from './main/cursor.js';
 
 export interface Pending {
   resolve(value: unknown): void;
@@ -17,7 +18,11 @@ export interface Pending {
 
 /** A failure the worker reported, decoded where the caller awaits it (see WorkerSlot.request). */
 export class Failure {
-  constructor(readonly wire: unknown) {}
+  constructor(
+    readonly wire: unknown,
+    /** What a user function threw, kept here: the caller gets that very value. */
+    readonly kept?: { value: unknown },
+  ) {}
 }
 
 /** What the inbox needs of its slot. */
@@ -30,6 +35,10 @@ export interface InboxHost {
   /** A user function registered by an encode (see EncodeHooks.functionRef). */
   functionOf(id: number): ((...args: unknown[]) => unknown) | undefined;
   postNow(m: Request): void;
+  /** Keeps what user function `fn` threw; the token goes to the worker with the error. */
+  keepThrown(value: unknown, fn: number): number;
+  /** The value kept under `token` (once). */
+  takeThrown(token: number): { value: unknown } | undefined;
   settle(p: Pending, error: Error | undefined, value?: unknown): void;
   /** No request left in flight: the process may end unless a client holds it. */
   idle(): void;
@@ -50,7 +59,7 @@ function receiveOne(host: InboxHost, m: WorkerMessage): void {
     }
     host.pending.delete(m.r);
     if (host.pending.size === 0) host.idle();
-    if ('error' in m) return host.settle(p, undefined, new Failure(m.error));
+    if ('error' in m) return host.settle(p, undefined, new Failure(m.error, m.thrown === undefined ? undefined : host.takeThrown(m.thrown)));
     let value: unknown;
     try {
       value = decode(m.ok, host.decodeHooks);
@@ -59,8 +68,9 @@ function receiveOne(host: InboxHost, m: WorkerMessage): void {
     }
     host.settle(p, undefined, p.parts ? p.parts.concat(value as unknown[]) : value);
   } else if (m.t === 'event') {
-    const emitter = host.refOf(m.id)?.emitter;
-    if (!emitter) return;
+    const ref = host.refOf(m.id);
+    const emitter = ref?.emitter;
+    if (!emitter || dropsEvent(ref!, m.event)) return;
     emitter.emit(m.event, ...(decode(m.args, host.decodeHooks) as unknown[]));
     if (emitter.listenerCount(m.event) === 0) host.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
   } else {
@@ -70,7 +80,7 @@ function receiveOne(host: InboxHost, m: WorkerMessage): void {
 
 /** A user callback the driver called in the worker (withSession's function...): it runs here. */
 function runCallback(host: InboxHost, callId: number, fnId: number, args: unknown): void {
-  const reply = (r: { ok?: unknown; error?: unknown }): void => {
+  const reply = (r: { ok?: unknown; error?: unknown; thrown?: number }): void => {
     host.postNow({ op: 'callback-result', callId, ...r });
   };
   const fn = host.functionOf(fnId);
@@ -79,6 +89,6 @@ function runCallback(host: InboxHost, callId: number, fnId: number, args: unknow
     .then(() => fn(...(decode(args, host.decodeHooks) as unknown[])))
     .then(
       (value) => reply({ ok: encode(value, host.encodeHooks) }),
-      (error: unknown) => reply({ error: encodeError(error) }),
+      (error: unknown) => reply({ error: encodeError(error), thrown: host.keepThrown(error, fnId) }),
     );
 }

@@ -63,6 +63,11 @@ export class WorkerSlot {
   /** Function ids registered by the encode in progress (see hooks.functionRef). */
   private owned: number[] | undefined;
   private abortListeners = 0;
+  /** Cursors' AbortSignal listeners (see watchSignal): removed when the pool closes. */
+  private readonly watched = new Set<() => void>();
+  /** What user functions threw (see InboxHost.keepThrown), until the worker hands it back or their request settles. */
+  private readonly thrown = new Map<number, { value: unknown; fn: number }>();
+  private nextThrown = 1;
   /** Clients that connected and did not close: like the driver's sockets, they keep the process alive. */
   private readonly holds = new Set<RemoteRef>();
   private closed = false;
@@ -158,6 +163,7 @@ export class WorkerSlot {
     this.port?.close();
     this.pool = this.worker = this.port = this.syncPort = undefined;
     this.refTable.dropReleases();
+    for (const unwatch of [...this.watched]) unwatch();
     await pool?.destroy();
   }
 
@@ -275,6 +281,8 @@ export class WorkerSlot {
     workerStopped: () => this.workerStopped(),
     lose: (cause) => this.lose(this.generation, cause),
     onMessage: (message) => this.onMessage(message),
+    keepThrown: (value, fn) => this.keepThrown(value, fn),
+    takeThrown: (token) => this.takeThrown(token),
   };
 
   private fail(r: number, error: Error): void {
@@ -286,7 +294,21 @@ export class WorkerSlot {
   }
 
   private forgetFunctions(ids: number[] | undefined): void {
-    if (ids) for (const id of ids) this.functions.delete(id);
+    if (!ids) return;
+    for (const id of ids) this.functions.delete(id);
+    if (this.thrown.size > 0) for (const [token, kept] of this.thrown) if (ids.includes(kept.fn)) this.thrown.delete(token);
+  }
+
+  private keepThrown(value: unknown, fn: number): number {
+    const token = this.nextThrown++;
+    this.thrown.set(token, { value, fn });
+    return token;
+  }
+
+  private takeThrown(token: number): { value: unknown } | undefined {
+    const kept = this.thrown.get(token);
+    this.thrown.delete(token);
+    return kept && { value: kept.value };
   }
 
   /**
@@ -326,7 +348,11 @@ export class WorkerSlot {
    */
   async request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown> {
     const reply = await this.exchange(m, args, signal);
-    if (reply instanceof Failure) throw decodeError(reply.wire, new Error().stack, this.decodeHooks);
+    if (reply instanceof Failure) {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the user's function threw, handed back as is
+      if (reply.kept) throw reply.kept.value;
+      throw decodeError(reply.wire, new Error().stack, this.decodeHooks);
+    }
     return reply;
   }
 
@@ -367,6 +393,28 @@ export class WorkerSlot {
       this.pending.set(r, pending);
       if (this.pending.size === 1) this.updateRef();
     });
+  }
+
+  /**
+   * A cursor opened with `signal`: aborting it aborts the cursor's operation in the worker. The
+   * listener goes when the cursor ends, its handle is collected, or the pool closes; it counts in
+   * poolStats().abortListeners meanwhile.
+   */
+  watchSignal(ref: RemoteRef, signal: AbortSignal, abortId: number): void {
+    if (signal.aborted) return; // its reads fail at once on this thread; nothing to tell the worker
+    const onAbort = (): void => {
+      unwatch();
+      this.postNow({ op: 'abort', abortId }); // nothing to tell a closed pool or a lost worker
+    };
+    const unwatch = (): void => {
+      if (!this.watched.delete(unwatch)) return;
+      signal.removeEventListener('abort', onAbort);
+      this.abortListeners--;
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.abortListeners++;
+    this.watched.add(unwatch);
+    ref.token.unwatch = unwatch;
   }
 
   /** Settles a request exactly once and drops what it held (abort listener, callbacks). */
@@ -414,6 +462,8 @@ export class WorkerSlot {
     refOf: (id) => this.refTable.get(id),
     functionOf: (id) => this.functions.get(id),
     postNow: (m) => this.postNow(m),
+    keepThrown: (value, fn) => this.keepThrown(value, fn),
+    takeThrown: (token) => this.takeThrown(token),
     settle: (p, error, value) => this.settle(p, error, value),
     idle: () => this.updateRef(),
   };
@@ -429,8 +479,10 @@ export class WorkerSlot {
     if (this.closed || !this.port) return { objects: 0, forwarders: 0, ...local };
     // Releases waiting for their setImmediate go first, so the count is what the caller left alive.
     this.refTable.flushReleases();
-    const remote = (await this.request({ op: 'stats' })) as { objects: number; forwarders: number };
-    return { objects: remote.objects, forwarders: remote.forwarders, ...local };
+    const remote = (await this.request({ op: 'stats' })) as { objects: number; forwarders: number; callbacks: number };
+    // Calls of user functions the worker still waits on count as pending: a call whose answer can
+    // never cross (a value the codec refuses) must show here, not read as zero.
+    return { objects: remote.objects, forwarders: remote.forwarders, ...local, pending: local.pending + remote.callbacks };
   }
 
   /** For fault specs (./internals.ts): the worker thread itself. */

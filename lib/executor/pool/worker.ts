@@ -8,7 +8,7 @@ import * as driver from 'mongodb';
 import { driverClassOf } from '../../registry/driver-classes.js';
 import type { FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
-import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
+import { decode, decodeThrown, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
 import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
 import { entry, idFor, type Entry, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
 import { hostStream, streamAction } from './worker-streams.js';
@@ -33,6 +33,62 @@ let blockingInFlight = 0;
 whenDropped((e) => {
   if (e.abortId !== undefined) aborts.delete(e.abortId);
 });
+/**
+ * Cursors whose rewind() waits for a batch still being fetched (the main thread's read-ahead):
+ * rewinding under a getMore in flight would let its reply revive the old server cursor. Later
+ * requests on the cursor wait for the rewind.
+ */
+const fetches = new Map<number, Promise<unknown>>();
+const rewinds = new Map<number, Promise<void>>();
+function tracked(id: number, fetch: Promise<unknown[]>): Promise<unknown[]> {
+  fetches.set(id, fetch);
+  const done = (): void => {
+    if (fetches.get(id) === fetch) fetches.delete(id);
+  };
+  fetch.then(done, done);
+  return fetch;
+}
+function rewindAfterFetch(id: number, rewind: () => unknown): void {
+  const after = fetches
+    .get(id)!
+    .then(
+      () => {},
+      () => {},
+    )
+    .then(rewind)
+    .then(
+      () => {},
+      (error: unknown) => void broken.set(id, error),
+    )
+    .finally(() => {
+      if (rewinds.get(id) === after) rewinds.delete(id);
+    });
+  rewinds.set(id, after);
+}
+
+/**
+ * What main-thread user functions threw, by the token the main thread keeps the original under: an
+ * error the driver passes on comes back to the caller as that very value (its class, its identity).
+ */
+const thrownOnMain = {
+  objects: new WeakMap<object, number>(),
+  /** Primitives have no identity: the last token of each value, few (cleared past 256). */
+  primitives: new Map<unknown, number>(),
+  remember(value: unknown, token: number): void {
+    if ((typeof value === 'object' && value !== null) || typeof value === 'function') this.objects.set(value, token);
+    else {
+      if (this.primitives.size >= 256) this.primitives.clear();
+      this.primitives.set(value, token);
+    }
+  },
+  tokenOf(value: unknown): number | undefined {
+    if ((typeof value === 'object' && value !== null) || typeof value === 'function') return this.objects.get(value);
+    const token = this.primitives.get(value);
+    this.primitives.delete(value);
+    return token;
+  },
+};
+
 /** Objects whose fire-and-forget creation or chaining failed: their next use fails with that error. */
 const broken = new Map<number, unknown>();
 
@@ -89,7 +145,9 @@ function decodeArgs(args: unknown[], abortId?: number): unknown[] {
  * so it crosses in one reply and later next() calls are local. Roles are the registry's, as on the
  * main thread (main/cursor.ts); a class with no such role is refused.
  */
-async function nextBatch(e: Entry, mode: FetchRole): Promise<unknown[]> {
+async function nextBatch(id: number, mode: FetchRole): Promise<unknown[]> {
+  await rewinds.get(id);
+  const e = entry(id);
   const roles = resolveClass(e.cls).buffers;
   const fetch = roles.get(mode);
   if (fetch === undefined) throw new TypeError(`rotor pool worker refused '${mode}' on ${e.cls}: no member has that cursor role`);
@@ -100,6 +158,8 @@ async function nextBatch(e: Entry, mode: FetchRole): Promise<unknown[]> {
 }
 
 async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
+  const rewinding = rewinds.get(m.id);
+  if (rewinding) await rewinding;
   const e = entry(m.id);
   checkAllowed(e.cls, 'invoke', m.member);
   try {
@@ -118,7 +178,7 @@ function perform(m: Request): unknown {
     case 'invoke':
       return invoke(m);
     case 'nextBatch':
-      return nextBatch(entry(m.id), m.mode);
+      return tracked(m.id, nextBatch(m.id, m.mode));
     case 'stream': {
       const e = entry(m.id);
       if (e.cls !== 'GridFSBucketReadStream' && e.cls !== 'GridFSBucketWriteStream') throw new TypeError(`rotor pool worker refused a stream action on ${e.cls}`);
@@ -156,7 +216,9 @@ function perform(m: Request): unknown {
     case 'call': {
       const e = entry(m.id);
       checkAllowed(e.cls, 'call', m.member);
-      return e.obj[m.member](...decodeArgs(m.args));
+      const args = decodeArgs(m.args);
+      if (fetches.has(m.id) && resolveClass(e.cls).buffers.get('rewind') === m.member) return rewindAfterFetch(m.id, () => e.obj[m.member](...args));
+      return e.obj[m.member](...args);
     }
     case 'read': {
       const e = entry(m.id);
@@ -198,7 +260,12 @@ function perform(m: Request): unknown {
       const pending = callbacks.get(m.callId);
       if (!pending) return undefined;
       callbacks.delete(m.callId);
-      if (m.error !== undefined) pending.reject(decodeError(m.error));
+      if (m.error !== undefined) {
+        // The driver gets the thrown value as the user's code threw it (a string stays a string).
+        const thrown = decodeThrown(m.error);
+        if (m.thrown !== undefined) thrownOnMain.remember(thrown, m.thrown);
+        pending.reject(thrown);
+      }
       else pending.resolve(decode(m.ok, decodeHooks));
       return undefined;
     }
@@ -250,8 +317,10 @@ function replyOk(m: Request, value: unknown): void {
 }
 
 function replyError(m: Request, error: unknown): void {
-  if (m.sync) postSync({ r: m.r!, error: encodeError(error) });
-  else emit({ r: m.r!, error: encodeError(error) });
+  const thrown = thrownOnMain.tokenOf(error);
+  const reply = thrown === undefined ? { r: m.r!, error: encodeError(error) } : { r: m.r!, error: encodeError(error), thrown };
+  if (m.sync) postSync(reply);
+  else emit(reply);
 }
 
 /**
