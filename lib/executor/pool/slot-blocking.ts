@@ -72,8 +72,7 @@ export function awaitSync(host: BlockingHost, m: Request, r: number, wait: SyncW
       if (wait?.deliverOrdered) drainOrdered(host);
       if ('error' in got) {
         const kept = got.thrown === undefined ? undefined : host.takeThrown(got.thrown);
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the user's function threw, handed back as is
-        if (kept) throw kept.value;
+        if (kept) throw kept.value; // what the user's function threw, handed back as is
         throw decodeError(got.error, new Error().stack, host.decodeHooks);
       }
       return decode(got.ok, host.decodeHooks);

@@ -70,7 +70,7 @@ function receiveOne(host: InboxHost, m: WorkerMessage): void {
   } else if (m.t === 'event') {
     const ref = host.refOf(m.id);
     const emitter = ref?.emitter;
-    if (!emitter || dropsEvent(ref!, m.event)) return;
+    if (!ref || !emitter || dropsEvent(ref, m.event)) return;
     emitter.emit(m.event, ...(decode(m.args, host.decodeHooks) as unknown[]));
     if (emitter.listenerCount(m.event) === 0) host.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
   } else {

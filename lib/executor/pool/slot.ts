@@ -349,8 +349,7 @@ export class WorkerSlot {
   async request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown> {
     const reply = await this.exchange(m, args, signal);
     if (reply instanceof Failure) {
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the user's function threw, handed back as is
-      if (reply.kept) throw reply.kept.value;
+      if (reply.kept) throw reply.kept.value; // what the user's function threw, handed back as is
       throw decodeError(reply.wire, new Error().stack, this.decodeHooks);
     }
     return reply;

@@ -10,7 +10,7 @@ import type { FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 import { decode, decodeThrown, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
 import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
-import { entry, idFor, type Entry, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
+import { entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
 import { hostStream, streamAction } from './worker-streams.js';
 import { snapshot } from './worker-snapshot.js';
 
