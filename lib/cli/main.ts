@@ -61,6 +61,17 @@ export function version(): string {
 
 class UsageError extends Error {}
 
+/** `user:password@host` with no scheme at all (a connection string typed without one). */
+const BARE_USERINFO = /(^|[\s'"`=])[^\s/?#@'"`:]+:[^\s/?#@'"`]+@(?=[^\s@'"`])/g;
+/**
+ * What the command prints about its arguments and failures: any of them may be a mistyped
+ * connection string. Loaded on a failure only: --help, --version and bench load nothing else.
+ */
+async function redactArgs(text: string): Promise<string> {
+  const { redact } = await import('../util/redact.js');
+  return redact(text).replace(BARE_USERINFO, '$1<credentials>@');
+}
+
 const isHelp = (arg: string | undefined): boolean => arg === '-h' || arg === '--help';
 
 /** Runs the command line `argv` (without node and script); resolves with the exit status. */
@@ -90,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`rotor: ${err.message}\n\n${USAGE}`);
+      process.stderr.write(`rotor: ${await redactArgs(err.message)}\n\n${USAGE}`);
       return 2;
     }
     throw err;
@@ -129,7 +140,8 @@ export function parseReplArgs(args: string[]): { uri?: string; files: string[]; 
   }
   if (positional[0] !== undefined && /^mongodb(\+srv)?:\/\//.test(positional[0])) parsed.uri = positional.shift();
   for (const file of positional) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file) || /^[^/.]*:\d+/.test(file)) {
+    // A URL, `host:port`, or `user:password@host` (a connection string missing its scheme) is no file.
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file) || /^[^/.]*:\d+/.test(file) || /^[^/@]*:[^/@]*@/.test(file)) {
       throw new UsageError(`repl: '${file}' is neither a script file nor a mongodb:// or mongodb+srv:// connection string (which comes first)`);
     }
     parsed.files.push(file);
@@ -148,7 +160,7 @@ async function server(args: string[]): Promise<number> {
   try {
     await serverCommand();
   } catch (err) {
-    process.stderr.write(`rotor: ${(err as Error).message}\n`);
+    process.stderr.write(`rotor: ${await redactArgs((err as Error).message)}\n`);
     return 1;
   }
   return 0;
@@ -188,8 +200,8 @@ if (invokedDirectly()) {
       // Normally nothing is left and the process ends here; should a handle linger, do not hang on it.
       setTimeout(() => process.exit(code), 3_000).unref();
     },
-    (err: Error) => {
-      process.stderr.write(`rotor: ${err.message}\n`);
+    async (err: Error) => {
+      process.stderr.write(`rotor: ${await redactArgs(err.message).catch(() => '(an error whose message could not be redacted)')}\n`);
       process.exit(1);
     },
   );

@@ -22,13 +22,7 @@ type Accessor = (state: HandleState) => unknown;
 export function handleFor(runtime: Runtime, cls: ResolvedClass, ref: Ref, sub?: Subclass): object {
   const existing = runtime.handleOf(ref);
   if (existing) return existing;
-  const state: HandleState = Object.assign(Object.create(statePrototype) as object, {
-    cls,
-    ref,
-    runtime,
-    proxy: undefined as unknown as object,
-    methods: undefined,
-  });
+  const state = new HandleTarget(cls, ref, runtime);
   if (sub) state.sub = sub;
   const proxy = new Proxy(state, cls.passThrough ? streamTraps : sub ? subclassTraps : traps);
   state.proxy = proxy;
@@ -183,13 +177,59 @@ const inspectLabel = (s: HandleState): string => {
   }
   return label ? `${s.cls.name} <${label}>` : s.cls.name;
 };
-/** util.inspect formats a Proxy's target without running traps, so the target carries the label. */
-const statePrototype = {
+/**
+ * The Proxy's target. util.inspect formats a Proxy's target without running traps, so the target
+ * carries the label; and console.dir (customInspect: false), showProxy or showHidden print the
+ * target's own properties at any depth: the driver object, the client's options and credentials
+ * behind it are private fields, which no inspect option reveals.
+ */
+class HandleTarget implements HandleState {
+  readonly #cls: ResolvedClass;
+  readonly #ref: Ref;
+  readonly #runtime: Runtime;
+  #proxy: object | undefined;
+  #probed: HandleState['probed'];
+  #sub: Subclass | undefined;
+  methods: Map<PropertyKey, unknown> | undefined = undefined;
+
+  constructor(cls: ResolvedClass, ref: Ref, runtime: Runtime) {
+    this.#cls = cls;
+    this.#ref = ref;
+    this.#runtime = runtime;
+  }
+  get cls(): ResolvedClass {
+    return this.#cls;
+  }
+  get ref(): Ref {
+    return this.#ref;
+  }
+  get runtime(): Runtime {
+    return this.#runtime;
+  }
+  get proxy(): object {
+    return this.#proxy!;
+  }
+  set proxy(value: object) {
+    this.#proxy = value;
+  }
+  get probed(): HandleState['probed'] {
+    return this.#probed;
+  }
+  set probed(value: HandleState['probed']) {
+    this.#probed = value;
+  }
+  get sub(): Subclass | undefined {
+    return this.#sub;
+  }
+  set sub(value: Subclass | undefined) {
+    this.#sub = value;
+  }
+
   [inspect.custom](this: object): string {
     // Node calls this with the Proxy itself as `this`.
     return inspectLabel(stateOf(this) ?? (this as HandleState));
-  },
-};
+  }
+}
 /** Never the driver object's: a handle is never a thenable, nor a test-framework or React value. */
 const PROTOCOL_PROBES = new Set<PropertyKey>(['then', 'asymmetricMatch', '$$typeof', 'nodeType']);
 

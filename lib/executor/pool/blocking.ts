@@ -122,6 +122,7 @@ function invokeOne(ref: RemoteRef, member: string | symbol, args: unknown[]): un
     const local = cursorInvokeSync(ref, name, args, request);
     if (local !== REMOTE) return local;
   }
+  beforeInvoke(ref, name, args);
   // A signal cannot fire while this thread is blocked: it is checked before the call; the wait is
   // bounded by the client's timeouts instead.
   const signal = extractSignal(args);

@@ -17,8 +17,7 @@ import { applyToShadow, constructShadow, factoryShadow, NO_SHADOW } from './shad
 import { cursorCall, cursorChain, cursorInvoke, cursorIterate, cursorRead, isCursorClass } from './main/cursor.js';
 import { listen } from './main/events.js';
 import { isPoolStream, prepareUpload, PoolDownloadStream, PoolUploadStream } from './main/gridfs.js';
-import { adoptInsertedIds } from './main/inserts.js';
-import { assignInsertIds } from './main/insert-ids.js';
+import { assignBulkIds, assignInsertIds } from './main/inserts.js';
 
 import { PoolClosedError, WorkerLostError } from './errors.js';
 
@@ -139,6 +138,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       const ref = asRef(refObject);
       const name = memberName(member);
       if (cursorChain(ref, name, args)) return;
+      if (ref.cls.endsWith('BulkOperation')) assignBulkIds(ref, name, args);
       // Validated by the driver's own code on the shadow, so a bad argument throws here, synchronously.
       if (applyToShadow(ref, name, args)) ref.slot.post({ op: 'chain', id: ref.id, member: name, args: [] }, args, ref);
       else ref.slot.requestSync({ op: 'chain', id: ref.id, member: name, args: [] }, args);
@@ -296,14 +296,14 @@ async function invokeOne(ref: RemoteRef, member: string | symbol, args: unknown[
     const local = cursorInvoke(ref, name, args);
     if (local) return local;
   }
-  const signal = extractSignal(args);
   beforeInvoke(ref, name, args);
+  const signal = extractSignal(args);
   return afterInvoke(ref, name, args, await ref.slot.request({ op: 'invoke', id: ref.id, member: name, args: [] }, args, signal));
 }
 
-/** What the driver does in-process before an async command sends anything (shared with ./blocking.ts). */
+/** The main thread's part of a command before it is sent (shared with ./blocking.ts): the ids an insert sets in-process. */
 export function beforeInvoke(ref: RemoteRef, name: string, args: unknown[]): void {
-  if (ref.cls === 'Collection') assignInsertIds(name, args, ref.shadow);
+  if (ref.cls === 'Collection') assignInsertIds(ref, name, args);
 }
 
 /** The main thread's bookkeeping once an async command succeeded (shared with ./blocking.ts). */
@@ -311,7 +311,6 @@ export function afterInvoke(ref: RemoteRef, name: string, args: unknown[], resul
   const root = ref.root;
   if (ref.cls === 'MongoClient' && name === 'close') ref.slot.forgetClient(ref); // the worker dropped everything the client owned
   else if (root.cls === 'MongoClient') ref.slot.hold(root, true); // connected (the driver connects on first use)
-  if (ref.cls === 'Collection') adoptInsertedIds(name, args, result);
   if (ref.resolved.endedBy.has(name)) ref.ended = true;
   return result;
 }
@@ -321,7 +320,8 @@ function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[],
   parent.slot.ensureAlive(parent);
   const upload = prepareUpload(memberName(member), args);
   const signal = extractSignal(upload.args);
-  if (signal?.aborted) throw signal.reason;
+  // A cursor opened with an aborted signal is made, as the driver's is: its reads reject.
+  if (signal?.aborted && !isCursorClass(resolveClass(cls))) throw signal.reason;
   const shadow = factoryShadow(parent, upload.member, upload.args, cls);
   const ref = parent.slot.newRef(cls, parent);
   const abortId = signal ? newAbortId() : undefined;
@@ -335,7 +335,7 @@ function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[],
   if (signal) {
     // A cursor opened with a signal: aborting it fails the cursor's pending and later reads at once.
     ref.signal = signal;
-    signal.addEventListener('abort', () => parent.slot.abort(abortId!), { once: true });
+    parent.slot.watchSignal(ref, signal, abortId!);
   }
   if (cls === 'GridFSBucketWriteStream') return new PoolUploadStream(ref, upload.id);
   if (cls === 'GridFSBucketReadStream') return new PoolDownloadStream(ref);

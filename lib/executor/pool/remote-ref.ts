@@ -13,6 +13,8 @@ export interface ReleaseToken {
   seen: number;
   /** Function ids registered by this object's creation (a cursor's options...), forgotten with it. */
   functions: number[] | undefined;
+  /** Removes the listener on the AbortSignal the cursor was opened with (see WorkerSlot.watchSignal). */
+  unwatch?: () => void;
 }
 
 export class RemoteRef {
@@ -33,8 +35,19 @@ export class RemoteRef {
   replicas: RemoteRef[] | undefined;
   /** Properties a caller set that the driver object does not have (duck typing, e.g. mongoose's). */
   expando: Map<PropertyKey, unknown> | undefined;
-  /** A stateful object that ended (closed cursor, ended session): nothing of it is lost with its worker. */
-  ended = false;
+  /**
+   * A stateful object that ended (closed cursor, ended session): nothing of it is lost with its
+   * worker. An ended cursor stops listening to its AbortSignal, as the driver's does once closed or
+   * exhausted (a long-lived signal must not collect one listener per cursor).
+   */
+  get ended(): boolean {
+    return this.hasEnded;
+  }
+  set ended(value: boolean) {
+    this.hasEnded = value;
+    if (value) this.token.unwatch?.();
+  }
+  private hasEnded = false;
   /** What its release needs, held by the slot's FinalizationRegistry (so it must not point back here). */
   readonly token: ReleaseToken;
   /** How to make it again on a fresh worker; undefined for objects the worker handed out. */

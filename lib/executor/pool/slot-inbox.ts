@@ -5,6 +5,7 @@ import { decode, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import type { KeptValues } from './kept-values.js';
 import type { Request, WorkerMessage } from './protocol.js';
 import type { RemoteRef } from './remote-ref.js';
+import { dropsEvent } from './main/cursor.js';
 
 export interface Pending {
   resolve(value: unknown): void;
@@ -18,7 +19,11 @@ export interface Pending {
 
 /** A failure the worker reported, decoded where the caller awaits it (see WorkerSlot.request). */
 export class Failure {
-  constructor(readonly wire: unknown) {}
+  constructor(
+    readonly wire: unknown,
+    /** What a user function threw, kept here: the caller gets that very value. */
+    readonly kept?: { value: unknown },
+  ) {}
 }
 
 /** What the inbox needs of its slot. */
@@ -67,8 +72,9 @@ function receiveOne(host: InboxHost, m: WorkerMessage): void {
     }
     host.settle(p, undefined, p.parts ? p.parts.concat(value as unknown[]) : value);
   } else if (m.t === 'event') {
-    const emitter = host.refOf(m.id)?.emitter;
-    if (!emitter) return;
+    const ref = host.refOf(m.id);
+    const emitter = ref?.emitter;
+    if (!ref || !emitter || dropsEvent(ref, m.event)) return;
     try {
       emitter.emit(m.event, ...(decode(m.args, host.decodeHooks) as unknown[]));
     } catch (error) {

@@ -52,6 +52,7 @@ export class RefTable {
 
   private release(token: ReleaseToken): void {
     this.host.forgetFunctions(token.functions);
+    token.unwatch?.();
     // A fresh RemoteRef may already stand for the same id (the worker sent it again): keep it.
     const current = this.refs.get(token.id);
     if (current && !current.deref()) this.refs.delete(token.id);

@@ -66,6 +66,8 @@ export class WorkerSlot {
   private abortListeners = 0;
   /** What user functions handed back, kept for their caller (./kept-values.ts). */
   private readonly kept = new KeptValues();
+  /** Cursors' AbortSignal listeners (see watchSignal): removed when the pool closes. */
+  private readonly watched = new Set<() => void>();
   /** Clients that connected and did not close: like the driver's sockets, they keep the process alive. */
   private readonly holds = new Set<RemoteRef>();
   private closed = false;
@@ -161,6 +163,7 @@ export class WorkerSlot {
     this.port?.close();
     this.pool = this.worker = this.port = this.syncPort = undefined;
     this.refTable.dropReleases();
+    for (const unwatch of [...this.watched]) unwatch();
     await pool?.destroy();
   }
 
@@ -348,7 +351,10 @@ export class WorkerSlot {
    */
   async request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown> {
     const reply = await this.exchange(m, args, signal);
-    if (reply instanceof Failure) throw decodeError(reply.wire, new Error().stack, this.decodeHooks);
+    if (reply instanceof Failure) {
+      if (reply.kept) throw reply.kept.value; // what the user's function threw, handed back as is
+      throw decodeError(reply.wire, new Error().stack, this.decodeHooks);
+    }
     return reply;
   }
 
@@ -389,6 +395,28 @@ export class WorkerSlot {
       this.pending.set(r, pending);
       if (this.pending.size === 1) this.updateRef();
     });
+  }
+
+  /**
+   * A cursor opened with `signal`: aborting it aborts the cursor's operation in the worker. The
+   * listener goes when the cursor ends, its handle is collected, or the pool closes; it counts in
+   * poolStats().abortListeners meanwhile.
+   */
+  watchSignal(ref: RemoteRef, signal: AbortSignal, abortId: number): void {
+    if (signal.aborted) return; // its reads fail at once on this thread; nothing to tell the worker
+    const onAbort = (): void => {
+      unwatch();
+      this.postNow({ op: 'abort', abortId }); // nothing to tell a closed pool or a lost worker
+    };
+    const unwatch = (): void => {
+      if (!this.watched.delete(unwatch)) return;
+      signal.removeEventListener('abort', onAbort);
+      this.abortListeners--;
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.abortListeners++;
+    this.watched.add(unwatch);
+    ref.token.unwatch = unwatch;
   }
 
   /** Settles a request exactly once and drops what it held (abort listener, callbacks). */
@@ -483,8 +511,10 @@ export class WorkerSlot {
     if (this.closed || !this.port) return { objects: 0, forwarders: 0, ...local };
     // Releases waiting for their setImmediate go first, so the count is what the caller left alive.
     this.refTable.flushReleases();
-    const remote = (await this.request({ op: 'stats' })) as { objects: number; forwarders: number };
-    return { objects: remote.objects, forwarders: remote.forwarders, ...local };
+    const remote = (await this.request({ op: 'stats' })) as { objects: number; forwarders: number; callbacks: number };
+    // Calls of user functions the worker still waits on count as pending: a call whose answer can
+    // never cross (a value the codec refuses) must show here, not read as zero.
+    return { objects: remote.objects, forwarders: remote.forwarders, ...local, pending: local.pending + remote.callbacks };
   }
 
   /** For fault specs (./internals.ts): the worker thread itself. */

@@ -9,9 +9,9 @@ export interface SlotStats {
   forwarders: number;
   /** User functions (callbacks, transforms) the worker may still call. */
   callbacks: number;
-  /** AbortSignal listeners of commands in flight. */
+  /** AbortSignal listeners: of commands in flight, and of open cursors made with a signal. */
   abortListeners: number;
-  /** Commands in flight. */
+  /** Commands in flight, and calls of user functions the worker still waits on. */
   pending: number;
 }
 

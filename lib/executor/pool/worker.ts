@@ -11,7 +11,7 @@ import type { FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
 import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
-import { clientForwards, entry, idFor, type Entry, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
+import { clientForwards, entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
 import { hostStream, streamAction } from './worker-streams.js';
 import { snapshot } from './worker-snapshot.js';
 
@@ -40,6 +40,39 @@ whenDropped((e) => {
  */
 const keptBy = new WeakMap<object, number>();
 const keptToken = (value: unknown): number | undefined => (typeof value === 'object' && value !== null ? keptBy.get(value) : undefined);
+
+/**
+ * Cursors whose rewind() waits for a batch still being fetched (the main thread's read-ahead):
+ * rewinding under a getMore in flight would let its reply revive the old server cursor. Later
+ * requests on the cursor wait for the rewind.
+ */
+const fetches = new Map<number, Promise<unknown>>();
+const rewinds = new Map<number, Promise<void>>();
+function tracked(id: number, fetch: Promise<unknown[]>): Promise<unknown[]> {
+  fetches.set(id, fetch);
+  const done = (): void => {
+    if (fetches.get(id) === fetch) fetches.delete(id);
+  };
+  fetch.then(done, done);
+  return fetch;
+}
+function rewindAfterFetch(id: number, rewind: () => unknown): void {
+  const after = fetches
+    .get(id)!
+    .then(
+      () => {},
+      () => {},
+    )
+    .then(rewind)
+    .then(
+      () => {},
+      (error: unknown) => void broken.set(id, error),
+    )
+    .finally(() => {
+      if (rewinds.get(id) === after) rewinds.delete(id);
+    });
+  rewinds.set(id, after);
+}
 
 /** Objects whose fire-and-forget creation or chaining failed: their next use fails with that error. */
 const broken = new Map<number, unknown>();
@@ -132,7 +165,9 @@ function decodeArgs(args: unknown[], abortId?: number): unknown[] {
  * so it crosses in one reply and later next() calls are local. Roles are the registry's, as on the
  * main thread (main/cursor.ts); a class with no such role is refused.
  */
-async function nextBatch(e: Entry, mode: FetchRole): Promise<unknown[]> {
+async function nextBatch(id: number, mode: FetchRole): Promise<unknown[]> {
+  await rewinds.get(id);
+  const e = entry(id);
   const roles = resolveClass(e.cls).buffers;
   const fetch = roles.get(mode);
   if (fetch === undefined) throw new TypeError(`rotor pool worker refused '${mode}' on ${e.cls}: no member has that cursor role`);
@@ -151,6 +186,8 @@ async function nextBatch(e: Entry, mode: FetchRole): Promise<unknown[]> {
 const operation = new AsyncLocalStorage<number>();
 
 async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
+  const rewinding = rewinds.get(m.id);
+  if (rewinding) await rewinding;
   const e = entry(m.id);
   checkAllowed(e.cls, 'invoke', m.member);
   try {
@@ -170,7 +207,7 @@ function perform(m: Request): unknown {
     case 'invoke':
       return invoke(m);
     case 'nextBatch':
-      return nextBatch(entry(m.id), m.mode);
+      return tracked(m.id, nextBatch(m.id, m.mode));
     case 'stream': {
       const e = entry(m.id);
       if (e.cls !== 'GridFSBucketReadStream' && e.cls !== 'GridFSBucketWriteStream') throw new TypeError(`rotor pool worker refused a stream action on ${e.cls}`);
@@ -208,7 +245,9 @@ function perform(m: Request): unknown {
     case 'call': {
       const e = entry(m.id);
       checkAllowed(e.cls, 'call', m.member);
-      return e.obj[m.member](...decodeArgs(m.args));
+      const args = decodeArgs(m.args);
+      if (fetches.has(m.id) && resolveClass(e.cls).buffers.get('rewind') === m.member) return rewindAfterFetch(m.id, () => e.obj[m.member](...args));
+      return e.obj[m.member](...args);
     }
     case 'read': {
       const e = entry(m.id);

@@ -4,7 +4,7 @@
 import type { FetchRole } from '../../../registry/kinds.js';
 import type { Request } from '../protocol.js';
 import type { RemoteRef } from '../remote-ref.js';
-import { closedWithClient, closeMember, commandRole, cursorState, notAnIterator, transform } from './cursor.js';
+import { checkReadable, closedWithClient, closeMember, commandRole, cursorState, notAnIterator, transform } from './cursor.js';
 
 /** A blocking request to the cursor's worker, bounded as its client's commands are. */
 export type BlockingRequest = (m: Request, args: unknown[] | undefined) => unknown;
@@ -26,6 +26,7 @@ function fill(ref: RemoteRef, mode: FetchRole, request: BlockingRequest): boolea
 
 function next(ref: RemoteRef, mode: FetchRole, request: BlockingRequest): unknown {
   const state = cursorState(ref);
+  checkReadable(ref, state);
   if (state.buffer.length === 0 && !fill(ref, mode, request)) return null;
   return transform(state, state.buffer.shift());
 }
@@ -40,8 +41,10 @@ export function cursorInvokeSync(ref: RemoteRef, member: string, args: unknown[]
     case 'tryNext':
       return next(ref, role, request);
     case 'hasNext':
+      if (state.killed) return false;
       return state.buffer.length > 0 || fill(ref, 'next', request);
     case 'drain': {
+      if (state.killed) return [];
       let rest: unknown[] = [];
       if (!closedWithClient(ref)) {
         ref.slot.ensureAlive(ref);
@@ -61,8 +64,17 @@ export function cursorInvokeSync(ref: RemoteRef, member: string, args: unknown[]
       for (const doc of { [Symbol.iterator]: () => docs }) if (iterator(doc) === false) break;
       return undefined;
     }
-    case 'close':
-      return closedWithClient(ref) ? undefined : REMOTE; // like the driver's, it leaves buffered documents readable
+    case 'close': {
+      state.closing = true;
+      if (closedWithClient(ref)) return undefined;
+      // Like the driver's, it leaves buffered documents readable when the server had nothing more;
+      // a cursor it had to kill reads as exhausted (see CursorState.killed).
+      request({ op: 'invoke', id: ref.id, member, args: [] }, []);
+      ref.ended = true;
+      const killed = ref.resolved.buffers.get('killed');
+      if (killed !== undefined && request({ op: 'read', id: ref.id, member: killed }, undefined) === true) state.killed = true;
+      return undefined;
+    }
     case undefined: // no role: the worker answers
       return REMOTE;
   }
@@ -71,10 +83,13 @@ export function cursorInvokeSync(ref: RemoteRef, member: string, args: unknown[]
 /** `for...of` over a cursor: one blocking request per batch; leaving early closes it, as `for await` does. */
 export function cursorIterateSync(ref: RemoteRef, request: BlockingRequest): Iterator<unknown> {
   return (function* () {
+    if (ref.signal?.aborted) throw ref.signal.reason;
+    if (cursorState(ref).killed) return; // as the driver's: a killed cursor iterates nothing
     try {
       for (let doc = next(ref, 'next', request); doc !== null; doc = next(ref, 'next', request)) yield doc;
     } finally {
       cursorState(ref).buffer.length = 0;
+      cursorState(ref).closing = true;
       const close = closeMember(ref);
       if (close !== undefined && !closedWithClient(ref) && !ref.ended) {
         try {

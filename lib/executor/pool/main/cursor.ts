@@ -2,7 +2,7 @@
 // map() transforms and forEach() run here on the main thread. Chained options (sort, limit...) were
 // already sent, in order, ahead of the first fetch. Which member does what is the registry's
 // BufferRole on it (lib/registry/kinds.ts): this module names roles, never members.
-import { MongoInvalidArgumentError } from 'mongodb';
+import { MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from 'mongodb';
 import { Readable } from 'node:stream';
 import type { RemoteRef } from '../remote-ref.js';
 import type { ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';
@@ -17,6 +17,13 @@ export interface CursorState {
   prefetch: Promise<unknown[]> | undefined;
   /** The prefetch has arrived: taking it up needs no wait (see fill). */
   prefetched: boolean;
+  /** close() was called: as the driver's, an 'error' arriving after it is dropped. */
+  closing: boolean;
+  /**
+   * close() killed a cursor still open on the server: as the driver's, it then reads as exhausted
+   * (next() throws MongoCursorExhaustedError, toArray() is []), whatever is buffered.
+   */
+  killed: boolean;
 }
 
 export function isCursorClass(cls: ResolvedClass): boolean {
@@ -50,7 +57,7 @@ function chainRole(ref: RemoteRef, member: string): ChainRole | undefined {
 }
 
 export function cursorState(ref: RemoteRef): CursorState {
-  return (ref.cursor ??= { buffer: [], transforms: [], started: false, prefetch: undefined, prefetched: false });
+  return (ref.cursor ??= { buffer: [], transforms: [], started: false, prefetch: undefined, prefetched: false, closing: false, killed: false });
 }
 
 /**
@@ -64,6 +71,11 @@ export function notAnIterator(iterator: unknown): MongoInvalidArgumentError | un
 export function transform(state: CursorState, doc: unknown): unknown {
   for (const t of state.transforms) doc = t(doc);
   return doc;
+}
+
+/** After the app's close(), the driver drops a late 'error' (a change stream's): so does the relay. */
+export function dropsEvent(ref: RemoteRef, event: string): boolean {
+  return event === 'error' && ref.cursor?.closing === true;
 }
 
 /** A cursor released because its client closed reads as the driver's closed cursor: empty, quietly. */
@@ -116,8 +128,18 @@ async function settleReadAhead(state: CursorState): Promise<void> {
   if (ahead) for (const doc of await ahead.catch(() => [])) state.buffer.push(doc);
 }
 
+/**
+ * What the driver's next() checks before it reads its buffer: the signal (an abort stops a for-await
+ * at the next document, not after what is buffered), and a cursor close() killed.
+ */
+export function checkReadable(ref: RemoteRef, state: CursorState): void {
+  if (ref.signal?.aborted) throw ref.signal.reason;
+  if (state.killed) throw new MongoCursorExhaustedError();
+}
+
 async function next(ref: RemoteRef, mode: FetchRole): Promise<unknown> {
   const state = cursorState(ref);
+  checkReadable(ref, state);
   if (state.buffer.length === 0 && !(await fill(ref, mode))) return null;
   return transform(state, state.buffer.shift());
 }
@@ -135,9 +157,11 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): P
     case 'tryNext':
       return next(ref, role);
     case 'hasNext':
+      if (state.killed) return Promise.resolve(false);
       return state.buffer.length > 0 ? Promise.resolve(true) : fill(ref, 'next');
     case 'drain':
       return (async () => {
+        if (state.killed) return [];
         let rest: unknown[] = [];
         await settleReadAhead(state);
         if (!closedWithClient(ref)) {
@@ -160,12 +184,15 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): P
       })();
     }
     case 'close':
+      state.closing = true;
       if (closedWithClient(ref)) return Promise.resolve();
-      // Like the driver's, close() leaves buffered documents readable: a read-ahead batch joins them.
-      if (!state.prefetch) return undefined;
+      // Like the driver's, close() leaves buffered documents readable when the server had nothing
+      // more (a read-ahead batch joins them); a cursor it had to kill reads as exhausted.
       return settleReadAhead(state).then(async () => {
         await ref.slot.request({ op: 'invoke', id: ref.id, member, args: [] }, []);
         ref.ended = true;
+        const killed = ref.resolved.buffers.get('killed');
+        if (killed !== undefined && (await ref.slot.request({ op: 'read', id: ref.id, member: killed })) === true) state.killed = true;
       });
     case undefined: // no role: the worker answers
       return undefined;
@@ -183,9 +210,11 @@ export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remo
       return state.buffer.splice(0, n).map((d) => transform(state, d));
     }
     case 'rewind':
-      state.prefetch = undefined; // its answer is dropped with the rest of the old iteration
+      state.prefetch = undefined; // its answer is dropped with the rest of the old iteration (the worker rewinds after it)
       state.buffer.length = 0;
       state.started = false;
+      state.closing = false;
+      state.killed = false;
       ref.ended = false;
       return remote();
     case 'stream':
@@ -207,6 +236,8 @@ export function cursorRead(ref: RemoteRef, member: string, remote: () => unknown
 /** `map(fn)` is kept here: the function runs on the main thread as documents are read. */
 export function cursorChain(ref: RemoteRef, member: string, args: unknown[]): boolean {
   if (chainRole(ref, member) !== 'transform') return false;
+  // As the driver's map(): refused once the cursor started (its documents are already coming).
+  if (cursorState(ref).started) throw new MongoCursorInUseError();
   cursorState(ref).transforms.push(args[0] as (doc: unknown) => unknown);
   return true;
 }
@@ -214,11 +245,14 @@ export function cursorChain(ref: RemoteRef, member: string, args: unknown[]): bo
 export function cursorIterate(ref: RemoteRef): AsyncIterator<unknown> {
   if (!isCursorClass(ref.resolved)) throw new TypeError(`${ref.cls}: async iteration is not available in the pool executor`);
   return (async function* () {
+    if (ref.signal?.aborted) throw ref.signal.reason;
+    if (cursorState(ref).killed) return; // as the driver's: a killed cursor iterates nothing
     try {
       for (let doc = await next(ref, 'next'); doc !== null; doc = await next(ref, 'next')) yield doc;
     } finally {
       // Leaving a for-await early closes the cursor, as the driver's own iterator does.
       cursorState(ref).buffer.length = 0;
+      cursorState(ref).closing = true;
       const close = closeMember(ref);
       if (close !== undefined && !closedWithClient(ref)) await ref.slot.request({ op: 'invoke', id: ref.id, member: close, args: [] }, []).catch(() => {});
       ref.ended = true;

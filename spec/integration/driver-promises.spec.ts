@@ -1,0 +1,205 @@
+// Issue #21, "Wrong results" (items 8-12): each case runs on the bare driver and on the target, on
+// the same server, and the target must answer as the bare driver does.
+import * as assert from 'uvu/assert';
+import { inspect } from 'node:util';
+import * as driver from 'mongodb';
+import type { Collection, Document, MongoClient } from 'mongodb';
+import { dbName, suite, testUri } from '../support/env.js';
+import { connectTarget, targets } from '../support/targets.js';
+
+const TEN = Array.from({ length: 10 }, (_, i) => ({ _id: i, n: i }));
+
+/** What a call did: its value, or the name of what it threw (non-errors as themselves). */
+async function outcome(run: () => unknown): Promise<unknown> {
+  try {
+    return { value: await run() };
+  } catch (error) {
+    return error instanceof Error ? { threw: error.name } : { thrownValue: error };
+  }
+}
+
+class AppError extends Error {
+  override name = 'AppError';
+}
+
+for (const target of targets) {
+  const test = suite(`driver promises [${target.name}]`);
+  const name = dbName(`promises_${target.name}`);
+  let client: MongoClient;
+  let bare: driver.MongoClient;
+  let coll: Collection<Document>;
+  let bareColl: driver.Collection<Document>;
+
+  connectTarget(test, target, name, async (c, db) => {
+    client = c;
+    coll = db.collection('ten');
+    await coll.insertMany(TEN.map((d) => ({ ...d })) as Document[]);
+    bare = new driver.MongoClient(testUri());
+    bareColl = bare.db(name).collection('ten');
+  });
+  test.after(async () => {
+    await bare?.close();
+  });
+
+  /** The same scenario on the bare driver and on the target: the target's outcome must be the driver's. */
+  async function same(scenario: (c: Collection<Document>, cl: MongoClient) => unknown): Promise<unknown> {
+    const expected = await outcome(() => scenario(bareColl, bare));
+    const actual = await outcome(() => scenario(coll, client));
+    assert.equal(actual, expected);
+    return actual;
+  }
+
+  test('8. rewind() after partial iteration (read-ahead in flight) restarts at the first document, as bare', async () => {
+    await same(async (c) => {
+      const cursor = c.find({}, { batchSize: 2 }).sort({ _id: 1 });
+      await cursor.hasNext();
+      cursor.rewind();
+      return (await cursor.toArray()).map((d) => d._id);
+    });
+    await same(async (c) => {
+      const cursor = c.find({}, { batchSize: 2 }).sort({ _id: 1 });
+      await cursor.next();
+      await cursor.next();
+      await cursor.next();
+      cursor.rewind();
+      return [(await cursor.next())?._id, (await cursor.toArray()).length];
+    });
+  });
+
+  test('9. a closed cursor answers as the driver: next() throws, toArray() is [], hasNext() false; buffered documents of an exhausted one stay', async () => {
+    const killed = await same(async (c) => {
+      const cursor = c.find({}, { batchSize: 2 }).sort({ _id: 1 });
+      await cursor.next();
+      await cursor.close();
+      return [await outcome(() => cursor.hasNext()), await outcome(() => cursor.next()), await outcome(() => cursor.toArray()), cursor.closed, cursor.killed];
+    });
+    assert.equal((killed as { value: unknown[] }).value[1], { threw: 'MongoCursorExhaustedError' });
+    await same(async (c) => {
+      const cursor = c.find({}, { batchSize: 2 }).sort({ _id: 1 });
+      await cursor.next();
+      await cursor.close();
+      const docs: unknown[] = [];
+      for await (const d of cursor) docs.push(d);
+      return docs;
+    });
+    await same(async (c) => {
+      // Exhausted on the server (one batch holds all): close() kills nothing, the buffer stays readable.
+      const cursor = c.find({}, { batchSize: 100 }).sort({ _id: 1 });
+      await cursor.next();
+      await cursor.close();
+      return [(await cursor.next())?._id, (await cursor.toArray()).length];
+    });
+  });
+
+  test('9. map() after the cursor started is refused (MongoCursorInUseError), as bare; before, and after rewind(), accepted', async () => {
+    const refused = await same(async (c) => {
+      const cursor = c.find({}, { batchSize: 2 });
+      await cursor.next();
+      try {
+        cursor.map((d) => d);
+        return 'accepted';
+      } finally {
+        await cursor.close();
+      }
+    });
+    assert.equal(refused, { threw: 'MongoCursorInUseError' });
+    await same(async (c) => {
+      const cursor = c.find({}, { batchSize: 2 }).sort({ _id: 1 });
+      await cursor.next();
+      cursor.rewind();
+      return (await cursor.map((d) => (d._id as unknown as number) * 10).toArray()).slice(0, 3);
+    });
+  });
+
+  test('10. what a withSession / withTransaction function throws is what the caller gets: the same object, strings and numbers as themselves', async () => {
+    const thrown = [new AppError('app'), 'a string', 42, { code: 7 }];
+    for (const value of thrown) {
+      for (const run of [
+        (cl: MongoClient) =>
+          cl.withSession(() => {
+            // eslint-disable-next-line @typescript-eslint/only-throw-error -- non-errors are part of the case
+            throw value;
+          }),
+        (cl: MongoClient) =>
+          cl.withSession((s) =>
+            s.withTransaction(() => {
+              // eslint-disable-next-line @typescript-eslint/only-throw-error -- non-errors are part of the case
+              throw value;
+            }),
+          ),
+      ]) {
+        let bareGot: unknown;
+        await Promise.resolve(run(bare)).catch((e: unknown) => (bareGot = e));
+        assert.is(bareGot, value, 'the bare driver hands back the same value');
+        let got: unknown = 'resolved';
+        try {
+          await run(client);
+        } catch (e) {
+          got = e;
+        }
+        assert.is(got, value, `${target.name}: ${inspect(value)}`);
+      }
+    }
+    assert.ok(thrown[0] instanceof AppError);
+  });
+
+  test('11. an already-aborted signal: find() returns a cursor whose reads reject with the reason, as bare', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const made = await same((c) => {
+      const cursor = c.find({}, { signal: controller.signal });
+      return typeof cursor.toArray;
+    });
+    assert.equal(made, { value: 'function' });
+    await same(async (c) => {
+      const cursor = c.find({}, { signal: controller.signal });
+      try {
+        await cursor.toArray();
+        return 'resolved';
+      } catch (e) {
+        return e === controller.signal.reason;
+      }
+    });
+  });
+
+  test('11. abort() mid for-await: no further (buffered) document is yielded, as bare', async () => {
+    const counted = await same(async (c) => {
+      const controller = new AbortController();
+      let n = 0;
+      try {
+        for await (const _ of c.find({}, { batchSize: 5, signal: controller.signal })) {
+          n++;
+          if (n === 2) controller.abort();
+        }
+      } catch (e) {
+        return [n, (e as Error).name];
+      }
+      return [n, 'done'];
+    });
+    assert.equal(counted, { value: [2, 'AbortError'] });
+  });
+
+  test('12. _id write-back: set at call time, `_id: null` replaced, after a failed unordered insertMany, and by bulk.insert()', async () => {
+    const ids = await same(async (c) => {
+      await c.deleteMany({ tag: 'ids' });
+      const one: Document = { tag: 'ids' };
+      const pending = c.insertOne(one);
+      const atCall = one._id instanceof driver.ObjectId || (one._id as { _bsontype?: string })?._bsontype === 'ObjectId';
+      await pending;
+      const nulled: Document = { _id: null, tag: 'ids' };
+      await c.insertOne(nulled);
+      const docs: Document[] = [{ _id: 0 }, { tag: 'ids' }, { tag: 'ids' }];
+      const failed = await outcome(() => c.insertMany(docs, { ordered: false }));
+      const bulkDoc: Document = { tag: 'ids' };
+      const bulk = c.initializeUnorderedBulkOp();
+      bulk.insert(bulkDoc);
+      const bulkAtCall = bulkDoc._id != null;
+      await bulk.execute();
+      const stored = await c.countDocuments({ tag: 'ids' });
+      return { atCall, nulled: nulled._id !== null, failed: (failed as { threw?: string }).threw, afterFailure: docs.map((d) => d._id != null), bulkAtCall, stored };
+    });
+    assert.equal(ids, { value: { atCall: true, nulled: true, failed: 'MongoBulkWriteError', afterFailure: [true, true, true], bulkAtCall: true, stored: 5 } });
+  });
+
+  test.run();
+}
