@@ -75,7 +75,7 @@ export function awaitSync(host: BlockingHost, m: Request, r: number, wait: SyncW
     if (Atomics.wait(host.flag, 0, seen, LIVENESS_SLICE_MS) !== 'timed-out') continue;
     if (host.workerStopped()) {
       host.lose(new Error(`the worker stopped during ${m.op}`));
-      throw new WorkerLostError(`rotor pool worker lost during ${what}`);
+      throw new WorkerLostError(`rotor pool worker lost during ${what} (it may or may not have taken effect on the server)`);
     }
     if (Date.now() > deadline) {
       throw wait?.onTimeout ? wait.onTimeout(bound) : new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);

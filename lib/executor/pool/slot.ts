@@ -124,7 +124,9 @@ export class WorkerSlot {
   private lose(generation: number, cause: Error): void {
     if (generation !== this.generation || this.closed) return;
     this.generation++;
-    const error = new WorkerLostError(`rotor pool worker lost: ${cause.message}`, { cause });
+    // As after the driver's network errors, a command in flight may have taken effect on the
+    // server before the worker died: the caller is told the outcome is unknown, not that it failed.
+    const error = new WorkerLostError(`rotor pool worker lost: ${cause.message} (a command in flight may or may not have taken effect on the server)`, { cause });
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) this.settle(p, error);
