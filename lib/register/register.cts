@@ -4,7 +4,7 @@
 import path = require('node:path');
 import url = require('node:url');
 import nodeModule = require('node:module');
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 // Type-only: keeps entry.cts in the compilation (it is loaded by path, below).
 import type _entry = require('./entry.cjs');
 
@@ -20,6 +20,15 @@ function keepsDriver(filename: string | undefined): boolean {
   return filename.startsWith(libDir + path.sep) || filename.includes(`${path.sep}node_modules${path.sep}mongodb${path.sep}`);
 }
 
+/**
+ * rotor's pool worker carries POOL_WORKER_MARK (lib/executor/pool/worker-options.ts; not imported:
+ * this preload stays small) in its workerData, which tinypool wraps in an array.
+ */
+function isPoolWorker(data: unknown): boolean {
+  const marked = (d: unknown): boolean => typeof d === 'object' && d !== null && (d as Record<string, unknown>).rotorPoolWorker === true;
+  return marked(data) || (Array.isArray(data) && data.some(marked));
+}
+
 type ResolveFilename = (request: string, parent: { filename?: string } | undefined, isMain: boolean, options?: unknown) => string;
 
 function install(): void {
@@ -27,8 +36,7 @@ function install(): void {
   if (g[INSTALLED]) return;
   // rotor's own pool worker (NODE_OPTIONS preloads this in every thread): it resolves nothing to
   // rotor, and ESM hooks would start a loader thread there and route each of its imports through it.
-  // The name is POOL_WORKER_ENV of lib/executor/pool/slot.ts.
-  if (!isMainThread && process.env.ROTOR_POOL_WORKER === '1') return;
+  if (!isMainThread && isPoolWorker(workerData)) return;
   g[INSTALLED] = true;
 
   // require(): CommonJS resolution.

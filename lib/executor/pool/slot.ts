@@ -16,12 +16,10 @@ import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js'
 import { Outbox } from './slot-outbox.js';
 import { threadState } from './thread-liveness.js';
 import { RefTable } from './slot-refs.js';
+import { heapLimitsFromFlags, POOL_WORKER_MARK, WORKER_ENV, withWorkerFlags } from './worker-options.js';
 import type { SlotStats } from './stats.js';
 
 export { SYNC_CEILING_MS, type SyncWait } from './slot-blocking.js';
-
-/** Set in the pool worker's environment (read by rotor/register, lib/register/register.cts). */
-export const POOL_WORKER_ENV = 'ROTOR_POOL_WORKER';
 
 /** A worker that has not started running within this is taken for lost. */
 export const START_CEILING_MS = 15_000;
@@ -31,19 +29,6 @@ type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
 /** Abort ids, shared by all slots: an invoke's stand-in signal in the worker is found by it. */
 let nextAbortId = 1;
 export const newAbortId = (): number => nextAbortId++;
-
-/**
- * The worker inherits this process's flags, except `--input-type` (`node --input-type=module -e`):
- * it applies to string input only, and a worker started from a file with it fails to load.
- */
-export function workerExecArgv(execArgv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    if (execArgv[i] === '--input-type') i++; // and its value
-    else if (!execArgv[i]!.startsWith('--input-type=')) out.push(execArgv[i]!);
-  }
-  return out;
-}
 
 export class WorkerSlot {
   private pool: Tinypool | undefined;
@@ -79,7 +64,8 @@ export class WorkerSlot {
     const generation = this.generation;
     const channel = new MessageChannel();
     const sync = new MessageChannel();
-    const pool = new Tinypool({
+    const limits = this.resourceLimits ?? heapLimitsFromFlags();
+    const pool = withWorkerFlags((execArgv) => new Tinypool({
       filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
       minThreads: 1,
       maxThreads: 1,
@@ -87,11 +73,14 @@ export class WorkerSlot {
       // maintenance and change-stream events between requests.
       useAtomics: false,
       idleTimeout: Number.POSITIVE_INFINITY,
-      execArgv: workerExecArgv(process.execArgv),
+      execArgv,
+      // tinypool's type says an object; its thread runtime hands `env` to the Worker as it is.
+      env: WORKER_ENV as unknown as Record<string, string>,
       // rotor/register, preloaded by NODE_OPTIONS in every thread, stays out of rotor's own worker.
-      env: { ...process.env, [POOL_WORKER_ENV]: '1' },
-      ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
-    });
+      workerData: { [POOL_WORKER_MARK]: true },
+      // The user's own limits, else the heap limit the process was started with.
+      ...(limits ? { resourceLimits: limits } : {}),
+    }));
     // A worker that dies with no task in flight makes tinypool emit 'error': without a listener
     // that would be an uncaught exception in the user's process.
     pool.on('error', (error: Error) => this.lose(generation, error));
