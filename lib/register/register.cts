@@ -5,6 +5,7 @@ import path = require('node:path');
 import url = require('node:url');
 import nodeModule = require('node:module');
 import { isMainThread, workerData } from 'node:worker_threads';
+import { isDriverEntry } from './driver-entry.cjs';
 // Type-only: keeps entry.cts in the compilation (it is loaded by path, below).
 import type _entry = require('./entry.cjs');
 
@@ -43,8 +44,12 @@ function install(): void {
   const Module = nodeModule as unknown as { _resolveFilename: ResolveFilename };
   const original = Module._resolveFilename;
   Module._resolveFilename = function (this: unknown, request, parent, isMain, options) {
-    if (request === 'mongodb' && !keepsDriver(parent?.filename)) return entryCjs;
-    return original.call(this, request, parent, isMain, options);
+    if (request === 'mongodb') return keepsDriver(parent?.filename) ? original.call(this, request, parent, isMain, options) : entryCjs;
+    const filename = original.call(this, request, parent, isMain, options);
+    // A path that lands on a driver's entry file (require('/app/node_modules/mongodb/lib/index.js')).
+    // Only a require() from a file: Node loads a CommonJS file that an ES module imported with no
+    // parent, and the ES hook (hooks.ts) has already decided that import.
+    return parent?.filename && isDriverEntry(filename) && !keepsDriver(parent.filename) ? entryCjs : filename;
   };
 
   // import: ES module resolution hooks.
