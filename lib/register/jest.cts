@@ -4,8 +4,14 @@
 // that registry, this file takes rotor's entry from Node's own require instead: rotor and the
 // driver it wraps load once, outside jest's registry, where rotor's own imports of the driver stay
 // the driver's. Framework and executor: ROTOR_FRAMEWORK, ROTOR_EXECUTOR, as for rotor/register.
-import nodeModule = require('node:module');
+import vm = require('node:vm');
+import type nodeModule = require('node:module');
 // Type-only: keeps entry.cts in the compilation (it is loaded by path, below).
 import type _entry = require('./entry.cjs');
 
-export = nodeModule.createRequire(__filename)('./entry.cjs') as Record<string, unknown>;
+// jest hands out a `module` (and a process.getBuiltinModule) whose createRequire is its registry's;
+// Node's own `process`, in the context the vm builtin belongs to, still gives Node's.
+const nodeProcess: NodeJS.Process = vm.runInThisContext('process');
+const nodeModuleBuiltin: typeof nodeModule = nodeProcess.getBuiltinModule('node:module');
+const nodeRequire = nodeModuleBuiltin.createRequire(__filename);
+export = nodeRequire('./entry.cjs') as Record<string, unknown>;
