@@ -30,6 +30,24 @@ function isPoolWorker(data: unknown): boolean {
   return marked(data) || (Array.isArray(data) && data.some(marked));
 }
 
+/**
+ * Whether the app chose the pool (rotor.ts decides, and says what is wrong with a bad name; a sync
+ * framework runs on the pool by default there too).
+ */
+function poolChosen(): boolean {
+  const executor = process.env.ROTOR_EXECUTOR?.trim();
+  return executor === 'pool' || (!executor && process.env.ROTOR_FRAMEWORK?.trim() === 'sync');
+}
+
+/**
+ * Starts the pool's worker before the app loads anything (and before the hooks below, which would
+ * route these imports through their thread): it loads the driver while this thread does.
+ */
+function startEarlyWorker(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../executor/pool/worker-options.js') as { startEarlyWorker(): void }).startEarlyWorker();
+}
+
 type ResolveFilename = (request: string, parent: { filename?: string } | undefined, isMain: boolean, options?: unknown) => string;
 
 function install(): void {
@@ -39,6 +57,7 @@ function install(): void {
   // rotor, and ESM hooks would start a loader thread there and route each of its imports through it.
   if (!isMainThread && isPoolWorker(workerData)) return;
   g[INSTALLED] = true;
+  if (isMainThread && poolChosen()) startEarlyWorker();
 
   // require(): CommonJS resolution.
   const Module = nodeModule as unknown as { _resolveFilename: ResolveFilename };

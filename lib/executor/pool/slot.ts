@@ -2,8 +2,7 @@
 // request and reply travel on, request ids, blocking requests, the objects it holds, and what
 // happens when it dies. The pool executor (./index.ts) decides what to send; this decides how.
 import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import { Tinypool } from 'tinypool';
+import type { Tinypool } from 'tinypool';
 import type { ClassName } from '../../registry/kinds.js';
 import { stateOf } from '../../proxy/state.js';
 import { decodeError, encodeArgs, type DecodeHooks, type EncodeHooks } from './codec/index.js';
@@ -16,7 +15,7 @@ import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js'
 import { Outbox } from './slot-outbox.js';
 import { threadState } from './thread-liveness.js';
 import { RefTable } from './slot-refs.js';
-import { heapLimitsFromFlags, POOL_WORKER_MARK, WORKER_ENV, withWorkerFlags } from './worker-options.js';
+import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker } from './worker-options.js';
 import type { SlotStats } from './stats.js';
 
 export { SYNC_CEILING_MS, type SyncWait } from './slot-blocking.js';
@@ -64,23 +63,8 @@ export class WorkerSlot {
     const generation = this.generation;
     const channel = new MessageChannel();
     const sync = new MessageChannel();
-    const limits = this.resourceLimits ?? heapLimitsFromFlags();
-    const pool = withWorkerFlags((execArgv) => new Tinypool({
-      filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
-      minThreads: 1,
-      maxThreads: 1,
-      // Never park the idle worker in Atomics.wait: it would freeze heartbeats, connection-pool
-      // maintenance and change-stream events between requests.
-      useAtomics: false,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      execArgv,
-      // tinypool's type says an object; its thread runtime hands `env` to the Worker as it is.
-      env: WORKER_ENV as unknown as Record<string, string>,
-      // rotor/register, preloaded by NODE_OPTIONS in every thread, stays out of rotor's own worker.
-      workerData: { [POOL_WORKER_MARK]: true },
-      // The user's own limits, else the heap limit the process was started with.
-      ...(limits ? { resourceLimits: limits } : {}),
-    }));
+    // The worker rotor/register started before the app loaded, unless this pool has limits of its own.
+    const pool = (!this.resourceLimits && takeEarlyWorker()) || startWorkerPool(this.resourceLimits ?? heapLimitsFromFlags());
     // A worker that dies with no task in flight makes tinypool emit 'error': without a listener
     // that would be an uncaught exception in the user's process.
     pool.on('error', (error: Error) => this.lose(generation, error));

@@ -1,6 +1,9 @@
 // How the pool's worker thread is started from what the app's process was started with: its node
-// flags (the ones a worker thread takes) and its environment (shared, live).
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+// flags (the ones a worker thread takes) and its environment (shared, live); and starting one early,
+// before the app loads (rotor/register on the pool), for the first slot to adopt.
+import { fileURLToPath } from 'node:url';
+import { SHARE_ENV, Worker, type ResourceLimits } from 'node:worker_threads';
+import { Tinypool } from 'tinypool';
 
 /**
  * Marks rotor's own pool worker in its workerData (read by rotor/register, lib/register/register.cts,
@@ -103,4 +106,57 @@ export function heapLimitsFromFlags(execArgv: readonly string[] = process.execAr
     if (match && Number.isFinite(value) && value > 0) mb = value;
   }
   return mb === undefined ? undefined : { maxOldGenerationSizeMb: mb };
+}
+
+/** tinypool running one rotor pool worker (./worker.ts) under the process's flags and environment. */
+export function startWorkerPool(limits: ResourceLimits | undefined): Tinypool {
+  return withWorkerFlags(
+    (execArgv) =>
+      new Tinypool({
+        filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
+        minThreads: 1,
+        maxThreads: 1,
+        // Never park the idle worker in Atomics.wait: it would freeze heartbeats, connection-pool
+        // maintenance and change-stream events between requests.
+        useAtomics: false,
+        idleTimeout: Number.POSITIVE_INFINITY,
+        execArgv,
+        // tinypool's type says an object; its thread runtime hands `env` to the Worker as it is.
+        env: WORKER_ENV as unknown as Record<string, string>,
+        // rotor/register, preloaded by NODE_OPTIONS in every thread, stays out of rotor's own worker.
+        workerData: { [POOL_WORKER_MARK]: true },
+        ...(limits ? { resourceLimits: limits } : {}),
+      }),
+  );
+}
+
+type Thread = { thread: Worker };
+let early: { pool: Tinypool; exited: boolean } | undefined;
+
+/**
+ * Starts a worker now, for the first pool slot to adopt (takeEarlyWorker). rotor/register calls it
+ * before the app loads: the worker then loads the driver while this thread does, instead of after
+ * (it otherwise starts once rotor's modules, and the driver, have loaded here).
+ */
+export function startEarlyWorker(): void {
+  if (early) return;
+  const pool = startWorkerPool(heapLimitsFromFlags());
+  const started = { pool, exited: false };
+  // Until a slot adopts it, a death is only noted (the slot then starts its own).
+  pool.on('error', () => {});
+  const thread = (pool.threads[0] as unknown as Thread | undefined)?.thread;
+  thread?.unref(); // an app that never uses the pool still exits
+  thread?.once('exit', () => {
+    started.exited = true;
+  });
+  early = started;
+}
+
+/** The early worker, once, if it is still alive (a slot whose pool has no resourceLimits of its own adopts it). */
+export function takeEarlyWorker(): Tinypool | undefined {
+  const taken = early;
+  early = undefined;
+  if (taken && !taken.exited) return taken.pool;
+  void taken?.pool.destroy().catch(() => {});
+  return undefined;
 }
