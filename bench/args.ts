@@ -34,7 +34,8 @@ options:
   --quick              small operation counts, 1 warm-up + 2 iterations: a minute or two
   --iterations N       timed iterations per target for every task (default: per task)
   --targets a,b        only these targets (the baseline is always included)
-  --tasks x,y          only these tasks ('overhead' is the overhead section, 'micro' the micro benchmark)
+  --tasks x,y          only these tasks ('overhead' is the overhead section, 'micro' the micro benchmark,
+                       'coldStart' the cold-process section: node -e that connects, pings, exits)
   --soak N             instead of the tasks: N mixed operations per target, then heap/RSS growth
                        after a forced GC and the pool's counters after close (exit 1 if not 0)
   --out DIR            write results there instead of bench/results

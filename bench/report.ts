@@ -3,6 +3,7 @@ import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OverheadResult } from './overhead.js';
 import { overheadMarkdown, overheadSvg } from './report-overhead.js';
+import { coldStartMarkdown, type ColdStartResult } from './cold-start.js';
 
 export interface EventLoopDelay {
   /** Milliseconds a 10 ms timer fired late: median, 99th percentile, worst. */
@@ -100,6 +101,7 @@ export interface Results {
   readonly tasks: TaskResult[];
   micro?: { iterations: number; rows: MicroRow[] } | { error: string };
   overhead?: OverheadResult | { error: string };
+  coldStart?: ColdStartResult | { error: string };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -174,6 +176,7 @@ export function renderMarkdown(r: Results, svgFile?: string): string {
   if (svgFile) lines.push(`![ratios against the bare driver](${svgFile})`, '');
   lines.push(...workMarkdown(r));
   if (r.overhead) lines.push(...('error' in r.overhead ? ['## Overhead per command', '', `error: ${r.overhead.error}`, ''] : overheadMarkdown(r.overhead, targets, r.baseline)));
+  if (r.coldStart) lines.push(...coldStartMarkdown(r.coldStart));
   lines.push(`## Every task, every target`, '');
   lines.push('Event-loop delay: how late a 10 ms timer on the main thread fired while the timed iterations ran (perf_hooks.monitorEventLoopDelay), ms.', '');
   lines.push('| task | target | MB/s | ± | vs bare | median ms | iterations | loop delay p50 / p99 / max ms |');

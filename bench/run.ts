@@ -12,6 +12,7 @@ import { checkNames, parseArgs, USAGE, UsageError, type Args } from './args.js';
 import { loadData } from './data.js';
 import { runMicro } from './micro.js';
 import { clock, Progress } from './progress.js';
+import { COLD_START, COLD_START_ROUNDS, coldStartConsole, runColdStart } from './cold-start.js';
 import { OVERHEAD, OVERHEAD_SCALE, runOverhead, type Participant } from './overhead.js';
 import { BLOCKING_DESIGN_FLOOR, DESIGN_FLOOR, driverInWorker } from './floor/driver-in-worker.js';
 import { renderMarkdown, writeResults, type Results } from './report.js';
@@ -29,7 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     args = parseArgs(argv);
     checkNames('target', args.targets, TARGETS.map((t) => t.name));
-    checkNames('task', args.tasks, [...TASKS.map((t) => t.name), OVERHEAD, MICRO]);
+    checkNames('task', args.tasks, [...TASKS.map((t) => t.name), OVERHEAD, MICRO, COLD_START]);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`bench: ${err.message}\n\n${USAGE}`);
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const tasks = TASKS.filter((t) => !args.tasks || args.tasks.includes(t.name));
   const withMicro = !args.tasks || args.tasks.includes(MICRO);
   const withOverhead = !args.tasks || args.tasks.includes(OVERHEAD);
+  const withColdStart = !args.tasks || args.tasks.includes(COLD_START);
   const overheadScale = OVERHEAD_SCALE[args.quick ? 'quick' : 'full'];
   const complete = !args.quick && !args.targets && !args.tasks && args.iterations === undefined;
   const outDir = args.out ? resolve(args.out) : join(root, 'bench', 'results');
@@ -54,7 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const log = (msg: string): void => progress.line(msg);
 
   if (args.soak !== undefined) return runSoak({ n: args.soak, targets, db: args.db, outDir, log });
-  log(`rotor bench (${mode}): ${tasks.length} task(s)${withOverhead ? ' + overhead' : ''}${withMicro ? ' + micro' : ''} × ${targets.length} target(s)`);
+  log(`rotor bench (${mode}): ${tasks.length} task(s)${withOverhead ? ' + overhead' : ''}${withMicro ? ' + micro' : ''}${withColdStart ? ' + coldStart' : ''} × ${targets.length} target(s)`);
   const runners: Runner[] = targets.map((target) => {
     const available = target.available();
     return available === true ? { target } : { target, blocked: { status: 'unavailable', reason: available } };
@@ -89,7 +91,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const live = runners.filter((r) => r.ops);
     const scaleOf = (task: TaskDef) => (args.quick ? task.quick : task.full);
     const roundsOf = (task: TaskDef) => scaleOf(task).warmup + (args.iterations ?? scaleOf(task).iterations);
-    progress.setTotal(tasks.reduce((n, t) => n + roundsOf(t) * live.length, 0) + (withOverhead ? 1 : 0) + (withMicro ? 1 : 0));
+    progress.setTotal(tasks.reduce((n, t) => n + roundsOf(t) * live.length, 0) + (withOverhead ? 1 : 0) + (withMicro ? 1 : 0) + (withColdStart ? 1 : 0));
 
     const results: Results = {
       tool: 'rotor bench',
@@ -169,6 +171,18 @@ export async function main(argv: readonly string[]): Promise<number> {
         results.micro = { error: message(err) };
         failed = true;
         log(`micro: error: ${message(err)}`);
+      }
+      progress.advance();
+    }
+
+    if (withColdStart) {
+      try {
+        results.coldStart = await runColdStart(server.uri, args.iterations ?? COLD_START_ROUNDS[mode], (text) => progress.status(text));
+        for (const line of coldStartConsole(results.coldStart)) log(line);
+      } catch (err) {
+        results.coldStart = { error: message(err) };
+        failed = true;
+        log(`coldStart: error: ${message(err)}`);
       }
       progress.advance();
     }

@@ -3,6 +3,8 @@
 // in a pool worker thread and this thread waits on Atomics.wait. Cursors are iterable with
 // `for...of`; withSession/withTransaction take synchronous functions. For scripts, CLIs, config
 // loaders and plugins that must stay synchronous; never for a server's request handler.
+// First: the pool's worker starts loading the driver while this thread does (./executor/pool/early-start.ts).
+import './executor/pool/early-start.js';
 import * as driverModule from 'mongodb';
 import { CLASS_NAMES } from './registry/resolve.js';
 import { classes as rotor } from './types/sync-rotor.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `rotor` command: repl, server, bench, --help, --version.
+// The `rotor` command: repl, server, bench, run, register-flag, --help, --version.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,12 @@ Commands:
                 piped stdin runs the lines as a script. \`rotor repl --help\` for its options.
   server        Start the embedded FerretDB, print its URI, stop it on Ctrl-C.
   bench [...]   Run the benchmark (dist/bench/run.js); arguments are passed on.
+  run [node options] app.js [args...]
+                Run node with rotor/register preloaded by absolute path, in NODE_OPTIONS too: the
+                app and every node process it starts, from any folder, get rotor's classes for
+                'mongodb' (ROTOR_FRAMEWORK, ROTOR_EXECUTOR choose framework and executor).
+  register-flag Print the --import=<file URL> flag that preloads rotor/register from any folder
+                (for NODE_OPTIONS).
 
 Options:
   -h, --help     Show this help.
@@ -96,6 +102,16 @@ export async function main(argv: string[]): Promise<number> {
         return await server(rest);
       case 'bench':
         return await bench(rest);
+      case 'run': {
+        if (rest.length === 0 || isHelp(rest[0])) throw new UsageError('run needs a script: rotor run [node options] app.js [args...]');
+        const { runCommand } = await import('./run.js');
+        return await runCommand(rest);
+      }
+      case 'register-flag': {
+        const { registerFlag } = await import('./run.js');
+        process.stdout.write(`${registerFlag()}\n`);
+        return 0;
+      }
       default:
         throw new UsageError(command.startsWith('-') ? `unknown option '${command}'` : `unknown command '${command}'`);
     }

@@ -1,6 +1,9 @@
 // Module resolution hooks (module.register) for rotor/register: `import 'mongodb'` anywhere but
-// in rotor itself and in the driver resolves to rotor's entry.
+// in rotor itself and in the driver resolves to rotor's entry, and so does any import that lands on
+// a driver's entry file by another way (an absolute path or URL, as vitest imports it).
 import type { ResolveHookContext } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { isDriverEntry } from './driver-entry.cjs';
 
 interface Data {
   /** file: URL of entry.js. */
@@ -24,8 +27,9 @@ export function keepsDriver(parentURL: string, libURL: string): boolean {
 type Next = (specifier: string, context?: ResolveHookContext) => Promise<{ url: string }>;
 
 export async function resolve(specifier: string, context: ResolveHookContext, next: Next): Promise<{ url: string; shortCircuit?: boolean }> {
-  if (data && specifier === 'mongodb' && context.parentURL && !keepsDriver(context.parentURL, data.libURL)) {
-    return { url: data.entryURL, shortCircuit: true };
-  }
-  return next(specifier, context);
+  if (!data || !context.parentURL || keepsDriver(context.parentURL, data.libURL)) return next(specifier, context);
+  if (specifier === 'mongodb') return { url: data.entryURL, shortCircuit: true };
+  const resolved = await next(specifier, context);
+  if (resolved.url.startsWith('file:') && isDriverEntry(fileURLToPath(resolved.url))) return { url: data.entryURL, shortCircuit: true };
+  return resolved;
 }

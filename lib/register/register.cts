@@ -4,7 +4,8 @@
 import path = require('node:path');
 import url = require('node:url');
 import nodeModule = require('node:module');
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { isDriverEntry } from './driver-entry.cjs';
 // Type-only: keeps entry.cts in the compilation (it is loaded by path, below).
 import type _entry = require('./entry.cjs');
 
@@ -20,6 +21,33 @@ function keepsDriver(filename: string | undefined): boolean {
   return filename.startsWith(libDir + path.sep) || filename.includes(`${path.sep}node_modules${path.sep}mongodb${path.sep}`);
 }
 
+/**
+ * rotor's pool worker carries POOL_WORKER_MARK (lib/executor/pool/worker-options.ts; not imported:
+ * this preload stays small) in its workerData, which tinypool wraps in an array.
+ */
+function isPoolWorker(data: unknown): boolean {
+  const marked = (d: unknown): boolean => typeof d === 'object' && d !== null && (d as Record<string, unknown>).rotorPoolWorker === true;
+  return marked(data) || (Array.isArray(data) && data.some(marked));
+}
+
+/**
+ * Whether the app chose the pool (rotor.ts decides, and says what is wrong with a bad name; a sync
+ * framework runs on the pool by default there too).
+ */
+function poolChosen(): boolean {
+  const executor = process.env.ROTOR_EXECUTOR?.trim();
+  return executor === 'pool' || (!executor && process.env.ROTOR_FRAMEWORK?.trim() === 'sync');
+}
+
+/**
+ * Starts the pool's worker before the app loads anything (and before the hooks below, which would
+ * route these imports through their thread): it loads the driver while this thread does.
+ */
+function startEarlyWorker(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../executor/pool/worker-options.js') as { startEarlyWorker(): void }).startEarlyWorker();
+}
+
 type ResolveFilename = (request: string, parent: { filename?: string } | undefined, isMain: boolean, options?: unknown) => string;
 
 function install(): void {
@@ -27,16 +55,20 @@ function install(): void {
   if (g[INSTALLED]) return;
   // rotor's own pool worker (NODE_OPTIONS preloads this in every thread): it resolves nothing to
   // rotor, and ESM hooks would start a loader thread there and route each of its imports through it.
-  // The name is POOL_WORKER_ENV of lib/executor/pool/slot.ts.
-  if (!isMainThread && process.env.ROTOR_POOL_WORKER === '1') return;
+  if (!isMainThread && isPoolWorker(workerData)) return;
   g[INSTALLED] = true;
+  if (isMainThread && poolChosen()) startEarlyWorker();
 
   // require(): CommonJS resolution.
   const Module = nodeModule as unknown as { _resolveFilename: ResolveFilename };
   const original = Module._resolveFilename;
   Module._resolveFilename = function (this: unknown, request, parent, isMain, options) {
-    if (request === 'mongodb' && !keepsDriver(parent?.filename)) return entryCjs;
-    return original.call(this, request, parent, isMain, options);
+    if (request === 'mongodb') return keepsDriver(parent?.filename) ? original.call(this, request, parent, isMain, options) : entryCjs;
+    const filename = original.call(this, request, parent, isMain, options);
+    // A path that lands on a driver's entry file (require('/app/node_modules/mongodb/lib/index.js')).
+    // Only a require() from a file: Node loads a CommonJS file that an ES module imported with no
+    // parent, and the ES hook (hooks.ts) has already decided that import.
+    return parent?.filename && isDriverEntry(filename) && !keepsDriver(parent.filename) ? entryCjs : filename;
   };
 
   // import: ES module resolution hooks.

@@ -2,8 +2,7 @@
 // request and reply travel on, request ids, blocking requests, the objects it holds, and what
 // happens when it dies. The pool executor (./index.ts) decides what to send; this decides how.
 import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import { Tinypool } from 'tinypool';
+import type { Tinypool } from 'tinypool';
 import type { ClassName } from '../../registry/kinds.js';
 import { stateOf } from '../../proxy/state.js';
 import { decodeError, encodeArgs, type DecodeHooks, type EncodeHooks } from './codec/index.js';
@@ -17,12 +16,10 @@ import { Outbox } from './slot-outbox.js';
 import { KeptValues } from './kept-values.js';
 import { threadState } from './thread-liveness.js';
 import { RefTable } from './slot-refs.js';
+import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker } from './worker-options.js';
 import type { SlotStats } from './stats.js';
 
 export { SYNC_CEILING_MS, type SyncWait } from './slot-blocking.js';
-
-/** Set in the pool worker's environment (read by rotor/register, lib/register/register.cts). */
-export const POOL_WORKER_ENV = 'ROTOR_POOL_WORKER';
 
 /** A worker that has not started running within this is taken for lost. */
 export const START_CEILING_MS = 15_000;
@@ -32,19 +29,6 @@ type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
 /** Abort ids, shared by all slots: an invoke's stand-in signal in the worker is found by it. */
 let nextAbortId = 1;
 export const newAbortId = (): number => nextAbortId++;
-
-/**
- * The worker inherits this process's flags, except `--input-type` (`node --input-type=module -e`):
- * it applies to string input only, and a worker started from a file with it fails to load.
- */
-export function workerExecArgv(execArgv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    if (execArgv[i] === '--input-type') i++; // and its value
-    else if (!execArgv[i]!.startsWith('--input-type=')) out.push(execArgv[i]!);
-  }
-  return out;
-}
 
 export class WorkerSlot {
   private pool: Tinypool | undefined;
@@ -84,19 +68,8 @@ export class WorkerSlot {
     const generation = this.generation;
     const channel = new MessageChannel();
     const sync = new MessageChannel();
-    const pool = new Tinypool({
-      filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
-      minThreads: 1,
-      maxThreads: 1,
-      // Never park the idle worker in Atomics.wait: it would freeze heartbeats, connection-pool
-      // maintenance and change-stream events between requests.
-      useAtomics: false,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      execArgv: workerExecArgv(process.execArgv),
-      // rotor/register, preloaded by NODE_OPTIONS in every thread, stays out of rotor's own worker.
-      env: { ...process.env, [POOL_WORKER_ENV]: '1' },
-      ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
-    });
+    // The worker rotor/register started before the app loaded, unless this pool has limits of its own.
+    const pool = (!this.resourceLimits && takeEarlyWorker()) || startWorkerPool(this.resourceLimits ?? heapLimitsFromFlags());
     // A worker that dies with no task in flight makes tinypool emit 'error': without a listener
     // that would be an uncaught exception in the user's process.
     pool.on('error', (error: Error) => this.lose(generation, error));
