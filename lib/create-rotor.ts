@@ -77,14 +77,14 @@ export function createRotor(options: RotorOptions = {}): RotorClasses {
       : pick('executor', chosen, EXECUTORS),
   );
   const strict = options.strict ?? false;
-  const interceptors = checkInterceptors(options.use, 'createRotor({ use })');
+  const interceptors = checkInterceptors(options.use, 'createRotor({ use })', framework.blocking);
   const runtime = createRuntime(framework, executor, { strict, ...(interceptors ? { interceptors } : {}) });
   const selected = new Map<string, Runtime>();
   // A client's own interceptors: one runtime per `use` array (an app reusing its options object reuses it).
   const selectedWith = new WeakMap<object, Map<string, Runtime>>();
   runtime.select = (own) => {
     const key = JSON.stringify([own.framework ?? null, own.executor ?? null, own.workers ?? null]);
-    const ownUse = checkInterceptors(own.use, "MongoClient's { rotor: { use } }");
+    const ownUse = checkInterceptors(own.use, "MongoClient's { rotor: { use } }", pick('framework', (own.framework as RotorOptions['framework']) ?? framework, FRAMEWORKS).blocking);
     const cache = own.use === undefined ? selected : selectedWith.get(own.use as object) ?? new Map<string, Runtime>();
     if (own.use !== undefined) selectedWith.set(own.use as object, cache);
     let other = cache.get(key);

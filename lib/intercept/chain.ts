@@ -1,7 +1,7 @@
-// Runs a call through its interceptors, outermost first. Two modes: async (futures are Promises:
-// the promise and callback frameworks) and immediate (futures are Settled, whose then() runs at
-// once: the sync framework, and synchronous factory calls), so every framework gets its own future
-// type out of the same interceptors.
+// Runs a call through its interceptors, outermost first. Futures are Promises (mode 'async': the
+// promise and callback frameworks) or Settled, whose then() runs at once ('settled': the sync
+// framework; 'factory': synchronous factory calls such as find() under the other frameworks), so
+// every framework gets its own future type out of the same interceptors.
 import { Settled } from '../framework/settled.js';
 import { InterceptorError, type Call, type Interceptor } from './types.js';
 
@@ -14,7 +14,15 @@ export type CallBase = Omit<Call, 'args'>;
 const isThenable = (v: unknown): v is Future => (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as Future).then === 'function';
 const ignore = (): void => {};
 
-export function runChain(interceptors: readonly Interceptor[], base: CallBase, args: unknown[], immediate: boolean, invoke: (args: unknown[]) => Future): Future {
+/**
+ * 'factory' is 'settled' with one leniency, so that `async` interceptors work under the promise and
+ * callback frameworks: a Promise returned after calling next() synchronously leaves the call
+ * next()'s outcome (nobody can wait for the Promise: the factory call returns at once).
+ */
+export type ChainMode = 'async' | 'settled' | 'factory';
+
+export function runChain(interceptors: readonly Interceptor[], base: CallBase, args: unknown[], mode: ChainMode, invoke: (args: unknown[]) => Future): Future {
+  const immediate = mode !== 'async';
   const settle = (v: unknown): Future => (immediate ? Settled.of(v) : Promise.resolve(v));
   // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- whatever was thrown, passed on as it is
   const fail = (e: unknown): Future => (immediate ? Settled.failed(e) : Promise.reject(e));
@@ -31,6 +39,7 @@ export function runChain(interceptors: readonly Interceptor[], base: CallBase, a
     const interceptor = interceptors[i]!;
     const who = `interceptor ${interceptor.name ? `'${interceptor.name}'` : `use[${i}]`}`;
     let calls = 0;
+    let last: Future | undefined;
     let pending = false;
     let failed = false;
     const next = (nextArgs?: readonly unknown[]): Future => {
@@ -60,7 +69,7 @@ export function runChain(interceptors: readonly Interceptor[], base: CallBase, a
       );
       // An interceptor that drops next()'s result must not turn its failure into an unhandled rejection.
       if (!immediate) (outcome as Promise<unknown>).catch(ignore);
-      return outcome;
+      return (last = outcome);
     };
     const noResult = (): InterceptorError =>
       new InterceptorError(
@@ -79,6 +88,7 @@ export function runChain(interceptors: readonly Interceptor[], base: CallBase, a
     if (!isThenable(result)) return settle(result);
     if (immediate && !(result instanceof Settled) && !innerAsync) {
       Promise.resolve(result).catch(ignore);
+      if (mode === 'factory' && calls === 1 && last instanceof Settled) return last;
       return fail(
         new InterceptorError(
           `rotor: ${who} answered ${what} with a Promise, but this call is synchronous (${base.kind === 'factory' ? 'a factory call' : `the ${base.framework} framework`}): ` +

@@ -48,7 +48,7 @@ export function interceptedMethod(state: HandleState, name: string | symbol, att
         const callback = framework.takeCallback(args, userFunctions);
         if (readsOne && !wouldFetch(state)) return framework.chainFuture(invoke(args) as Promise<unknown>, callback);
         const cursor = readsOne || wholeCursor ? fetchOf(state) : undefined;
-        const op = runChain(runtime.interceptors!, base(state, member, attr.kind, cursor), args, framework.blocking === true, invoke);
+        const op = runChain(runtime.interceptors!, base(state, member, attr.kind, cursor), args, framework.blocking ? 'settled' : 'async', invoke);
         return framework.chainFuture(op as Promise<unknown>, callback);
       };
     }
@@ -56,7 +56,7 @@ export function interceptedMethod(state: HandleState, name: string | symbol, att
       const declared = attr.wrap;
       const invoke = (args: unknown[]): PromiseLike<unknown> =>
         Settled.from(() => adopt(state, wrap(executor.factory(ref, name, unwrapArgs([...args]), declared), declared), member));
-      return (...args) => (runChain(runtime.interceptors!, base(state, member, 'factory', undefined), args, true, invoke) as Settled).unwrap();
+      return (...args) => (runChain(runtime.interceptors!, base(state, member, 'factory', undefined), args, framework.blocking ? 'settled' : 'factory', invoke) as Settled).unwrap();
     }
     case 'async-iterator':
       return () => interceptSteps(state, executor.iterate(ref, name), false);
@@ -77,7 +77,7 @@ export function interceptSteps<I extends Iterator<unknown> | AsyncIterator<unkno
     next(): unknown {
       if (!wouldFetch(state)) return iterator.next();
       const invoke = blocking ? () => Settled.from(step) : () => Promise.resolve(step());
-      const op = runChain(state.runtime.interceptors!, base(state, member, kind, fetchOf(state)), [], blocking, invoke);
+      const op = runChain(state.runtime.interceptors!, base(state, member, kind, fetchOf(state)), [], blocking ? 'settled' : 'async', invoke);
       return blocking ? (op as Settled).unwrap() : op;
     },
     return: (value?: unknown) => iterator.return?.(value) ?? (blocking ? { done: true, value } : Promise.resolve({ done: true, value })),

@@ -60,12 +60,18 @@ export class InterceptorError extends Error {
   }
 }
 
-/** Validates a `use` option: an array of functions. */
-export function checkInterceptors(use: unknown, where: string): readonly Interceptor[] | undefined {
+/** Validates a `use` option: an array of functions (not async ones under a blocking framework: nothing could wait for them). */
+export function checkInterceptors(use: unknown, where: string, blocking = false): readonly Interceptor[] | undefined {
   if (use === undefined) return undefined;
   if (!Array.isArray(use)) throw new TypeError(`rotor: ${where} must be an array of interceptors, (call, next) => result; got ${typeof use}`);
   use.forEach((u, i) => {
     if (typeof u !== 'function') throw new TypeError(`rotor: ${where}[${i}] is not a function (an interceptor is (call, next) => result); got ${u === null ? 'null' : typeof u}`);
+    if (blocking && /^Async/.test((u as { constructor: { name: string } }).constructor.name)) {
+      throw new TypeError(
+        `rotor: ${where}[${i}]${u.name ? ` '${u.name}'` : ''} is an async function, but the sync framework runs interceptors synchronously: ` +
+          'next() returns an already-settled thenable there; write next().then(onValue, onError) and return values',
+      );
+    }
   });
   return use.length > 0 ? Object.freeze([...(use as Interceptor[])]) : undefined;
 }
