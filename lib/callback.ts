@@ -10,6 +10,7 @@ import { classes } from './types/callback-rotor.js';
 export * from './types/generated/callback.js';
 export { createRotor } from './create-rotor.js';
 export type { Callback } from './framework/types.js';
+export { InterceptorError, type Interceptor, type Call, type Next, type CursorFetch } from './intercept/types.js';
 
 /** The runtime behind this entry point (framework and executor). */
 export const runtime = classes.runtime;

@@ -10,6 +10,7 @@ import { syncFramework } from './framework/sync.js';
 import type { Framework } from './framework/types.js';
 import type { ClassName } from './registry/kinds.js';
 import { createRuntime, type RotorClass, type Runtime } from './runtime.js';
+import { checkInterceptors, type Interceptor } from './intercept/types.js';
 
 export interface RotorOptions {
   /** 'promise' (default), 'callback', 'sync' (blocking: the value itself), or a Framework object of your own. */
@@ -26,6 +27,11 @@ export interface RotorOptions {
    * (absent → undefined; driver internals and an app's own properties readable), as libraries expect.
    */
   strict?: boolean;
+  /**
+   * Interceptors, outermost first: each is one function around every operation of this rotor's
+   * handles (README "Interceptors"). A client's own `{ rotor: { use } }` adds to these, inside them.
+   */
+  use?: readonly Interceptor[];
 }
 
 export const FRAMEWORKS: Readonly<Record<string, Framework>> = { promise: promiseFramework, callback: callbackFramework, sync: syncFramework };
@@ -88,19 +94,27 @@ export function createRotor(options: RotorOptions = {}): RotorClasses {
       : pick('executor', chosen, EXECUTORS),
   );
   const strict = options.strict ?? false;
-  const runtime = createRuntime(framework, executor, { strict });
+  const interceptors = checkInterceptors(options.use, 'createRotor({ use })', framework.blocking);
+  const runtime = createRuntime(framework, executor, { strict, ...(interceptors ? { interceptors } : {}) });
   const selected = new Map<string, Runtime>();
+  // A client's own interceptors: one runtime per `use` array (an app reusing its options object reuses it).
+  const selectedWith = new WeakMap<object, Map<string, Runtime>>();
   runtime.select = (own) => {
     const key = JSON.stringify([own.framework ?? null, own.executor ?? null, own.workers ?? null]);
-    let other = selected.get(key);
+    const ownUse = checkInterceptors(own.use, "MongoClient's { rotor: { use } }", pick('framework', (own.framework as RotorOptions['framework']) ?? framework, FRAMEWORKS).blocking);
+    const cache = own.use === undefined ? selected : selectedWith.get(own.use as object) ?? new Map<string, Runtime>();
+    if (own.use !== undefined) selectedWith.set(own.use as object, cache);
+    let other = cache.get(key);
     if (!other) {
+      const use = [...(interceptors ?? []), ...(ownUse ?? [])];
       other = createRotor({
         framework: (own.framework as RotorOptions['framework']) ?? framework,
         executor: (own.executor as RotorOptions['executor']) ?? executor,
         ...(own.workers !== undefined ? { workers: Number(own.workers) } : {}),
         strict,
+        use,
       }).runtime;
-      selected.set(key, other);
+      cache.set(key, other);
     }
     return other;
   };

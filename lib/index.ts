@@ -10,6 +10,7 @@ export * from './types/generated/promise.js';
 export { createRotor, closeSharedPool, FRAMEWORKS, EXECUTORS, type RotorOptions, type RotorClasses } from './create-rotor.js';
 export type { Framework, Callback } from './framework/types.js';
 export type { Executor } from './executor/types.js';
+export { InterceptorError, type Interceptor, type Call, type Next, type CursorFetch } from './intercept/types.js';
 
 /** The runtime behind this entry point (framework and executor). */
 export const runtime = classes.runtime;

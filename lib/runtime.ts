@@ -4,6 +4,8 @@
 import * as driver from 'mongodb';
 import type { Executor } from './executor/types.js';
 import type { Framework } from './framework/types.js';
+import type { Interceptor } from './intercept/types.js';
+import { serverOf } from './intercept/scope.js';
 import type { ClassName } from './registry/kinds.js';
 import { CLASS_NAMES, resolveClass, type ResolvedClass } from './registry/resolve.js';
 import { driverClassOf } from './registry/driver-classes.js';
@@ -25,6 +27,8 @@ export interface Runtime {
    * mean"; otherwise such members answer like the driver object (duck typing, internals, expandos).
    */
   readonly strict: boolean;
+  /** Interceptors around every operation of this runtime's handles (lib/intercept); undefined: none, and no cost. */
+  readonly interceptors: readonly Interceptor[] | undefined;
   /** The handle already made for a driver object, if any: the same object always yields the same handle. */
   handleOf(ref: object): object | undefined;
   rememberHandle(ref: object, handle: object): void;
@@ -38,7 +42,7 @@ export interface Runtime {
 
 const driverExports = driver as unknown as Record<string, unknown>;
 
-export function createRuntime(framework: Framework, executor: Executor, options: { strict?: boolean } = {}): Runtime {
+export function createRuntime(framework: Framework, executor: Executor, options: { strict?: boolean; interceptors?: readonly Interceptor[] } = {}): Runtime {
   const classes: Record<string, RotorClass> = {};
   // Identity: the handle rides on the driver object under a key private to this runtime (cheaper
   // than a WeakMap entry per handle); objects that refuse new properties use a WeakMap.
@@ -48,6 +52,7 @@ export function createRuntime(framework: Framework, executor: Executor, options:
     framework,
     executor,
     strict: options.strict ?? false,
+    interceptors: options.interceptors,
     handleOf: (ref) => (ref as Record<symbol, object | undefined>)[key] ?? sealed.get(ref),
     rememberHandle(ref, handle) {
       if (Object.isExtensible(ref)) Object.defineProperty(ref, key, { value: handle, configurable: true });
@@ -79,7 +84,9 @@ function makeClass(runtime: Runtime, cls: ResolvedClass): RotorClass {
     }
     const ref = executor.construct(cls.name, driverClass, clientArgs(runtime, args));
     if (canAppendMetadata) executor.call(ref, 'appendMetadata', [driverInfo(runtime)]);
-    return handleFor(runtime, cls, ref, sub);
+    const handle = handleFor(runtime, cls, ref, sub);
+    if (runtime.interceptors) stateOf(handle)!.server = serverOf(args[0]);
+    return handle;
   } as unknown as RotorClass;
   Object.defineProperty(RotorClass, 'name', { value: cls.name });
   Object.defineProperty(RotorClass, Symbol.hasInstance, {

@@ -15,6 +15,7 @@ export * from './types/generated/sync.js';
 
 export { createRotor, closeSharedPool } from './create-rotor.js';
 export { WorkerLostError, PoolClosedError, BlockingTimeoutError } from './executor/pool/errors.js';
+export { InterceptorError, type Interceptor, type Call, type Next, type CursorFetch } from './intercept/types.js';
 
 /** The runtime behind this entry point (framework and executor). */
 export const runtime = rotor.runtime;

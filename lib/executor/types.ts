@@ -42,6 +42,12 @@ export interface Executor {
   label?(ref: Ref): string;
   /** The class of one of this executor's refs (executors whose refs are not driver objects). */
   classOf?(ref: object): import('../registry/resolve.js').ResolvedClass | undefined;
+  /**
+   * Whether a cursor read would fetch a batch now (nothing buffered where this executor takes
+   * documents from): executors that buffer batches themselves answer it (the pool); without it,
+   * the cursor's own count member does. Asked only when interceptors are on.
+   */
+  wouldFetch?(ref: Ref): boolean;
   /** The driver class's prototype for a ref, for getPrototypeOf (in-process executors only). */
   prototypeOf(ref: Ref): object | null;
 }

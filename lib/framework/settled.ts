@@ -18,7 +18,8 @@ export class Settled {
   /** Runs `run` now; its value or its throw, settled. */
   static from(run: () => unknown): Settled {
     try {
-      return Settled.of(run());
+      const value = run();
+      return value instanceof Settled ? value : Settled.of(value); // a Settled from a then() callback is adopted, as a Promise's would be
     } catch (error) {
       return Settled.failed(error);
     }

@@ -13,6 +13,7 @@ import { STATE, stateOf, type HandleState } from './state.js';
 import { subclassOwner, type Subclass } from './subclass.js';
 import { unwrapArgs } from './unwrap.js';
 import { wrapUserFunction } from '../special/user-callbacks.js';
+import { interceptSteps, interceptedMethod, isIntercepted } from '../intercept/method.js';
 
 export { stateOf, type HandleState } from './state.js';
 
@@ -111,6 +112,8 @@ function bindMethod(state: HandleState, name: string | symbol, attr: Attribute):
 function makeMethod(state: HandleState, name: string | symbol, attr: Attribute): (...args: unknown[]) => unknown {
   const { runtime, ref } = state;
   const { framework, executor } = runtime;
+  // Interceptors: decided once per handle and member, so a runtime without them runs the plain methods below.
+  if (runtime.interceptors && isIntercepted(attr)) return interceptedMethod(state, name, attr, (v, declared) => wrapValue(runtime, v, declared));
   switch (attr.kind) {
     case 'async': {
       const wrap = attr.wrap;
@@ -240,7 +243,7 @@ function universalAccessor(cls: ResolvedClass, key: PropertyKey): Accessor | und
   if (key === 'valueOf') return (s) => () => s.proxy;
   if (key === inspect.custom) return (s) => () => inspectLabel(s);
   // for...of over a cursor: only where the executor can block (the sync framework's), else absent.
-  if (key === Symbol.iterator && cls.attributes.has(Symbol.asyncIterator)) return (s) => s.runtime.executor.iterateSync && (() => s.runtime.executor.iterateSync!(s.ref));
+  if (key === Symbol.iterator && cls.attributes.has(Symbol.asyncIterator)) return (s) => s.runtime.executor.iterateSync && (() => iterateSync(s));
   // JSON shows the inspect label: the driver's objects throw (cycles), and a client's options hold credentials.
   if (key === 'toJSON') return (s) => () => inspectLabel(s);
   // In a document, a handle is what the driver object would be to the BSON serializer (which then
@@ -248,6 +251,11 @@ function universalAccessor(cls: ResolvedClass, key: PropertyKey): Accessor | und
   if (key === 'toBSON') return (s) => (s.runtime.executor.inProcess ? () => s.ref : undefined);
   if (PROTOCOL_PROBES.has(key)) return () => undefined;
   return undefined;
+}
+
+function iterateSync(state: HandleState): Iterator<unknown> {
+  const iterator = state.runtime.executor.iterateSync!(state.ref);
+  return state.runtime.interceptors ? interceptSteps(state, iterator, true) : iterator;
 }
 
 const UNIVERSAL = new Set<PropertyKey>(['constructor', 'toString', 'valueOf', 'toJSON', Symbol.toStringTag, inspect.custom]);

@@ -15,6 +15,21 @@ export interface HandleState {
   probed?: Map<PropertyKey, readonly [unknown, unknown]>;
   /** Set when the handle was made by a subclass's constructor (`class MyClient extends MongoClient`). */
   sub?: Subclass;
+  // With interceptors (lib/intercept) only:
+  /** The client's first host, taken from the handle's maker. */
+  server?: Server;
+  /** The member that made this handle (a cursor's `find`). */
+  origin?: string;
+  /** Batch fetches intercepted so far (cursors). */
+  fetches?: number;
+  /** Database and collection names, read once from the registry's namespace member. */
+  names?: { readonly database: string | undefined; readonly collection: string | undefined };
+}
+
+/** A server as tracing names it: host and port of the connection string (no credentials). */
+export interface Server {
+  readonly address: string;
+  readonly port: number | undefined;
 }
 
 /**

@@ -1,9 +1,12 @@
 // The rotor behind rotor/register, for the framework and executor named by the environment
 // (ROTOR_FRAMEWORK: promise | callback | sync; ROTOR_EXECUTOR: inline | pool | ...; ROTOR_STRICT=1
-// for strict handles: members outside the registry throw). entry.ts's generated class exports
+// for strict handles: members outside the registry throw; ROTOR_TRACING=1, or the OTEL_* variables
+// of an OpenTelemetry SDK, for a span per operation: lib/otel). entry.ts's generated class exports
 // (lib/types/generated/register.ts) bind to these classes.
 import { isMainThread } from 'node:worker_threads';
 import { createRotor, EXECUTORS, FRAMEWORKS, sharedPoolExecutor, type RotorClasses } from '../create-rotor.js';
+import { tracing } from '../otel/index.js';
+import { tracingWanted } from '../otel/env.js';
 
 function choose(variable: string, fallback: string, known: Readonly<Record<string, unknown>>, what: string): string {
   const value = process.env[variable]?.trim() || fallback;
@@ -21,6 +24,7 @@ export const classes: RotorClasses = createRotor({
   framework: framework as 'promise',
   executor: executor as 'inline',
   strict: /^(1|true)$/i.test(process.env.ROTOR_STRICT?.trim() ?? ''),
+  ...(tracingWanted() && isMainThread ? { use: [tracing()] } : {}),
 });
 // The app chose the pool for the whole process: its worker loads the driver while the rest of the
 // app loads, from its import of 'mongodb' on (0.2-0.4 s otherwise spent in the first command). The main thread only:

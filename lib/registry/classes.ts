@@ -15,6 +15,7 @@ import {
   Factory,
   ReadOnlyProperty,
   FixedProperty,
+  NamespaceProperty,
   SetterMethod,
   StaticAsyncCommand,
   StaticProperty,
@@ -226,7 +227,7 @@ export const Db: AgnosticClass = {
     readPreference: FixedProperty(),
     bsonOptions: FixedProperty(),
     writeConcern: FixedProperty(),
-    namespace: FixedProperty(),
+    namespace: NamespaceProperty(),
     timeoutMS: FixedProperty(),
     createCollection: AsyncCommand('Collection'),
     renameCollection: AsyncCommand('Collection'),
@@ -269,7 +270,7 @@ export const Collection: AgnosticClass = {
     db: ReadOnlyProperty('Db'),
     dbName: FixedProperty(),
     collectionName: FixedProperty(),
-    namespace: FixedProperty(),
+    namespace: NamespaceProperty(),
     readConcern: FixedProperty(),
     readPreference: FixedProperty(),
     bsonOptions: FixedProperty(),
@@ -357,7 +358,7 @@ export const AbstractCursor: AgnosticClass = {
   attributes: {
     ...EventEmitterAttributes,
     id: ReadOnlyProperty(),
-    namespace: FixedProperty(),
+    namespace: NamespaceProperty(),
     readPreference: ReadOnlyProperty(),
     readConcern: ReadOnlyProperty(),
     closed: Buffered('closed', ReadOnlyProperty()),
@@ -560,7 +561,7 @@ export const ChangeStream: AgnosticClass = {
     options: ReadOnlyProperty(),
     // MongoClient | Db | Collection: the proxy wraps by the value's own class, 'MongoClient' is the fallback.
     parent: ReadOnlyProperty('MongoClient'),
-    namespace: FixedProperty(),
+    namespace: NamespaceProperty(),
     type: FixedProperty(),
     streamOptions: ReadOnlyProperty(), // mongodb 6 only
     resumeToken: ReadOnlyProperty(),

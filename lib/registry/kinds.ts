@@ -86,6 +86,8 @@ export interface Property extends Base {
   readonly writable?: boolean;
   readonly fixed?: boolean;
   readonly buffer?: StateRole;
+  /** Names where the object points: `db` (Db), `db.collection` (Collection), or a `{ db, collection }` namespace (cursors). */
+  readonly namespace?: boolean;
 }
 /** A synchronous method (Motor's DelegateMethod): its result is returned as is, or wrapped. */
 export interface Delegate extends Base {
@@ -137,6 +139,8 @@ export const AsyncCommand = (wrap?: ClassName): AsyncCommand => (wrap ? { kind: 
 export const ReadOnlyProperty = (wrap?: ClassName): Property => (wrap ? { kind: 'property', wrap } : { kind: 'property' });
 export const WritableProperty = (): Property => ({ kind: 'property', writable: true, fixed: true });
 export const FixedProperty = (): Property => ({ kind: 'property', fixed: true });
+/** The fixed property naming the object's database (and collection): what interceptors and tracing report. */
+export const NamespaceProperty = (): Property => ({ kind: 'property', fixed: true, namespace: true });
 export const DelegateMethod = (wrap?: ClassName): Delegate => (wrap ? { kind: 'delegate', wrap } : { kind: 'delegate' });
 export const SetterMethod = (): Delegate => ({ kind: 'delegate', returnsNothing: true });
 export const CursorChainingMethod = (): Chain => ({ kind: 'chain' });

@@ -20,6 +20,8 @@ export interface ResolvedClass {
   /** The member playing each BufferRole (a cursor's: its documents an executor may buffer); empty for other classes. */
   readonly buffers: ReadonlyMap<BufferRole, string>;
   readonly readAhead: boolean;
+  /** The member naming the object's database and collection (a NamespaceProperty), if the class has one. */
+  readonly namespaceMember: string | undefined;
   readonly keepsSignal: boolean;
   readonly label: AgnosticClass['label'];
   /** Driver members deliberately not exposed, own and inherited, with the reason (for error messages). */
@@ -58,6 +60,7 @@ export function resolveClass(name: ClassName): ResolvedClass {
     crosses: table.crosses ?? parent?.crosses ?? 'handle',
     buffers: new Map([...attributes].flatMap(([key, attr]) => ('buffer' in attr && attr.buffer !== undefined && typeof key === 'string' ? [[attr.buffer, key] as const] : []))),
     readAhead: table.readAhead ?? parent?.readAhead ?? false,
+    namespaceMember: [...attributes].find(([key, attr]) => typeof key === 'string' && attr.kind === 'property' && attr.namespace)?.[0] as string | undefined,
     keepsSignal: table.keepsSignal ?? parent?.keepsSignal ?? false,
     label: table.label ?? parent?.label,
     notWrapped: new Map([...(parent?.notWrapped ?? []), ...Object.entries(table.notWrapped ?? {})]),

@@ -198,6 +198,11 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       return constructOn(cls === 'MongoClient' ? slot() : (slotOfArgs(args) ?? slot()), cls, driverClass, args);
     },
     iterate: (refObject, member) => (isPoolStream(refObject) ? inlineExecutor.iterate(refObject, member) : cursorIterate(asRef(refObject))),
+    wouldFetch(refObject) {
+      if (isPoolStream(refObject)) return true;
+      const ref = asRef(refObject);
+      return !ref.ended && (ref.cursor?.buffer.length ?? 0) === 0; // batches are buffered here, on the main thread
+    },
     label(refObject) {
       if (isPoolStream(refObject)) return String(refObject.remote.id);
       const ref = asRef(refObject);

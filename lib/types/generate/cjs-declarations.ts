@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const libDir = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 /** The entry points' declaration files (package.json `exports` with a `require` condition). */
-export const CJS_ENTRIES = ['index.d.ts', 'callback.d.ts', 'sync.d.ts', 'server/harness.d.ts'];
+export const CJS_ENTRIES = ['index.d.ts', 'callback.d.ts', 'sync.d.ts', 'server/harness.d.ts', 'otel/index.d.ts'];
 
 const RELATIVE = /((?:from|import)\s*\(?\s*['"])(\.\.?\/[^'"]+?)\.js(['"])/g;
 
