@@ -10,7 +10,7 @@ import { appModulePaths, linkAppModules, loadAppModules } from './app-modules.js
 import { redact } from './credentials.js';
 import { defaultHistoryPath } from './history.js';
 import { LineGate } from './line-gate.js';
-import { classesFor } from './modes.js';
+import { classesFor, defaultFramework } from './modes.js';
 import { scriptErrorText } from './script-errors.js';
 import { describeMode, openRotorRepl, type RotorRepl } from './session.js';
 
@@ -69,7 +69,7 @@ export async function replCommand(options: ReplCommandOptions = {}): Promise<num
   try {
     session = await openRotorRepl({
       uri,
-      ...(options.framework ? { framework: options.framework } : {}),
+      framework: options.framework ?? defaultFramework(options.executor),
       ...(options.executor ? { executor: options.executor } : {}),
       input: gate?.input ?? (scripted ? new PassThrough() : process.stdin),
       output: process.stdout,
@@ -123,7 +123,8 @@ async function runScripts(session: RotorRepl, options: ReplCommandOptions, statu
     try {
       const code = script.code ?? readFileSync(script.file, 'utf8');
       const value = await session.runScript(code, script.file);
-      if (script.print && value !== undefined) process.stdout.write(`${session.format(value)}\n`);
+      const text = script.print ? await session.present(value) : undefined;
+      if (text !== undefined) process.stdout.write(`${text}\n`);
     } catch (err) {
       status(scriptErrorText(err, [script.file]));
       return 1;

@@ -52,6 +52,25 @@ const FORMS: Array<[proto: object, custom: Custom]> = [
   [Timestamp.prototype, styled((v: Timestamp) => `Timestamp({ t: ${v.t}, i: ${v.i} })`, 'number')],
 ];
 
+/**
+ * `Promise { <pending> }`, as Node prints a bare one: a promise made inside a statement also
+ * carries async_hooks' own symbols (its AsyncLocalStorage store: rotor's Statement), hidden here.
+ */
+const showPromise: Custom = function (this: Promise<unknown>, _depth, options, inspectFn) {
+  for (const symbol of Object.getOwnPropertySymbols(this)) {
+    const d = Object.getOwnPropertyDescriptor(this, symbol);
+    if (d?.enumerable && d.configurable) Object.defineProperty(this, symbol, { ...d, enumerable: false });
+  }
+  const proto = Promise.prototype as unknown as Record<symbol, unknown>;
+  const self = proto[inspect.custom];
+  delete proto[inspect.custom];
+  try {
+    return inspectFn(this, options);
+  } finally {
+    proto[inspect.custom] = self;
+  }
+};
+
 const showDate: Show = (d: Date) => (Number.isNaN(d.getTime()) ? 'Invalid Date' : `ISODate('${d.toISOString()}')`);
 
 export interface WriterOptions {
@@ -77,6 +96,7 @@ export function formatValue(value: unknown, options: WriterOptions): string {
   const patches: Array<[proto: object, custom: Custom]> = [
     ...FORMS,
     [Date.prototype, styled(showDate, 'date')],
+    [Promise.prototype, showPromise],
   ];
   const saved = patches.map(([proto]) => [proto, Object.getOwnPropertyDescriptor(proto, inspect.custom)] as const);
   try {
@@ -106,9 +126,7 @@ function render(value: unknown, options: InspectOptions): string {
   if (value instanceof Unpaged) return `${inspect(value.cursor, options)}  (${ITERATE_HINT})`;
   // Errors, thrown or returned: one readable line, no stack (the REPL prefixes thrown ones with "Uncaught").
   if (types.isNativeError(value) || value instanceof Error) return redact(formatError(value));
-  const text = inspect(value, options);
-  // A future the user did not await: say how to get its value.
-  return value instanceof Promise ? `${text}  (a Promise: use await)` : text;
+  return inspect(value, options);
 }
 
 function indent(text: string): string {

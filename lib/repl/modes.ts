@@ -16,6 +16,17 @@ export interface Mode {
 /** Executors rotor knows of, built or not (the pool executor may be missing from a build). */
 const KNOWN_EXECUTORS = ['inline', 'pool'];
 
+/**
+ * The command's framework unless one is asked for: sync (mongosh's habit — a call's value is the
+ * value, so `countDocuments() + 1` and `findOne().age` mean what they say) when the pool is built
+ * and no inline executor was asked for; otherwise promise (values then need `await`; a statement's
+ * Promise value is awaited before it is printed).
+ */
+export function defaultFramework(executor?: string): string {
+  const blocking = Object.keys(FRAMEWORKS).find((name) => FRAMEWORKS[name]!.blocking);
+  return blocking && executor !== 'inline' && !unavailable('executor', 'pool') ? blocking : 'promise';
+}
+
 /** How long the REPL waits for a server unless the URI or the caller says otherwise. */
 export const SERVER_SELECTION_TIMEOUT_MS = 1_500;
 

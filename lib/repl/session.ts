@@ -68,6 +68,8 @@ export interface RotorRepl {
   runScript(code: string, file: string): Promise<unknown>;
   /** Prints a value as the REPL prints results. */
   format(value: unknown): string;
+  /** A statement's value as the REPL prints it: a Promise awaited, a cursor's first page; undefined for nothing to print. */
+  present(value: unknown): Promise<string | undefined>;
   /** Adds bindings to the scope (kept across .clear). */
   addToScope(bindings: Record<string, unknown>): void;
   /** Ends the session. */
@@ -322,6 +324,10 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     },
     runScript: (code, file) => evaluator.runScript(code, file),
     format,
+    async present(value) {
+      const settled = value instanceof Promise ? ((await value) as unknown) : value;
+      return settled === undefined ? undefined : format(await pager.present(settled));
+    },
     addToScope(bindings) {
       extra = { ...extra, ...bindings };
       populate();
