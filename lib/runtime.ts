@@ -25,6 +25,11 @@ export interface Runtime {
    * mean"; otherwise such members answer like the driver object (duck typing, internals, expandos).
    */
   readonly strict: boolean;
+  /**
+   * Strict runtimes only: answers a member outside the registry before it throws — the REPL's
+   * mongosh helpers (`db.getName()`, `db.users`), lib/repl/shell-members.ts; undefined lets it throw.
+   */
+  shell?: (handle: object, name: string) => unknown;
   /** The handle already made for a driver object, if any: the same object always yields the same handle. */
   handleOf(ref: object): object | undefined;
   rememberHandle(ref: object, handle: object): void;

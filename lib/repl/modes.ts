@@ -6,6 +6,9 @@ import * as rotorModule from '../index.js';
 import { createRotor, EXECUTORS, FRAMEWORKS, type RotorClasses } from '../create-rotor.js';
 import { CLASS_NAMES, resolveClass } from '../registry/resolve.js';
 import { abortable } from './cancel.js';
+import { executorFor } from '../executor/pool/blocking.js';
+import { projecting } from './projection.js';
+import { shellMember } from './shell-members.js';
 import type { Executor } from '../executor/types.js';
 
 export interface Mode {
@@ -67,7 +70,11 @@ export function classesFor(mode: Mode): RotorClasses {
     const framework = FRAMEWORKS[mode.framework];
     const executor = EXECUTORS[mode.executor];
     if (!framework || !executor) throw new TypeError(unavailable(framework ? 'executor' : 'framework', framework ? mode.executor : mode.framework));
-    classes = createRotor({ framework, executor: abortable(namesRequired(executor)), strict: true });
+    // Wrapped above the framework's own view of the executor (the sync framework's blocking view
+    // calls the pool directly), so every framework's calls pass through the REPL's wrappers.
+    classes = createRotor({ framework, executor: projecting(abortable(namesRequired(executorFor(framework, executor)))), strict: true });
+    // mongosh's vocabulary on these handles only (db.getName(), db.users...): the REPL's runtimes.
+    classes.runtime.shell = shellMember;
     byMode.set(key, classes);
   }
   return classes;

@@ -1,6 +1,8 @@
 // What the REPL puts in scope besides the client: BSON constructors under their printed names
 // (ObjectId('…') and friends, callable with or without `new`) and mongosh's print helpers.
 import * as driver from 'mongodb';
+import type { MongoClient } from 'mongodb';
+import { after } from './shell-members.js';
 
 /** BSON constructors under their printed names, callable with or without `new` (ObjectId('…')). */
 export function bsonHelpers(): Record<string, unknown> {
@@ -24,8 +26,40 @@ export function bsonHelpers(): Record<string, unknown> {
     Timestamp: helper('Timestamp', (v: { t: number; i: number }) => new driver.Timestamp(v), driver.Timestamp),
     MaxKey: helper('MaxKey', () => new driver.MaxKey(), driver.MaxKey),
     MinKey: helper('MinKey', () => new driver.MinKey(), driver.MinKey),
+    BinData: helper('BinData', (subtype: number, base64: string) => driver.Binary.createFromBase64(base64, subtype), driver.Binary),
+    HexData: helper('HexData', (subtype: number, hex: string) => driver.Binary.createFromHexString(hex, subtype), driver.Binary),
+    Code: helper('Code', (code: string | ((...a: unknown[]) => unknown), scope?: driver.Document) => new driver.Code(code, scope), driver.Code),
+    DBRef: helper('DBRef', (collection: string, id: unknown, db?: string) => new driver.DBRef(collection, id as driver.ObjectId, db), driver.DBRef),
     Binary: driver.Binary,
     BSONRegExp: driver.BSONRegExp,
+    EJSON: driver.BSON.EJSON,
+  };
+}
+
+/**
+ * mongosh's `rs`, `sh` and `sleep`: `rs.status()` and friends are the server's commands (their
+ * errors as the server gives them); `sleep(ms)` blocks under a blocking framework (the next line
+ * runs after it), else it is a future (awaited as a statement's value).
+ */
+export function shellGlobals(client: () => MongoClient, blocking: () => boolean): Record<string, unknown> {
+  const admin = (command: driver.Document): unknown => client().db('admin').command(command);
+  return {
+    rs: Object.freeze({
+      status: () => admin({ replSetGetStatus: 1 }),
+      conf: () => after(admin({ replSetGetConfig: 1 }), (r: { config?: unknown }) => r.config),
+      hello: () => admin({ hello: 1 }),
+      isMaster: () => admin({ hello: 1 }),
+    }),
+    sh: Object.freeze({
+      status: () => admin({ listShards: 1 }),
+    }),
+    sleep(ms: unknown): unknown {
+      const delay = Number(ms);
+      if (!Number.isFinite(delay) || delay < 0) throw new TypeError(`sleep(ms): ms must be a number of milliseconds, not ${String(ms)}`);
+      if (!blocking()) return new Promise<void>((resolve) => setTimeout(resolve, delay));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
+      return undefined;
+    },
   };
 }
 

@@ -19,7 +19,8 @@ import { formatError, formatValue } from './format.js';
 import { attachHistory } from './history.js';
 import { clientOptionsFor, connect, describeMode, exportedClasses, rotorFor, unavailable, type Mode, settleMode } from './modes.js';
 import { CursorPager } from './pages.js';
-import { bsonHelpers, printHelpers } from './scope.js';
+import { bsonHelpers, printHelpers, shellGlobals } from './scope.js';
+import { FRAMEWORKS } from '../create-rotor.js';
 import { guide, handleHelp, shellCommand } from './shell.js';
 import { show } from './show.js';
 import { rewriteStaticImports } from './static-import.js';
@@ -157,7 +158,11 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     setImmediate(() => server.close());
   };
   // print() writes as the app would (console.log): from a timer, above the prompt.
-  const helpers = { ...bsonHelpers(), ...printHelpers((text) => void output.write(text), format) };
+  const helpers = {
+    ...bsonHelpers(),
+    ...printHelpers((text) => void output.write(text), format),
+    ...shellGlobals(() => client, () => FRAMEWORKS[mode.framework]?.blocking === true),
+  };
   /** Fills the REPL's scope: at start, after `.clear` resets it, after a mode switch. */
   const populate = (): void => {
     for (const [name, value] of Object.entries(exportedClasses(mode))) define(name, value);
