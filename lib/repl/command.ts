@@ -10,6 +10,7 @@ import { appModulePaths, linkAppModules, loadAppModules } from './app-modules.js
 import { redact } from './credentials.js';
 import { defaultHistoryPath } from './history.js';
 import { LineGate } from './line-gate.js';
+import type { JsonMode } from './json-output.js';
 import { classesFor, defaultFramework } from './modes.js';
 import { scriptErrorText } from './script-errors.js';
 import { describeMode, openRotorRepl, type RotorRepl } from './session.js';
@@ -27,6 +28,8 @@ export interface ReplCommandOptions {
   imports?: string[];
   /** --data: the embedded server's data folder, kept between sessions. */
   dataDir?: string;
+  /** --json: --eval values as Extended JSON. */
+  json?: JsonMode;
   /** --framework / --executor: the session's starting mode. */
   framework?: string;
   executor?: string;
@@ -123,7 +126,7 @@ async function runScripts(session: RotorRepl, options: ReplCommandOptions, statu
     try {
       const code = script.code ?? readFileSync(script.file, 'utf8');
       const value = await session.runScript(code, script.file);
-      const text = script.print ? await session.present(value) : undefined;
+      const text = script.print ? await session.present(value, options.json) : undefined;
       if (text !== undefined) process.stdout.write(`${text}\n`);
     } catch (err) {
       status(scriptErrorText(err, [script.file]));

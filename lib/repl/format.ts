@@ -4,6 +4,7 @@
 import { inspect, types, type InspectOptions, type InspectOptionsStylized } from 'node:util';
 import { Binary, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'mongodb';
 import { redact } from './credentials.js';
+import { stateOf } from '../proxy/factory.js';
 
 type Style = Parameters<InspectOptionsStylized['stylize']>[1];
 type Show = (value: any) => string;
@@ -114,6 +115,18 @@ export function formatValue(value: unknown, options: WriterOptions): string {
   }
 }
 
+/**
+ * A statement's value as mongosh prints it: a string as its text (no quotes), a database as its
+ * name, a collection as its namespace; anything else as formatValue prints it.
+ */
+export function formatResult(value: unknown, options: WriterOptions): string {
+  if (typeof value === 'string') return value;
+  const cls = stateOf(value)?.cls;
+  if (cls?.isA.has('Db')) return (value as { databaseName: string }).databaseName;
+  if (cls?.isA.has('Collection')) return (value as { namespace: string }).namespace;
+  return formatValue(value, options);
+}
+
 function render(value: unknown, options: InspectOptions): string {
   if (value instanceof CursorPage) {
     if (value.state === 'exhausted') return `[]  ${EXHAUSTED_HINT}`;
@@ -141,7 +154,16 @@ export function formatError(err: unknown): string {
   // mongosh habits: `db.users` is a typo on a handle here, not a collection.
   const collection = /^Db has no attribute '([^']+)'$/.exec(String(e.message))?.[1];
   const hint = collection ? ` (for a collection, use db.collection('${collection}'))` : '';
-  return `${e.name ?? 'Error'}${tag}: ${e.message}${hint}${writeErrorsOf(err)}`;
+  return `${e.name ?? 'Error'}${tag}: ${e.message}${hint}${writeErrorsOf(err)}${partialResultOf(err)}`;
+}
+
+/** What a bulk write did before it failed (mongosh's `Result:`): the driver's BulkWriteResult counts. */
+function partialResultOf(err: object): string {
+  const result = (err as { result?: unknown }).result;
+  if (!result || typeof result !== 'object' || !('insertedCount' in result)) return '';
+  const r = result as Record<string, unknown>;
+  const shown = Object.fromEntries(['insertedCount', 'matchedCount', 'modifiedCount', 'deletedCount', 'upsertedCount', 'upsertedIds', 'insertedIds'].map((k) => [k, r[k]]));
+  return `\nResult: ${formatValue(shown, { colors: false, breakLength: Infinity })}`;
 }
 
 /** A bulk write's failed operations, one per line (the driver's message names only the first). */

@@ -8,6 +8,7 @@ import { CLASS_NAMES, resolveClass } from '../registry/resolve.js';
 import { abortable } from './cancel.js';
 import { executorFor } from '../executor/pool/blocking.js';
 import { projecting } from './projection.js';
+import { reshaping } from './result-shapes.js';
 import { shellMember } from './shell-members.js';
 import type { Executor } from '../executor/types.js';
 
@@ -72,7 +73,7 @@ export function classesFor(mode: Mode): RotorClasses {
     if (!framework || !executor) throw new TypeError(unavailable(framework ? 'executor' : 'framework', framework ? mode.executor : mode.framework));
     // Wrapped above the framework's own view of the executor (the sync framework's blocking view
     // calls the pool directly), so every framework's calls pass through the REPL's wrappers.
-    classes = createRotor({ framework, executor: projecting(abortable(namesRequired(executorFor(framework, executor)))), strict: true });
+    classes = createRotor({ framework, executor: projecting(reshaping(abortable(namesRequired(executorFor(framework, executor))))), strict: true });
     // mongosh's vocabulary on these handles only (db.getName(), db.users...): the REPL's runtimes.
     classes.runtime.shell = shellMember;
     byMode.set(key, classes);

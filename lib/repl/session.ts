@@ -15,7 +15,8 @@ import { createCompleter, type Completer } from './complete.js';
 import { isSensitive, redact, secretsOf } from './credentials.js';
 import { defineDotCommands } from './dot-commands.js';
 import { Evaluator, NOT_SHELL } from './evaluate.js';
-import { formatError, formatValue } from './format.js';
+import { CursorPage, formatError, formatResult, formatValue } from './format.js';
+import { toExtendedJson, type JsonMode } from './json-output.js';
 import { attachHistory } from './history.js';
 import { clientOptionsFor, connect, describeMode, exportedClasses, rotorFor, unavailable, type Mode, settleMode } from './modes.js';
 import { CursorPager } from './pages.js';
@@ -69,8 +70,11 @@ export interface RotorRepl {
   runScript(code: string, file: string): Promise<unknown>;
   /** Prints a value as the REPL prints results. */
   format(value: unknown): string;
-  /** A statement's value as the REPL prints it: a Promise awaited, a cursor's first page; undefined for nothing to print. */
-  present(value: unknown): Promise<string | undefined>;
+  /**
+   * A statement's value as the REPL prints it: a Promise awaited, a cursor's first page (every
+   * document under `json`), Extended JSON under `json`; undefined for nothing to print.
+   */
+  present(value: unknown, json?: JsonMode): Promise<string | undefined>;
   /** Adds bindings to the scope (kept across .clear). */
   addToScope(bindings: Record<string, unknown>): void;
   /** Ends the session. */
@@ -109,7 +113,7 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
   const pager = new CursorPager(PAGE_SIZE);
   const promptFor = (name: string): string => (options.terminal && !options.piped ? `${name}> ` : '');
 
-  const writer = Object.assign((value: unknown) => format(value), { options: { ...inspect.defaultOptions, colors, showProxy: false } });
+  const writer = Object.assign((value: unknown) => formatResult(value, { colors, breakLength: columns(output), secrets }), { options: { ...inspect.defaultOptions, colors, showProxy: false } });
   replWriter.options.breakLength = Infinity;
 
   const globalsBefore = new Set(Reflect.ownKeys(globalThis));
@@ -329,9 +333,18 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     },
     runScript: (code, file) => evaluator.runScript(code, file),
     format,
-    async present(value) {
+    async present(value, json) {
       const settled = value instanceof Promise ? ((await value) as unknown) : value;
-      return settled === undefined ? undefined : format(await pager.present(settled));
+      if (settled === undefined) return undefined;
+      const shown = await pager.present(settled);
+      if (!json) return formatResult(shown, { colors, breakLength: columns(output), secrets });
+      if (!(shown instanceof CursorPage)) return toExtendedJson(shown, json);
+      const documents = [...shown.documents];
+      for (let page: CursorPage | undefined = shown; page?.more; ) {
+        page = await pager.next();
+        documents.push(...(page?.documents ?? []));
+      }
+      return toExtendedJson(documents, json);
     },
     addToScope(bindings) {
       extra = { ...extra, ...bindings };
