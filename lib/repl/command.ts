@@ -60,9 +60,11 @@ export async function replCommand(options: ReplCommandOptions = {}): Promise<num
   const piped = !scripted && !interactive;
   const gate = piped ? new LineGate(process.stdin) : undefined;
   let failures = 0;
-  const reportError = (text: string, _error: unknown, file: string): void => {
+  const reportError = (text: string, error: unknown, file: string): void => {
     if (interactive) return void process.stdout.write(`Uncaught ${text}\n`);
     failures++;
+    // A failure outside a statement (a call a script did not await): at the script line that made it.
+    if (scripted && !file) return status(scriptErrorText(error, scriptNames(options)));
     const where = gate ? `stdin:${gate.statementLine}` : file || 'rotor';
     status(`${where}: ${text}`);
   };
@@ -116,16 +118,22 @@ export async function replCommand(options: ReplCommandOptions = {}): Promise<num
   return failures > 0 ? 1 : 0;
 }
 
+/** The names scripts run under: --eval snippets, then files. */
+function scriptNames(options: ReplCommandOptions): string[] {
+  const evals = options.evals ?? [];
+  return [...evals.map((_, i) => (evals.length > 1 ? `--eval[${i + 1}]` : '--eval')), ...(options.files ?? [])];
+}
+
 /** --eval snippets, then files, each stopping everything at its first uncaught error. */
 async function runScripts(session: RotorRepl, options: ReplCommandOptions, status: (msg: string) => void): Promise<number> {
-  const scripts = [
-    ...(options.evals ?? []).map((code, i) => ({ code, file: options.evals!.length > 1 ? `--eval[${i + 1}]` : '--eval', print: true })),
-    ...(options.files ?? []).map((file) => ({ code: undefined, file, print: false })),
-  ];
+  const names = scriptNames(options);
+  const evals = options.evals ?? [];
+  const scripts = names.map((file, i) => ({ file, code: evals[i], print: i < evals.length }));
   for (const script of scripts) {
     try {
       const code = script.code ?? readFileSync(script.file, 'utf8');
       const value = await session.runScript(code, script.file);
+      await new Promise((resolve) => setImmediate(resolve)); // a call it did not await and that failed is reported now
       const text = script.print ? await session.present(value, options.json) : undefined;
       if (text !== undefined) process.stdout.write(`${text}\n`);
     } catch (err) {

@@ -163,7 +163,11 @@ export class Evaluator {
   /** Runs a whole script (a file, --eval) as one statement; rejects with its first uncaught error. */
   async runScript(code: string, file: string): Promise<unknown> {
     const statement = new Statement();
+    statement.pending = new Set();
     const outcome = await runStatement(statement, () => this.evaluateSource(this.hooks.rewrite(code), file));
+    // Calls the script started and did not await finish before it counts as done (their failures
+    // reach the session's unhandled-rejection report, with the script's line in their stack).
+    while (statement.pending.size) await Promise.all(statement.pending);
     if ('recoverable' in outcome) throw new SyntaxError(`${file}: unexpected end of input`);
     if (!outcome.ok) throw outcome.error;
     return outcome.value;

@@ -25,6 +25,10 @@ import { FRAMEWORKS } from '../create-rotor.js';
 import { guide, handleHelp, shellCommand } from './shell.js';
 import { show } from './show.js';
 import { rewriteStaticImports } from './static-import.js';
+import { redeclarable, shellLines } from './top-level.js';
+
+/** The scope's name of the runner of a script's shell command lines. */
+const SHELL_RUNNER = '__rotorShell';
 
 export { describeMode } from './modes.js';
 
@@ -152,7 +156,7 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
   const load = async (path: unknown): Promise<true> => {
     if (typeof path !== 'string') throw new TypeError('load(path): the path must be a string');
     const file = resolvePath(path);
-    const outcome = await evaluator.evaluateSource(rewrite(readFileSync(file, 'utf8')), file);
+    const outcome = await evaluator.evaluateSource(rewrite(scriptSource(readFileSync(file, 'utf8'))), file);
     if ('recoverable' in outcome) throw new SyntaxError(`${file}: unexpected end of input`);
     if (!outcome.ok) throw outcome.error;
     return true;
@@ -180,12 +184,22 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     define('help', () => say(guide(PAGE_SIZE)));
     for (const [name, value] of Object.entries(helpers)) define(name, value);
     for (const [name, value] of Object.entries({ ...options.extraScope?.(), ...extra })) define(name, value);
+    // What a script's `show dbs` line becomes (./top-level.ts): not enumerable, so not in completion.
+    Object.defineProperty(server.context, SHELL_RUNNER, {
+      configurable: true,
+      value: (code: string) => {
+        const result = shell(code);
+        return result === NOT_SHELL ? undefined : result;
+      },
+    });
   };
   populate();
   server.on('reset', populate);
   const addedGlobals = Reflect.ownKeys(globalThis).filter((key) => !globalsBefore.has(key));
 
-  const rewrite = (code: string): string => rewriteStaticImports(code) ?? code;
+  const rewrite = (code: string): string => redeclarable(rewriteStaticImports(code) ?? code);
+  /** Scripts (files, --eval, load()) take shell command lines too. */
+  const scriptSource = (code: string): string => shellLines(code, SHELL_RUNNER);
   const shell = (code: string): Promise<unknown> | typeof NOT_SHELL => {
     const command = shellCommand(code, server.context);
     if (!command) return NOT_SHELL;
@@ -331,7 +345,7 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     get exitCode() {
       return exitCode;
     },
-    runScript: (code, file) => evaluator.runScript(code, file),
+    runScript: (code, file) => evaluator.runScript(scriptSource(code), file),
     format,
     async present(value, json) {
       const settled = value instanceof Promise ? ((await value) as unknown) : value;
