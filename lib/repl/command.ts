@@ -3,7 +3,7 @@
 // interactive/piped REPL, and stop what was started when it ends.
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { closeSharedPool } from '../create-rotor.js';
+import { closeSharedPool, FRAMEWORKS, sharedPoolExecutor } from '../create-rotor.js';
 import { startServer, type RunningServer } from '../server/harness.js';
 import { FERRETDB_VERSION } from '../server/ferretdb.js';
 import { appModulePaths, linkAppModules, loadAppModules } from './app-modules.js';
@@ -38,6 +38,9 @@ export interface ReplCommandOptions {
 /** Runs the REPL on this process's stdin/stdout; resolves with the exit status once everything is stopped. */
 export async function replCommand(options: ReplCommandOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
+  const framework = options.framework ?? defaultFramework(options.executor);
+  // The sync framework runs on the pool: its worker loads the driver while this thread finds the server.
+  if (FRAMEWORKS[framework]?.blocking) sharedPoolExecutor().warm();
   const quiet = options.quiet ?? false;
   const status = (msg: string): void => void process.stderr.write(`${msg}\n`);
   const banner = (msg: string): void => void (quiet || status(msg));
@@ -74,7 +77,7 @@ export async function replCommand(options: ReplCommandOptions = {}): Promise<num
   try {
     session = await openRotorRepl({
       uri,
-      framework: options.framework ?? defaultFramework(options.executor),
+      framework,
       ...(options.executor ? { executor: options.executor } : {}),
       input: gate?.input ?? (scripted ? new PassThrough() : process.stdin),
       output: process.stdout,
@@ -93,6 +96,7 @@ export async function replCommand(options: ReplCommandOptions = {}): Promise<num
   } catch (err) {
     status(`rotor: cannot connect to ${redact(uri)}: ${redact((err as Error).message)}`);
     gate?.close();
+    await closeSharedPool().catch(() => {}); // the sync framework's pool started workers: stop them too
     await server?.stop();
     return 1;
   }

@@ -6,6 +6,7 @@ import * as rotorModule from '../index.js';
 import { createRotor, EXECUTORS, FRAMEWORKS, type RotorClasses } from '../create-rotor.js';
 import { CLASS_NAMES, resolveClass } from '../registry/resolve.js';
 import { abortable } from './cancel.js';
+import { checkNotRefused } from './refused.js';
 import { executorFor } from '../executor/pool/blocking.js';
 import { projecting } from './projection.js';
 import { reshaping } from './result-shapes.js';
@@ -99,6 +100,7 @@ export function clientOptionsFor(uri: string, options: MongoClientOptions = {}):
 }
 
 export async function connect(uri: string, mode: Mode, options: MongoClientOptions): Promise<MongoClient> {
+  await checkNotRefused(uri);
   const client = new (classesFor(mode).MongoClient)(uri, options) as unknown as MongoClient;
   try {
     await client.connect();

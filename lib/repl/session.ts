@@ -24,6 +24,7 @@ import { bsonHelpers, printHelpers, shellGlobals } from './scope.js';
 import { FRAMEWORKS } from '../create-rotor.js';
 import { guide, handleHelp, shellCommand } from './shell.js';
 import { show } from './show.js';
+import { rehome } from './rehome.js';
 import { rewriteStaticImports } from './static-import.js';
 import { redeclarable, shellLines } from './top-level.js';
 
@@ -114,6 +115,8 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
   /** When the line being evaluated started (reported with the next prompt, after its result or error). */
   let evalStarted: number | undefined;
   let continuing = false;
+  /** Told when a statement is complete (history keeps a multi-line one as one entry). */
+  let statementDone = (): void => {};
   const pager = new CursorPager(PAGE_SIZE);
   const promptFor = (name: string): string => (options.terminal && !options.piped ? `${name}> ` : '');
 
@@ -138,9 +141,10 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     // @ts-expect-error historySize is a readline option the REPL passes through
     historySize: 1000,
   });
-  const define = (name: string, value: unknown): void => {
+  const defineInScope = (name: string, value: unknown): void => {
     Object.defineProperty(server.context, name, { configurable: true, enumerable: true, writable: true, value });
   };
+  const define = defineInScope;
   const currentDbName = (): string => {
     const current = server.context.db as unknown;
     return stateOf(current)?.cls.isA.has('Db') ? (current as Db).databaseName : db.databaseName;
@@ -172,7 +176,13 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     ...shellGlobals(() => client, () => FRAMEWORKS[mode.framework]?.blocking === true),
   };
   /** Fills the REPL's scope: at start, after `.clear` resets it, after a mode switch. */
+  /** The names populate() sets (the rest of the scope is the user's). */
+  const populated = new Set<string>();
   const populate = (): void => {
+    const define = (name: string, value: unknown): void => {
+      populated.add(name);
+      defineInScope(name, value);
+    };
     for (const [name, value] of Object.entries(exportedClasses(mode))) define(name, value);
     define('rotor', rotorFor(mode));
     define('client', client);
@@ -237,6 +247,7 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     if (!continuing) evalStarted = code.trim() ? performance.now() : undefined;
     replEval.call(server, code, context, file, (err, value) => {
       continuing = err !== null && err !== undefined;
+      if (!continuing) statementDone();
       cb(err, value);
     });
   };
@@ -287,8 +298,9 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
   });
 
   // ---- history
-  if (options.terminal && options.historyPath) {
-    attachHistory(server, options.historyPath, (line) => isSensitive(line, uri), (msg) => process.stderr.write(`rotor: ${msg}\n`));
+  if (options.terminal && !options.piped) {
+    const history = attachHistory(server, options.historyPath ?? null, (line) => isSensitive(line, uri), (msg) => process.stderr.write(`rotor: ${msg}\n`));
+    statementDone = history.statementDone;
   }
 
   // ---- dot-commands
@@ -304,11 +316,14 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     const nextClient = await connect(uri, next, clientOptions);
     await pager.release();
     clients.push(nextClient);
+    const previous = client;
     client = nextClient;
     mode = next;
     db = client.db(name);
     populate();
-    say(describeMode(mode));
+    // The user's names follow the switch too (populate() set its own).
+    const moved = rehome(server.context, previous, client, populated);
+    say(describeMode(mode) + (moved.length ? `; now in this mode too: ${moved.join(', ')}` : ''));
   };
   defineDotCommands(server, { say, guide: () => guide(PAGE_SIZE), mode: () => mode, switchMode, describeError, timing: (on) => (on === undefined ? timing : (timing = on)) });
 
