@@ -3,6 +3,7 @@
 import * as driver from 'mongodb';
 import type { MongoClient } from 'mongodb';
 import { after } from './shell-members.js';
+import { stateOf } from '../proxy/factory.js';
 
 /** BSON constructors under their printed names, callable with or without `new` (ObjectId('…')). */
 export function bsonHelpers(): Record<string, unknown> {
@@ -63,10 +64,23 @@ export function shellGlobals(client: () => MongoClient, blocking: () => boolean)
   };
 }
 
-/** print(...values) and printjson(value), writing formatted values to the REPL's output. */
+/**
+ * print(...values) and printjson(value), writing formatted values to the REPL's output; a cursor
+ * prints its documents (read through a clone: the cursor does not move), as in mongosh.
+ */
 export function printHelpers(write: (text: string) => void, format: (value: unknown) => string): Record<string, unknown> {
+  const documents = (value: unknown): unknown => {
+    const cls = stateOf(value)?.cls;
+    return cls?.buffers.has('drain') && cls.attributes.has('clone') ? (value as { clone(): { toArray(): unknown } }).clone().toArray() : value;
+  };
+  /** Each value, its documents for a cursor: at once under a blocking framework, else once they have been read. */
+  const settle = (values: unknown[], then: (shown: unknown[]) => void): unknown => {
+    const shown = values.map(documents);
+    if (!shown.some((v) => v instanceof Promise)) return then(shown);
+    return Promise.all(shown).then(then);
+  };
   return {
-    print: (...values: unknown[]): void => write(`${values.map((v) => (typeof v === 'string' ? v : format(v))).join(' ')}\n`),
-    printjson: (value: unknown): void => write(`${format(value)}\n`),
+    print: (...values: unknown[]) => settle(values, (shown) => write(`${shown.map((v) => (typeof v === 'string' ? v : format(v))).join(' ')}\n`)),
+    printjson: (value: unknown) => settle([value], ([shown]) => write(`${format(shown)}\n`)),
   };
 }
