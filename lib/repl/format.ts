@@ -2,7 +2,7 @@
 // ISODate('…'), Long('…'), Decimal128('…')), everything else through util.inspect; the connection's
 // password is never printed.
 import { inspect, types, type InspectOptions, type InspectOptionsStylized } from 'node:util';
-import { Binary, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'mongodb';
+import { Binary, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'mongodb';
 import { redact } from './credentials.js';
 import { stateOf } from '../proxy/factory.js';
 
@@ -49,6 +49,8 @@ const FORMS: Array<[proto: object, custom: Custom]> = [
   [UUID.prototype, styled((v: UUID) => `UUID('${v.toHexString()}')`, 'special')],
   [Binary.prototype, styled((v: Binary) => `Binary.createFromBase64('${v.toString('base64')}', ${v.sub_type})`, 'special')],
   [MaxKey.prototype, styled(() => 'MaxKey()', 'special')],
+  [Code.prototype, withoutNew(Code.prototype)],
+  [DBRef.prototype, withoutNew(DBRef.prototype)],
   [MinKey.prototype, styled(() => 'MinKey()', 'special')],
   [Timestamp.prototype, styled((v: Timestamp) => `Timestamp({ t: ${v.t}, i: ${v.i} })`, 'number')],
 ];
@@ -60,7 +62,7 @@ const FORMS: Array<[proto: object, custom: Custom]> = [
 const showPromise: Custom = function (this: Promise<unknown>, _depth, options, inspectFn) {
   for (const symbol of Object.getOwnPropertySymbols(this)) {
     const d = Object.getOwnPropertyDescriptor(this, symbol);
-    if (d?.enumerable && d.configurable) Object.defineProperty(this, symbol, { ...d, enumerable: false });
+    if (d?.enumerable && d.configurable) void Object.defineProperty(this, symbol, { ...d, enumerable: false });
   }
   const proto = Promise.prototype as unknown as Record<symbol, unknown>;
   const self = proto[inspect.custom];
@@ -71,6 +73,14 @@ const showPromise: Custom = function (this: Promise<unknown>, _depth, options, i
     proto[inspect.custom] = self;
   }
 };
+
+/** bson's own inspect form (read once, before any patch), without its leading `new `: Code('…'), as mongosh prints it. */
+function withoutNew(proto: object): Custom {
+  const bsonForm = (proto as Record<symbol, Custom | undefined>)[inspect.custom];
+  return function (this: unknown, depth, options, inspectFn) {
+    return bsonForm ? bsonForm.call(this, depth, options, inspectFn).replace(/^new /, '') : inspectFn(this, { ...options, customInspect: false });
+  };
+}
 
 const showDate: Show = (d: Date) => (Number.isNaN(d.getTime()) ? 'Invalid Date' : `ISODate('${d.toISOString()}')`);
 
@@ -120,7 +130,7 @@ export function formatValue(value: unknown, options: WriterOptions): string {
  * name, a collection as its namespace; anything else as formatValue prints it.
  */
 export function formatResult(value: unknown, options: WriterOptions): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return (options.secrets ?? []).reduce((text, secret) => text.split(secret).join('<redacted>'), value);
   const cls = stateOf(value)?.cls;
   if (cls?.isA.has('Db')) return (value as { databaseName: string }).databaseName;
   if (cls?.isA.has('Collection')) return (value as { namespace: string }).namespace;

@@ -10,7 +10,7 @@ export function hostsOf(uri: string): Array<{ host: string; port: number }> {
   return m[1].split(',').map((hostPort) => {
     const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostPort);
     const [host, port] = v6 ? [v6[1]!, v6[2]] : hostPort.split(':');
-    return { host: decodeURIComponent(host!), port: Number(port ?? 27017) };
+    return { host: decodeURIComponent(host), port: Number(port ?? 27017) };
   });
 }
 

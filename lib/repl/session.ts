@@ -300,7 +300,7 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
   // ---- history
   if (options.terminal && !options.piped) {
     const history = attachHistory(server, options.historyPath ?? null, (line) => isSensitive(line, uri), (msg) => process.stderr.write(`rotor: ${msg}\n`));
-    statementDone = history.statementDone;
+    statementDone = () => history.statementDone();
   }
 
   // ---- dot-commands

@@ -121,7 +121,7 @@ export function shellMember(handle: object, name: string): unknown {
   if (!state) return undefined;
   for (const cls of state.cls.isA) {
     const helper = SHELL_MEMBERS[cls]?.[name];
-    if (helper) return (...args: unknown[]) => helper(handle as Handle, ...args);
+    if (helper) return (...args: unknown[]) => helper(handle, ...args);
   }
   if (!state.cls.isA.has('Db') || NOT_COLLECTIONS.has(name) || name.startsWith('_')) return undefined;
   const near = namesOf(state.cls.name).find((member) => editDistance(name.toLowerCase(), member.toLowerCase()) <= 1);
