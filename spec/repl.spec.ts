@@ -366,7 +366,7 @@ test('completion: handle members from the registry, collection names from the se
     const [dbs] = await complete(session, `use ${name.slice(0, -2)}`);
     assert.ok(dbs.includes(name), `use completes database names: ${dbs.join(', ')}`);
     assert.equal(await complete(session, 'db.usres.'), [[], '']);
-    await t.type(`const cc = db.collection('people_c'); 'cc ready'`, '\ncc ready');
+    await t.type(`const cc = db.collection('people_c'); 'cc ready'`, 'cc ready\n');
     assert.equal(await complete(session, 'cc.insertO'), [['insertOne'], 'insertO']);
     const [fallback] = await complete(session, 'Math.ma');
     assert.ok(fallback.some((c) => c.endsWith('max')), 'plain JavaScript still completes through Node');
@@ -401,8 +401,8 @@ test('history: kept across sessions in the history file, lines with credentials 
     const first = await openTerminal(path);
     try {
       await first.type('40 + 2', '42');
-      await first.type(`const u = 'mongodb://someone:hunter2@db.example/'; 'set'`, '\nset');
-      await first.type(`'ok' + 'ay'`, "'okay'");
+      await first.type(`const u = 'mongodb://someone:hunter2@db.example/'; 'set'`, 'set\n');
+      await first.type(`'ok' + 'ay'`, 'okay\n');
       assert.not.ok((first.session.server as unknown as { history: string[] }).history.some((l) => l.includes('hunter2')), 'kept in memory');
     } finally {
       await first.session.close();
