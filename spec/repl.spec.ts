@@ -13,6 +13,7 @@ import { EXECUTORS } from '../lib/create-rotor.js';
 import { resolveClass } from '../lib/registry/resolve.js';
 import { ferretdbBinary } from '../lib/server/ferretdb.js';
 import { analyze, tailHasCall, tokenize } from '../lib/repl/complete.js';
+import { shellNames } from '../lib/repl/shell-members.js';
 import { isSensitive, redact, secretsOf } from '../lib/repl/credentials.js';
 import { CursorPage, formatValue } from '../lib/repl/format.js';
 import { runStatement, Statement } from '../lib/repl/cancel.js';
@@ -354,7 +355,9 @@ test('completion: handle members from the registry, collection names from the se
   try {
     await session.client.db(name).collection('people_c').insertOne({ a: 1 });
     await t.type(`use('${name}')`, `switched to db ${name}`);
-    assert.equal(await complete(session, 'db.'), [resolveClass('Db').names, '']);
+    assert.equal(await complete(session, 'db.'), [[...resolveClass('Db').names, ...shellNames('Db')], ''], 'registry members, then the shell helpers');
+    assert.equal(await complete(session, 'db.people_c.insertO'), [['insertOne'], 'insertO'], 'db.<name> is a collection');
+    assert.equal(await complete(session, 'db.getSib'), [['getSiblingDB'], 'getSib']);
     assert.equal(await complete(session, 'db.coll'), [['collection', 'collections'], 'coll']);
     assert.equal(await complete(session, 'client.w'), [resolveClass('MongoClient').names.filter((n) => n.startsWith('w')), 'w']);
     assert.equal(await complete(session, "db.collection('people_c').find({ a: ')' }).so"), [['sort'], 'so']);
@@ -365,7 +368,7 @@ test('completion: handle members from the registry, collection names from the se
     assert.equal(await complete(session, `client.db('${name}').collection('peo`), [["people_c')"], 'peo'], 'through client.db(literal)');
     const [dbs] = await complete(session, `use ${name.slice(0, -2)}`);
     assert.ok(dbs.includes(name), `use completes database names: ${dbs.join(', ')}`);
-    assert.equal(await complete(session, 'db.usres.'), [[], '']);
+    assert.equal(await complete(session, 'db.comand.'), [[], '']);
     await t.type(`const cc = db.collection('people_c'); 'cc ready'`, 'cc ready\n');
     assert.equal(await complete(session, 'cc.insertO'), [['insertOne'], 'insertO']);
     const [fallback] = await complete(session, 'Math.ma');

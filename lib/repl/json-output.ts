@@ -7,7 +7,8 @@ export const JSON_MODES = ['canonical', 'relaxed'] as const;
 export type JsonMode = (typeof JSON_MODES)[number];
 
 export function toExtendedJson(value: unknown, mode: JsonMode): string {
-  return BSON.EJSON.stringify(mode === 'relaxed' ? exactLongs(value) : value, { relaxed: mode === 'relaxed' }, 2);
+  // (value, replacer, space, options): the one signature bson 6 and 7 both read the same way.
+  return BSON.EJSON.stringify(mode === 'relaxed' ? exactLongs(value) : value, undefined, 2, { relaxed: mode === 'relaxed' });
 }
 
 const SAFE = Long.fromNumber(Number.MAX_SAFE_INTEGER);

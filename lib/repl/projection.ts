@@ -7,8 +7,11 @@ import type { FindOptions } from 'mongodb';
 import type { Executor, Ref } from '../executor/types.js';
 import { driverClassOf } from '../registry/driver-classes.js';
 
-/** Every key of the driver's FindOptions (the compiler keeps this list complete), and the signal. */
-const FIND_OPTIONS: Record<keyof FindOptions, true> & { signal: true } = {
+/**
+ * Every key of the driver's FindOptions, of mongodb 6 and 7 (the check below fails the build when
+ * the installed driver has one more), and the signal the REPL adds.
+ */
+const FIND_OPTIONS = {
   explain: true, checkKeys: true, serializeFunctions: true, ignoreUndefined: true, useBigInt64: true, promoteLongs: true,
   promoteBuffers: true, promoteValues: true, fieldsAsRaw: true, bsonRegExp: true, raw: true, readConcern: true, collation: true,
   maxTimeMS: true, comment: true, dbName: true, authdb: true, session: true, willRetryWrite: true, readPreference: true,
@@ -16,7 +19,12 @@ const FIND_OPTIONS: Record<keyof FindOptions, true> & { signal: true } = {
   tailable: true, awaitData: true, batchSize: true, returnKey: true, min: true, max: true, maxAwaitTimeMS: true,
   noCursorTimeout: true, allowDiskUse: true, singleBatch: true, allowPartialResults: true, showRecordId: true, let: true,
   oplogReplay: true, timeoutMode: true, signal: true,
-};
+  retryWrites: true, noResponse: true, // mongodb 6
+} as const;
+type Unlisted = Exclude<keyof FindOptions, keyof typeof FIND_OPTIONS>;
+/** A FindOptions key missing above makes this a type error naming it. */
+const complete: [Unlisted] extends [never] ? true : Unlisted = true;
+void complete;
 
 const isPlain = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null);
