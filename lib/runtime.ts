@@ -29,6 +29,11 @@ export interface Runtime {
   readonly strict: boolean;
   /** Interceptors around every operation of this runtime's handles (lib/intercept); undefined: none, and no cost. */
   readonly interceptors: readonly Interceptor[] | undefined;
+  /**
+   * Strict runtimes only: answers a member outside the registry before it throws — the REPL's
+   * mongosh helpers (`db.getName()`, `db.users`), lib/repl/shell-members.ts; undefined lets it throw.
+   */
+  shell?: (handle: object, name: string) => unknown;
   /** The handle already made for a driver object, if any: the same object always yields the same handle. */
   handleOf(ref: object): object | undefined;
   rememberHandle(ref: object, handle: object): void;

@@ -44,8 +44,9 @@ const REPL_USAGE = `Usage: rotor repl [uri] [file.js...] [options]
                    A .rotorrc.mjs in the working directory is imported the same way.
   --data DIR       Keep the embedded server's data in DIR between sessions (also ROTOR_DATA);
                    default: a fresh temporary folder, removed at exit.
-  --framework NAME Start in this framework (promise | callback | sync; sync runs on the pool and
-                   needs no await: mongo-shell-style scripts).
+  --json[=MODE]     Print --eval values as Extended JSON: relaxed (the default) or canonical.
+  --framework NAME Start in this framework: sync (the default where the pool is built: a call's
+                   value is the value, as in mongosh), promise (values need await) or callback.
   --executor NAME  Start on this executor (inline | pool).
 
 Piped stdin runs line by line, goes on after an error (stdin:line on stderr) and exits 1 if any
@@ -134,7 +135,7 @@ async function repl(args: string[]): Promise<number> {
 }
 
 /** `repl` arguments: a connection string first (optional), script files, options anywhere. */
-export function parseReplArgs(args: string[]): { uri?: string; files: string[]; evals: string[]; imports: string[]; quiet: boolean; dataDir?: string; framework?: string; executor?: string } {
+export function parseReplArgs(args: string[]): { uri?: string; files: string[]; evals: string[]; imports: string[]; quiet: boolean; dataDir?: string; framework?: string; executor?: string; json?: 'canonical' | 'relaxed' } {
   const parsed: ReturnType<typeof parseReplArgs> = { files: [], evals: [], imports: [], quiet: false };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -151,6 +152,7 @@ export function parseReplArgs(args: string[]): { uri?: string; files: string[]; 
     else if (flag === '--framework') parsed.framework = value();
     else if (flag === '--executor') parsed.executor = value();
     else if (flag === '--quiet' || flag === '-q') parsed.quiet = true;
+    else if (flag === '--json') parsed.json = jsonMode(inline ?? 'relaxed');
     else if (flag.startsWith('-')) throw new UsageError(`unknown option '${flag}' for repl`);
     else positional.push(arg);
   }
@@ -164,6 +166,11 @@ export function parseReplArgs(args: string[]): { uri?: string; files: string[]; 
   }
   if (parsed.uri && parsed.dataDir) throw new UsageError('repl: --data is for the embedded server; it cannot go with a connection string');
   return parsed;
+}
+
+function jsonMode(mode: string): 'canonical' | 'relaxed' {
+  if (mode === 'canonical' || mode === 'relaxed') return mode;
+  throw new UsageError(`repl: --json takes canonical or relaxed, not '${mode}'`);
 }
 
 async function server(args: string[]): Promise<number> {

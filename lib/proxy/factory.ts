@@ -63,7 +63,10 @@ export function memberOf(state: HandleState, key: PropertyKey): unknown {
  * duck typing and driver internals read as bare). Strict: today's TypeError, with "did you mean".
  */
 function outsideRegistry(state: HandleState, key: PropertyKey): unknown {
-  if (state.runtime.strict) return typeof key === 'symbol' ? undefined : unknownAttribute(state.cls, String(key));
+  if (state.runtime.strict) {
+    if (typeof key === 'symbol') return undefined;
+    return state.runtime.shell?.(state.proxy, String(key)) ?? unknownAttribute(state.cls, String(key));
+  }
   const value = probeMember(state, key as string | symbol);
   return state.runtime.executor.inProcess ? wrapValue(state.runtime, value) : wrapCopy(state.runtime, value);
 }

@@ -4,7 +4,7 @@ export function nearestName(name: string, candidates: readonly string[]): string
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
   const lower = name.toLowerCase();
   for (const candidate of candidates) {
-    const d = distance(lower, candidate.toLowerCase());
+    const d = editDistance(lower, candidate.toLowerCase());
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;
@@ -13,7 +13,8 @@ export function nearestName(name: string, candidates: readonly string[]): string
   return best;
 }
 
-function distance(a: string, b: string): number {
+/** Levenshtein distance between two strings. */
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]!;

@@ -71,8 +71,17 @@ interface Base {
   readonly wrap?: ClassName;
 }
 
+/**
+ * mongosh reads a plain object at this argument position — the driver's options object, which holds
+ * a `projection` — as the projection itself when it holds no option of the method
+ * (`find(filter, { _id: 0 })`); the REPL does too (lib/repl/projection.ts), an app never.
+ */
+interface Projecting {
+  readonly projectionAt?: number;
+}
+
 /** Returns the driver's promise through the framework's future (Motor's AsyncCommand). */
-export interface AsyncCommand extends Base {
+export interface AsyncCommand extends Base, Projecting {
   readonly kind: 'async';
   readonly buffer?: CommandRole;
 }
@@ -102,7 +111,7 @@ export interface Chain {
   readonly buffer?: ChainRole;
 }
 /** A synchronous factory of another handle: cursors, change streams, GridFS streams, bulk ops, db(), collection(). */
-export interface Factory {
+export interface Factory extends Projecting {
   readonly kind: 'factory';
   readonly wrap: ClassName;
 }
@@ -156,6 +165,8 @@ export const AsyncIterator = (): AsyncIteration => ({ kind: 'async-iterator' });
 export const StaticProperty = (): Static => ({ kind: 'static' });
 /** A cursor member with a role (see CommandRole): `next: Buffered('next', AsyncCommand())`. */
 export const Buffered = <A extends AsyncCommand | Property | Delegate | Chain | UserCallback>(role: NonNullable<A['buffer']>, attr: A): A => ({ ...attr, buffer: role });
+/** A find-like member whose options at `at` hold a projection (see Projecting). */
+export const ProjectionAt = <A extends AsyncCommand | Factory>(at: number, attr: A): A => ({ ...attr, projectionAt: at });
 export const StaticAsyncCommand = (wrap?: ClassName): Static => (wrap ? { kind: 'static', async: true, wrap } : { kind: 'static', async: true });
 
 /** One agnostic class: Motor's AgnosticCollection and friends, as data. */

@@ -10,11 +10,18 @@ import type { Executor, Ref } from '../executor/types.js';
 import { driverClassOf } from '../registry/driver-classes.js';
 import type { ClassName } from '../registry/kinds.js';
 import { resolveClass } from '../registry/resolve.js';
+import { packageRoot } from '../util/package-root.js';
 
 export class Statement {
   readonly controller = new AbortController();
   /** Cursors read in this statement, closed when it is interrupted. */
   readonly cursors = new Set<() => void>();
+  /**
+   * A script's driver operations still running (set for scripts only): the script's end waits for
+   * them, so a call nobody awaited still completes before the client closes, and one that fails
+   * names its line (the call's site is added to its error's stack).
+   */
+  pending: Set<Promise<unknown>> | undefined;
 
   interrupt(): void {
     if (this.controller.signal.aborted) return;
@@ -44,7 +51,8 @@ export function abortable(base: Executor): Executor {
         }
         args = withSignal(base, ref, member, args, statement.controller.signal);
       }
-      return base.invoke(ref, member, args);
+      const op = base.invoke(ref, member, args);
+      return statement?.pending && op instanceof Promise ? tracked(statement.pending, op) : op;
     },
     factory(ref: Ref, member: string | symbol, args: unknown[], cls: ClassName): Ref {
       const statement = scope.getStore();
@@ -55,6 +63,23 @@ export function abortable(base: Executor): Executor {
       return base.factory(ref, member, args, cls);
     },
   });
+}
+
+/** `op`, kept in `pending` until it settles; its error's stack gains the frame that called it. */
+function tracked(pending: Set<Promise<unknown>>, op: Promise<unknown>): Promise<unknown> {
+  const site = new Error('called from');
+  const watched = op.then(undefined, (error: unknown) => {
+    const frame = site.stack?.split('\n').slice(1).find((line) => !line.includes(packageRoot) && !line.includes('node:') && !line.includes('node_modules'));
+    if (frame && error instanceof Error && typeof error.stack === 'string' && !error.stack.includes(frame)) error.stack += `\n${frame}`;
+    throw error;
+  });
+  // Settles with the operation, leaving `watched` unhandled for the caller to handle (or not).
+  const settled: Promise<unknown> = op.then(
+    (): boolean => pending.delete(settled),
+    (): boolean => pending.delete(settled),
+  );
+  pending.add(settled);
+  return watched;
 }
 
 /** A cursor's (or change stream's) member with the registry's 'close' role; undefined for other objects. */

@@ -3,14 +3,15 @@
 // interactive/piped REPL, and stop what was started when it ends.
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { closeSharedPool } from '../create-rotor.js';
+import { closeSharedPool, FRAMEWORKS, sharedPoolExecutor } from '../create-rotor.js';
 import { startServer, type RunningServer } from '../server/harness.js';
 import { FERRETDB_VERSION } from '../server/ferretdb.js';
 import { appModulePaths, linkAppModules, loadAppModules } from './app-modules.js';
 import { redact } from './credentials.js';
 import { defaultHistoryPath } from './history.js';
 import { LineGate } from './line-gate.js';
-import { classesFor } from './modes.js';
+import type { JsonMode } from './json-output.js';
+import { classesFor, defaultFramework } from './modes.js';
 import { scriptErrorText } from './script-errors.js';
 import { describeMode, openRotorRepl, type RotorRepl } from './session.js';
 
@@ -27,6 +28,8 @@ export interface ReplCommandOptions {
   imports?: string[];
   /** --data: the embedded server's data folder, kept between sessions. */
   dataDir?: string;
+  /** --json: --eval values as Extended JSON. */
+  json?: JsonMode;
   /** --framework / --executor: the session's starting mode. */
   framework?: string;
   executor?: string;
@@ -35,6 +38,9 @@ export interface ReplCommandOptions {
 /** Runs the REPL on this process's stdin/stdout; resolves with the exit status once everything is stopped. */
 export async function replCommand(options: ReplCommandOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
+  const framework = options.framework ?? defaultFramework(options.executor);
+  // The sync framework runs on the pool: its worker loads the driver while this thread finds the server.
+  if (FRAMEWORKS[framework]?.blocking) sharedPoolExecutor().warm();
   const quiet = options.quiet ?? false;
   const status = (msg: string): void => void process.stderr.write(`${msg}\n`);
   const banner = (msg: string): void => void (quiet || status(msg));
@@ -57,9 +63,11 @@ export async function replCommand(options: ReplCommandOptions = {}): Promise<num
   const piped = !scripted && !interactive;
   const gate = piped ? new LineGate(process.stdin) : undefined;
   let failures = 0;
-  const reportError = (text: string, _error: unknown, file: string): void => {
+  const reportError = (text: string, error: unknown, file: string): void => {
     if (interactive) return void process.stdout.write(`Uncaught ${text}\n`);
     failures++;
+    // A failure outside a statement (a call a script did not await): at the script line that made it.
+    if (scripted && !file) return status(scriptErrorText(error, scriptNames(options)));
     const where = gate ? `stdin:${gate.statementLine}` : file || 'rotor';
     status(`${where}: ${text}`);
   };
@@ -69,7 +77,7 @@ export async function replCommand(options: ReplCommandOptions = {}): Promise<num
   try {
     session = await openRotorRepl({
       uri,
-      ...(options.framework ? { framework: options.framework } : {}),
+      framework,
       ...(options.executor ? { executor: options.executor } : {}),
       input: gate?.input ?? (scripted ? new PassThrough() : process.stdin),
       output: process.stdout,
@@ -88,6 +96,7 @@ export async function replCommand(options: ReplCommandOptions = {}): Promise<num
   } catch (err) {
     status(`rotor: cannot connect to ${redact(uri)}: ${redact((err as Error).message)}`);
     gate?.close();
+    await closeSharedPool().catch(() => {}); // the sync framework's pool started workers: stop them too
     await server?.stop();
     return 1;
   }
@@ -113,17 +122,24 @@ export async function replCommand(options: ReplCommandOptions = {}): Promise<num
   return failures > 0 ? 1 : 0;
 }
 
+/** The names scripts run under: --eval snippets, then files. */
+function scriptNames(options: ReplCommandOptions): string[] {
+  const evals = options.evals ?? [];
+  return [...evals.map((_, i) => (evals.length > 1 ? `--eval[${i + 1}]` : '--eval')), ...(options.files ?? [])];
+}
+
 /** --eval snippets, then files, each stopping everything at its first uncaught error. */
 async function runScripts(session: RotorRepl, options: ReplCommandOptions, status: (msg: string) => void): Promise<number> {
-  const scripts = [
-    ...(options.evals ?? []).map((code, i) => ({ code, file: options.evals!.length > 1 ? `--eval[${i + 1}]` : '--eval', print: true })),
-    ...(options.files ?? []).map((file) => ({ code: undefined, file, print: false })),
-  ];
+  const names = scriptNames(options);
+  const evals = options.evals ?? [];
+  const scripts = names.map((file, i) => ({ file, code: evals[i], print: i < evals.length }));
   for (const script of scripts) {
     try {
       const code = script.code ?? readFileSync(script.file, 'utf8');
       const value = await session.runScript(code, script.file);
-      if (script.print && value !== undefined) process.stdout.write(`${session.format(value)}\n`);
+      await new Promise((resolve) => setImmediate(resolve)); // a call it did not await and that failed is reported now
+      const text = script.print ? await session.present(value, options.json) : undefined;
+      if (text !== undefined) process.stdout.write(`${text}\n`);
     } catch (err) {
       status(scriptErrorText(err, [script.file]));
       return 1;

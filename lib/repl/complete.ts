@@ -6,6 +6,7 @@
 // is a Collection, `coll.find(...)` a FindCursor, `cursor.sort(...)` the same cursor).
 import { runInContext, runInThisContext, type Context } from 'node:vm';
 import { stateOf } from '../proxy/factory.js';
+import { shellNames } from './shell-members.js';
 import type { ClassName } from '../registry/kinds.js';
 import { resolveClass } from '../registry/resolve.js';
 
@@ -201,6 +202,20 @@ function lookup(context: Context, name: string): Known | undefined {
   }
 }
 
+/**
+ * A name outside the registry on a Db handle the user holds: the REPL's shell hook makes `db.users`
+ * a collection handle (a factory of a stateless class: no I/O) and throws for a typo.
+ */
+function shellStep(known: Known, cls: ClassName, seg: Segment): Known | undefined {
+  if (seg.call || !('value' in known) || !resolveClass(cls).isA.has('Db')) return undefined;
+  try {
+    const value = (known.value as Record<string, unknown>)[seg.name];
+    return stateOf(value) ? { value } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function step(known: Known, seg: Segment): Known | undefined {
   let cls: ClassName;
   if ('value' in known) {
@@ -209,7 +224,7 @@ function step(known: Known, seg: Segment): Known | undefined {
     cls = state.cls.name;
   } else cls = known.cls;
   const attr = resolveClass(cls).attributes.get(seg.name);
-  if (!attr) return undefined;
+  if (!attr) return shellStep(known, cls, seg);
   if (!seg.call) {
     if (attr.kind !== 'property') return undefined;
     if ('value' in known) {
@@ -304,7 +319,7 @@ export function createCompleter(deps: CompleterDeps): Completer {
     }
     const { prefix } = analysis;
     if (analysis.kind === 'member') {
-      const names = resolveClass(cls).names.filter((n) => n.startsWith(prefix));
+      const names = [...resolveClass(cls).names, ...shellNames(cls)].filter((n) => n.startsWith(prefix));
       return callback(null, [names, prefix]);
     }
     if (!known || !('value' in known) || !resolveClass(cls).isA.has('Db')) return callback(null, [[], prefix]);

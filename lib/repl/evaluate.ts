@@ -26,6 +26,9 @@ export interface EvaluatorHooks {
 
 export const NOT_SHELL = Symbol('not a shell command');
 
+/** The error Node's evaluator throws when Ctrl-C ends a statement that held the thread. */
+export const isInterruption = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
+
 interface Running {
   statement: Statement;
   settled: boolean;
@@ -104,6 +107,12 @@ export class Evaluator {
     };
     const fail = (error: unknown, where: string): void => {
       if (running.settled) return;
+      if (isInterruption(error)) {
+        // Ctrl-C ended a statement blocked in a sync call (Node's SIGINT watchdog): as any interrupt.
+        statement.interrupt();
+        this.hooks.interrupted();
+        return running.done(undefined);
+      }
       this.hooks.failed(error, where);
       running.done(undefined);
     };
@@ -130,7 +139,10 @@ export class Evaluator {
         }
         if (!outcome.ok) return fail(outcome.error, file);
         try {
-          running.done(await runStatement(statement, () => this.hooks.present(outcome.value)));
+          // mongosh's implicit await, for the statement's own value (a Promise framework's future).
+          const value = outcome.value instanceof Promise ? await runStatement(statement, () => outcome.value as Promise<unknown>) : outcome.value;
+          if (running.settled) return;
+          running.done(await runStatement(statement, () => this.hooks.present(value)));
         } catch (error) {
           fail(error, file);
         }
@@ -151,7 +163,11 @@ export class Evaluator {
   /** Runs a whole script (a file, --eval) as one statement; rejects with its first uncaught error. */
   async runScript(code: string, file: string): Promise<unknown> {
     const statement = new Statement();
+    statement.pending = new Set();
     const outcome = await runStatement(statement, () => this.evaluateSource(this.hooks.rewrite(code), file));
+    // Calls the script started and did not await finish before it counts as done (their failures
+    // reach the session's unhandled-rejection report, with the script's line in their stack).
+    while (statement.pending.size) await Promise.all(statement.pending);
     if ('recoverable' in outcome) throw new SyntaxError(`${file}: unexpected end of input`);
     if (!outcome.ok) throw outcome.error;
     return outcome.value;

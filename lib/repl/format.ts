@@ -2,8 +2,9 @@
 // ISODate('…'), Long('…'), Decimal128('…')), everything else through util.inspect; the connection's
 // password is never printed.
 import { inspect, types, type InspectOptions, type InspectOptionsStylized } from 'node:util';
-import { Binary, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'mongodb';
+import { Binary, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'mongodb';
 import { redact } from './credentials.js';
+import { stateOf } from '../proxy/factory.js';
 
 type Style = Parameters<InspectOptionsStylized['stylize']>[1];
 type Show = (value: any) => string;
@@ -48,9 +49,38 @@ const FORMS: Array<[proto: object, custom: Custom]> = [
   [UUID.prototype, styled((v: UUID) => `UUID('${v.toHexString()}')`, 'special')],
   [Binary.prototype, styled((v: Binary) => `Binary.createFromBase64('${v.toString('base64')}', ${v.sub_type})`, 'special')],
   [MaxKey.prototype, styled(() => 'MaxKey()', 'special')],
+  [Code.prototype, withoutNew(Code.prototype)],
+  [DBRef.prototype, withoutNew(DBRef.prototype)],
   [MinKey.prototype, styled(() => 'MinKey()', 'special')],
   [Timestamp.prototype, styled((v: Timestamp) => `Timestamp({ t: ${v.t}, i: ${v.i} })`, 'number')],
 ];
+
+/**
+ * `Promise { <pending> }`, as Node prints a bare one: a promise made inside a statement also
+ * carries async_hooks' own symbols (its AsyncLocalStorage store: rotor's Statement), hidden here.
+ */
+const showPromise: Custom = function (this: Promise<unknown>, _depth, options, inspectFn) {
+  for (const symbol of Object.getOwnPropertySymbols(this)) {
+    const d = Object.getOwnPropertyDescriptor(this, symbol);
+    if (d?.enumerable && d.configurable) void Object.defineProperty(this, symbol, { ...d, enumerable: false });
+  }
+  const proto = Promise.prototype as unknown as Record<symbol, unknown>;
+  const self = proto[inspect.custom];
+  delete proto[inspect.custom];
+  try {
+    return inspectFn(this, options);
+  } finally {
+    proto[inspect.custom] = self;
+  }
+};
+
+/** bson's own inspect form (read once, before any patch), without its leading `new `: Code('…'), as mongosh prints it. */
+function withoutNew(proto: object): Custom {
+  const bsonForm = (proto as Record<symbol, Custom | undefined>)[inspect.custom];
+  return function (this: unknown, depth, options, inspectFn) {
+    return bsonForm ? bsonForm.call(this, depth, options, inspectFn).replace(/^new /, '') : inspectFn(this, { ...options, customInspect: false });
+  };
+}
 
 const showDate: Show = (d: Date) => (Number.isNaN(d.getTime()) ? 'Invalid Date' : `ISODate('${d.toISOString()}')`);
 
@@ -77,6 +107,7 @@ export function formatValue(value: unknown, options: WriterOptions): string {
   const patches: Array<[proto: object, custom: Custom]> = [
     ...FORMS,
     [Date.prototype, styled(showDate, 'date')],
+    [Promise.prototype, showPromise],
   ];
   const saved = patches.map(([proto]) => [proto, Object.getOwnPropertyDescriptor(proto, inspect.custom)] as const);
   try {
@@ -94,6 +125,18 @@ export function formatValue(value: unknown, options: WriterOptions): string {
   }
 }
 
+/**
+ * A statement's value as mongosh prints it: a string as its text (no quotes), a database as its
+ * name, a collection as its namespace; anything else as formatValue prints it.
+ */
+export function formatResult(value: unknown, options: WriterOptions): string {
+  if (typeof value === 'string') return (options.secrets ?? []).reduce((text, secret) => text.split(secret).join('<redacted>'), value);
+  const cls = stateOf(value)?.cls;
+  if (cls?.isA.has('Db')) return (value as { databaseName: string }).databaseName;
+  if (cls?.isA.has('Collection')) return (value as { namespace: string }).namespace;
+  return formatValue(value, options);
+}
+
 function render(value: unknown, options: InspectOptions): string {
   if (value instanceof CursorPage) {
     if (value.state === 'exhausted') return `[]  ${EXHAUSTED_HINT}`;
@@ -106,9 +149,7 @@ function render(value: unknown, options: InspectOptions): string {
   if (value instanceof Unpaged) return `${inspect(value.cursor, options)}  (${ITERATE_HINT})`;
   // Errors, thrown or returned: one readable line, no stack (the REPL prefixes thrown ones with "Uncaught").
   if (types.isNativeError(value) || value instanceof Error) return redact(formatError(value));
-  const text = inspect(value, options);
-  // A future the user did not await: say how to get its value.
-  return value instanceof Promise ? `${text}  (a Promise: use await)` : text;
+  return inspect(value, options);
 }
 
 function indent(text: string): string {
@@ -123,7 +164,16 @@ export function formatError(err: unknown): string {
   // mongosh habits: `db.users` is a typo on a handle here, not a collection.
   const collection = /^Db has no attribute '([^']+)'$/.exec(String(e.message))?.[1];
   const hint = collection ? ` (for a collection, use db.collection('${collection}'))` : '';
-  return `${e.name ?? 'Error'}${tag}: ${e.message}${hint}${writeErrorsOf(err)}`;
+  return `${e.name ?? 'Error'}${tag}: ${e.message}${hint}${writeErrorsOf(err)}${partialResultOf(err)}`;
+}
+
+/** What a bulk write did before it failed (mongosh's `Result:`): the driver's BulkWriteResult counts. */
+function partialResultOf(err: object): string {
+  const result = (err as { result?: unknown }).result;
+  if (!result || typeof result !== 'object' || !('insertedCount' in result)) return '';
+  const r = result as Record<string, unknown>;
+  const shown = Object.fromEntries(['insertedCount', 'matchedCount', 'modifiedCount', 'deletedCount', 'upsertedCount', 'upsertedIds', 'insertedIds'].map((k) => [k, r[k]]));
+  return `\nResult: ${formatValue(shown, { colors: false, breakLength: Infinity })}`;
 }
 
 /** A bulk write's failed operations, one per line (the driver's message names only the first). */

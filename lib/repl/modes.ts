@@ -6,6 +6,11 @@ import * as rotorModule from '../index.js';
 import { createRotor, EXECUTORS, FRAMEWORKS, type RotorClasses } from '../create-rotor.js';
 import { CLASS_NAMES, resolveClass } from '../registry/resolve.js';
 import { abortable } from './cancel.js';
+import { checkNotRefused } from './refused.js';
+import { executorFor } from '../executor/pool/blocking.js';
+import { projecting } from './projection.js';
+import { reshaping } from './result-shapes.js';
+import { shellMember } from './shell-members.js';
 import type { Executor } from '../executor/types.js';
 
 export interface Mode {
@@ -15,6 +20,17 @@ export interface Mode {
 
 /** Executors rotor knows of, built or not (the pool executor may be missing from a build). */
 const KNOWN_EXECUTORS = ['inline', 'pool'];
+
+/**
+ * The command's framework unless one is asked for: sync (mongosh's habit — a call's value is the
+ * value, so `countDocuments() + 1` and `findOne().age` mean what they say) when the pool is built
+ * and no inline executor was asked for; otherwise promise (values then need `await`; a statement's
+ * Promise value is awaited before it is printed).
+ */
+export function defaultFramework(executor?: string): string {
+  const blocking = Object.keys(FRAMEWORKS).find((name) => FRAMEWORKS[name]!.blocking);
+  return blocking && executor !== 'inline' && !unavailable('executor', 'pool') ? blocking : 'promise';
+}
 
 /** How long the REPL waits for a server unless the URI or the caller says otherwise. */
 export const SERVER_SELECTION_TIMEOUT_MS = 1_500;
@@ -56,7 +72,11 @@ export function classesFor(mode: Mode): RotorClasses {
     const framework = FRAMEWORKS[mode.framework];
     const executor = EXECUTORS[mode.executor];
     if (!framework || !executor) throw new TypeError(unavailable(framework ? 'executor' : 'framework', framework ? mode.executor : mode.framework));
-    classes = createRotor({ framework, executor: abortable(namesRequired(executor)), strict: true });
+    // Wrapped above the framework's own view of the executor (the sync framework's blocking view
+    // calls the pool directly), so every framework's calls pass through the REPL's wrappers.
+    classes = createRotor({ framework, executor: projecting(reshaping(abortable(namesRequired(executorFor(framework, executor))))), strict: true });
+    // mongosh's vocabulary on these handles only (db.getName(), db.users...): the REPL's runtimes.
+    classes.runtime.shell = shellMember;
     byMode.set(key, classes);
   }
   return classes;
@@ -80,6 +100,7 @@ export function clientOptionsFor(uri: string, options: MongoClientOptions = {}):
 }
 
 export async function connect(uri: string, mode: Mode, options: MongoClientOptions): Promise<MongoClient> {
+  await checkNotRefused(uri);
   const client = new (classesFor(mode).MongoClient)(uri, options) as unknown as MongoClient;
   try {
     await client.connect();

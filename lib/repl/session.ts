@@ -15,14 +15,21 @@ import { createCompleter, type Completer } from './complete.js';
 import { isSensitive, redact, secretsOf } from './credentials.js';
 import { defineDotCommands } from './dot-commands.js';
 import { Evaluator, NOT_SHELL } from './evaluate.js';
-import { formatError, formatValue } from './format.js';
+import { CursorPage, formatError, formatResult, formatValue } from './format.js';
+import { toExtendedJson, type JsonMode } from './json-output.js';
 import { attachHistory } from './history.js';
 import { clientOptionsFor, connect, describeMode, exportedClasses, rotorFor, unavailable, type Mode, settleMode } from './modes.js';
 import { CursorPager } from './pages.js';
-import { bsonHelpers, printHelpers } from './scope.js';
+import { bsonHelpers, printHelpers, shellGlobals } from './scope.js';
+import { FRAMEWORKS } from '../create-rotor.js';
 import { guide, handleHelp, shellCommand } from './shell.js';
 import { show } from './show.js';
+import { rehome } from './rehome.js';
 import { rewriteStaticImports } from './static-import.js';
+import { redeclarable, shellLines } from './top-level.js';
+
+/** The scope's name of the runner of a script's shell command lines. */
+const SHELL_RUNNER = '__rotorShell';
 
 export { describeMode } from './modes.js';
 
@@ -68,6 +75,11 @@ export interface RotorRepl {
   runScript(code: string, file: string): Promise<unknown>;
   /** Prints a value as the REPL prints results. */
   format(value: unknown): string;
+  /**
+   * A statement's value as the REPL prints it: a Promise awaited, a cursor's first page (every
+   * document under `json`), Extended JSON under `json`; undefined for nothing to print.
+   */
+  present(value: unknown, json?: JsonMode): Promise<string | undefined>;
   /** Adds bindings to the scope (kept across .clear). */
   addToScope(bindings: Record<string, unknown>): void;
   /** Ends the session. */
@@ -103,10 +115,12 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
   /** When the line being evaluated started (reported with the next prompt, after its result or error). */
   let evalStarted: number | undefined;
   let continuing = false;
+  /** Told when a statement is complete (history keeps a multi-line one as one entry). */
+  let statementDone = (): void => {};
   const pager = new CursorPager(PAGE_SIZE);
   const promptFor = (name: string): string => (options.terminal && !options.piped ? `${name}> ` : '');
 
-  const writer = Object.assign((value: unknown) => format(value), { options: { ...inspect.defaultOptions, colors, showProxy: false } });
+  const writer = Object.assign((value: unknown) => formatResult(value, { colors, breakLength: columns(output), secrets }), { options: { ...inspect.defaultOptions, colors, showProxy: false } });
   replWriter.options.breakLength = Infinity;
 
   const globalsBefore = new Set(Reflect.ownKeys(globalThis));
@@ -127,9 +141,10 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     // @ts-expect-error historySize is a readline option the REPL passes through
     historySize: 1000,
   });
-  const define = (name: string, value: unknown): void => {
+  const defineInScope = (name: string, value: unknown): void => {
     Object.defineProperty(server.context, name, { configurable: true, enumerable: true, writable: true, value });
   };
+  const define = defineInScope;
   const currentDbName = (): string => {
     const current = server.context.db as unknown;
     return stateOf(current)?.cls.isA.has('Db') ? (current as Db).databaseName : db.databaseName;
@@ -145,7 +160,7 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
   const load = async (path: unknown): Promise<true> => {
     if (typeof path !== 'string') throw new TypeError('load(path): the path must be a string');
     const file = resolvePath(path);
-    const outcome = await evaluator.evaluateSource(rewrite(readFileSync(file, 'utf8')), file);
+    const outcome = await evaluator.evaluateSource(rewrite(scriptSource(readFileSync(file, 'utf8'))), file);
     if ('recoverable' in outcome) throw new SyntaxError(`${file}: unexpected end of input`);
     if (!outcome.ok) throw outcome.error;
     return true;
@@ -155,9 +170,19 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     setImmediate(() => server.close());
   };
   // print() writes as the app would (console.log): from a timer, above the prompt.
-  const helpers = { ...bsonHelpers(), ...printHelpers((text) => void output.write(text), format) };
+  const helpers = {
+    ...bsonHelpers(),
+    ...printHelpers((text) => void output.write(text), format),
+    ...shellGlobals(() => client, () => FRAMEWORKS[mode.framework]?.blocking === true),
+  };
   /** Fills the REPL's scope: at start, after `.clear` resets it, after a mode switch. */
+  /** The names populate() sets (the rest of the scope is the user's). */
+  const populated = new Set<string>();
   const populate = (): void => {
+    const define = (name: string, value: unknown): void => {
+      populated.add(name);
+      defineInScope(name, value);
+    };
     for (const [name, value] of Object.entries(exportedClasses(mode))) define(name, value);
     define('rotor', rotorFor(mode));
     define('client', client);
@@ -169,12 +194,22 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     define('help', () => say(guide(PAGE_SIZE)));
     for (const [name, value] of Object.entries(helpers)) define(name, value);
     for (const [name, value] of Object.entries({ ...options.extraScope?.(), ...extra })) define(name, value);
+    // What a script's `show dbs` line becomes (./top-level.ts): not enumerable, so not in completion.
+    Object.defineProperty(server.context, SHELL_RUNNER, {
+      configurable: true,
+      value: (code: string) => {
+        const result = shell(code);
+        return result === NOT_SHELL ? undefined : result;
+      },
+    });
   };
   populate();
   server.on('reset', populate);
   const addedGlobals = Reflect.ownKeys(globalThis).filter((key) => !globalsBefore.has(key));
 
-  const rewrite = (code: string): string => rewriteStaticImports(code) ?? code;
+  const rewrite = (code: string): string => redeclarable(rewriteStaticImports(code) ?? code);
+  /** Scripts (files, --eval, load()) take shell command lines too. */
+  const scriptSource = (code: string): string => shellLines(code, SHELL_RUNNER);
   const shell = (code: string): Promise<unknown> | typeof NOT_SHELL => {
     const command = shellCommand(code, server.context);
     if (!command) return NOT_SHELL;
@@ -212,6 +247,7 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     if (!continuing) evalStarted = code.trim() ? performance.now() : undefined;
     replEval.call(server, code, context, file, (err, value) => {
       continuing = err !== null && err !== undefined;
+      if (!continuing) statementDone();
       cb(err, value);
     });
   };
@@ -262,8 +298,9 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
   });
 
   // ---- history
-  if (options.terminal && options.historyPath) {
-    attachHistory(server, options.historyPath, (line) => isSensitive(line, uri), (msg) => process.stderr.write(`rotor: ${msg}\n`));
+  if (options.terminal && !options.piped) {
+    const history = attachHistory(server, options.historyPath ?? null, (line) => isSensitive(line, uri), (msg) => process.stderr.write(`rotor: ${msg}\n`));
+    statementDone = () => history.statementDone();
   }
 
   // ---- dot-commands
@@ -279,11 +316,14 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     const nextClient = await connect(uri, next, clientOptions);
     await pager.release();
     clients.push(nextClient);
+    const previous = client;
     client = nextClient;
     mode = next;
     db = client.db(name);
     populate();
-    say(describeMode(mode));
+    // The user's names follow the switch too (populate() set its own).
+    const moved = rehome(server.context, previous, client, populated);
+    say(describeMode(mode) + (moved.length ? `; now in this mode too: ${moved.join(', ')}` : ''));
   };
   defineDotCommands(server, { say, guide: () => guide(PAGE_SIZE), mode: () => mode, switchMode, describeError, timing: (on) => (on === undefined ? timing : (timing = on)) });
 
@@ -320,8 +360,21 @@ export async function openRotorRepl(options: RotorReplOptions): Promise<RotorRep
     get exitCode() {
       return exitCode;
     },
-    runScript: (code, file) => evaluator.runScript(code, file),
+    runScript: (code, file) => evaluator.runScript(scriptSource(code), file),
     format,
+    async present(value, json) {
+      const settled = value instanceof Promise ? ((await value) as unknown) : value;
+      if (settled === undefined) return undefined;
+      const shown = await pager.present(settled);
+      if (!json) return formatResult(shown, { colors, breakLength: columns(output), secrets });
+      if (!(shown instanceof CursorPage)) return toExtendedJson(shown, json);
+      const documents = [...shown.documents];
+      for (let page: CursorPage | undefined = shown; page?.more; ) {
+        page = await pager.next();
+        documents.push(...(page?.documents ?? []));
+      }
+      return toExtendedJson(documents, json);
+    },
     addToScope(bindings) {
       extra = { ...extra, ...bindings };
       populate();

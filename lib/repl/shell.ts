@@ -7,6 +7,7 @@ import type { ClassName, Attribute } from '../registry/kinds.js';
 import { resolveClass } from '../registry/resolve.js';
 import { analyze, resolveChain } from './complete.js';
 import { stateOf } from '../proxy/factory.js';
+import { shellNames } from './shell-members.js';
 
 export type ShellCommand =
   | { kind: 'it' }
@@ -84,14 +85,16 @@ function wrap(words: string[], width: number): string[] {
 }
 
 export const HABITS: Array<[habit: string, what: string]> = [
-  ['use name', 'switch the current database (also use(name))'],
+  ['use name', 'switch the current database (also use(name); in scripts and --eval too)'],
   ['show dbs', 'databases with their size on disk'],
   ['show collections', 'collections of the current database (also show tables)'],
   ['show profile', 'the 5 latest system.profile entries'],
   ['it', 'the next page of the last printed cursor'],
   ['help', 'this text; <handle>.help lists a handle\'s members by kind'],
   ['print(...), printjson(x)', 'print values (BSON as the shell prints it)'],
-  ['load(path)', 'run a script file in this session (top-level await works)'],
+  ['load(path)', 'run a script file in this session (top-level await works; load it again to redefine)'],
+  ['sleep(ms)', 'wait'],
+  ['rs.status(), sh.status()', "the server's replSetGetStatus / listShards"],
   ['exit, quit', 'end the session (also Ctrl-D, .exit)'],
   ['Ctrl-C', 'interrupt the running statement and abort its driver operations'],
 ];
@@ -100,9 +103,15 @@ export function guide(pageSize: number): string {
   const width = Math.max(...HABITS.map(([h]) => h.length));
   return [
     'In scope: client, db (the current database), rotor (the rotor module in the current mode), MongoClient,',
-    '  GridFSBucket and the other rotor classes, ObjectId(), ISODate(), Long(), Decimal128(), UUID(), MaxKey()...',
-    '  as printed. Top-level await and static `import x from \'y\'` lines work.',
-    "Collections: db.collection('users'). There is no db.users shorthand: an unknown name on a handle is a typo and throws.",
+    '  GridFSBucket and the other rotor classes, ObjectId(), ISODate(), Long(), NumberLong(), NumberInt(),',
+    '  Decimal128(), UUID(), BinData(), HexData(), Code(), DBRef(), MaxKey(), EJSON... as printed.',
+    '  Top-level await, static `import x from \'y\'` lines, and const/let declared again work.',
+    "Collections: db.users, db['my-coll'], db.getCollection('x'), db.collection('x') (a name one edit away",
+    '  from a Db member is taken for a typo: did you mean). Under the sync framework (the default) a call',
+    '  returns its value: db.users.countDocuments() + 1 is a number; under promise, a statement\'s value is awaited.',
+    'find(filter, projection) and findOne(filter, projection): a second argument that holds no find option',
+    '  (limit, sort, projection...) is the projection, as in mongosh; find(filter, projection, options) too.',
+    `Shell helpers: ${SHELL_HELP}.`,
     `Cursors print their first ${pageSize} documents without moving the cursor; "it" shows the next ones.`,
     '',
     'Shell commands:',
@@ -111,3 +120,7 @@ export function guide(pageSize: number): string {
     'Dot-commands: .framework, .executor, .timing, .editor, .exit (.help lists them).',
   ].join('\n');
 }
+
+const SHELL_HELP = (['Db', 'Collection', 'AbstractCursor'] as const)
+  .map((cls) => `${cls === 'Db' ? 'db' : cls === 'Collection' ? 'coll' : 'cursor'}.{${shellNames(cls).join(',')}}`)
+  .join('; ');

@@ -1,6 +1,9 @@
 // `show dbs`, `show collections`, `show profile`: the mongosh listings, as text.
 import type { Db, MongoClient } from 'mongodb';
 
+/** mongosh's words for it. */
+export const PROFILE_EMPTY = "db.system.profile is empty.\nUse db.setProfilingLevel(2) will enable profiling.\nUse db.getCollection('system.profile').find() to show raw profile entries.";
+
 export const SHOWABLE = ['dbs', 'databases', 'collections', 'tables', 'profile'];
 
 export async function show(what: string, client: MongoClient, db: Db): Promise<string> {
@@ -17,8 +20,9 @@ export async function show(what: string, client: MongoClient, db: Db): Promise<s
       return infos.map((c) => c.name).sort().join('\n');
     }
     case 'profile': {
-      const entries = await db.collection('system.profile').find().sort({ $natural: -1 }).limit(5).toArray();
-      if (!entries.length) return `db.system.profile is empty; await db.command({ profile: 2 }) turns profiling on`;
+      // Newest first by timestamp: a $natural sort needs a capped collection (FerretDB's is not).
+      const entries = await db.collection('system.profile').find().sort({ ts: -1 }).limit(5).toArray();
+      if (!entries.length) return PROFILE_EMPTY;
       return entries.map((e) => `${String(e.op ?? '')} ${String(e.ns ?? '')} ${String(e.millis ?? '?')}ms ${e.ts instanceof Date ? e.ts.toISOString() : ''}`).join('\n');
     }
     default:
