@@ -154,12 +154,19 @@ test('--tasks overhead: floors, every command in both modes, pool ratios, in the
   }
   assert.equal(o.ratios.map((x) => x.target), ['rotor-promise-pool', 'rotor-promise-pool', 'rotor-promise-pool'], 'a ratio row per command for the pool target');
   for (const x of o.ratios) for (const v of [x.designRatio, x.cpuDesignRatio]) assert.ok(v === null || (typeof v === 'number' && v > 0), `${x.command}: ratio to the design floor ${String(v)}`);
+  // Issue #25's measures: each pool target against its raw hop (no blocking target here: the async one).
+  for (const x of o.ratios) {
+    assert.is(x.designFloor, DESIGN_FLOOR);
+    assert.ok(typeof x.cpuOverDesignUs === 'number' && Number.isFinite(x.cpuOverDesignUs), `${x.command}: CPU µs over the raw hop ${String(x.cpuOverDesignUs)}`);
+  }
+  assert.ok(o.loadAverage && o.loadAverage.start >= 0 && o.loadAverage.end >= 0, 'the load average of the section');
   const md = readFileSync(join(overheadOut, 'partial.md'), 'utf8');
   assert.match(md, /## Overhead per command/);
   assert.match(md, /\| tinypool no-op \(useAtomics:false\) \| [\d.]+ \([\d.]+\.\.[\d.]+\) · p50 [\d.]+ · CPU [\d.]+ \| [\d.]+ \([\d.]+\.\.[\d.]+\) · CPU/);
   assert.match(md, /\| db\.command\(\{ hello: 1 \}\) \| sequential \| [\d.]+ /);
   assert.match(md, /\| overhead \/ tinypool RTT \|/);
-  assert.match(md, /\| overhead \/ design floor \| CPU: overhead \/ design floor \|/);
+  assert.match(md, /\| overhead \/ raw hop \| CPU: overhead \/ raw hop \| CPU µs over raw hop \|/);
+  assert.match(md, /Load average \(1 min\) during the section: [\d.]+ at its start/);
   assert.match(md, /\| rotor-promise-pool \| driver in a worker \(no rotor\) \|/);
   const svg = readFileSync(join(overheadOut, 'partial.svg'), 'utf8');
   assert.is(xmlProblem(svg), null);
