@@ -239,15 +239,19 @@ export class WorkerSlot {
   readonly decodeHooks: DecodeHooks = {
     ref: (wire) => this.refTable.refFor(wire),
     // Id 0: a function of a driver object, which stays in the worker. Others: a function the driver
-    // handed to a user function (lookup's callback), called there, once.
-    fn: (fnId) =>
-      fnId === 0
-        ? () => {
-            throw new TypeError('rotor: this function belongs to a driver object in the pool worker and cannot be called from the main thread');
-          }
-        : (...args: unknown[]) => {
-            if (!this.closed) this.postNow({ op: 'call-function', fn: fnId, args: encodeArgs(args, this.encodeHooks) });
-          },
+    // handed to a user function (lookup's callback), called there, once, and only in the worker
+    // that made it (a fresh worker numbers its functions from 1 again).
+    fn: (fnId) => {
+      if (fnId === 0) {
+        return () => {
+          throw new TypeError('rotor: this function belongs to a driver object in the pool worker and cannot be called from the main thread');
+        };
+      }
+      const generation = this.generation;
+      return (...args: unknown[]) => {
+        if (!this.closed && this.generation === generation) this.postNow({ op: 'call-function', fn: fnId, args: encodeArgs(args, this.encodeHooks) });
+      };
+    },
   };
 
   /** What a blocking request's wait (./slot-blocking.ts) reads and does here. */
