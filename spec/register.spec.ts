@@ -174,6 +174,7 @@ test("rotor's own imports and the driver's are never redirected", () => {
   assert.ok(keepsDriver('file:///app/node_modules/mongodb/lib/index.js', lib));
   assert.not.ok(keepsDriver('file:///app/server.mjs', lib));
   assert.not.ok(keepsDriver('file:///app/node_modules/mongodb-legacy/index.js', lib));
+  assert.ok(keepsDriver(pathToFileURL(join(root, 'node_modules', 'mongodb6', 'lib', 'operations', 'drop.js')).href, lib), 'the driver under an npm alias folder');
 });
 
 test.run();
