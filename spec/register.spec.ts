@@ -4,9 +4,10 @@
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EXECUTORS } from '../lib/create-rotor.js';
 import { keepsDriver } from '../lib/register/hooks.js';
+import { isDriverEntry } from '../lib/register/driver-entry.cjs';
 import { dbName, suite, testUri } from './support/env.js';
 
 const test = suite('rotor/register (drop-in)');
@@ -148,6 +149,24 @@ test('ROTOR_STRICT=1 gives strict handles (a name outside the registry throws); 
   }
 });
 
+test('any resolution landing on a driver entry file gets rotor: absolute path or URL, any node_modules copy, import and require', () => {
+  const probe = "console.log(require('node:util').inspect(new m.MongoClient('mongodb://127.0.0.1:1')).startsWith('MongoClient <') ? 'rotor' : 'driver')";
+  const run = (args: string[], env: Record<string, string>): string => {
+    const r = spawnSync(process.execPath, ['--import', registerESM, ...args], { cwd: root, env: { ...process.env, ROTOR_FRAMEWORK: '', ROTOR_EXECUTOR: '', ...env }, encoding: 'utf8', timeout: APP_TIMEOUT_MS });
+    return r.stdout.trim() || r.stderr;
+  };
+  for (const copy of ['mongodb', 'mongodb6']) {
+    const file = join(root, 'node_modules', copy, 'lib', 'index.js');
+    assert.ok(isDriverEntry(file), `${copy}'s entry is a driver entry`);
+    const esm = `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const m = await import(process.env.DRIVER); ${probe}`;
+    assert.is(run(['--input-type=module', '-e', esm], { DRIVER: pathToFileURL(file).href }), 'rotor', `import of ${copy}'s entry by URL`);
+    assert.is(run(['-e', `const m = require(process.env.DRIVER); ${probe}`], { DRIVER: file }), 'rotor', `require of ${copy}'s entry by path`);
+  }
+  assert.not.ok(isDriverEntry(join(root, 'node_modules', 'mongodb', 'lib', 'bson.js')), 'another file of the driver');
+  assert.not.ok(isDriverEntry(join(root, 'node_modules', 'mongodb-legacy', 'src', 'index.js')), 'a package wrapping the driver');
+  assert.is(run(['-e', "console.log(typeof require('mongodb/lib/bson.js').BSON)"], {}), 'object', 'a deep import of the driver stays the driver\'s');
+});
+
 test("rotor's own imports and the driver's are never redirected", () => {
   const lib = new URL('../lib/', import.meta.url).href;
   assert.ok(keepsDriver(`${lib}runtime.js`, lib));
@@ -155,6 +174,7 @@ test("rotor's own imports and the driver's are never redirected", () => {
   assert.ok(keepsDriver('file:///app/node_modules/mongodb/lib/index.js', lib));
   assert.not.ok(keepsDriver('file:///app/server.mjs', lib));
   assert.not.ok(keepsDriver('file:///app/node_modules/mongodb-legacy/index.js', lib));
+  assert.ok(keepsDriver(pathToFileURL(join(root, 'node_modules', 'mongodb6', 'lib', 'operations', 'drop.js')).href, lib), 'the driver under an npm alias folder');
 });
 
 test.run();

@@ -38,3 +38,9 @@ export function isDriverEntry(file: string): boolean {
   const dir = packageDir(file);
   return dir !== undefined && driverEntryOf(dir) === file;
 }
+
+/** Whether `file` belongs to an installed mongodb driver (its own requires of itself, e.g. `require('..')`, stay the driver's). */
+export function isInsideDriver(file: string): boolean {
+  const dir = packageDir(file);
+  return dir !== undefined && driverEntryOf(dir) !== null;
+}

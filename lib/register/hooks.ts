@@ -3,7 +3,7 @@
 // a driver's entry file by another way (an absolute path or URL, as vitest imports it).
 import type { ResolveHookContext } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { isDriverEntry } from './driver-entry.cjs';
+import { isDriverEntry, isInsideDriver } from './driver-entry.cjs';
 
 interface Data {
   /** file: URL of entry.js. */
@@ -21,7 +21,9 @@ export function initialize(init: Data): void {
 
 /** Whether an import made from `parentURL` keeps the real driver. */
 export function keepsDriver(parentURL: string, libURL: string): boolean {
-  return parentURL.startsWith(libURL) || /\/node_modules\/mongodb\//.test(parentURL);
+  if (parentURL.startsWith(libURL) || /\/node_modules\/mongodb\//.test(parentURL)) return true;
+  // The driver in any folder (an npm alias such as node_modules/mongodb6 requires itself by '..').
+  return parentURL.startsWith('file:') && isInsideDriver(fileURLToPath(parentURL));
 }
 
 type Next = (specifier: string, context?: ResolveHookContext) => Promise<{ url: string }>;

@@ -5,7 +5,7 @@ import path = require('node:path');
 import url = require('node:url');
 import nodeModule = require('node:module');
 import { isMainThread, workerData } from 'node:worker_threads';
-import { isDriverEntry } from './driver-entry.cjs';
+import { isDriverEntry, isInsideDriver } from './driver-entry.cjs';
 // Type-only: keeps entry.cts in the compilation (it is loaded by path, below).
 import type _entry = require('./entry.cjs');
 
@@ -18,7 +18,8 @@ const entryCjs = path.join(__dirname, 'entry.cjs');
 /** Whether a require from `filename` keeps the real driver. */
 function keepsDriver(filename: string | undefined): boolean {
   if (!filename) return false;
-  return filename.startsWith(libDir + path.sep) || filename.includes(`${path.sep}node_modules${path.sep}mongodb${path.sep}`);
+  // The driver in any folder (an npm alias such as node_modules/mongodb6 requires itself by '..').
+  return filename.startsWith(libDir + path.sep) || filename.includes(`${path.sep}node_modules${path.sep}mongodb${path.sep}`) || isInsideDriver(filename);
 }
 
 /**
