@@ -17,6 +17,7 @@ import { redeclarable, shellLines, joinLines } from '../lib/repl/top-level.js';
 import { checkNotRefused, hostsOf } from '../lib/repl/refused.js';
 import { toExtendedJson } from '../lib/repl/json-output.js';
 import { Long } from 'mongodb';
+import { createRotor } from '../lib/create-rotor.js';
 
 const test = suite('repl habits');
 const main = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
@@ -212,6 +213,25 @@ test('a refused connection is known in well under a second; a listening one is n
   assert.match(refused, /connection refused by 127\.0\.0\.1:9/);
   assert.ok(Date.now() - started < 1_000, `${Date.now() - started} ms`);
   await checkNotRefused(testUri());
+});
+
+test("the vocabulary is the REPL's only: an app's handles, strict or not, have no db.users nor db.getName()", async () => {
+  for (const strict of [false, true]) {
+    const classes = createRotor({ strict });
+    const client = new classes.MongoClient(testUri()) as unknown as { db(): Record<string, unknown>; close(): Promise<void> };
+    const db = client.db();
+    try {
+      if (strict) {
+        assert.throws(() => db.users, /Db has no attribute 'users'/);
+        assert.throws(() => db.getName, /Db has no attribute 'getName'/);
+      } else {
+        assert.is(db.users, undefined, 'as the bare driver: absent');
+        assert.is(db.getName, undefined);
+      }
+    } finally {
+      await client.close();
+    }
+  }
 });
 
 test('--json relaxed keeps a Long beyond 2^53 exact; canonical as EJSON', () => {
