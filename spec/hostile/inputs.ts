@@ -109,6 +109,7 @@ export const VALUES = {
     return m;
   },
   'nested 100 levels': () => nest(100),
+  'nested 3,000 levels': () => nest(3_000),
   'nested 100,000 levels': () => nest(100_000),
   'string over 16 MiB': () => 'x'.repeat(MiB16 + 1),
   'string with a NUL': () => 'a\u0000b',

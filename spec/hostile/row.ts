@@ -24,3 +24,9 @@ export const BIG_ROW_MS = 30_000;
 
 /** The pool's BSONError for a cycle names where the cycle closes, after the driver's own message. */
 export const CYCLE_PATH: Expect = { clearer: /^threw BSONError: Cannot convert circular structure to BSON \(argument \d/, why: 'the pool adds where the cycle closes to the BSONError the driver throws' };
+
+/** Deeper than the pool's codec can walk on its thread's stack (the driver's serializer goes further). */
+export const TOO_DEEP: Expect = {
+  clearer: /^threw RangeError: argument \d[^:]*: nested too deeply to cross to the worker/,
+  why: 'the pool refuses before sending, naming the argument, where the driver sends what MongoDB refuses (over 100 levels; FerretDB answers)',
+};
