@@ -48,6 +48,7 @@ ROWS.forEach((row, index) => {
     const reference = await runRow(bare!, prefix, (t) => row.run(t), ms);
     const wrong: string[] = [];
     for (const target of others) {
+      if (target.name !== 'bare' && row.notOn?.[target.name]) continue;
       const mine = await runRow(target, prefix, (t) => row.run(t), ms);
       for (const w of judge(row, reference, mine)) wrong.push(`[${target.name}] ${w}`);
     }

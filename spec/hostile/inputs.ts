@@ -114,6 +114,8 @@ export const VALUES = {
   'string over 16 MiB': () => 'x'.repeat(MiB16 + 1),
   'string with a NUL': () => 'a\u0000b',
   undefined: () => undefined,
+  null: () => null,
+  'a Promise': () => Promise.resolve('resolved'),
 } satisfies Record<string, () => unknown>;
 
 /** What a user function may throw. */

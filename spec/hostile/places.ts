@@ -24,8 +24,19 @@ async function caught(thrown: unknown, call: () => unknown): Promise<unknown> {
   return 'no error reached the caller';
 }
 
-/** A transaction around `fn` (FerretDB has none, but a function that sends nothing never needs one). */
-async function inTransaction(t: Ctx, fn: () => unknown): Promise<unknown> {
+/**
+ * A transaction around a function handing back `value` (or throwing it). The driver wants a function
+ * returning a Promise (it refuses others); the sync framework wants a synchronous one. FerretDB has
+ * no transactions, but a function that sends nothing never needs one.
+ */
+async function inTransaction(t: Ctx, value: unknown, outcome: 'return' | 'throw'): Promise<unknown> {
+  const sync = () => {
+    if (outcome === 'throw') throw value;
+    return value;
+  };
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a user's function may reject with anything (the case under test)
+  const async = () => (outcome === 'throw' ? Promise.reject(value) : Promise.resolve(value));
+  const fn = t.target === 'sync' ? sync : async;
   const session = t.client.startSession();
   try {
     return await session.withTransaction(fn as never);
@@ -59,7 +70,7 @@ export const VALUE_PLACES = {
   },
   'withTransaction return': async (t, make) => {
     const handed = make();
-    return received(handed, await inTransaction(t, () => handed));
+    return received(handed, await inTransaction(t, handed, 'return'));
   },
   'cursor map return': async (t, make) => {
     await seed(t);
@@ -80,11 +91,7 @@ export const THROWN_PLACES = {
   },
   'thrown from withTransaction': (t, make) => {
     const thrown = make();
-    return caught(thrown, () =>
-      inTransaction(t, () => {
-        throw thrown;
-      }),
-    );
+    return caught(thrown, () => inTransaction(t, thrown, 'throw'));
   },
   'thrown from cursor map': async (t, make) => {
     await seed(t);

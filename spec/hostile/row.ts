@@ -10,6 +10,8 @@ export interface Row {
   expect: Expect;
   /** The issue #21 finding (1-16) the row covers. */
   issue?: number;
+  /** Targets the row does not apply to, and why. */
+  notOn?: Partial<Record<'inline' | 'pool' | 'sync', string>>;
   /** How long the row may take on one target before it is recorded as hung (default ROW_MS). */
   timeoutMS?: number;
   run(t: Ctx): unknown;

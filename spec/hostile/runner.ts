@@ -6,6 +6,8 @@
 import * as mongodb from 'mongodb';
 import type { Collection, Db, MongoClient, MongoClientOptions } from 'mongodb';
 import { inspect, types } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createRotor, type RotorClasses } from '../../lib/index.js';
 import type { PoolStats } from '../../lib/executor/pool/index.js';
 import { withTimeout } from '../../lib/util/timeout.js';
@@ -104,7 +106,8 @@ export function showThrown(error: unknown): string {
     const cls = (Object.getPrototypeOf(error) as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'null-prototype';
     return `${cls}: ${String(error.message).replace(OBJECT_ID, 'ObjectId(*)').replace(REVOKED, REVOKED_AS)}`;
   }
-  return `non-error ${show(error)}`;
+  // A Proxy is named, not shown: its target's stack differs from one target to the next.
+  return types.isProxy(error) ? 'non-error Proxy' : `non-error ${show(error)}`;
 }
 
 // Whatever reaches the process while a row runs (a rotor defect may throw from a MessagePort
@@ -171,6 +174,25 @@ const ZERO: PoolStats = { workers: 0, objects: 0, forwarders: 0, callbacks: 0, a
 const grown = (before: PoolStats, after: PoolStats, counters: ReadonlyArray<(typeof COUNTERS)[number]>): string =>
   counters.filter((k) => after[k] > before[k]).map((k) => `${k} +${after[k] - before[k]}`).join(', ');
 
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/**
+ * The row counters that grew on `target` since `before`. What a handle owns (a function in a
+ * cursor's filter) is released with the handle: counters that grew are read again after a GC, so
+ * only what outlives every handle counts.
+ */
+async function grownAfterGc(target: Target, before: PoolStats): Promise<string> {
+  if (!target.rotor) return '';
+  const grew = grown(before, await target.rotor.poolStats(), ROW_COUNTERS);
+  if (!grew) return '';
+  for (let i = 0; i < 2; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  return grown(before, await target.rotor.poolStats(), ROW_COUNTERS);
+}
+
 /** Runs `run` on `target` as row `prefix` and records how it went. */
 export async function runRow(target: Target, prefix: string, run: (ctx: Ctx) => unknown, timeoutMS: number): Promise<Record_> {
   hostErrors.length = 0;
@@ -204,9 +226,15 @@ export async function runRow(target: Target, prefix: string, run: (ctx: Ctx) => 
     outcome = `threw ${showThrown(error)}`;
   }
   for (const close of closers.reverse()) await Promise.resolve().then(close).catch((e: unknown) => hostErrors.push(`close failed ${showThrown(e)}`));
+  // A row that lost its pool worker takes the target's client with it: the next row gets a new one.
+  if (outcome.includes('WorkerLostError')) {
+    const lost = target.client;
+    target.client = undefined;
+    await Promise.resolve(lost?.close()).catch(() => {});
+  }
   await settleTicks();
   const host = [...hostErrors];
-  const leftover = [grown(before, (await target.rotor?.poolStats()) ?? ZERO, ROW_COUNTERS)];
+  const leftover = [await grownAfterGc(target, before)];
   for (const rotor of ownRotors) leftover.push(grown(ZERO, await rotor.poolStats().catch(() => ZERO), COUNTERS));
   return { outcome, stored: await storedUnder(targetDb(target.name), prefix), host, leftover: leftover.filter(Boolean).join(', ') };
 }
