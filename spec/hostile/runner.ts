@@ -184,13 +184,13 @@ const gc = runInNewContext('gc') as () => void;
  */
 async function grownAfterGc(target: Target, before: PoolStats): Promise<string> {
   if (!target.rotor) return '';
-  const grew = grown(before, await target.rotor.poolStats(), ROW_COUNTERS);
-  if (!grew) return '';
-  for (let i = 0; i < 2; i++) {
+  let grew = grown(before, await target.rotor.poolStats(), ROW_COUNTERS);
+  for (let i = 0; grew && i < 6; i++) {
     gc();
-    await new Promise((r) => setTimeout(r, 30));
+    await new Promise((r) => setTimeout(r, 40));
+    grew = grown(before, await target.rotor.poolStats(), ROW_COUNTERS);
   }
-  return grown(before, await target.rotor.poolStats(), ROW_COUNTERS);
+  return grew;
 }
 
 /** Runs `run` on `target` as row `prefix` and records how it went. */
@@ -226,6 +226,7 @@ export async function runRow(target: Target, prefix: string, run: (ctx: Ctx) => 
     outcome = `threw ${showThrown(error)}`;
   }
   for (const close of closers.reverse()) await Promise.resolve().then(close).catch((e: unknown) => hostErrors.push(`close failed ${showThrown(e)}`));
+  closers.length = 0; // the row's clients go, so what they own can be collected before the counters are read
   // A row that lost its pool worker takes the target's client with it: the next row gets a new one.
   if (outcome.includes('WorkerLostError')) {
     const lost = target.client;
