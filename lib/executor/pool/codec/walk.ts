@@ -15,7 +15,7 @@ import { classTable, encPlainFields } from './classes.js';
 import { encError } from './errors.js';
 import { BY_KIND, BY_TAG } from './handlers.js';
 import { BSON } from 'mongodb';
-import { bsonReplacement, constructorName, CycleError, isError, Kind, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type DecodeHooks, type EncodeContext, type Walk, type WireTag } from './wire.js';
+import { bsonReplacement, constructorName, CycleError, DepthError, isError, Kind, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type DecodeHooks, type EncodeContext, type Walk, type WireTag } from './wire.js';
 
 // ─────────────────────────────────────────── paths ────────────────────────────────────────────
 
@@ -41,6 +41,7 @@ export function toPublicError(error: unknown, ctx: EncodeContext): unknown {
   // The driver's serializer refuses a cycle with a BSONError: callers that catch that (by class or
   // name) must see the same from the pool, with where the cycle closes added.
   if (error instanceof CycleError) return new BSON.BSONError(`${error.message} (${cyclePath(ctx, error)})`);
+  if (error instanceof DepthError) return new RangeError(`${pathOf(ctx, error.segments)}: ${error.message.replace('<to>', ctx.to)}`);
   return new TypeError(`${pathOf(ctx, error.segments)}: ${error.message.replace('<to>', ctx.to)}`);
 }
 

@@ -158,7 +158,25 @@ export class CycleError extends PathError {
   }
 }
 
+/** The walk ran out of stack: the value is nested deeper than this thread can walk (the driver's serializer goes further). */
+export class DepthError extends PathError {
+  constructor() {
+    super('nested too deeply to cross to <to> (deeper than this thread\'s stack allows; MongoDB refuses documents nested more than 100 levels deep)');
+  }
+}
+
+const isStackOverflow = (error: unknown): boolean => error instanceof RangeError && error.message === 'Maximum call stack size exceeded';
+
 export function withSegment(error: unknown, segment: string | number): unknown {
+  // A stack overflow becomes a DepthError at the first level with stack enough to make one (the
+  // levels below it are left out of the path).
+  if (isStackOverflow(error)) {
+    try {
+      error = new DepthError();
+    } catch {
+      return error;
+    }
+  }
   if (error instanceof PathError) error.segments.push(segment);
   return error;
 }

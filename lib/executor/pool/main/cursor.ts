@@ -2,7 +2,7 @@
 // map() transforms and forEach() run here on the main thread. Chained options (sort, limit...) were
 // already sent, in order, ahead of the first fetch. Which member does what is the registry's
 // BufferRole on it (lib/registry/kinds.ts): this module names roles, never members.
-import { MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from 'mongodb';
+import { MongoAPIError, MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from 'mongodb';
 import { Readable } from 'node:stream';
 import type { RemoteRef } from '../remote-ref.js';
 import type { ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';
@@ -68,8 +68,13 @@ export function notAnIterator(iterator: unknown): MongoInvalidArgumentError | un
   return typeof iterator === 'function' ? undefined : new MongoInvalidArgumentError('Argument "iterator" must be a function');
 }
 
+// The driver's own words (AbstractCursor.transformDocument): a map() to null is refused.
+const TRANSFORM_TO_NULL = 'Cursor returned a `null` document, but the cursor is not exhausted.  Mapping documents to `null` is not supported in the cursor transform.';
+
 export function transform(state: CursorState, doc: unknown): unknown {
+  if (state.transforms.length === 0) return doc;
   for (const t of state.transforms) doc = t(doc);
+  if (doc === null) throw new MongoAPIError(TRANSFORM_TO_NULL);
   return doc;
 }
 
@@ -170,7 +175,12 @@ export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): P
           rest = (await ref.slot.request({ op: 'invoke', id: ref.id, member, args: [] }, [], ref.signal)) as unknown[];
           ref.ended = true;
         }
-        return [...state.buffer.splice(0), ...rest].map((d) => transform(state, d));
+        const docs = [...state.buffer.splice(0), ...rest];
+        if (state.transforms.length === 0) return docs;
+        // As the driver's toArray: each mapped value is awaited (an async map() gives its results).
+        const mapped: unknown[] = [];
+        for (const d of docs) mapped.push(await transform(state, d));
+        return mapped;
       })();
     case 'each': {
       const refused = notAnIterator(args[0]);
