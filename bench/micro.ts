@@ -48,9 +48,6 @@ export function runMicro(iterations = 2_000_000): Row[] {
     rows.push({ case: name, direct: d, handWritten: w, rotor: r, overhead: r - d });
   };
   row('async command (insertOne, stub)', () => coll.insertOne(doc), () => hand.insertOne(doc), () => h.insertOne(doc));
-  // The same command through one pass-through interceptor (createRotor({ use })): what interception costs when on.
-  const intercepted = wrapDriverObject(createRotor({ use: [(_call, next) => next()] }), coll);
-  row('async command + 1 pass-through interceptor', () => coll.insertOne(doc), () => hand.insertOne(doc), () => intercepted.insertOne(doc));
   row('read-only property (collectionName)', () => coll.collectionName, () => hand.collectionName, () => h.collectionName);
   const db = client.db('bench');
   const rdb = wrapDriverObject(rotor, db);

@@ -40,35 +40,35 @@ export function runChain(interceptors: readonly Interceptor[], base: CallBase, a
     const who = `interceptor ${interceptor.name ? `'${interceptor.name}'` : `use[${i}]`}`;
     let calls = 0;
     let last: Future | undefined;
-    let pending = false;
     let failed = false;
+    const twice = (state: string): InterceptorError =>
+      new InterceptorError(`rotor: ${who} called next() a second time for ${what} ${state}; next() may be called again only to retry after it failed`);
+    const run = (nextArgs: readonly unknown[] | undefined): Future => {
+      try {
+        return step(i + 1, nextArgs ? [...nextArgs] : stepArgs);
+      } catch (error) {
+        return fail(error);
+      }
+    };
     const next = (nextArgs?: readonly unknown[]): Future => {
       if (nextArgs !== undefined && !Array.isArray(nextArgs)) throw new InterceptorError(`rotor: ${who} called next() with ${typeof nextArgs} for ${what}: pass an array of arguments, or nothing`);
-      if (calls > 0 && (pending || !failed)) {
-        throw new InterceptorError(`rotor: ${who} called next() a second time for ${what} while the first ${pending ? 'was still running' : 'had succeeded'}; next() may be called again only to retry after it failed`);
-      }
       calls++;
-      pending = true;
-      let inner: Future;
-      try {
-        inner = step(i + 1, nextArgs ? [...nextArgs] : stepArgs);
-      } catch (error) {
-        inner = fail(error);
+      if (immediate) {
+        // Settled futures: the first call's outcome is known at once.
+        if (calls > 1 && !failed) throw twice('after the first had succeeded');
+        return (last = run(nextArgs).then(
+          (v) => ((failed = false), v),
+          (e: unknown) => {
+            failed = true;
+            throw e;
+          },
+        ));
       }
-      const outcome = inner.then(
-        (v) => {
-          pending = false;
-          failed = false;
-          return v;
-        },
-        (e: unknown) => {
-          pending = false;
-          failed = true;
-          throw e;
-        },
-      );
-      // An interceptor that drops next()'s result must not turn its failure into an unhandled rejection.
-      if (!immediate) (outcome as Promise<unknown>).catch(ignore);
+      // Promises: the first call hands back the driver's Promise itself (no wrapper: V8's async stack
+      // trace, which follows a single await per Promise, keeps the app's frames); a later call waits
+      // for the one before and runs only if it failed (a retry).
+      const previous = last;
+      const outcome = previous === undefined ? run(nextArgs) : retry(previous, () => run(nextArgs), () => twice('after the first had succeeded'));
       return (last = outcome);
     };
     const noResult = (): InterceptorError =>
@@ -78,12 +78,20 @@ export function runChain(interceptors: readonly Interceptor[], base: CallBase, a
           : `rotor: ${who} called next() but returned undefined for ${what}: return next()'s result`,
       );
     const description: Call = Object.freeze({ ...base, args: Object.freeze([...stepArgs]) });
+    // An interceptor that throws, or answers with a value, after calling next() dropped next()'s
+    // Promise: its failure must not become an unhandled rejection. (Only then: a second reaction on
+    // a Promise the chain awaits would cut V8's async stack trace, which follows a single await.)
+    const dropped = (): void => {
+      if (!immediate && last !== undefined) (last as Promise<unknown>).catch(ignore);
+    };
     let result: unknown;
     try {
       result = interceptor(description, next);
     } catch (error) {
+      dropped();
       return fail(error);
     }
+    if (!isThenable(result)) dropped();
     if (result === undefined) return fail(noResult());
     if (!isThenable(result)) return settle(result);
     if (immediate && !(result instanceof Settled) && !innerAsync) {
@@ -96,10 +104,30 @@ export function runChain(interceptors: readonly Interceptor[], base: CallBase, a
         ),
       );
     }
-    return result.then((v) => {
+    const checked = (v: unknown): unknown => {
       if (v === undefined && calls === 0) throw noResult();
       return v;
-    });
+    };
+    // Any thenable an interceptor returns (a framework's own, one written by hand) is adopted as a Promise would adopt it.
+    if (result instanceof Settled) return result.then(checked);
+    // next() was called already, so the undefined check cannot apply: the Promise is handed on as is (no extra stack frame).
+    if (calls > 0 && result instanceof Promise) return result;
+    return awaitedThen(result, checked);
   };
   return step(0, args);
+}
+
+// Async mode awaits rather than chains .then(): V8's async stack traces follow awaits only, so an
+// error from the driver keeps the app's frames above the call (mongoose's own tests check this).
+async function retry(previous: Future, run: () => Future, refused: () => Error): Promise<unknown> {
+  const failedBefore = await Promise.resolve(previous).then(
+    () => false,
+    () => true,
+  );
+  if (!failedBefore) throw refused();
+  return run();
+}
+
+async function awaitedThen(result: Future, checked: (v: unknown) => unknown): Promise<unknown> {
+  return checked(await result);
 }

@@ -58,6 +58,8 @@ export function tracing(options: TracingOptions = {}): Interceptor {
       end(error);
       throw error;
     }
+    // A Promise is awaited (V8's async stack traces follow awaits, not .then()); the sync framework's settled thenable is chained.
+    if (result instanceof Promise) return ended(result, end);
     return result.then(
       (value) => (end(), value),
       (error: unknown) => {
@@ -66,6 +68,17 @@ export function tracing(options: TracingOptions = {}): Interceptor {
       },
     );
   };
+}
+
+async function ended(result: Promise<unknown>, end: (error?: unknown) => void): Promise<unknown> {
+  try {
+    const value = await result;
+    end();
+    return value;
+  } catch (error) {
+    end(error);
+    throw error;
+  }
 }
 
 /** The logical operation: the member the app called; a cursor's first fetch is the call that made the cursor, later ones getMore. */

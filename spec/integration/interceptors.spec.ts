@@ -105,6 +105,15 @@ for (const target of targets) {
     });
   });
 
+  if (target.framework !== 'sync') {
+    test('a short-circuit with a hand-written thenable (not a Promise) is adopted as a Promise would adopt it', async () => {
+      const answer: Interceptor = (call, next) => (call.member === 'estimatedDocumentCount' ? { then: (ok: (v: number) => void) => ok(7) } : next());
+      await withClient([answer], [], async (_c, coll) => {
+        assert.is(await coll.estimatedDocumentCount(), 7);
+      });
+    });
+  }
+
   if (target.framework === 'callback') {
     test('callback style: the completion callback gets the interceptor’s result or error, and is not among the arguments', async () => {
       let args: readonly unknown[] = [];
@@ -218,6 +227,30 @@ for (const target of targets) {
     });
   }
 
+  if (target.name === 'promise-inline') {
+    test('an error keeps the caller’s frames in its async stack trace, as bare (interceptors await, they do not chain)', async () => {
+      const stackHas = async (client: { db(n: string): { collection(c: string): { insertOne(d: object): Promise<unknown> } } }): Promise<boolean> => {
+        async function callerFrameForTheStack(): Promise<void> {
+          const coll = client.db(name).collection('stack');
+          await coll.insertOne({ _id: 1 }).catch(() => undefined);
+          await coll.insertOne({ _id: 1 });
+        }
+        try {
+          await callerFrameForTheStack();
+        } catch (e) {
+          return String((e as Error).stack).includes('callerFrameForTheStack');
+        }
+        throw new Error('expected a duplicate key error');
+      };
+      const expected = await bare(stackHas);
+      assert.is(expected, true, 'the bare driver keeps it');
+      const tracingLike: Interceptor = (_call, next) => (async () => await next())();
+      await withClient([(_c, next) => next(), tracingLike], [{ _id: 1 }], async (client) => {
+        assert.is(await stackHas(client), expected);
+      });
+    });
+  }
+
   // --- Bad input: each fails its own call only, clearly, without hanging or leaking.
 
   const failure = async (run: () => unknown): Promise<Error> => {
@@ -266,17 +299,17 @@ for (const target of targets) {
     await withClient([twice], [{ a: 1 }], async (_c, coll) => {
       const error = await failure(() => coll.countDocuments({}));
       assert.instance(error, InterceptorError);
-      assert.match(error.message, /called next\(\) a second time for Collection\.countDocuments while the first had succeeded/);
+      assert.match(error.message, /called next\(\) a second time for Collection\.countDocuments after the first had succeeded/);
     });
   });
 
   if (target.framework !== 'sync') {
-    test('an interceptor that calls next() twice at once is refused', async () => {
+    test('an interceptor that calls next() twice at once is refused (the second waits for the first, which succeeded)', async () => {
       const both: Interceptor = (call, next) => (call.member === 'countDocuments' ? Promise.all([next(), next()]) : next());
       await withClient([both], [{ a: 1 }], async (_c, coll) => {
         const error = await failure(() => coll.countDocuments({}));
         assert.instance(error, InterceptorError);
-        assert.match(error.message, /while the first was still running/);
+        assert.match(error.message, /called next\(\) a second time for Collection\.countDocuments after the first had succeeded/);
         assert.is(await coll.estimatedDocumentCount(), 1, 'the client still works');
       });
     });

@@ -16,12 +16,13 @@
 // `{ passed, failed, skipped }` for the test command: per mode, 1 passed when nothing is
 // rotor-induced, else one failure per rotor-induced test; 1 skipped when skipped.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../../lib/util/package-root.js';
+import { tracingWanted } from '../../lib/otel/env.js';
 
 export type Mode = 'bare' | 'inline' | 'pool';
 export type Status = 'pass' | 'fail' | 'skip';
@@ -325,6 +326,18 @@ export function countsOf(report: Report): { passed: number; failed: number; skip
   return counts;
 }
 
+/**
+ * With tracing on (ROTOR_TRACING=1), rotor/register in mongoose's scratch folder needs
+ * @opentelemetry/api, an optional peer the scratch does not install: rotor's own copy, and nothing
+ * else, is put on NODE_PATH (a fallback of CommonJS resolution only).
+ */
+function exposeOtelApi(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'rotor-otel-path-'));
+  symlinkSync(join(packageRoot, 'node_modules', '@opentelemetry'), join(dir, '@opentelemetry'));
+  process.env.NODE_PATH = dir;
+  say(`tracing on: @opentelemetry/api from ${dir}`);
+}
+
 const USAGE = 'usage: mongoose-check [--modes inline,pool] [--files model,query,...] [--retries 3] [--scratch DIR] [--counts FILE] [--json FILE] [--thirdparty DIR]';
 
 export function parseOptions(argv: string[]): Options {
@@ -352,6 +365,7 @@ async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const uri = process.env.MONGODB_URI;
   if (!uri) throw new Error('set MONGODB_URI (a server the suite may drop databases on)');
+  if (tracingWanted()) exposeOtelApi();
   const report = await check(options, uri);
   if (report.skipped !== undefined) say(`skipped: mongoose suite — ${report.skipped}`);
   const counts = countsOf(report);
