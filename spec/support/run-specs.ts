@@ -26,16 +26,21 @@ async function main(): Promise<void> {
   g.UVU_DEFER = 1;
   const uvu = await import('uvu');
   const counts = { passed: 0, failed: 0, skipped: 0 };
+  /** Wall seconds per spec file: the slowest are printed at the end (npm test must stay under 20 min). */
+  const seconds = new Map<string, number>();
   for (const [index, file] of files.entries()) {
     g.UVU_INDEX = index;
     g.UVU_QUEUE.push([relative(specRoot, file)]);
     await import(pathToFileURL(file).href);
   }
   for (const group of g.UVU_QUEUE) {
+    const file = group[0] ?? '?';
     for (let i = 1; i < group.length; i++) {
       const run = group[i] as () => Promise<Outcome>;
       group[i] = async () => {
+        const started = performance.now();
         const outcome = await run();
+        seconds.set(file, (seconds.get(file) ?? 0) + (performance.now() - started) / 1000);
         const [, passed, skipped, total] = outcome;
         counts.passed += passed;
         counts.failed += total - passed;
@@ -47,6 +52,8 @@ async function main(): Promise<void> {
   await uvu.exec(false);
   await (await import('../../lib/create-rotor.js')).closeSharedPool();
   await (await import('./targets.js')).closeTargets();
+  const slowest = [...seconds].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  process.stdout.write(`slowest spec files: ${slowest.map(([f, t]) => `${f} ${t.toFixed(0)} s`).join(', ')}\n`);
   if (process.env.ROTOR_TEST_COUNTS) writeFileSync(process.env.ROTOR_TEST_COUNTS, JSON.stringify(counts));
   process.stdout.write(`${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n`);
   if (counts.failed) process.exitCode = 1;
