@@ -298,9 +298,11 @@ function perform(m: Request): unknown {
       const pending = callbacks.get(m.callId);
       if (!pending) return undefined;
       callbacks.delete(m.callId);
-      const outcome = m.error !== undefined ? decodeError(m.error) : decode(m.ok, decodeHooks);
+      // `'error' in m`, not `m.error !== undefined`: a thrown `undefined` encodes as undefined.
+      const failed = 'error' in m;
+      const outcome = failed ? decodeError(m.error) : decode(m.ok, decodeHooks);
       if (m.kept !== undefined && typeof outcome === 'object' && outcome !== null) keptBy.set(outcome, m.kept);
-      if (m.error !== undefined) pending.reject(outcome);
+      if (failed) pending.reject(outcome);
       else pending.resolve(outcome);
       return undefined;
     }
