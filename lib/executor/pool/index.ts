@@ -317,7 +317,7 @@ export function afterInvoke(ref: RemoteRef, name: string, args: unknown[], resul
   if (ref.cls === 'MongoClient' && name === 'close') ref.slot.forgetClient(ref); // the worker dropped everything the client owned
   else if (root.cls === 'MongoClient') ref.slot.hold(root, true); // connected (the driver connects on first use)
   if (ref.resolved.endedBy.has(name)) ref.ended = true;
-  if (ref.cls === 'Collection') insertedIdsAsCalled(args, result);
+  if (ref.cls === 'Collection') insertedIdsAsCalled(name, args, result);
   return result;
 }
 
