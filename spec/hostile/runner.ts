@@ -100,11 +100,15 @@ export function show(value: unknown): string {
   return inspect(value, { depth: 6, sorted: true, breakLength: Infinity, maxStringLength: 48, maxArrayLength: 12, showProxy: true, getters: false }).replace(OBJECT_ID, 'ObjectId(*)');
 }
 
+// Each target has its own database, and the server names it in messages (E11000 "collection: <db>.<coll>").
+let rowDb = '';
+
 /** A thrown value as `<class>: <message>` (a non-error or a Proxy: `non-error <value>`); never runs a Proxy's traps. */
 export function showThrown(error: unknown): string {
   if (!types.isProxy(error) && error instanceof Error) {
     const cls = (Object.getPrototypeOf(error) as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'null-prototype';
-    return `${cls}: ${String(error.message).replace(OBJECT_ID, 'ObjectId(*)').replace(REVOKED, REVOKED_AS)}`;
+    const message = String(error.message).replace(OBJECT_ID, 'ObjectId(*)').replace(REVOKED, REVOKED_AS);
+    return `${cls}: ${rowDb ? message.replaceAll(`${rowDb}.`, '<db>.') : message}`;
   }
   // A Proxy is named, not shown: its target's stack differs from one target to the next.
   return types.isProxy(error) ? 'non-error Proxy' : `non-error ${show(error)}`;
@@ -160,7 +164,9 @@ async function storedUnder(db: string, prefix: string): Promise<string> {
   const parts: string[] = [];
   for (const name of names) {
     const docs = await o.collection(name).find({}, { sort: { _id: 1 } }).toArray();
-    parts.push(`${name}: ${docs.length} ${show(docs.map((d) => (typeof d._id === 'object' && d._id instanceof mongodb.ObjectId ? { ...d, _id: 'ObjectId(*)' } : d)))}`);
+    // A GridFS file's uploadDate is the moment of each target's upload.
+    const alike = (d: mongodb.Document): mongodb.Document => (name.endsWith('.files') && d.uploadDate instanceof Date ? { ...d, uploadDate: 'Date(*)' } : d);
+    parts.push(`${name}: ${docs.length} ${show(docs.map((d) => alike(typeof d._id === 'object' && d._id instanceof mongodb.ObjectId ? { ...d, _id: 'ObjectId(*)' } : d)))}`);
   }
   return parts.join('; ') || 'nothing';
 }
@@ -216,6 +222,7 @@ export async function runRow(target: Target, prefix: string, run: (ctx: Ctx) => 
     await target.client.connect();
   }
   const before = (await target.rotor?.poolStats()) ?? ZERO;
+  rowDb = targetDb(target.name);
   let outcome: string;
   try {
     const db = target.client.db(targetDb(target.name));

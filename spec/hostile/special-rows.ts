@@ -14,8 +14,9 @@ async function withOptions(t: Ctx, options: MongoClientOptions) {
 }
 
 /** How a promise settled, as data (a row records it instead of throwing). */
-const settled = (p: unknown): Promise<string> =>
-  Promise.resolve(p).then(
+/** How `call()` settles. A thunk: under rotor/sync an operation throws where the others reject. */
+const settled = (call: () => unknown): Promise<string> =>
+  new Promise((resolve) => resolve(call())).then(
     () => 'resolved',
     (e: unknown) => `rejected ${showThrown(e)}`,
   );
@@ -113,7 +114,7 @@ export const SPECIAL_ROWS: Row[] = [
         },
         mongodbLogComponentSeverities: { command: 'debug' },
       });
-      return settled(client.db('admin').command({ ping: 1 }));
+      return settled(() => client.db('admin').command({ ping: 1 }));
     },
   },
   // ── serializeFunctions: a function field becomes Code of its own source ─────────────────
@@ -155,7 +156,7 @@ export const SPECIAL_ROWS: Row[] = [
     issue: 11,
     run: async (t) => {
       const cursor = t.coll.find({}, { signal: AbortSignal.abort(new HostileError('aborted')) } as never);
-      return { cursor: 'made', toArray: await settled(cursor.toArray()) };
+      return { cursor: 'made', toArray: await settled(() => cursor.toArray()) };
     },
   },
   {

@@ -17,7 +17,7 @@ import { applyToShadow, constructShadow, factoryShadow, NO_SHADOW } from './shad
 import { cursorCall, cursorChain, cursorInvoke, cursorIterate, cursorRead, isCursorClass } from './main/cursor.js';
 import { listen } from './main/events.js';
 import { isPoolStream, prepareUpload, PoolDownloadStream, PoolUploadStream } from './main/gridfs.js';
-import { assignBulkIds, assignInsertIds } from './main/inserts.js';
+import { assignBulkIds, assignInsertIds, insertedIdsAsCalled } from './main/inserts.js';
 
 import { PoolClosedError, WorkerLostError } from './errors.js';
 
@@ -317,6 +317,7 @@ export function afterInvoke(ref: RemoteRef, name: string, args: unknown[], resul
   if (ref.cls === 'MongoClient' && name === 'close') ref.slot.forgetClient(ref); // the worker dropped everything the client owned
   else if (root.cls === 'MongoClient') ref.slot.hold(root, true); // connected (the driver connects on first use)
   if (ref.resolved.endedBy.has(name)) ref.ended = true;
+  if (ref.cls === 'Collection') insertedIdsAsCalled(name, args, result);
   return result;
 }
 

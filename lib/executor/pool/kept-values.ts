@@ -3,6 +3,7 @@
 // token, and the worker's copy carries that token back when the driver returns or rethrows it. A
 // value that cannot cross at all (a cycle, a Proxy, a function) crosses as a stand-in, so the call
 // still settles with the value.
+import { types } from 'node:util';
 import { encode, encodeError, type EncodeHooks } from './codec/index.js';
 import type { Request } from './protocol.js';
 
@@ -45,7 +46,8 @@ export class KeptValues {
     const value = failed ? outcome.error : outcome.ok;
     // A thrown primitive is kept too: the worker would rebuild it as an Error.
     const kept = failed || !crossesExactly(value) ? this.keep(fn, value) : undefined;
-    const withToken = kept === undefined ? {} : { kept };
+    // A revoked Proxy crosses as one: the driver's look at it (withTransaction's `instanceof`) throws as in-process.
+    const withToken = { ...(kept === undefined ? {} : { kept }), ...(isRevokedProxy(value) ? { revoked: true as const } : {}) };
     const standIn = (): CallbackResult => (failed ? { op: 'callback-result', callId, error: encodeError(new Error(describe(value))), ...withToken } : { op: 'callback-result', callId, ok: {}, ...withToken });
     let message: CallbackResult;
     try {
@@ -65,6 +67,16 @@ export class KeptValues {
     const token = this.nextToken++;
     this.values.set(token, { fn, value });
     return token;
+  }
+}
+
+function isRevokedProxy(value: unknown): boolean {
+  if (!types.isProxy(value)) return false;
+  try {
+    Reflect.getPrototypeOf(value as object);
+    return false;
+  } catch (error) {
+    return error instanceof TypeError && /revoked/.test(error.message);
   }
 }
 

@@ -40,8 +40,8 @@ export type Request = Answered &
     | { op: 'subscribe' | 'unsubscribe'; id: number; event: string }
     | { op: 'abort'; abortId: number }
     | { op: 'release'; ids: number[]; seen: number[] }
-    /** `kept`: the main thread holds what the user function handed back (see kept-values.ts). */
-    | { op: 'callback-result'; callId: number; ok?: unknown; error?: unknown; kept?: number }
+    /** `kept`: the main thread holds what the user function handed back (see kept-values.ts); `revoked`: it is a revoked Proxy. */
+    | { op: 'callback-result'; callId: number; ok?: unknown; error?: unknown; kept?: number; revoked?: true }
     /** The main thread calls a function the worker handed to a user function (lookup's callback). */
     | { op: 'call-function'; fn: number; args: unknown[] }
     | { op: 'stats' }

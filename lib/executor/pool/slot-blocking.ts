@@ -115,7 +115,14 @@ function runCallbackSync(host: BlockingHost, callId: number, fnId: number, args:
   } catch (error) {
     return reply({ error });
   }
-  if (!isThenable(value)) return reply({ ok: value });
+  let thenable: boolean;
+  try {
+    thenable = isThenable(value);
+  } catch (error) {
+    // Reading `then` threw (a revoked Proxy): in-process the driver's `await` throws the same way.
+    return reply({ error });
+  }
+  if (!thenable) return reply({ ok: value });
   if (!host.blocking(fnId)) {
     // Another (asynchronous) request's callback, routed here because this thread was blocked: it
     // settles once the thread is free again.

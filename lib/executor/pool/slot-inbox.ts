@@ -61,7 +61,8 @@ function receiveOne(host: InboxHost, m: WorkerMessage): void {
     if (host.pending.size === 0) host.idle();
     if ('error' in m) {
       // What a user function threw, come back as it was thrown (see kept-values.ts).
-      if (host.kept.has(m.kept)) return host.settle(p, host.kept.take(m.kept, () => undefined) as Error);
+      // A Failure, not settle's error argument: a thrown `undefined` would read there as success.
+      if (host.kept.has(m.kept)) return host.settle(p, undefined, new Failure(m.error, { value: host.kept.take(m.kept, () => undefined) }));
       return host.settle(p, undefined, new Failure(m.error));
     }
     let value: unknown;

@@ -39,6 +39,12 @@ whenDropped((e) => {
  * result or error that is one of them goes back as the token (see kept-values.ts).
  */
 const keptBy = new WeakMap<object, number>();
+/** The worker's twin of a revoked Proxy a user function handed back: reading it throws, as the original does. */
+const revokedProxy = (): object => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+};
 const keptToken = (value: unknown): number | undefined => (typeof value === 'object' && value !== null ? keptBy.get(value) : undefined);
 
 /**
@@ -298,9 +304,11 @@ function perform(m: Request): unknown {
       const pending = callbacks.get(m.callId);
       if (!pending) return undefined;
       callbacks.delete(m.callId);
-      const outcome = m.error !== undefined ? decodeError(m.error) : decode(m.ok, decodeHooks);
+      // `'error' in m`, not `m.error !== undefined`: a thrown `undefined` encodes as undefined.
+      const failed = 'error' in m;
+      const outcome = m.revoked ? revokedProxy() : failed ? decodeError(m.error) : decode(m.ok, decodeHooks);
       if (m.kept !== undefined && typeof outcome === 'object' && outcome !== null) keptBy.set(outcome, m.kept);
-      if (m.error !== undefined) pending.reject(outcome);
+      if (failed) pending.reject(outcome);
       else pending.resolve(outcome);
       return undefined;
     }

@@ -42,12 +42,35 @@ function bulkInsertDoc(op: unknown): unknown {
   return isDoc(insert) && insert.document == null ? insert : isDoc(insert) ? insert.document : undefined;
 }
 
+const idOf = (doc: unknown): unknown => (isDoc(doc) ? doc._id : undefined);
+
 /** Before a Collection command is sent: the ids its documents get in-process. */
 export function assignInsertIds(collection: RemoteRef, member: string, args: unknown[]): void {
   if (member === 'insertOne') return addId(args[0], idRule(collection, args[1], false));
   if ((member !== 'insertMany' && member !== 'bulkWrite') || !Array.isArray(args[0])) return;
   const rule = idRule(collection, args[1], true);
   for (const item of args[0] as unknown[]) addId(member === 'insertMany' ? item : bulkInsertDoc(item), rule);
+}
+
+/**
+ * Once an insertOne/insertMany succeeded: in-process its result names the documents' own `_id`
+ * values (the same objects), not the worker's copies (a Promise a pkFactory returned crosses as `{}`).
+ * Read from the documents now (no per-call bookkeeping on this hot path): only an app that
+ * reassigns `doc._id` while its insert is in flight would see the new value.
+ */
+export function insertedIdsAsCalled(member: string, args: unknown[], result: unknown): void {
+  if (!isDoc(result)) return;
+  if (member === 'insertOne') {
+    const id = idOf(args[0]);
+    if ('insertedId' in result && id !== undefined) result.insertedId = id;
+  } else if (member === 'insertMany' && Array.isArray(args[0]) && isDoc(result.insertedIds)) {
+    const docs = args[0] as unknown[];
+    const many = result.insertedIds;
+    for (const index of Object.keys(many)) {
+      const id = idOf(docs[Number(index)]);
+      if (id !== undefined) many[index] = id;
+    }
+  }
 }
 
 /** Before a bulk operation's chaining call is sent: `insert(doc)` and `raw({ insertOne })` add ids. */
