@@ -8,7 +8,8 @@ import { stateOf } from '../../proxy/state.js';
 import { decodeError, encodeArgs, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
-import type { Request, WorkerMessage } from './protocol.js';
+import { SWALLOWED_CAUSE, type Request, type WorkerMessage } from './protocol.js';
+import { asDriverWouldThrow } from './listener-error.js';
 import { RemoteRef } from './remote-ref.js';
 import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
 import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js';
@@ -464,7 +465,14 @@ export class WorkerSlot {
    * crossed: the request it belongs to fails with the error instead of its answer (the worker's
    * answer is dropped). An event of no request still in flight throws as an emitter's would.
    */
-  private listenerThrew(cause: number | undefined, error: unknown): void {
+  private listenerThrew(cause: number | undefined, thrown: unknown): void {
+    if (cause === SWALLOWED_CAUSE) return;
+    let error: unknown;
+    try {
+      error = cause === undefined ? thrown : asDriverWouldThrow(thrown);
+    } catch (decorating) {
+      error = decorating;
+    }
     const p = cause === undefined ? undefined : this.pending.get(cause);
     if (p) {
       this.pending.delete(cause!);
