@@ -182,7 +182,13 @@ export class WorkerSlot {
     postNow: (m) => this.postNow(m),
     post: (m) => this.post(m),
     unhold: (client) => this.hold(client, false),
+    dormant: (ids, asleep) => {
+      for (const id of ids ?? []) if (asleep) this.dormantFunctions.add(id);
+      else this.dormantFunctions.delete(id);
+    },
   });
+  /** Functions of closed clients, kept for a reconnect but not held by the worker (see RefHost.dormant). */
+  private readonly dormantFunctions = new Set<number>();
 
   newRef(cls: ClassName, parent: RemoteRef | undefined, id?: number): RemoteRef {
     return this.refTable.newRef(cls, parent, id);
@@ -281,7 +287,10 @@ export class WorkerSlot {
 
   private forgetFunctions(ids: number[] | undefined): void {
     if (!ids) return;
-    for (const id of ids) this.functions.delete(id);
+    for (const id of ids) {
+      this.functions.delete(id);
+      this.dormantFunctions.delete(id);
+    }
     this.kept.forget(ids);
   }
 
@@ -494,7 +503,7 @@ export class WorkerSlot {
   // -- introspection -----------------------------------------------------------------------------
 
   async stats(): Promise<SlotStats> {
-    const local = { callbacks: this.functions.size, abortListeners: this.abortListeners, pending: this.pending.size };
+    const local = { callbacks: this.functions.size - this.dormantFunctions.size, abortListeners: this.abortListeners, pending: this.pending.size };
     if (this.closed || !this.port) return { objects: 0, forwarders: 0, ...local };
     // Releases waiting for their setImmediate go first, so the count is what the caller left alive.
     this.refTable.flushReleases();
