@@ -8,7 +8,7 @@ import { stateOf } from '../../proxy/state.js';
 import { decodeError, encodeArgs, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
-import { SWALLOWED_CAUSE, type Request, type WorkerMessage } from './protocol.js';
+import { SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
 import { asDriverWouldThrow } from './listener-error.js';
 import { RemoteRef } from './remote-ref.js';
 import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
@@ -84,6 +84,14 @@ export class WorkerSlot {
     });
     pool.run({ op: 'attach', port: channel.port2, syncPort: sync.port2, flag: this.flag.buffer }, { transferList: [channel.port2, sync.port2] }).catch((error: Error) => this.lose(generation, error));
     channel.port1.on('message', (m: WorkerMessage | WorkerMessage[]) => this.onMessage(m));
+    // The worker posts user-function calls on the blocking channel while it believes a blocking
+    // request is in flight; one posted as that request was abandoned (timed out, or a call that
+    // never settles keeps the worker believing) would wait there for the next blocking request.
+    // Read while this thread is free, it runs as on the ordered channel; a late answer is dropped.
+    sync.port1.on('message', (m: SyncReply) => {
+      if ('t' in m) this.onMessage(m);
+    });
+    sync.port1.unref();
     this.pool = pool;
     this.worker = worker;
     this.port = channel.port1;
