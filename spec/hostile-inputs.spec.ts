@@ -39,8 +39,12 @@ function judge(row: Row, bare: Record_, mine: Record_): string[] {
   return wrong;
 }
 
+// ROTOR_HOSTILE_ROWS=<regex> runs only the rows whose label matches (to iterate on a few).
+const onlyRows = process.env.ROTOR_HOSTILE_ROWS ? new RegExp(process.env.ROTOR_HOSTILE_ROWS) : undefined;
+
 ROWS.forEach((row, index) => {
   const label = `${row.input} → ${row.where}${row.issue ? ` (#21 item ${row.issue})` : ''}`;
+  if (onlyRows && !onlyRows.test(label)) return;
   test(label, async () => {
     const prefix = `r${index}`;
     const [bare, ...others] = targets;

@@ -12,6 +12,14 @@ type CallbackResult = Extract<Request, { op: 'callback-result' }>;
 /** Crosses unchanged (no identity to keep): a primitive structured clone copies exactly. */
 const crossesExactly = (value: unknown): boolean => value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol');
 
+/**
+ * Functions inside what a user function returns (dns.lookup's request object, returned by a
+ * `lookup` arrow) get no callback id: an id would be counted in poolStats() until the pool closed,
+ * and the caller gets the very value back anyway (kept). The worker's copy holds id 0, whose call
+ * fails as a driver object's function does.
+ */
+const NOT_CALLABLE = (): number => 0;
+
 export class KeptValues {
   private nextToken = 1;
   private readonly values = new Map<number, { fn: number; value: unknown }>();
@@ -52,7 +60,7 @@ export class KeptValues {
     let message: CallbackResult;
     try {
       if (typeof value === 'function' || typeof value === 'symbol') throw new TypeError('never crosses');
-      message = failed ? { op: 'callback-result', callId, error: encodeError(value), ...withToken } : { op: 'callback-result', callId, ok: encode(value, hooks), ...withToken };
+      message = failed ? { op: 'callback-result', callId, error: encodeError(value), ...withToken } : { op: 'callback-result', callId, ok: encode(value, { ...hooks, functionRef: NOT_CALLABLE }), ...withToken };
     } catch {
       message = standIn();
     }

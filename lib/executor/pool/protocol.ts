@@ -47,13 +47,19 @@ export type Request = Answered &
     | { op: 'stats' }
   );
 
+/** An event's `cause` where the driver squashes a listener's throw: MongoClient.close() (its endSessions). */
+export const SWALLOWED_CAUSE = -1;
+
 /** Worker → main, on the ordered channel. */
 export type WorkerMessage =
   | { r: number; ok: unknown; parts?: true; kept?: number }
   | { r: number; error: unknown; kept?: number }
   /** A slice of a long array result; the final `ok` holds the last slice. */
   | { r: number; part: unknown[] }
-  /** `cause`: the request in whose operation the driver emitted it (see worker.ts `operation`). */
+  /**
+   * `cause`: the request in whose operation the driver emitted it (see worker.ts `operation`), or
+   * SWALLOWED_CAUSE where the driver squashes what a listener throws (close()'s endSessions).
+   */
   | { t: 'event'; id: number; event: string; args: unknown; cause?: number }
   | { t: 'callback'; callId: number; fn: number; args: unknown };
 

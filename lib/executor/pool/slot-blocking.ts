@@ -63,8 +63,9 @@ export function awaitSync(host: BlockingHost, m: Request, r: number, wait: SyncW
       if ('t' in got) {
         // Time the user's function takes here is not the worker's: it does not count against the bound.
         const started = Date.now();
-        runCallbackSync(host, got.callId, got.fn, got.args);
+        const stuck = runCallbackSync(host, got.callId, got.fn, got.args);
         deadline += Date.now() - started;
+        if (stuck) throw stuck;
         continue;
       }
       if (got.r !== r) continue; // the late answer to a request that already gave up
@@ -103,15 +104,32 @@ function drainOrdered(host: BlockingHost): void {
   }
 }
 
-/** A user function called back during a blocking request: runs now, its answer goes back in order. */
-function runCallbackSync(host: BlockingHost, callId: number, fnId: number, args: unknown): void {
-  const reply = (outcome: { ok: unknown } | { error: unknown }): void =>
+/**
+ * A user function called back during a blocking request: runs now, its answer goes back in order.
+ * Runs it; returns the error that ends the blocking wait when the function took a Node-style
+ * callback (a `lookup`) and returned without calling it: its callback could only run once this
+ * thread is free, and the blocked call may wait for it (a 30 s connect timeout instead of an answer).
+ */
+function runCallbackSync(host: BlockingHost, callId: number, fnId: number, args: unknown): Error | undefined {
+  const reply = (outcome: { ok: unknown } | { error: unknown }): undefined => {
     host.kept.reply((m: Request & { op: 'callback-result' }) => host.port()?.postMessage(m), callId, fnId, outcome, host.encodeHooks);
+    return undefined;
+  };
   const fn = host.fn(fnId);
   if (!fn) return reply({ error: new TypeError('rotor: the callback for this operation is gone (its operation already settled)') });
+  const decoded = decode(args, host.decodeHooks) as unknown[];
+  const last = decoded.length - 1;
+  const callback = typeof decoded[last] === 'function' ? (decoded[last] as (...a: unknown[]) => unknown) : undefined;
+  let calledBack = false;
+  if (callback) {
+    decoded[last] = (...a: unknown[]) => {
+      calledBack = true;
+      return callback(...a);
+    };
+  }
   let value: unknown;
   try {
-    value = fn(...(decode(args, host.decodeHooks) as unknown[]));
+    value = fn(...decoded);
   } catch (error) {
     return reply({ error });
   }
@@ -121,6 +139,12 @@ function runCallbackSync(host: BlockingHost, callId: number, fnId: number, args:
   } catch (error) {
     // Reading `then` threw (a revoked Proxy): in-process the driver's `await` throws the same way.
     return reply({ error });
+  }
+  if (callback && !calledBack && !thenable) {
+    reply({ ok: value });
+    return new TypeError(
+      `rotor sync framework: the function option ${fn.name ? `'${fn.name}' ` : ''}returned without calling its callback; under rotor/sync it must call back before returning (a callback made later, e.g. from an asynchronous DNS lookup, could only run once this blocked call returns)`,
+    );
   }
   if (!thenable) return reply({ ok: value });
   if (!host.blocking(fnId)) {

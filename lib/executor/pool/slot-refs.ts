@@ -20,6 +20,11 @@ export interface RefHost {
   post(m: Request): void;
   /** The client no longer keeps the process alive. */
   unhold(client: RemoteRef): void;
+  /**
+   * Functions of a recipe (a client's `lookup`, loggers...) the worker no longer holds (`asleep`)
+   * or holds again once the recipe is re-sent: poolStats() counts only those the worker can call.
+   */
+  dormant(ids: number[] | undefined, asleep: boolean): void;
 }
 
 export class RefTable {
@@ -79,6 +84,7 @@ export class RefTable {
     if (!this.rebuild.has(ref)) return;
     if (ref.parent) this.ensureAlive(ref.parent);
     this.rebuild.delete(ref);
+    this.host.dormant(ref.token.functions, false);
     const { r: _r, sync: _sync, ...recipe } = ref.recipe!;
     this.host.post(recipe);
   }
@@ -98,6 +104,7 @@ export class RefTable {
     for (const weak of this.refs.values()) {
       const ref = weak.deref();
       if (!ref || ref.root !== client) continue;
+      this.host.dormant(ref.token.functions, true);
       if (ref.resolved.stateful || !ref.recipe) {
         ref.ended = true;
         ref.lost ??= new WorkerLostError(`${ref.cls} was released when its client closed`);

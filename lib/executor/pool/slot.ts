@@ -8,7 +8,8 @@ import { stateOf } from '../../proxy/state.js';
 import { decodeError, encodeArgs, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
-import type { Request, WorkerMessage } from './protocol.js';
+import { SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
+import { asDriverWouldThrow } from './listener-error.js';
 import { RemoteRef } from './remote-ref.js';
 import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
 import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js';
@@ -83,6 +84,14 @@ export class WorkerSlot {
     });
     pool.run({ op: 'attach', port: channel.port2, syncPort: sync.port2, flag: this.flag.buffer }, { transferList: [channel.port2, sync.port2] }).catch((error: Error) => this.lose(generation, error));
     channel.port1.on('message', (m: WorkerMessage | WorkerMessage[]) => this.onMessage(m));
+    // The worker posts user-function calls on the blocking channel while it believes a blocking
+    // request is in flight; one posted as that request was abandoned (timed out, or a call that
+    // never settles keeps the worker believing) would wait there for the next blocking request.
+    // Read while this thread is free, it runs as on the ordered channel; a late answer is dropped.
+    sync.port1.on('message', (m: SyncReply) => {
+      if ('t' in m) this.onMessage(m);
+    });
+    sync.port1.unref();
     this.pool = pool;
     this.worker = worker;
     this.port = channel.port1;
@@ -181,7 +190,13 @@ export class WorkerSlot {
     postNow: (m) => this.postNow(m),
     post: (m) => this.post(m),
     unhold: (client) => this.hold(client, false),
+    dormant: (ids, asleep) => {
+      for (const id of ids ?? []) if (asleep) this.dormantFunctions.add(id);
+      else this.dormantFunctions.delete(id);
+    },
   });
+  /** Functions of closed clients, kept for a reconnect but not held by the worker (see RefHost.dormant). */
+  private readonly dormantFunctions = new Set<number>();
 
   newRef(cls: ClassName, parent: RemoteRef | undefined, id?: number): RemoteRef {
     return this.refTable.newRef(cls, parent, id);
@@ -280,7 +295,10 @@ export class WorkerSlot {
 
   private forgetFunctions(ids: number[] | undefined): void {
     if (!ids) return;
-    for (const id of ids) this.functions.delete(id);
+    for (const id of ids) {
+      this.functions.delete(id);
+      this.dormantFunctions.delete(id);
+    }
     this.kept.forget(ids);
   }
 
@@ -464,7 +482,14 @@ export class WorkerSlot {
    * crossed: the request it belongs to fails with the error instead of its answer (the worker's
    * answer is dropped). An event of no request still in flight throws as an emitter's would.
    */
-  private listenerThrew(cause: number | undefined, error: unknown): void {
+  private listenerThrew(cause: number | undefined, thrown: unknown): void {
+    if (cause === SWALLOWED_CAUSE) return;
+    let error: unknown;
+    try {
+      error = cause === undefined ? thrown : asDriverWouldThrow(thrown);
+    } catch (decorating) {
+      error = decorating;
+    }
     const p = cause === undefined ? undefined : this.pending.get(cause);
     if (p) {
       this.pending.delete(cause!);
@@ -486,7 +511,7 @@ export class WorkerSlot {
   // -- introspection -----------------------------------------------------------------------------
 
   async stats(): Promise<SlotStats> {
-    const local = { callbacks: this.functions.size, abortListeners: this.abortListeners, pending: this.pending.size };
+    const local = { callbacks: this.functions.size - this.dormantFunctions.size, abortListeners: this.abortListeners, pending: this.pending.size };
     if (this.closed || !this.port) return { objects: 0, forwarders: 0, ...local };
     // Releases waiting for their setImmediate go first, so the count is what the caller left alive.
     this.refTable.flushReleases();

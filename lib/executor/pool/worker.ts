@@ -10,7 +10,7 @@ import { driverClassOf } from '../../registry/driver-classes.js';
 import type { FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
-import { checkAllowed, checkConstructible, memberKey, PART_SIZE, type Attach, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
+import { checkAllowed, checkConstructible, memberKey, PART_SIZE, SWALLOWED_CAUSE, type Attach, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
 import { clientForwards, entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
 import { hostStream, streamAction } from './worker-streams.js';
 import { snapshot } from './worker-snapshot.js';
@@ -198,8 +198,11 @@ async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
   checkAllowed(e.cls, 'invoke', m.member);
   try {
     const call = (): Promise<unknown> => e.obj[memberKey(m.member)](...decodeArgs(m.args, m.abortId));
-    const result = await (m.r !== undefined && clientForwards(m.id) ? operation.run(m.r, call) : call());
-    if (e.cls === 'MongoClient' && m.member === 'close') releaseClient(m.id);
+    const closing = e.cls === 'MongoClient' && m.member === 'close';
+    // close() squashes what its endSessions throws, a listener's throw included.
+    const cause = closing ? SWALLOWED_CAUSE : m.r;
+    const result = await (cause !== undefined && clientForwards(m.id) ? operation.run(cause, call) : call());
+    if (closing) releaseClient(m.id);
     return result;
   } finally {
     if (m.abortId !== undefined) aborts.delete(m.abortId);
