@@ -129,6 +129,5 @@ function invokeOne(ref: RemoteRef, member: string | symbol, args: unknown[]): un
   if (signal?.aborted) throw signal.reason;
   const m: Request = { op: 'invoke', id: ref.id, member: name, args: [] };
   if (signal) (m as { abortId?: number }).abortId = newAbortId(); // the worker gives the operation a stand-in signal, never aborted
-  beforeInvoke(ref, name, args);
   return afterInvoke(ref, name, args, request(m, args));
 }
