@@ -1,5 +1,6 @@
 // createRotor({ framework, executor }): a custom pairing, e.g. createRotor({ framework: 'callback' }).
-import { createRequire } from 'node:module';
+import * as poolIndex from './executor/pool/index.js';
+import * as poolBlocking from './executor/pool/blocking.js';
 import { inlineExecutor } from './executor/inline.js';
 import type { PoolExecutor, PoolStats } from './executor/pool/index.js';
 import type { ResourceLimits } from 'node:worker_threads';
@@ -36,16 +37,11 @@ export interface RotorOptions {
 
 export const FRAMEWORKS: Readonly<Record<string, Framework>> = { promise: promiseFramework, callback: callbackFramework, sync: syncFramework };
 
-type PoolModule = typeof import('./executor/pool/index.js') & typeof import('./executor/pool/blocking.js');
-const load = createRequire(import.meta.url);
-let poolModule: PoolModule | undefined;
-/**
- * The pool executor's modules, loaded on first need (require of ES modules, synchronous): an app on
- * the inline executor never loads them, ~25 ms of CPU less per process start (bench coldStart).
- */
-function pool(): PoolModule {
-  return (poolModule ??= { ...(load('./executor/pool/index.js') as typeof import('./executor/pool/index.js')), ...(load('./executor/pool/blocking.js') as typeof import('./executor/pool/blocking.js')) });
-}
+// The pool's modules are imported statically. Loading them on first need with require() saved ~25 ms
+// of CPU per inline process start, but require() of an ES module bypasses the app's ESM resolve
+// hooks (module.register): under a hook mapping 'mongodb' to another copy, the pool's main-thread
+// codec and the app then held different bson classes, and ObjectIds were stored as { buffer }.
+const pool = (): typeof poolIndex & typeof poolBlocking => ({ ...poolIndex, ...poolBlocking });
 
 /** The executor a framework runs with (see executorFor in ./executor/pool/blocking.ts); without the pool's modules when no pool is involved. */
 function executorFor(framework: Framework, executor: Executor): Executor {

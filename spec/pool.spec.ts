@@ -373,4 +373,29 @@ test('a for-await over a cursor gives the event loop a turn at each batch bounda
   }),
 );
 
+// The 6.x run maps 'mongodb' to mongodb 6 with an ESM resolve hook: the pool's main-thread modules
+// must resolve the driver as the app does (require() of an ES module skips such hooks, and an
+// ObjectId then crossed as a class instance's fields: stored as { buffer }). A fresh process: here
+// the pool's modules are already loaded through import.
+test("ObjectIds written through the pool are ObjectIds on the server, read by the app's driver (a fresh process)", async () => {
+  const lib = new URL('../lib/index.js', import.meta.url).href;
+  const code = `import { createRotor } from '${lib}';
+    import * as driver from 'mongodb';
+    const rotor = createRotor({ executor: 'pool' });
+    const client = new rotor.MongoClient(process.env.MONGODB_URI);
+    const coll = client.db(process.env.DB).collection('c');
+    const generated = { a: 2 };
+    await coll.insertMany([{ _id: new driver.ObjectId(), a: 1 }, generated]);
+    const bare = new driver.MongoClient(process.env.MONGODB_URI);
+    const stored = await bare.db(process.env.DB).collection('c').find().sort({ a: 1 }).toArray();
+    console.log(JSON.stringify({ oids: stored.map((d) => d._id instanceof driver.ObjectId), same: String(stored[1]._id) === String(generated._id) }));
+    await bare.db(process.env.DB).dropDatabase();
+    await bare.close();
+    await client.close();
+    await rotor.close();`;
+  const run = await runNode(['--input-type=module', '-e', code], { env: { ...process.env, MONGODB_URI: testUri(), DB: dbName('pool-oid') }, timeoutMS: 30_000, what: 'the ObjectId script' });
+  assert.is(run.code, 0, run.stderr);
+  assert.is(run.stdout.trim(), '{"oids":[true,true],"same":true}', run.stderr);
+});
+
 test.run();
