@@ -105,6 +105,15 @@ if (!embeddedAvailable) {
     assert.not.ok(existsSync(server.dataDir!), 'data folder left behind');
   });
 
+  test('stop() after the server died on its own resolves and cleans up (it threw a ReferenceError)', async () => {
+    const server = await startServer({ env: {} });
+    process.kill(server.pid!, 'SIGKILL');
+    assert.ok(await waitGone(server.pid!), 'FerretDB process still running after SIGKILL');
+    await new Promise((r) => setTimeout(r, 100)); // the harness sees the exit
+    await server.stop();
+    assert.not.ok(existsSync(server.dataDir!), 'data folder left behind');
+  });
+
   test('ensureFerretDB builds v1.24.2 into an empty cache folder with visible progress', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'rotor-build-'));
     const saved = process.env.ROTOR_CACHE_DIR;

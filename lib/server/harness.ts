@@ -145,14 +145,16 @@ async function launch(binary: string, readyTimeoutMS: number, keptDir: string | 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= new Promise<void>((resolve) => {
+      // Made before done() can run: a server that already exited is done at once (no timer).
+      const gone = child.exitCode !== null || child.signalCode !== null;
+      const timer = gone ? undefined : setTimeout(() => child.kill('SIGKILL'), 5_000);
       const done = (): void => {
         clearTimeout(timer);
         if (!keep) rmSync(dataDir, { recursive: true, force: true });
         owned.delete(entry);
         resolve();
       };
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      if (gone) return done();
       child.once('exit', done);
       child.kill('SIGTERM');
     }));
