@@ -140,8 +140,8 @@ function padded(doc: Document, bytes: number): Dataset {
   return { doc, bytes };
 }
 
-/** mulberry32: a small seeded generator. */
-function prng(seed: number): () => number {
+/** mulberry32: a small seeded generator (replayable runs: the datasets, spec/pool-kill's kill points). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -10,6 +10,7 @@ import { createRotor } from '../lib/index.js';
 import { WorkerLostError } from '../lib/executor/pool/index.js';
 import { poolSlots, workerThread } from '../lib/executor/pool/internals.js';
 import { dbName, suite, testUri } from './support/env.js';
+import { prng } from '../bench/data.js';
 
 const test = suite('pool kill');
 
@@ -17,23 +18,12 @@ const INSERTS = 1_000;
 const IN_FLIGHT = 20;
 const KILLS = 6;
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Told = 'ok' | 'lost' | `failed: ${string}`;
 
 test(`${INSERTS} inserts, worker killed ${KILLS} times at random points: every acknowledged insert is stored, every definite failure is not`, async () => {
   const seed = Number(process.env.ROTOR_KILL_SEED ?? Date.now() % 1_000_000);
-  const next = random(seed);
+  const next = prng(seed);
   // Kill points: after the n-th insert was sent, with a random delay of 0-2 ms so some land while
   // replies are in flight and some while the worker writes.
   const points = new Set(Array.from({ length: KILLS }, () => 20 + Math.floor(next() * (INSERTS - 40))));

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { MongoClient as DriverMongoClient } from 'mongodb';
 import type { Collection, Document, MongoClient, MongoClientOptions } from 'mongodb';
+import { rejection } from '../support/assertions.js';
 import { dbName, suite, testUri } from '../support/env.js';
 import { targets, type Target } from '../support/targets.js';
 import type { Call, Interceptor, Next } from '../../lib/intercept/types.js';
@@ -253,15 +254,6 @@ for (const target of targets) {
 
   // --- Bad input: each fails its own call only, clearly, without hanging or leaking.
 
-  const failure = async (run: () => unknown): Promise<Error> => {
-    try {
-      await run();
-    } catch (e) {
-      return e as Error;
-    }
-    throw new Error('expected the call to fail');
-  };
-
   test('an interceptor that throws fails that call only; the next call runs', async () => {
     let armed = true;
     const once: Interceptor = (call, next) => {
@@ -272,7 +264,7 @@ for (const target of targets) {
       return next();
     };
     await withClient([once], [{ a: 1 }], async (_c, coll) => {
-      const error = await failure(() => coll.countDocuments({}));
+      const error = await rejection(() => coll.countDocuments({}));
       assert.instance(error, TypeError);
       assert.is(error.message, 'bug in the interceptor');
       assert.is(await coll.countDocuments({}), 1);
@@ -286,7 +278,7 @@ for (const target of targets) {
     };
     await withClient([forgetful], [{ a: 1 }], async (_c, coll) => {
       const started = Date.now();
-      const error = await failure(() => coll.countDocuments({}));
+      const error = await rejection(() => coll.countDocuments({}));
       assert.instance(error, InterceptorError);
       assert.match(error.message, /interceptor 'forgetful' returned without calling next\(\) and without a result for Collection\.countDocuments/);
       assert.ok(Date.now() - started < 1000);
@@ -297,7 +289,7 @@ for (const target of targets) {
   test('an interceptor that calls next() a second time after success is refused (a retry is allowed only after a failure)', async () => {
     const twice: Interceptor = (call, next: Next) => (call.member === 'countDocuments' ? next().then(() => next()) : next());
     await withClient([twice], [{ a: 1 }], async (_c, coll) => {
-      const error = await failure(() => coll.countDocuments({}));
+      const error = await rejection(() => coll.countDocuments({}));
       assert.instance(error, InterceptorError);
       assert.match(error.message, /called next\(\) a second time for Collection\.countDocuments after the first had succeeded/);
     });
@@ -307,7 +299,7 @@ for (const target of targets) {
     test('an interceptor that calls next() twice at once is refused (the second waits for the first, which succeeded)', async () => {
       const both: Interceptor = (call, next) => (call.member === 'countDocuments' ? Promise.all([next(), next()]) : next());
       await withClient([both], [{ a: 1 }], async (_c, coll) => {
-        const error = await failure(() => coll.countDocuments({}));
+        const error = await rejection(() => coll.countDocuments({}));
         assert.instance(error, InterceptorError);
         assert.match(error.message, /called next\(\) a second time for Collection\.countDocuments after the first had succeeded/);
         assert.is(await coll.estimatedDocumentCount(), 1, 'the client still works');
@@ -319,7 +311,7 @@ for (const target of targets) {
       assert.throws(() => withUse(target, [asyncOne]), /async function, but the sync framework runs interceptors synchronously/);
       const promising: Interceptor = (call, next) => (call.member === 'countDocuments' ? Promise.resolve(1) : next());
       await withClient([promising], [], async (_c, coll) => {
-        const error = await failure(() => coll.countDocuments({}));
+        const error = await rejection(() => coll.countDocuments({}));
         assert.instance(error, InterceptorError);
         assert.match(error.message, /answered Collection\.countDocuments with a Promise, but this call is synchronous \(the sync framework\)/);
       });
@@ -338,10 +330,10 @@ for (const target of targets) {
         return next();
       };
       await withClient([bad], [{ a: 1 }], async (client, coll) => {
-        await failure(() => coll.countDocuments({}));
-        await failure(() => coll.deleteMany({ a: 1 }));
-        await failure(() => coll.find({}).toArray());
-        await failure(() => client.withSession(() => coll.countDocuments({})));
+        await rejection(() => coll.countDocuments({}));
+        await rejection(() => coll.deleteMany({ a: 1 }));
+        await rejection(() => coll.find({}).toArray());
+        await rejection(() => client.withSession(() => coll.countDocuments({})));
       });
       const after = await rotor.poolStats();
       assert.equal({ objects: after.objects, callbacks: after.callbacks, pending: after.pending }, { objects: before.objects, callbacks: before.callbacks, pending: before.pending });

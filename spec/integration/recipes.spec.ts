@@ -3,6 +3,7 @@
 import * as assert from 'uvu/assert';
 import { MongoClient as DriverMongoClient, MongoNetworkError, MongoServerError } from 'mongodb';
 import type { Collection, CommandStartedEvent, MongoClient, MongoClientOptions } from 'mongodb';
+import { rejection } from '../support/assertions.js';
 import { dbName, suite, testUri } from '../support/env.js';
 import { targets } from '../support/targets.js';
 import type { Interceptor } from '../../lib/intercept/types.js';
@@ -27,15 +28,6 @@ async function documents(name: string): Promise<number> {
     await client.close();
   }
 }
-
-const failure = async (run: () => unknown): Promise<Error> => {
-  try {
-    await run();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to fail');
-};
 
 for (const target of targets) {
   const test = suite(`recipes [${target.name}]`);
@@ -65,8 +57,8 @@ for (const target of targets) {
 
   test('safety belt: deleteMany({}) and updateMany({}, …) are refused unless allowed; filtered ones run', async () => {
     await withClient([safetyBelt], [{ a: 1 }, { a: 2 }], async (coll) => {
-      assert.match((await failure(() => coll.deleteMany({}))).message, /safety belt: deleteMany with an empty filter on .*\.c would touch every document/);
-      assert.match((await failure(() => coll.updateMany({}, { $set: { b: 1 } }))).message, /safety belt: updateMany/);
+      assert.match((await rejection(() => coll.deleteMany({}))).message, /safety belt: deleteMany with an empty filter on .*\.c would touch every document/);
+      assert.match((await rejection(() => coll.updateMany({}, { $set: { b: 1 } }))).message, /safety belt: updateMany/);
       assert.is(await documents(name), 2);
       assert.is((await coll.countDocuments({ b: 1 })), 0, 'nothing was updated');
       assert.is((await coll.deleteMany({ a: 1 })).deletedCount, 1);
@@ -98,7 +90,7 @@ for (const target of targets) {
       assert.is(attempts, 2);
       unlabeled = true;
       attempts = 0;
-      const error = await failure(() => coll.insertOne({ _id: 2 }));
+      const error = await rejection(() => coll.insertOne({ _id: 2 }));
       assert.is(error.message, 'not retryable');
       assert.is(attempts, 1);
     });
