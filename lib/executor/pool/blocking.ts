@@ -1,21 +1,17 @@
 // The pool executor's blocking view, the sync framework's executor: the same pool, the same refs,
-// but invoke() waits on the calling thread (slot.requestSync: Atomics.wait in short slices, which
-// notices a dead worker) and returns an already-settled result (../../framework/settled.ts) that
-// the sync framework unwraps. Everything else is the pool executor's own: creation and chaining
-// were already synchronous, and `for await` keeps its async path.
+// the same steps (./main/command.ts, ./main/cursor.ts), run blocking (./main/steps.ts runSync:
+// Atomics.wait in short slices, which notices a dead worker). invoke() returns an already-settled
+// result (../../framework/settled.ts) that the sync framework unwraps. Everything else is the pool
+// executor's own: creation and chaining were already synchronous, and `for await` stays async.
 import type { Executor } from '../types.js';
 import type { Framework } from '../../framework/types.js';
 import { Settled } from '../../framework/settled.js';
-import { memberName, type Request } from './protocol.js';
-import { RemoteRef } from './remote-ref.js';
-import { afterInvoke, asRef, beforeInvoke, extractSignal, slotOfArgs, type PoolExecutor } from './index.js';
-import { BlockingTimeoutError, PoolClosedError, WorkerLostError } from './errors.js';
+import { asRef, ownRef, type PoolExecutor } from './index.js';
 import { isPoolStream } from './main/gridfs.js';
-import { isCursorClass } from './main/cursor.js';
-import { cursorInvokeSync, cursorIterateSync, REMOTE, type BlockingRequest } from './main/cursor-sync.js';
-import { boundFor } from './blocking-bound.js';
+import { cursorIterate, isCursorClass } from './main/cursor.js';
+import { command } from './main/command.js';
+import { BLOCKING, runSync } from './main/steps.js';
 import { poolSlots } from './internals.js';
-import { newAbortId } from './slot.js';
 
 export interface BlockingExecutor extends PoolExecutor {
   /** The pool executor this view blocks on. */
@@ -55,79 +51,12 @@ function blockingView(base: PoolExecutor): BlockingExecutor {
     invoke(refObject: object, member: string | symbol, args: unknown[]) {
       // GridFS streams are Node streams on this thread: their methods keep returning Promises.
       if (isPoolStream(refObject)) return base.invoke(refObject, member, args);
-      return Settled.from(() => invokeSync(refObject, member, args)) as unknown as Promise<unknown>;
+      return Settled.from(() => runSync(command(ownRef(refObject), member, args, BLOCKING)));
     },
     iterateSync(refObject: object): Iterator<unknown> {
       const ref = asRef(refObject);
       if (!isCursorClass(ref.resolved)) throw new TypeError(`${ref.cls} is not iterable with for...of`);
-      return cursorIterateSync(ref, requester(ref, 'next'));
+      return cursorIterate(ref, BLOCKING) as Iterator<unknown>;
     },
   });
-}
-
-function invokeSync(refObject: object, member: string | symbol, args: unknown[]): unknown {
-  if (refObject instanceof RemoteRef && refObject.cls === 'MongoClient' && memberName(member) === 'close') return closeClientSync(refObject, member, args);
-  const target = asRef(refObject);
-  if (!target.replicas) return invokeOne(target, member, args);
-  const name = memberName(member);
-  // As the async path: connect concerns every worker's driver client; other commands go to one.
-  if (target.cls === 'MongoClient' && name === 'connect') {
-    for (const r of target.replicas) invokeOne(r, member, [...args]);
-    return target;
-  }
-  const pinned = slotOfArgs(args);
-  return invokeOne((pinned && target.replicas.find((r) => r.slot === pinned)) || target.nextReplica(), member, args);
-}
-
-/** client.close() always returns, as in the async path: a lost worker holds nothing of the client. */
-function closeClientSync(ref: RemoteRef, member: string | symbol, args: unknown[]): undefined {
-  for (const r of ref.replicas ?? [ref]) {
-    if (r.lost || r.slot.isClosed || r.slot.awaitsRebuild(r)) {
-      r.slot.forgetClient(r);
-      continue;
-    }
-    try {
-      invokeOne(r, member, [...args]);
-    } catch (error) {
-      if (!(error instanceof WorkerLostError) && !(error instanceof PoolClosedError)) throw error;
-      r.slot.forgetClient(r);
-    }
-  }
-  return undefined;
-}
-
-/** A blocking request to `ref`'s worker, bounded by what the operation's client allows. */
-function requester(ref: RemoteRef, name: string, args: unknown[] = [], userFunctions = false): BlockingRequest {
-  return (m: Request, sent: unknown[] | undefined) => {
-    const boundMs = boundFor(ref, args, userFunctions);
-    return ref.slot.requestSync(m, sent, {
-      boundMs,
-      transientFunctions: true,
-      deliverOrdered: true,
-      onTimeout: (ms) =>
-        new BlockingTimeoutError(
-          `rotor sync: ${ref.cls}.${name} got no answer within ${ms} ms, the bound derived from its client's timeouts ` +
-            '(timeoutMS, or serverSelectionTimeoutMS + connectTimeoutMS + socketTimeoutMS; without them, ROTOR_SYNC_CEILING_MS)',
-        ),
-    });
-  };
-}
-
-function invokeOne(ref: RemoteRef, member: string | symbol, args: unknown[]): unknown {
-  ref.slot.ensureAlive(ref);
-  const name = memberName(member);
-  const userFunctions = ref.resolved.attributes.get(member)?.kind === 'user-callback';
-  const request = requester(ref, name, args, userFunctions);
-  if (isCursorClass(ref.resolved)) {
-    const local = cursorInvokeSync(ref, name, args, request);
-    if (local !== REMOTE) return local;
-  }
-  beforeInvoke(ref, name, args);
-  // A signal cannot fire while this thread is blocked: it is checked before the call; the wait is
-  // bounded by the client's timeouts instead.
-  const signal = extractSignal(args);
-  if (signal?.aborted) throw signal.reason;
-  const m: Request = { op: 'invoke', id: ref.id, member: name, args: [] };
-  if (signal) (m as { abortId?: number }).abortId = newAbortId(); // the worker gives the operation a stand-in signal, never aborted
-  return afterInvoke(ref, name, args, request(m, args));
 }

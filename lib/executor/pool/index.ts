@@ -5,21 +5,23 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import type { Executor } from '../types.js';
 import type { ClassName } from '../../registry/kinds.js';
-import { HANDLE_OPTION_KEYS, resolveClass } from '../../registry/resolve.js';
-import { stateOf } from '../../proxy/state.js';
+import { resolveClass } from '../../registry/resolve.js';
 import { inlineExecutor } from '../inline.js';
-import { memberName, type Request } from './protocol.js';
+import { memberName, newAbortId, type Request } from './protocol.js';
 import { registerSlots } from './internals.js';
 import { RemoteRef } from './remote-ref.js';
-import { newAbortId, WorkerSlot } from './slot.js';
+import { WorkerSlot } from './slot.js';
 import { sumStats, type PoolStats } from './stats.js';
 import { applyToShadow, constructShadow, factoryShadow, NO_SHADOW } from './shadow.js';
-import { cursorCall, cursorChain, cursorInvoke, cursorIterate, cursorRead, isCursorClass } from './main/cursor.js';
+import { cursorCall, cursorChain, cursorIterate, cursorRead, isCursorClass } from './main/cursor.js';
+import { command, releasesClient } from './main/command.js';
+import { ASYNC, runAsync } from './main/steps.js';
+import { extractSignal, refOf, slotOfArgs } from './main/arguments.js';
 import { listen } from './main/events.js';
 import { isPoolStream, prepareUpload, PoolDownloadStream, PoolUploadStream } from './main/gridfs.js';
-import { assignBulkIds, assignInsertIds, insertedIdsAsCalled } from './main/inserts.js';
+import { assignBulkIds } from './main/inserts.js';
 
-import { PoolClosedError, WorkerLostError } from './errors.js';
+import { PoolClosedError } from './errors.js';
 
 export { WorkerLostError, PoolClosedError } from './errors.js';
 export { RemoteRef } from './remote-ref.js';
@@ -48,43 +50,18 @@ export interface PoolExecutor extends Executor {
   stats(): Promise<PoolStats>;
 }
 
-export function asRef(ref: object): RemoteRef {
-  if (!(ref instanceof RemoteRef)) throw new TypeError('the pool executor was given an object it did not create');
-  ref.slot.ensureAlive(ref);
+const notOurs = (): TypeError => new TypeError('the pool executor was given an object it did not create');
+
+/** One of this executor's refs (a TypeError for anything else). */
+export function ownRef(ref: object): RemoteRef {
+  if (!(ref instanceof RemoteRef)) throw notOurs();
   return ref;
 }
 
-function refOf(value: unknown): RemoteRef | undefined {
-  const ref = value instanceof RemoteRef ? value : stateOf(value)?.ref;
-  return ref instanceof RemoteRef ? ref : undefined;
-}
-
-/** The worker of a pinned (non-spanning) object among the arguments or their handle options: `{ session }`. */
-export function slotOfArgs(args: unknown[]): WorkerSlot | undefined {
-  for (const a of args) {
-    const ref = refOf(a);
-    if (ref) {
-      if (!ref.replicas) return ref.slot;
-    } else if (a && typeof a === 'object' && !Array.isArray(a)) {
-      for (const key of HANDLE_OPTION_KEYS) {
-        const option = refOf((a as Record<string, unknown>)[key]);
-        if (option && !option.replicas) return option.slot;
-      }
-    }
-  }
-  return undefined;
-}
-
-/** AbortSignals stay on the main thread: the worker gets a stand-in (options `{ signal: null }`). */
-export function extractSignal(args: unknown[]): AbortSignal | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as { signal?: unknown } | null;
-    if (a && typeof a === 'object' && a.signal instanceof AbortSignal) {
-      args[i] = { ...a, signal: null };
-      return a.signal;
-    }
-  }
-  return undefined;
+/** One of this executor's refs, its object made again first if its worker was lost. */
+export function asRef(ref: object): RemoteRef {
+  ownRef(ref).slot.ensureAlive(ref as RemoteRef);
+  return ref as RemoteRef;
 }
 
 export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
@@ -102,23 +79,9 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     inProcess: false,
     invoke(refObject, member, args) {
       if (isPoolStream(refObject)) return inlineExecutor.invoke(refObject, member, args);
-      if (refObject instanceof RemoteRef && refObject.cls === 'MongoClient' && memberName(member) === 'close') return closeClient(refObject, member, args);
-      let target: RemoteRef;
-      try {
-        target = asRef(refObject);
-      } catch (error) {
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what asRef threw, passed on as is
-        return Promise.reject(error);
-      }
-      if (target.replicas) {
-        const name = memberName(member);
-        // connect/close concern every worker's driver client; other commands go to one worker:
-        // the one holding a stateful argument (a session), else the next in turn.
-        if (target.cls === 'MongoClient' && name === 'connect') return Promise.all(target.replicas.map((r) => invokeOne(r, member, [...args]))).then(() => target);
-        const pinned = slotOfArgs(args);
-        return invokeOne((pinned && target.replicas.find((r) => r.slot === pinned)) || target.nextReplica(), member, args);
-      }
-      return invokeOne(target, member, args);
+      if (!(refObject instanceof RemoteRef)) return Promise.reject(notOurs());
+      if (releasesClient(refObject, member)) return closeShared(refObject, member, args);
+      return runAsync(command(refObject, member, args, ASYNC));
     },
     call(refObject, member, args) {
       if (isPoolStream(refObject)) return inlineExecutor.call(refObject, member, args);
@@ -197,7 +160,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       }
       return constructOn(cls === 'MongoClient' ? slot() : (slotOfArgs(args) ?? slot()), cls, driverClass, args);
     },
-    iterate: (refObject, member) => (isPoolStream(refObject) ? inlineExecutor.iterate(refObject, member) : cursorIterate(asRef(refObject))),
+    iterate: (refObject, member) => (isPoolStream(refObject) ? inlineExecutor.iterate(refObject, member) : (cursorIterate(asRef(refObject), ASYNC) as AsyncIterator<unknown>)),
     wouldFetch(refObject) {
       if (isPoolStream(refObject)) return true;
       const ref = asRef(refObject);
@@ -239,34 +202,16 @@ function readRemote(ref: RemoteRef, member: string | symbol): unknown {
   return isCursorClass(ref.resolved) ? cursorRead(ref, name, remote) : remote();
 }
 
-/**
- * client.close() always resolves: a worker that was lost, or a pool that closed, holds nothing of
- * the client any more (a client waiting to be rebuilt is simply not rebuilt).
- */
-function closeClient(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<void> {
-  // Overlapping close() calls share one (the driver's do too): a second one sent to the worker
-  // would find the client already released by the first.
+/** Overlapping close() calls share one (the driver's do too): a second one sent to the worker would find the client already released. */
+function closeShared(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<unknown> {
   let closing = closings.get(ref);
   if (!closing) {
-    closing = closeReplicas(ref, member, args).finally(() => closings.delete(ref));
+    closing = runAsync(command(ref, member, args, ASYNC)).finally(() => closings.delete(ref));
     closings.set(ref, closing);
   }
   return closing;
 }
-const closings = new WeakMap<RemoteRef, Promise<void>>();
-
-async function closeReplicas(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<void> {
-  const replicas = ref.replicas ?? [ref];
-  await Promise.all(
-    replicas.map(async (r) => {
-      if (r.lost || r.slot.isClosed || r.slot.awaitsRebuild(r)) return r.slot.forgetClient(r);
-      await invokeOne(r, member, [...args]).catch((error: unknown) => {
-        if (!(error instanceof WorkerLostError) && !(error instanceof PoolClosedError)) throw error;
-        r.slot.forgetClient(r);
-      });
-    }),
-  );
-}
+const closings = new WeakMap<RemoteRef, Promise<unknown>>();
 
 /**
  * A member outside the registry (duck typing, a library reading driver internals): what the app
@@ -292,34 +237,6 @@ function probeRemote(ref: RemoteRef, member: string | symbol): unknown {
   return value;
 }
 const probes = new Map<RemoteRef, Map<string, unknown>>();
-
-/** An async command on one worker's object. */
-async function invokeOne(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<unknown> {
-  ref.slot.ensureAlive(ref);
-  const name = memberName(member);
-  if (isCursorClass(ref.resolved)) {
-    const local = cursorInvoke(ref, name, args);
-    if (local) return local;
-  }
-  beforeInvoke(ref, name, args);
-  const signal = extractSignal(args);
-  return afterInvoke(ref, name, args, await ref.slot.request({ op: 'invoke', id: ref.id, member: name, args: [] }, args, signal));
-}
-
-/** The main thread's part of a command before it is sent (shared with ./blocking.ts): the ids an insert sets in-process. */
-export function beforeInvoke(ref: RemoteRef, name: string, args: unknown[]): void {
-  if (ref.cls === 'Collection') assignInsertIds(ref, name, args);
-}
-
-/** The main thread's bookkeeping once an async command succeeded (shared with ./blocking.ts). */
-export function afterInvoke(ref: RemoteRef, name: string, args: unknown[], result: unknown): unknown {
-  const root = ref.root;
-  if (ref.cls === 'MongoClient' && name === 'close') ref.slot.forgetClient(ref); // the worker dropped everything the client owned
-  else if (root.cls === 'MongoClient') ref.slot.hold(root, true); // connected (the driver connects on first use)
-  if (ref.resolved.endedBy.has(name)) ref.ended = true;
-  if (ref.cls === 'Collection') insertedIdsAsCalled(name, args, result);
-  return result;
-}
 
 /** A synchronous factory on one worker's object: validated on the shadow, sent without waiting. */
 function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[], cls: ClassName): object {

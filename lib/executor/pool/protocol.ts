@@ -47,6 +47,10 @@ export type Request = Answered &
     | { op: 'stats' }
   );
 
+/** Abort ids, shared by all slots: an invoke's stand-in signal in the worker is found by it. */
+let nextAbortId = 1;
+export const newAbortId = (): number => nextAbortId++;
+
 /** An event's `cause` where the driver squashes a listener's throw: MongoClient.close() (its endSessions). */
 export const SWALLOWED_CAUSE = -1;
 

@@ -8,7 +8,7 @@ import { stateOf } from '../../proxy/state.js';
 import { decodeError, encodeArgs, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
-import { SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
+import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
 import { asDriverWouldThrow } from './listener-error.js';
 import { RemoteRef } from './remote-ref.js';
 import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
@@ -27,9 +27,6 @@ export const START_CEILING_MS = 15_000;
 
 type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
 
-/** Abort ids, shared by all slots: an invoke's stand-in signal in the worker is found by it. */
-let nextAbortId = 1;
-export const newAbortId = (): number => nextAbortId++;
 
 export class WorkerSlot {
   private pool: Tinypool | undefined;
@@ -370,7 +367,7 @@ export class WorkerSlot {
       if (signal) {
         if (signal.aborted) return reject(signal.reason as Error);
         // An invoke's options carry a stand-in signal in the worker (see worker.ts decodeArgs).
-        const abortId = m.op === 'invoke' ? ((m as { abortId?: number }).abortId = nextAbortId++) : undefined;
+        const abortId = m.op === 'invoke' ? ((m as { abortId?: number }).abortId = newAbortId()) : undefined;
         pending.signal = signal;
         pending.onAbort = () => {
           // The caller gave up: reject now, tell the worker; whatever it answers later is dropped.

@@ -1,12 +1,14 @@
 // Cursors in the pool executor: whole batches cross from the worker; iteration between batches,
 // map() transforms and forEach() run here on the main thread. Chained options (sort, limit...) were
 // already sent, in order, ahead of the first fetch. Which member does what is the registry's
-// BufferRole on it (lib/registry/kinds.ts): this module names roles, never members.
+// BufferRole on it (lib/registry/kinds.ts): this module names roles, never members. Reads are
+// steps (./steps.ts), so awaiting and blocking callers run the same code.
 import { MongoAPIError, MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from 'mongodb';
 import { Readable } from 'node:stream';
 import type { RemoteRef } from '../remote-ref.js';
 import type { ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';
 import type { ResolvedClass } from '../../../registry/resolve.js';
+import { ASYNC, runAsync, runSync, type Steps, type Waiter } from './steps.js';
 
 export interface CursorState {
   buffer: unknown[];
@@ -88,19 +90,22 @@ export function closedWithClient(ref: RemoteRef): boolean {
   return ref.ended && ref.lost !== undefined;
 }
 
-function requestBatch(ref: RemoteRef, mode: FetchRole): Promise<unknown[]> {
-  return ref.slot.request({ op: 'nextBatch', id: ref.id, mode }, undefined, ref.signal) as Promise<unknown[]>;
+/** A batch request; a cursor opened with a signal has its reads rejected when it fires (async waiting). */
+function batchAsk(ref: RemoteRef, mode: FetchRole) {
+  return { ask: { op: 'nextBatch' as const, id: ref.id, mode }, ref, args: undefined, signal: ref.signal };
 }
 
 /**
- * Fills the local buffer with the next batch. A find or aggregate cursor read with next() asks
- * for the batch after while this one is consumed: the worker fetches and decodes it while the main
- * thread works through the documents (the pool's reason to exist). Tailable reads (tryNext) and
- * change streams are not read ahead: their next batch waits for the server.
+ * Fills the local buffer with the next batch. A find or aggregate cursor read with next() by an
+ * awaiting caller asks for the batch after while this one is consumed: the worker fetches and
+ * decodes it while the main thread works through the documents (the pool's reason to exist).
+ * Tailable reads (tryNext) and change streams are not read ahead: their next batch waits for the
+ * server. A blocked thread could not take a read-ahead's answer: it reads batch by batch.
  */
-async function fill(ref: RemoteRef, mode: FetchRole): Promise<boolean> {
+function* fill(ref: RemoteRef, mode: FetchRole, w: Waiter): Steps<boolean> {
   if (closedWithClient(ref)) return false;
   ref.slot.ensureAlive(ref);
+  if (ref.signal?.aborted) throw ref.signal.reason;
   const state = cursorState(ref);
   state.started = true;
   const ahead = state.prefetch;
@@ -108,29 +113,31 @@ async function fill(ref: RemoteRef, mode: FetchRole): Promise<boolean> {
   // A batch that already arrived would hand out its documents with no event-loop turn since the
   // last batch's: a for-await doing work per document would hold the loop for two batches or more
   // (timers, I/O and other requests waiting). Waiting for the server gives that turn; this does too.
-  if (ahead && state.prefetched) await new Promise(setImmediate);
-  const batch = await (ahead ?? requestBatch(ref, mode));
+  if (ahead && state.prefetched) yield { settle: new Promise(setImmediate) };
+  const batch = (ahead ? yield { settle: ahead } : yield batchAsk(ref, mode)) as unknown[];
   if (batch.length === 0 && mode === 'next') ref.ended = true; // exhausted: nothing left to lose with the worker
   for (const doc of batch) state.buffer.push(doc);
-  if (batch.length > 0 && mode === 'next' && ref.resolved.readAhead) {
-    const next = requestBatch(ref, 'next');
-    state.prefetched = false;
-    next.then(
-      () => {
-        if (state.prefetch === next) state.prefetched = true;
-      },
-      () => {}, // a failure surfaces when this batch is awaited
-    );
-    state.prefetch = next;
-  }
+  if (batch.length > 0 && mode === 'next' && ref.resolved.readAhead && !w.blocking) readAhead(ref, state);
   return batch.length > 0;
 }
 
+function readAhead(ref: RemoteRef, state: CursorState): void {
+  const next = ref.slot.request({ op: 'nextBatch', id: ref.id, mode: 'next' }, undefined, ref.signal) as Promise<unknown[]>;
+  state.prefetched = false;
+  next.then(
+    () => {
+      if (state.prefetch === next) state.prefetched = true;
+    },
+    () => {}, // a failure surfaces when this batch is awaited
+  );
+  state.prefetch = next;
+}
+
 /** Whatever a read-ahead brought, into the buffer (before toArray, rewind, close). */
-async function settleReadAhead(state: CursorState): Promise<void> {
+function* settleReadAhead(state: CursorState): Steps<void> {
   const ahead = state.prefetch;
   state.prefetch = undefined;
-  if (ahead) for (const doc of await ahead.catch(() => [])) state.buffer.push(doc);
+  if (ahead) for (const doc of (yield { settle: ahead.catch(() => []) }) as unknown[]) state.buffer.push(doc);
 }
 
 /**
@@ -142,71 +149,106 @@ export function checkReadable(ref: RemoteRef, state: CursorState): void {
   if (state.killed) throw new MongoCursorExhaustedError();
 }
 
-async function next(ref: RemoteRef, mode: FetchRole): Promise<unknown> {
+function* next(ref: RemoteRef, mode: FetchRole, w: Waiter): Steps<unknown> {
   const state = cursorState(ref);
   checkReadable(ref, state);
-  if (state.buffer.length === 0 && !(await fill(ref, mode))) return null;
+  if (state.buffer.length === 0 && !(yield* fill(ref, mode, w))) return null;
   return transform(state, state.buffer.shift());
 }
 
 /**
- * The cursor's async members answered on the main thread. Returns undefined for members the worker
- * answers (after local bookkeeping, e.g. `close` and `rewind` drop the local buffer).
+ * The steps of a cursor's async member answered on the main thread, or undefined for members the
+ * worker answers.
  */
-export function cursorInvoke(ref: RemoteRef, member: string, args: unknown[]): Promise<unknown> | undefined {
-  const state = cursorState(ref);
+export function cursorSteps(ref: RemoteRef, member: string, args: unknown[], w: Waiter): Steps<unknown> | undefined {
   const role = commandRole(ref, member);
-  if (ref.signal?.aborted && role !== 'close') return Promise.reject(ref.signal.reason as Error);
+  return role === undefined ? undefined : byRole(ref, role, member, args, w);
+}
+
+function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknown[], w: Waiter): Steps<unknown> {
+  const state = cursorState(ref);
+  if (ref.signal?.aborted && role !== 'close') throw ref.signal.reason;
   switch (role) {
     case 'next':
     case 'tryNext':
-      return next(ref, role);
+      return yield* next(ref, role, w);
     case 'hasNext':
-      if (state.killed) return Promise.resolve(false);
-      return state.buffer.length > 0 ? Promise.resolve(true) : fill(ref, 'next');
-    case 'drain':
-      return (async () => {
-        if (state.killed) return [];
-        let rest: unknown[] = [];
-        await settleReadAhead(state);
-        if (!closedWithClient(ref)) {
-          ref.slot.ensureAlive(ref);
-          state.started = true;
-          rest = (await ref.slot.request({ op: 'invoke', id: ref.id, member, args: [] }, [], ref.signal)) as unknown[];
-          ref.ended = true;
-        }
-        const docs = [...state.buffer.splice(0), ...rest];
-        if (state.transforms.length === 0) return docs;
-        // As the driver's toArray: each mapped value is awaited (an async map() gives its results).
-        const mapped: unknown[] = [];
-        for (const d of docs) mapped.push(await transform(state, d));
-        return mapped;
-      })();
+      if (state.killed) return false;
+      return state.buffer.length > 0 || (yield* fill(ref, 'next', w));
+    case 'drain': {
+      if (state.killed) return [];
+      let rest: unknown[] = [];
+      yield* settleReadAhead(state);
+      if (!closedWithClient(ref)) {
+        ref.slot.ensureAlive(ref);
+        state.started = true;
+        rest = (yield { ask: { op: 'invoke', id: ref.id, member, args: [] }, ref, args: [], signal: ref.signal }) as unknown[];
+        ref.ended = true;
+      }
+      const docs = [...state.buffer.splice(0), ...rest];
+      if (state.transforms.length === 0) return docs;
+      // As the driver's toArray: each mapped value is awaited (an async map() gives its results).
+      const mapped: unknown[] = [];
+      for (const d of docs) mapped.push(yield { settle: transform(state, d) });
+      return mapped;
+    }
     case 'each': {
       const refused = notAnIterator(args[0]);
-      if (refused) return Promise.reject(refused);
-      return (async () => {
-        // As the driver's forEach: a for-await over the cursor, so stopping early (false, a throw)
-        // closes it; what the iterator returns is not awaited (a Promise is not false).
-        const iterator = args[0] as (doc: unknown) => unknown;
-        const docs = cursorIterate(ref);
-        for await (const doc of { [Symbol.asyncIterator]: () => docs }) if (iterator(doc) === false) break;
-      })();
+      if (refused) throw refused;
+      // As the driver's forEach: a for-await over the cursor, so stopping early (false, a throw)
+      // closes it; what the iterator returns is not awaited (a Promise is not false).
+      const iterator = args[0] as (doc: unknown) => unknown;
+      yield* iterate(ref, w, (doc) => iterator(doc) !== false);
+      return undefined;
     }
     case 'close':
       state.closing = true;
-      if (closedWithClient(ref)) return Promise.resolve();
+      if (closedWithClient(ref)) return undefined;
       // Like the driver's, close() leaves buffered documents readable when the server had nothing
       // more (a read-ahead batch joins them); a cursor it had to kill reads as exhausted.
-      return settleReadAhead(state).then(async () => {
-        await ref.slot.request({ op: 'invoke', id: ref.id, member, args: [] }, []);
-        ref.ended = true;
-        const killed = ref.resolved.buffers.get('killed');
-        if (killed !== undefined && (await ref.slot.request({ op: 'read', id: ref.id, member: killed })) === true) state.killed = true;
-      });
-    case undefined: // no role: the worker answers
+      yield* settleReadAhead(state);
+      yield { ask: { op: 'invoke', id: ref.id, member, args: [] }, ref, args: [] };
+      ref.ended = true;
+      yield* readKilled(ref, state);
       return undefined;
   }
+}
+
+function* readKilled(ref: RemoteRef, state: CursorState): Steps<void> {
+  const killed = ref.resolved.buffers.get('killed');
+  if (killed !== undefined && (yield { ask: { op: 'read', id: ref.id, member: killed }, ref, args: undefined }) === true) state.killed = true;
+}
+
+/** Every document to `each` until it returns false; the cursor is closed after, as the driver's for-await does. */
+function* iterate(ref: RemoteRef, w: Waiter, each: (doc: unknown) => boolean): Steps<void> {
+  if (!startIteration(ref)) return;
+  try {
+    for (let doc = yield* next(ref, 'next', w); doc !== null; doc = yield* next(ref, 'next', w)) if (!each(doc)) break;
+  } finally {
+    yield* endIteration(ref);
+  }
+}
+
+/** Whether an iteration has anything to read (throws an aborted signal's reason). */
+function startIteration(ref: RemoteRef): boolean {
+  if (ref.signal?.aborted) throw ref.signal.reason;
+  return !cursorState(ref).killed; // as the driver's: a killed cursor iterates nothing
+}
+
+/** Leaving an iteration (done, early, or by a throw) closes the cursor, as the driver's own iterator does. */
+function* endIteration(ref: RemoteRef): Steps<void> {
+  const state = cursorState(ref);
+  state.buffer.length = 0;
+  state.closing = true;
+  const close = closeMember(ref);
+  if (close !== undefined && !closedWithClient(ref) && !ref.ended) {
+    try {
+      yield { ask: { op: 'invoke', id: ref.id, member: close, args: [] }, ref, args: [] };
+    } catch {
+      /* closing is best effort */
+    }
+  }
+  ref.ended = true;
 }
 
 /** Synchronous cursor members answered here; undefined for those the worker answers. */
@@ -229,7 +271,7 @@ export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remo
       return remote();
     case 'stream':
       // A Node Readable over the same local iteration (documents arrive in whole batches).
-      return Readable.from(cursorIterate(ref) as AsyncIterator<unknown> & AsyncIterable<unknown>, { objectMode: true });
+      return Readable.from(cursorIterate(ref, ASYNC) as AsyncIterableIterator<unknown>, { objectMode: true });
     case undefined: // no role: the worker answers
       return remote();
   }
@@ -252,20 +294,59 @@ export function cursorChain(ref: RemoteRef, member: string, args: unknown[]): bo
   return true;
 }
 
-export function cursorIterate(ref: RemoteRef): AsyncIterator<unknown> {
+/**
+ * `for await` (an awaiting waiter) or `for...of` (a blocking one) over a cursor: the same steps per
+ * document; leaving early (return(), a throw) closes the cursor.
+ */
+export function cursorIterate(ref: RemoteRef, w: Waiter): AsyncIterator<unknown> | Iterator<unknown> {
   if (!isCursorClass(ref.resolved)) throw new TypeError(`${ref.cls}: async iteration is not available in the pool executor`);
-  return (async function* () {
-    if (ref.signal?.aborted) throw ref.signal.reason;
-    if (cursorState(ref).killed) return; // as the driver's: a killed cursor iterates nothing
-    try {
-      for (let doc = await next(ref, 'next'); doc !== null; doc = await next(ref, 'next')) yield doc;
-    } finally {
-      // Leaving a for-await early closes the cursor, as the driver's own iterator does.
-      cursorState(ref).buffer.length = 0;
-      cursorState(ref).closing = true;
-      const close = closeMember(ref);
-      if (close !== undefined && !closedWithClient(ref)) await ref.slot.request({ op: 'invoke', id: ref.id, member: close, args: [] }, []).catch(() => {});
-      ref.ended = true;
+  let phase: 'new' | 'reading' | 'done' = 'new';
+  function* step(): Steps<IteratorResult<unknown>> {
+    if (phase === 'done') return { done: true, value: undefined };
+    if (phase === 'new') {
+      phase = 'reading';
+      if (!startIteration(ref)) {
+        phase = 'done';
+        return { done: true, value: undefined };
+      }
     }
-  })();
+    let doc: unknown;
+    try {
+      doc = yield* next(ref, 'next', w);
+    } catch (error) {
+      yield* finish();
+      throw error;
+    }
+    if (doc !== null) return { done: false, value: doc };
+    yield* finish();
+    return { done: true, value: undefined };
+  }
+  function* finish(): Steps<IteratorResult<unknown>> {
+    if (phase === 'reading') {
+      phase = 'done';
+      yield* endIteration(ref);
+    }
+    phase = 'done';
+    return { done: true, value: undefined };
+  }
+  // Calls made while one is running wait for it, as an async generator's do.
+  let running: Promise<unknown> | undefined;
+  const serial = (steps: () => Steps<IteratorResult<unknown>>): unknown => {
+    if (w.blocking) return runSync(steps());
+    const started: Promise<unknown> = running ? running.then(() => runAsync(steps()), () => runAsync(steps())) : runAsync(steps());
+    running = started;
+    const clear = (): void => {
+      if (running === started) running = undefined;
+    };
+    started.then(clear, clear);
+    return started;
+  };
+  const iterator = {
+    next: () => serial(step),
+    return: () => serial(finish),
+    [w.blocking ? Symbol.iterator : Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator as unknown as AsyncIterator<unknown> | Iterator<unknown>;
 }

@@ -1,0 +1,39 @@
+// What the pool reads from a call's arguments before sending it: handles among them (which worker
+// a pinned object lives on) and an AbortSignal (which stays on this thread).
+import { HANDLE_OPTION_KEYS } from '../../../registry/resolve.js';
+import { stateOf } from '../../../proxy/state.js';
+import { RemoteRef } from '../remote-ref.js';
+import type { WorkerSlot } from '../slot.js';
+
+export function refOf(value: unknown): RemoteRef | undefined {
+  const ref = value instanceof RemoteRef ? value : stateOf(value)?.ref;
+  return ref instanceof RemoteRef ? ref : undefined;
+}
+
+/** The worker of a pinned (non-spanning) object among the arguments or their handle options: `{ session }`. */
+export function slotOfArgs(args: unknown[]): WorkerSlot | undefined {
+  for (const a of args) {
+    const ref = refOf(a);
+    if (ref) {
+      if (!ref.replicas) return ref.slot;
+    } else if (a && typeof a === 'object' && !Array.isArray(a)) {
+      for (const key of HANDLE_OPTION_KEYS) {
+        const option = refOf((a as Record<string, unknown>)[key]);
+        if (option && !option.replicas) return option.slot;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** AbortSignals stay on the main thread: the worker gets a stand-in (options `{ signal: null }`). */
+export function extractSignal(args: unknown[]): AbortSignal | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as { signal?: unknown } | null;
+    if (a && typeof a === 'object' && a.signal instanceof AbortSignal) {
+      args[i] = { ...a, signal: null };
+      return a.signal;
+    }
+  }
+  return undefined;
+}
