@@ -113,7 +113,7 @@ function makeClass(runtime: Runtime, cls: ResolvedClass): RotorClass {
         enumerable: true,
         value(this: unknown, ...args: unknown[]) {
           const callback = framework.takeCallback(args, 0);
-          let op: Promise<unknown>;
+          let op: PromiseLike<unknown>;
           if (member === 'connect' && cls.name === 'MongoClient') {
             // Through our own constructor (or the subclass's it was called on, as the driver's `new this()`),
             // so the client carries rotor's handshake metadata.

@@ -29,6 +29,20 @@ export const inlineExecutor: Executor = {
   assign(ref, member, value) {
     Reflect.set(ref, member, value);
   },
+  expose(ref, member, wrap, probed) {
+    const value = Reflect.get(ref, member) as unknown;
+    // A driver method comes back bound to the driver object, so its own calls reach the driver
+    // rather than the handle's futures; the same bound function while the member is unchanged.
+    // Functions an app stored on the object come back as stored.
+    if (typeof value !== 'function' || Object.prototype.hasOwnProperty.call(ref, member)) return wrap(value);
+    const cache = probed();
+    const hit = cache.get(member);
+    if (hit && hit[0] === value) return hit[1];
+    const bound = (value as (...args: unknown[]) => unknown).bind(ref);
+    cache.set(member, [value, bound]);
+    return bound;
+  },
+  bsonValue: (ref) => ref,
   construct: (_cls, driverClass, args) => new driverClass(...args),
   prototypeOf: (ref) => Object.getPrototypeOf(ref) as object | null,
 };

@@ -10,8 +10,11 @@ export interface Executor {
   readonly name: string;
   /** True when refs are the driver objects themselves (so `instanceof` driver classes holds). */
   readonly inProcess: boolean;
-  /** Calls an async driver method; always returns a promise (a synchronous throw becomes a rejection). */
-  invoke(ref: Ref, member: string | symbol, args: unknown[]): Promise<unknown>;
+  /**
+   * Calls an async driver method; a synchronous throw becomes a rejection. A Promise, or, from a
+   * blocking executor, an already-settled thenable (framework/settled.ts) whose `then` runs at once.
+   */
+  invoke(ref: Ref, member: string | symbol, args: unknown[]): PromiseLike<unknown>;
   /** Calls a synchronous driver method and returns its value. */
   call(ref: Ref, member: string | symbol, args: unknown[]): unknown;
   /** A cursor-chaining call: its result is the same object, so an executor may apply it later, in order. */
@@ -30,6 +33,13 @@ export interface Executor {
    * driver getter throws as it would bare).
    */
   probe(ref: Ref, member: string | symbol): unknown;
+  /**
+   * The same read as a handle answers it: driver objects in the value become handles through
+   * `wrap`, and a driver method comes back bound to its object (`probed` caches the bound function).
+   */
+  expose(ref: Ref, member: string | symbol, wrap: (value: unknown) => unknown, probed: () => Map<PropertyKey, readonly [unknown, unknown]>): unknown;
+  /** What a handle is to the BSON serializer when it sits in a document (in-process: the driver object). */
+  bsonValue?(ref: Ref): unknown;
   /** Assigns a member the registry does not list (an app's own flag on a driver object); `probe` reads it back. */
   assign(ref: Ref, member: string | symbol, value: unknown): void;
   /** `new Class(...args)` for a driver class. */
@@ -48,6 +58,6 @@ export interface Executor {
    * the cursor's own count member does. Asked only when interceptors are on.
    */
   wouldFetch?(ref: Ref): boolean;
-  /** The driver class's prototype for a ref, for getPrototypeOf (in-process executors only). */
-  prototypeOf(ref: Ref): object | null;
+  /** The driver class's prototype for a ref, for getPrototypeOf; undefined where refs are not driver objects. */
+  prototypeOf(ref: Ref): object | null | undefined;
 }

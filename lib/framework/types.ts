@@ -23,13 +23,13 @@ export interface Framework {
    * get_future + chain_future: what the caller receives for a started operation. Given a
    * `callback`, the framework settles it exactly once and returns undefined.
    */
-  chainFuture<T>(operation: Promise<T>, callback: Callback<T> | undefined): unknown;
+  chainFuture<T>(operation: PromiseLike<T>, callback: Callback<T> | undefined): unknown;
   /** check_event_loop: throws when the framework cannot be used in this context. */
   checkContext(): void;
   /** platform_info: appended to the driver handshake's driverInfo.platform. */
   platformInfo(): string;
   /** pymongo_class_wrapper: adapts a driver class's static async member (MongoClient.connect). */
-  wrapStatic?<T>(operation: Promise<T>, callback: Callback<T> | undefined): unknown;
+  wrapStatic?<T>(operation: PromiseLike<T>, callback: Callback<T> | undefined): unknown;
 }
 // add_future and chain_return_value collapse into chainFuture: a Promise already chains values.
 // is_future and call_soon are left out too: nothing in rotor asks whether a value is a future or

@@ -8,7 +8,6 @@ import type { ResolvedClass } from '../registry/resolve.js';
 import type { Ref } from '../executor/types.js';
 import type { Runtime } from '../runtime.js';
 import { nearestName } from './nearest.js';
-import { probeMember } from './probe.js';
 import { STATE, stateOf, type HandleState } from './state.js';
 import { subclassOwner, type Subclass } from './subclass.js';
 import { unwrapArgs } from './unwrap.js';
@@ -67,33 +66,7 @@ function outsideRegistry(state: HandleState, key: PropertyKey): unknown {
     if (typeof key === 'symbol') return undefined;
     return state.runtime.shell?.(state.proxy, String(key)) ?? unknownAttribute(state.cls, String(key));
   }
-  const value = probeMember(state, key as string | symbol);
-  return state.runtime.executor.inProcess ? wrapValue(state.runtime, value) : wrapCopy(state.runtime, value);
-}
-
-/**
- * An out-of-process executor answers with a copy made for this read (a pool snapshot): the driver
- * objects of registered classes inside it (`topology.client`) become handles too. Only the copy's
- * own plain containers are walked, never a driver object's graph.
- */
-function wrapCopy(runtime: Runtime, value: unknown): unknown {
-  const top = wrapValue(runtime, value);
-  if (top !== value || typeof value !== 'object' || value === null) return top;
-  const pending: object[] = [value];
-  const seen = new Set<object>();
-  for (let container = pending.pop(); container !== undefined; container = pending.pop()) {
-    if (seen.has(container)) continue;
-    seen.add(container);
-    const fields = container as Record<string, unknown>;
-    for (const key of Object.keys(fields)) {
-      const v = fields[key];
-      if (typeof v !== 'object' || v === null) continue;
-      const wrapped = wrapValue(runtime, v);
-      if (wrapped !== v) fields[key] = wrapped;
-      else if (Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype) pending.push(v);
-    }
-  }
-  return value;
+  return state.runtime.executor.expose(state.ref, key as string | symbol, (v) => wrapValue(state.runtime, v), () => (state.probed ??= new Map()));
 }
 
 function attributeAccessor(name: string | symbol, attr: Attribute): Accessor {
@@ -251,7 +224,7 @@ function universalAccessor(cls: ResolvedClass, key: PropertyKey): Accessor | und
   if (key === 'toJSON') return (s) => () => inspectLabel(s);
   // In a document, a handle is what the driver object would be to the BSON serializer (which then
   // refuses it, as bare); a class that lists toBSON itself (ClientSession) keeps its own.
-  if (key === 'toBSON') return (s) => (s.runtime.executor.inProcess ? () => s.ref : undefined);
+  if (key === 'toBSON') return (s) => (s.runtime.executor.bsonValue ? () => s.runtime.executor.bsonValue!(s.ref) : undefined);
   if (PROTOCOL_PROBES.has(key)) return () => undefined;
   return undefined;
 }
@@ -307,8 +280,10 @@ const traps: ProxyHandler<HandleState> = {
     if (!state.cls.attributes.has(key)) return undefined;
     return { configurable: true, enumerable: true, writable: false, value: memberOf(state, key) };
   },
-  getPrototypeOf: (state) =>
-    state.runtime.executor.inProcess ? state.runtime.executor.prototypeOf(state.ref) : (state.runtime.classes[state.cls.name]?.prototype ?? null),
+  getPrototypeOf: (state) => {
+    const driver = state.runtime.executor.prototypeOf(state.ref);
+    return driver !== undefined ? driver : (state.runtime.classes[state.cls.name]?.prototype ?? null);
+  },
   defineProperty(state, key, descriptor) {
     // A subclass's class fields define properties on the handle: plain data properties are assigned.
     if (assignable(state, key) && 'value' in descriptor && descriptor.configurable === true) {

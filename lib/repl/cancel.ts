@@ -42,12 +42,12 @@ export function runStatement<T>(statement: Statement, fn: () => T): T {
 export function abortable(base: Executor): Executor {
   const executor: Executor = Object.create(base) as Executor;
   return Object.assign(executor, {
-    invoke(ref: Ref, member: string | symbol, args: unknown[]): Promise<unknown> {
+    invoke(ref: Ref, member: string | symbol, args: unknown[]): PromiseLike<unknown> {
       const statement = scope.getStore();
       if (statement) {
         const close = closeMember(base, ref);
         if (close !== undefined && member !== close) {
-          statement.cursors.add(() => void base.invoke(ref, close, []).catch(() => {}));
+          statement.cursors.add(() => void base.invoke(ref, close, []).then(undefined, () => {}));
         }
         args = withSignal(base, ref, member, args, statement.controller.signal);
       }

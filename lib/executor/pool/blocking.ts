@@ -16,6 +16,8 @@ import { poolSlots } from './internals.js';
 export interface BlockingExecutor extends PoolExecutor {
   /** The pool executor this view blocks on. */
   readonly base: PoolExecutor;
+  /** Already settled when it returns (a GridFS stream's own methods excepted: Node streams here, their Promises). */
+  invoke(ref: object, member: string | symbol, args: unknown[]): Settled | Promise<unknown>;
   iterateSync(ref: object): Iterator<unknown>;
 }
 

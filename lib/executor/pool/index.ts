@@ -17,6 +17,7 @@ import { cursorCall, cursorChain, cursorIterate, cursorRead, isCursorClass } fro
 import { command, releasesClient } from './main/command.js';
 import { ASYNC, runAsync } from './main/steps.js';
 import { extractSignal, refOf, slotOfArgs } from './main/arguments.js';
+import { exposeCopy } from './main/snapshot.js';
 import { listen } from './main/events.js';
 import { isPoolStream, prepareUpload, PoolDownloadStream, PoolUploadStream } from './main/gridfs.js';
 import { assignBulkIds } from './main/inserts.js';
@@ -144,6 +145,9 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       if (isPoolStream(refObject)) return inlineExecutor.probe(refObject, member);
       return refObject instanceof RemoteRef ? probeRemote(refObject, member) : undefined;
     },
+    expose(refObject, member, wrap) {
+      return exposeCopy(executor.probe(refObject, member), wrap);
+    },
     assign(refObject, member, value) {
       if (isPoolStream(refObject)) return inlineExecutor.assign(refObject, member, value);
       if (refObject instanceof RemoteRef) (refObject.expando ??= new Map()).set(member, value);
@@ -174,7 +178,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       return String(ref.slot.requestSync({ op: 'label', id: ref.id }));
     },
     classOf: (ref) => (ref instanceof RemoteRef ? ref.resolved : isPoolStream(ref) ? resolveClass(ref.className) : undefined),
-    prototypeOf: () => null,
+    prototypeOf: () => undefined, // refs are not driver objects: handles answer their rotor class's prototype
     warm() {
       if (closed) return;
       while (slots.length < count) slots.push(new WorkerSlot(slots.length, options.resourceLimits));
