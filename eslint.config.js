@@ -17,7 +17,7 @@ const nodeGlobals = Object.fromEntries(
 export default defineConfig(
   {
     ignores: [
-      'dist/', 'coverage/', 'node_modules/', '.cache/', 'bench/results/', 'spec/fixtures/', '.prof/',
+      'dist/', 'coverage/', 'node_modules/', '.cache/', 'bench/results/', 'spec/fixtures/', '.prof/', '.scratch/',
       // Written by `npm run build:types` (git-ignored) from the driver's own typings: its findings
       // (e.g. `any | null` where the driver has `TSchema | null`) are the driver's, not ours.
       // Its source, lib/types/generate/, is linted.

@@ -110,6 +110,26 @@ test("client.close() empties the worker's handle table; dropped handles are rele
   }),
 );
 
+test('client[Symbol.asyncDispose]() releases the client like close() (its registry ClientRole), and the client answers after it as the bare driver does', () =>
+  withPoolClient(async ({ executor, client }) => {
+    const coll = client.db(dbName('pool')).collection('dispose');
+    await coll.findOne({});
+    assert.ok((await objects(executor)) >= 3);
+    await (client as unknown as { [Symbol.asyncDispose](): Promise<void> })[Symbol.asyncDispose]();
+    assert.is(await objects(executor), 0, 'objects left in the worker after asyncDispose');
+    const bare = new driver.MongoClient(testUri());
+    await bare.db(dbName('pool')).collection('dispose').findOne({});
+    await (bare as unknown as { [Symbol.asyncDispose](): Promise<void> })[Symbol.asyncDispose]();
+    const outcome = (c: driver.MongoClient): Promise<string> =>
+      c.db(dbName('pool')).collection('dispose').findOne({}).then(
+        () => 'found',
+        (e: Error) => `${e.name}: ${e.message}`,
+      );
+    assert.is(await outcome(client), await outcome(bare));
+    await bare.close();
+  }),
+);
+
 test('a dead worker rejects pending commands within 1 s; a client without stateful handles carries on', () =>
   withPoolClient(async ({ executor, client }) => {
     const coll = client.db(dbName('pool')).collection('c');

@@ -46,10 +46,10 @@ export function interceptedMethod(state: HandleState, name: string | symbol, att
       const wholeCursor = role === 'drain' || role === 'each';
       return (...args) => {
         const callback = framework.takeCallback(args, userFunctions);
-        if (readsOne && !wouldFetch(state)) return framework.chainFuture(invoke(args) as Promise<unknown>, callback);
+        if (readsOne && !wouldFetch(state)) return framework.chainFuture(invoke(args), callback);
         const cursor = readsOne || wholeCursor ? fetchOf(state) : undefined;
         const op = runChain(runtime.interceptors!, base(state, member, attr.kind, cursor), args, framework.blocking ? 'settled' : 'async', invoke);
-        return framework.chainFuture(op as Promise<unknown>, callback);
+        return framework.chainFuture(op, callback);
       };
     }
     case 'factory': {

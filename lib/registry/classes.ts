@@ -5,6 +5,7 @@
 // spec/registry-completeness.spec.ts walks the driver's prototypes and fails on any member missing here.
 import {
   AsyncCommand,
+  ClientCommand,
   AsyncIterator,
   Buffered,
   ProjectionAt,
@@ -171,6 +172,7 @@ export const MongoClient: AgnosticClass = {
   name: 'MongoClient',
   exported: true,
   spannable: true,
+  client: true,
   optionKeys: ['keyVaultClient', 'autoEncryption.keyVaultClient'], // ClientEncryption's and a client's autoEncryption's key vault client
   internals: ['MongoClientAuthProviders'],
   // Hosts only: never the connection string, which may hold credentials.
@@ -184,15 +186,15 @@ export const MongoClient: AgnosticClass = {
     readPreference: FixedProperty(),
     bsonOptions: FixedProperty(),
     timeoutMS: FixedProperty(),
-    connect: AsyncCommand('MongoClient'), // resolves to the client itself
-    close: AsyncCommand(),
+    connect: ClientCommand('everyReplica', 'MongoClient'), // resolves to the client itself
+    close: ClientCommand('releases'),
     bulkWrite: AsyncCommand(),
     appendMetadata: SetterMethod(),
     db: Factory('Db'),
     startSession: Factory('ClientSession'),
     watch: Factory('ChangeStream'),
     withSession: UserCallbackMethod(),
-    '[Symbol.asyncDispose]': AsyncCommand(),
+    '[Symbol.asyncDispose]': ClientCommand('releases'),
   },
   statics: {
     connect: StaticAsyncCommand('MongoClient'),
@@ -611,6 +613,7 @@ export const ClientSession: AgnosticClass = {
   name: 'ClientSession',
   exported: true,
   stateful: true,
+  shadowValidatesOnly: true,
   optionKeys: ['session'],
   endedBy: ['endSession'],
   label: safe((s) => (s.hasEnded ? 'ended' : s.inTransaction() ? 'in transaction' : 'active')),
@@ -668,8 +671,8 @@ export const GridFSBucket: AgnosticClass = {
   label: safe((b) => `${b.s.db.databaseName}.${b.s.options.bucketName}`),
   attributes: {
     ...EventEmitterAttributes,
-    openUploadStream: Factory('GridFSBucketWriteStream'),
-    openUploadStreamWithId: Factory('GridFSBucketWriteStream'),
+    openUploadStream: Factory('GridFSBucketWriteStream', { via: 'openUploadStreamWithId' }),
+    openUploadStreamWithId: Factory('GridFSBucketWriteStream', { at: 0 }),
     openDownloadStream: Factory('GridFSBucketReadStream'),
     openDownloadStreamByName: Factory('GridFSBucketReadStream'),
     find: Factory('FindCursor'),
@@ -690,6 +693,7 @@ export const GridFSBucketReadStream: AgnosticClass = {
   name: 'GridFSBucketReadStream',
   exported: true,
   stateful: true,
+  relay: 'download',
   endedBy: ['abort', 'destroy'],
   passThrough: true,
   label: safe((r) => r.s.file?.filename ?? r.s.filter?.filename ?? r.s.filter?._id),
@@ -712,6 +716,7 @@ export const GridFSBucketWriteStream: AgnosticClass = {
   name: 'GridFSBucketWriteStream',
   exported: true,
   stateful: true,
+  relay: 'upload',
   endedBy: ['abort', 'destroy'],
   passThrough: true,
   label: safe((w) => `${w.filename} (${w.id})`),

@@ -80,10 +80,21 @@ interface Projecting {
   readonly projectionAt?: number;
 }
 
+/**
+ * What a client's command does to the client as a whole, for an executor that keeps one driver
+ * client per pool worker (a spanning client) and forgets what a closed client made.
+ */
+export type ClientRole =
+  /** Concerns the driver client on every worker (connect). */
+  | 'everyReplica'
+  /** Lets go of everything the client made (close, asyncDispose); where nothing is left to let go of, it succeeds. */
+  | 'releases';
+
 /** Returns the driver's promise through the framework's future (Motor's AsyncCommand). */
 export interface AsyncCommand extends Base, Projecting {
   readonly kind: 'async';
   readonly buffer?: CommandRole;
+  readonly client?: ClientRole;
 }
 /**
  * A property read through to the driver object (Motor's ReadOnlyProperty); `writable` allows
@@ -114,6 +125,12 @@ export interface Chain {
 export interface Factory extends Projecting {
   readonly kind: 'factory';
   readonly wrap: ClassName;
+  /**
+   * The id of what it makes is known to the caller at once (an upload's `stream.id`): the argument
+   * at `at`, or, with `via`, made on the calling thread and sent as the first argument of that
+   * member (openUploadStream → openUploadStreamWithId), for an executor that makes the object elsewhere.
+   */
+  readonly madeId?: { readonly at: number } | { readonly via: string };
 }
 /** EventEmitter methods: registering ones return the handle for chaining; listeners get the driver's payloads. */
 export interface EventMethod {
@@ -145,6 +162,8 @@ export type Attribute = AsyncCommand | Property | Delegate | Chain | Factory | E
 
 // Helpers, so tables read like Motor's class bodies: `insertOne: AsyncCommand()`.
 export const AsyncCommand = (wrap?: ClassName): AsyncCommand => (wrap ? { kind: 'async', wrap } : { kind: 'async' });
+/** A client command with a ClientRole: `close: ClientCommand('releases')`. */
+export const ClientCommand = (client: ClientRole, wrap?: ClassName): AsyncCommand => ({ ...AsyncCommand(wrap), client });
 export const ReadOnlyProperty = (wrap?: ClassName): Property => (wrap ? { kind: 'property', wrap } : { kind: 'property' });
 export const WritableProperty = (): Property => ({ kind: 'property', writable: true, fixed: true });
 export const FixedProperty = (): Property => ({ kind: 'property', fixed: true });
@@ -155,7 +174,7 @@ export const SetterMethod = (): Delegate => ({ kind: 'delegate', returnsNothing:
 export const CursorChainingMethod = (): Chain => ({ kind: 'chain' });
 /** The same kind outside cursors (streams, bulk operations): applies to the driver object, returns the handle. */
 export const ChainingMethod = (): Chain => ({ kind: 'chain' });
-export const Factory = (wrap: ClassName): Factory => ({ kind: 'factory', wrap });
+export const Factory = (wrap: ClassName, madeId?: Factory['madeId']): Factory => (madeId ? { kind: 'factory', wrap, madeId } : { kind: 'factory', wrap });
 /** An EventEmitter method whose own result is returned (emit, listenerCount, listeners...). */
 export const EventMethod = (): EventMethod => ({ kind: 'event', returnsHandle: false });
 /** An EventEmitter method that returns the emitter (on, once, off...): the handle is returned, for chaining. */
@@ -204,6 +223,23 @@ export interface AgnosticClass {
   readonly keepsSignal?: boolean;
   /** Stateless, so a client spanning several pool workers has one on each (commands spread round robin). */
   readonly spannable?: boolean;
+  /**
+   * A client: what is made from it belongs to it (a pool worker forgets it all when it closes), it
+   * keeps the process alive while connected, and a pool places each one on a worker (or on every
+   * worker, spanning).
+   */
+  readonly client?: boolean;
+  /**
+   * A Node stream an out-of-process executor relays: the caller holds a real stream on its own
+   * thread that forwards chunks to ('upload') or from ('download') the driver's.
+   */
+  readonly relay?: 'upload' | 'download';
+  /**
+   * The driver object made on the calling thread beside a remote one (the pool's shadow) only
+   * validates the call that makes it, and is ended at once with its `endedBy` member (a session:
+   * the shadow client keeps no list of them).
+   */
+  readonly shadowValidatesOnly?: boolean;
   /** Members after which a stateful object holds nothing more (close, endSession, execute). */
   readonly endedBy?: readonly string[];
   /**

@@ -15,6 +15,9 @@ export interface ResolvedClass {
   readonly passThrough: boolean;
   readonly stateful: boolean;
   readonly spannable: boolean;
+  readonly client: boolean;
+  readonly relay: AgnosticClass['relay'];
+  readonly shadowValidatesOnly: boolean;
   readonly endedBy: ReadonlySet<string>;
   readonly crosses: 'handle' | 'fields';
   /** The member playing each BufferRole (a cursor's: its documents an executor may buffer); empty for other classes. */
@@ -56,6 +59,9 @@ export function resolveClass(name: ClassName): ResolvedClass {
     passThrough: table.passThrough ?? parent?.passThrough ?? false,
     stateful: table.stateful ?? parent?.stateful ?? false,
     spannable: table.spannable ?? false,
+    client: table.client ?? false,
+    relay: table.relay ?? parent?.relay,
+    shadowValidatesOnly: table.shadowValidatesOnly ?? false,
     endedBy: new Set([...(parent?.endedBy ?? []), ...(table.endedBy ?? [])]),
     crosses: table.crosses ?? parent?.crosses ?? 'handle',
     buffers: new Map([...attributes].flatMap(([key, attr]) => ('buffer' in attr && attr.buffer !== undefined && typeof key === 'string' ? [[attr.buffer, key] as const] : []))),

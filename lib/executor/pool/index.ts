@@ -19,7 +19,7 @@ import { ASYNC, runAsync } from './main/steps.js';
 import { extractSignal, refOf, slotOfArgs } from './main/arguments.js';
 import { exposeCopy } from './main/snapshot.js';
 import { listen } from './main/events.js';
-import { isPoolStream, prepareUpload, PoolDownloadStream, PoolUploadStream } from './main/gridfs.js';
+import { isPoolStream, relayFor, withMadeId } from './main/gridfs.js';
 import { assignBulkIds } from './main/inserts.js';
 
 import { PoolClosedError } from './errors.js';
@@ -154,7 +154,8 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     },
     construct(cls, driverClass, args) {
       if (closed) throw new PoolClosedError(`new ${cls}()`);
-      if (cls === 'MongoClient' && options.span && count > 1) {
+      const client = resolveClass(cls).client;
+      if (client && options.span && count > 1) {
         while (slots.length < count) slot();
         return span(slots.map((s) => constructOn(s, cls, driverClass, args)));
       }
@@ -162,7 +163,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       if (spanningParent && resolveClass(cls).spannable) {
         return span(spanningParent.replicas!.map((r) => constructOn(r.slot, cls, driverClass, args.map((a) => (refOf(a) === spanningParent ? r : a)))));
       }
-      return constructOn(cls === 'MongoClient' ? slot() : (slotOfArgs(args) ?? slot()), cls, driverClass, args);
+      return constructOn(client ? slot() : (slotOfArgs(args) ?? slot()), cls, driverClass, args);
     },
     iterate: (refObject, member) => (isPoolStream(refObject) ? inlineExecutor.iterate(refObject, member) : (cursorIterate(asRef(refObject), ASYNC) as AsyncIterator<unknown>)),
     wouldFetch(refObject) {
@@ -245,7 +246,7 @@ const probes = new Map<RemoteRef, Map<string, unknown>>();
 /** A synchronous factory on one worker's object: validated on the shadow, sent without waiting. */
 function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[], cls: ClassName): object {
   parent.slot.ensureAlive(parent);
-  const upload = prepareUpload(memberName(member), args);
+  const upload = withMadeId(parent.resolved.attributes.get(member), memberName(member), args);
   const signal = extractSignal(upload.args);
   // A cursor opened with an aborted signal is made, as the driver's is: its reads reject.
   if (signal?.aborted && !isCursorClass(resolveClass(cls))) throw signal.reason;
@@ -264,9 +265,7 @@ function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[],
     ref.signal = signal;
     parent.slot.watchSignal(ref, signal, abortId!);
   }
-  if (cls === 'GridFSBucketWriteStream') return new PoolUploadStream(ref, upload.id);
-  if (cls === 'GridFSBucketReadStream') return new PoolDownloadStream(ref);
-  return ref;
+  return relayFor(ref, upload.id) ?? ref;
 }
 
 function span(replicas: RemoteRef[]): RemoteRef {

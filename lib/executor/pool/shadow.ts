@@ -63,8 +63,9 @@ export function factoryShadow(parent: RemoteRef, member: string, args: readonly 
   if (plain === NO_SHADOW) return NO_SHADOW;
   const made = attempt(() => (parent.shadow as Record<string, (...a: unknown[]) => object>)[member]!(...plain));
   // A shadow session is only a validator: ended at once, so the shadow client keeps no list of them.
-  if (made !== NO_SHADOW && cls === 'ClientSession') {
-    void (made as { endSession(): Promise<void> }).endSession().catch(() => {});
+  const resolved = resolveClass(cls);
+  if (made !== NO_SHADOW && resolved.shadowValidatesOnly) {
+    for (const end of resolved.endedBy) void Promise.resolve((made as Record<string, () => unknown>)[end]!()).catch(() => {});
     return NO_SHADOW;
   }
   if (made !== NO_SHADOW) untrack(made);

@@ -1,6 +1,7 @@
 // The worker's table of driver objects: ids the main thread holds references by, the client that
 // owns each object (so `client.close()` releases everything of that client), how often each object
 // was sent (so a release racing a fresh reference never drops a live object), and event forwarders.
+import { resolveClass } from '../../registry/resolve.js';
 import type { ClassName } from '../../registry/kinds.js';
 
 export interface Entry {
@@ -38,7 +39,7 @@ export function idFor(obj: object): number | undefined {
 
 export function ownerOf(id: number): number {
   const e = entry(id);
-  return e.cls === 'MongoClient' ? id : e.owner;
+  return resolveClass(e.cls).client ? id : e.owner;
 }
 
 /** Sessions and cursors know their client: what a callback hands out is released with it. */

@@ -96,7 +96,7 @@ function encodeHooks(owner: number): EncodeHooks {
       if (id === undefined) {
         const cls = driverClassOf(value);
         if (!cls) return undefined;
-        id = register(value, cls.name, cls.name === 'MongoClient' ? 0 : owner || ownerByClient(value));
+        id = register(value, cls.name, cls.client ? 0 : owner || ownerByClient(value));
       }
       const e = entry(id);
       e.sent++;
@@ -195,10 +195,10 @@ async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
   const rewinding = rewinds.get(m.id);
   if (rewinding) await rewinding;
   const e = entry(m.id);
-  checkAllowed(e.cls, 'invoke', m.member);
+  const attr = checkAllowed(e.cls, 'invoke', m.member);
   try {
     const call = (): Promise<unknown> => e.obj[memberKey(m.member)](...decodeArgs(m.args, m.abortId));
-    const closing = e.cls === 'MongoClient' && m.member === 'close';
+    const closing = attr.kind === 'async' && attr.client === 'releases';
     // close() squashes what its endSessions throws, a listener's throw included.
     const cause = closing ? SWALLOWED_CAUSE : m.r;
     const result = await (cause !== undefined && clientForwards(m.id) ? operation.run(cause, call) : call());
@@ -219,7 +219,7 @@ function perform(m: Request): unknown {
       return tracked(m.id, nextBatch(m.id, m.mode));
     case 'stream': {
       const e = entry(m.id);
-      if (e.cls !== 'GridFSBucketReadStream' && e.cls !== 'GridFSBucketWriteStream') throw new TypeError(`rotor pool worker refused a stream action on ${e.cls}`);
+      if (!resolveClass(e.cls).relay) throw new TypeError(`rotor pool worker refused a stream action on ${e.cls}`);
       return streamAction(e.obj, m.action, m.data);
     }
     case 'stats':
@@ -229,7 +229,7 @@ function perform(m: Request): unknown {
       const Class = (driver as unknown as Record<string, new (...a: unknown[]) => object>)[cls]!;
       const args = decodeArgs(m.args);
       const parent = args.find((a): a is object => typeof a === 'object' && a !== null && idFor(a) !== undefined);
-      const owner = cls === 'MongoClient' ? m.id : parent ? ownerOf(idFor(parent)!) : 0;
+      const owner = resolveClass(cls).client ? m.id : parent ? ownerOf(idFor(parent)!) : 0;
       const made = new Class(...args);
       register(made, cls, owner, m.id);
       // Rebuilding a client the user closed: the driver's closed client refuses operations, so ours does too.

@@ -1,6 +1,7 @@
 // An async command, as steps (./steps.ts) both ways of waiting run: routed to a replica, answered
 // by the cursor's buffer where the registry gives the member a role, otherwise sent to the worker,
 // with the main thread's part before (insert ids) and after (bookkeeping).
+import type { ClientRole } from '../../../registry/kinds.js';
 import type { RemoteRef } from '../remote-ref.js';
 import { memberName, type Request } from '../protocol.js';
 import { PoolClosedError, WorkerLostError } from '../errors.js';
@@ -9,9 +10,15 @@ import { cursorSteps, isCursorClass } from './cursor.js';
 import { assignInsertIds, insertedIdsAsCalled } from './inserts.js';
 import type { Step, Steps, Waiter } from './steps.js';
 
+/** The registry's ClientRole of `member` on `ref`'s class. */
+function clientRole(ref: RemoteRef, member: string | symbol): ClientRole | undefined {
+  const attr = ref.resolved.attributes.get(member);
+  return attr?.kind === 'async' ? attr.client : undefined;
+}
+
 /** Whether `member` of `ref` releases its client (client.close()): it always succeeds, see closeClient. */
 export function releasesClient(ref: RemoteRef, member: string | symbol): boolean {
-  return ref.cls === 'MongoClient' && memberName(member) === 'close';
+  return clientRole(ref, member) === 'releases';
 }
 
 /** A command on a handle: on a client spanning several workers, the replica(s) it concerns. */
@@ -21,7 +28,7 @@ export function* command(target: RemoteRef, member: string | symbol, args: unkno
   if (!target.replicas) return yield* commandOn(target, member, args, w);
   // connect concerns every worker's driver client; other commands go to one worker: the one
   // holding a stateful argument (a session), else the next in turn.
-  if (target.cls === 'MongoClient' && memberName(member) === 'connect') {
+  if (clientRole(target, member) === 'everyReplica') {
     yield { all: target.replicas.map((r) => commandOn(r, member, [...args], w)) };
     return target;
   }
@@ -44,14 +51,15 @@ function* commandOn(ref: RemoteRef, member: string | symbol, args: unknown[], w:
   const ask: Request = { op: 'invoke', id: ref.id, member: name, args: [] };
   const userFunctions = ref.resolved.attributes.get(member)?.kind === 'user-callback';
   const result = yield { ask, ref, args, signal, boundArgs: args, userFunctions };
-  return afterCommand(ref, name, args, result);
+  return afterCommand(ref, member, args, result);
 }
 
 /** The main thread's bookkeeping once a command succeeded. */
-function afterCommand(ref: RemoteRef, name: string, args: unknown[], result: unknown): unknown {
+function afterCommand(ref: RemoteRef, member: string | symbol, args: unknown[], result: unknown): unknown {
   const root = ref.root;
-  if (releasesClient(ref, name)) ref.slot.forgetClient(ref); // the worker dropped everything the client owned
-  else if (root.cls === 'MongoClient') ref.slot.hold(root, true); // connected (the driver connects on first use)
+  const name = memberName(member);
+  if (releasesClient(ref, member)) ref.slot.forgetClient(ref); // the worker dropped everything the client owned
+  else if (root.resolved.client) ref.slot.hold(root, true); // connected (the driver connects on first use)
   if (ref.resolved.endedBy.has(name)) ref.ended = true;
   if (ref.cls === 'Collection') insertedIdsAsCalled(name, args, result);
   return result;

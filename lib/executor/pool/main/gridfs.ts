@@ -4,7 +4,7 @@
 // number of bytes (a round trip per chunk consumed would leave the worker idle half the time).
 import { Readable, Writable } from 'node:stream';
 import { ObjectId } from 'mongodb';
-import type { ClassName } from '../../../registry/kinds.js';
+import type { Attribute, ClassName } from '../../../registry/kinds.js';
 import type { RemoteRef } from '../remote-ref.js';
 
 /**
@@ -26,7 +26,7 @@ function run(remote: RemoteRef, action: Action, data?: Uint8Array): Promise<unkn
 }
 
 export class PoolUploadStream extends Writable {
-  readonly className: ClassName = 'GridFSBucketWriteStream';
+  readonly className: ClassName;
   /** Set once the upload finished: the files-collection document, as the driver's stream has it. */
   gridFSFile: unknown = null;
   /** Bytes sent to the worker and not yet accepted by its stream. */
@@ -40,6 +40,7 @@ export class PoolUploadStream extends Writable {
     readonly id: unknown,
   ) {
     super();
+    this.className = remote.cls;
   }
   // A write completes while fewer than WRITE_AHEAD_BYTES are in flight: the next chunk crosses
   // while the worker writes this one. The worker's stream gets them in order (one ordered port).
@@ -100,11 +101,12 @@ export class PoolUploadStream extends Writable {
 }
 
 export class PoolDownloadStream extends Readable {
-  readonly className: ClassName = 'GridFSBucketReadStream';
+  readonly className: ClassName;
   /** abort() or destroy() told the worker to drop its stream (once). */
   private released = false;
   constructor(readonly remote: RemoteRef) {
     super({ highWaterMark: READ_AHEAD_BYTES });
+    this.className = remote.cls;
   }
   // Node calls _read again only after a push: one read in flight, in order.
   override _read(): void {
@@ -163,14 +165,21 @@ export function isPoolStream(value: unknown): value is PoolStream {
 }
 
 /**
- * openUploadStream → openUploadStreamWithId with an id made here, so the main thread knows it
- * synchronously; returns the member and arguments to send.
+ * A factory whose registry entry says the id of what it makes is the caller's (madeId): the id is
+ * taken from its argument, or made here and sent through the member `via` names
+ * (openUploadStream → openUploadStreamWithId), so the main thread knows it synchronously. Returns
+ * the member and arguments to send.
  */
-export function prepareUpload(member: string, args: unknown[]): { member: string; args: unknown[]; id?: unknown } {
-  if (member === 'openUploadStream') {
-    const id = new ObjectId();
-    return { member: 'openUploadStreamWithId', args: [id, ...args], id };
-  }
-  if (member === 'openUploadStreamWithId') return { member, args, id: args[0] };
-  return { member, args };
+export function withMadeId(attr: Attribute | undefined, member: string, args: unknown[]): { member: string; args: unknown[]; id?: unknown } {
+  const made = attr?.kind === 'factory' ? attr.madeId : undefined;
+  if (!made) return { member, args };
+  if ('at' in made) return { member, args, id: args[made.at] };
+  const id = new ObjectId();
+  return { member: made.via, args: [id, ...args], id };
+}
+
+/** The main-thread stream relaying `ref`'s driver stream, for a class the registry marks `relay`. */
+export function relayFor(ref: RemoteRef, id: unknown): PoolStream | undefined {
+  const relay = ref.resolved.relay;
+  return relay === 'upload' ? new PoolUploadStream(ref, id) : relay === 'download' ? new PoolDownloadStream(ref) : undefined;
 }
