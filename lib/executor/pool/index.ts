@@ -79,8 +79,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     name: 'pool',
     inProcess: false,
     invoke(refObject, member, args) {
-      if (isPoolStream(refObject)) return inlineExecutor.invoke(refObject, member, args);
-      if (!(refObject instanceof RemoteRef)) return Promise.reject(notOurs());
+      if (!(refObject instanceof RemoteRef)) return isPoolStream(refObject) ? inlineExecutor.invoke(refObject, member, args) : Promise.reject(notOurs());
       if (releasesClient(refObject, member)) return closeShared(refObject, member, args);
       return runAsync(command(refObject, member, args, ASYNC));
     },

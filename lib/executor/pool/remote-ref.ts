@@ -53,6 +53,8 @@ export class RemoteRef {
   /** How to make it again on a fresh worker; undefined for objects the worker handed out. */
   recipe: Request | undefined;
   private turn = 0;
+  /** The registry's entry for its class. */
+  readonly resolved: ResolvedClass;
 
   constructor(
     readonly slot: WorkerSlot,
@@ -61,11 +63,9 @@ export class RemoteRef {
     readonly parent: RemoteRef | undefined,
   ) {
     this.token = { id, seen: 0, functions: undefined };
+    this.resolved = resolveClass(cls);
   }
 
-  get resolved(): ResolvedClass {
-    return resolveClass(this.cls);
-  }
 
   /** Holds state a fresh worker could not rebuild, and has not ended. */
   get holdsState(): boolean {

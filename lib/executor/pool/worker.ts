@@ -83,8 +83,14 @@ function rewindAfterFetch(id: number, rewind: () => unknown): void {
 /** Objects whose fire-and-forget creation or chaining failed: their next use fails with that error. */
 const broken = new Map<number, unknown>();
 
-/** Encoding results: driver objects of registered classes travel as references. */
+/** Encoding results: driver objects of registered classes travel as references. One set per owner, made once. */
+const hooksByOwner = new Map<number, EncodeHooks>();
 function encodeHooks(owner: number): EncodeHooks {
+  let hooks = hooksByOwner.get(owner);
+  if (!hooks) hooksByOwner.set(owner, (hooks = makeEncodeHooks(owner)));
+  return hooks;
+}
+function makeEncodeHooks(owner: number): EncodeHooks {
   return {
     to: 'the main thread',
     // Driver-made values may hold functions (client.options.pkFactory.createPk): they cross as
@@ -202,7 +208,10 @@ async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
     // close() squashes what its endSessions throws, a listener's throw included.
     const cause = closing ? SWALLOWED_CAUSE : m.r;
     const result = await (cause !== undefined && clientForwards(m.id) ? operation.run(cause, call) : call());
-    if (closing) releaseClient(m.id);
+    if (closing) {
+      releaseClient(m.id);
+      hooksByOwner.delete(m.id);
+    }
     return result;
   } finally {
     if (m.abortId !== undefined) aborts.delete(m.abortId);
