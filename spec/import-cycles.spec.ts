@@ -1,9 +1,9 @@
 // No import cycles in lib/: checked on the compiled graph (dist/lib), where only value imports are
-// left. Needs no server.
+// left, and on the TypeScript sources, where type-only imports count too. Needs no server.
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { packageRoot } from '../lib/util/package-root.js';
-import { cycles, cyclePath, importGraph, type ImportGraph } from './support/import-graph.js';
+import { cycles, cyclePath, importGraph, sourceImportGraph, type ImportGraph } from './support/import-graph.js';
 import { suite } from './support/env.js';
 
 const test = suite('import cycles');
@@ -44,6 +44,13 @@ test('no import cycle in lib/ beyond the named known ones', () => {
   const unknown = found.filter((c) => !Object.values(KNOWN_CYCLES).some((allowed) => c.every((m) => allowed.includes(m))));
   const described = unknown.map((c) => `${cyclePath(graph, c)} (modules: ${c.join(', ')})`);
   assert.equal(described, [], `import cycles in lib/:\n  ${described.join('\n  ')}`);
+});
+
+test('no import cycle in the lib/ sources, type-only imports counted', () => {
+  const sources = sourceImportGraph(join(packageRoot, 'lib'));
+  assert.ok(sources.size > 20, `only ${sources.size} sources under lib/`);
+  const described = cycles(sources).map((c) => `${cyclePath(sources, c)} (modules: ${c.join(', ')})`);
+  assert.equal(described, [], `import cycles among lib/ sources:\n  ${described.join('\n  ')}`);
 });
 
 test('every known cycle still exists (delete an entry once its cycle is gone)', () => {

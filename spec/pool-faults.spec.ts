@@ -41,7 +41,7 @@ function flavour(name: Flavour['name']): Flavour {
     GridFSBucket: rotor.GridFSBucket as unknown as typeof driver.GridFSBucket,
     close: () => rotor.close(),
     stats: () => rotor.poolStats(),
-    ...(name === 'pool' ? { slot: () => poolSlots(executor)![0]! } : {}),
+    ...(name === 'pool' ? { slot: () => poolSlots(executor)![0] as WorkerSlot } : {}),
   };
 }
 

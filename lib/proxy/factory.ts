@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import type { Attribute, ClassName } from '../registry/kinds.js';
 import type { ResolvedClass } from '../registry/resolve.js';
 import type { Ref } from '../executor/types.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime-types.js';
 import { nearestName } from './nearest.js';
 import { STATE, stateOf, type HandleState } from './state.js';
 import { subclassOwner, type Subclass } from './subclass.js';

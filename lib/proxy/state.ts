@@ -1,7 +1,7 @@
 // The state behind each handle (the Proxy's target) and how to recognise a handle.
 import type { ResolvedClass } from '../registry/resolve.js';
 import type { Ref } from '../executor/types.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime-types.js';
 import type { Subclass } from './subclass.js';
 
 export interface HandleState {

@@ -41,6 +41,38 @@ export function importGraph(root: string): ImportGraph {
   return graph;
 }
 
+const TYPE_IMPORT = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/**
+ * The relative imports of every TypeScript source under `root` (.ts and .cts files, not .d.ts),
+ * type-only ones included (`import type`, `import('./x.js').T`): a cycle here is one between
+ * concepts, even where the compiled output leaves it out.
+ */
+export function sourceImportGraph(root: string): ImportGraph {
+  const graph: ImportGraph = new Map();
+  const sources = (dir: string): string[] =>
+    readdirSync(dir)
+      .sort()
+      .flatMap((name) => {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) return sources(path);
+        return /\.c?ts$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+      });
+  for (const file of sources(root)) {
+    const source = readFileSync(file, 'utf8');
+    const targets = new Set<string>();
+    for (const re of [STATIC_IMPORT, BARE_IMPORT, REQUIRE, TYPE_IMPORT]) {
+      for (const m of source.matchAll(re)) {
+        const spec = m[1]!;
+        if (spec.startsWith('.')) targets.add(relative(root, resolve(dirname(file), spec)).replace(/\.js$/, '.ts').replace(/\.cjs$/, '.cts'));
+      }
+    }
+    for (const m of source.matchAll(OWN_NAMESPACE)) if (resolve(dirname(file), m[1]!).replace(/\.js$/, '.ts') === file) targets.delete(relative(root, file));
+    graph.set(relative(root, file), [...targets].sort());
+  }
+  return graph;
+}
+
 /** Strongly connected components with more than one module (or a module importing itself), each sorted. */
 export function cycles(graph: ImportGraph): string[][] {
   // Tarjan's algorithm.

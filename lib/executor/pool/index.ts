@@ -9,7 +9,7 @@ import { resolveClass } from '../../registry/resolve.js';
 import { inlineExecutor } from '../inline.js';
 import { memberName, newAbortId, type Request } from './protocol.js';
 import { registerSlots } from './internals.js';
-import { RemoteRef } from './remote-ref.js';
+import { RemoteRef, type Slot } from './remote-ref.js';
 import { WorkerSlot } from './slot.js';
 import { sumStats, type PoolStats } from './stats.js';
 import { applyToShadow, constructShadow, factoryShadow, NO_SHADOW } from './shadow.js';
@@ -273,7 +273,7 @@ function span(replicas: RemoteRef[]): RemoteRef {
   return first;
 }
 
-function constructOn(target: WorkerSlot, cls: ClassName, driverClass: new (...args: any[]) => object, args: unknown[]): RemoteRef {
+function constructOn(target: Slot, cls: ClassName, driverClass: new (...args: any[]) => object, args: unknown[]): RemoteRef {
   // The driver's constructor errors (a bad URI, an invalid option) throw here, from the shadow.
   const shadow = constructShadow(cls, driverClass, args);
   const parent = args.map(refOf).find((a): a is RemoteRef => a !== undefined);

@@ -3,9 +3,51 @@ import type { EventEmitter } from 'node:events';
 import type { ClassName } from '../../registry/kinds.js';
 import { resolveClass, type ResolvedClass } from '../../registry/resolve.js';
 import type { Request } from './protocol.js';
-import type { CursorState } from './main/cursor.js';
-import type { WorkerSlot } from './slot.js';
+import type { SyncWait } from './slot-blocking.js';
 
+
+/**
+ * One pool worker as the objects on it see it (WorkerSlot, ./slot.ts): how their requests go out
+ * and what keeps them alive. Declared here, beside RemoteRef, so neither module imports the other's.
+ */
+export interface Slot {
+  readonly isClosed: boolean;
+  /** One request, one reply; `signal` rejects it at once when aborted. */
+  request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown>;
+  /** One request, the thread blocked until its reply. */
+  requestSync(m: Request, args?: unknown[], wait?: SyncWait): unknown;
+  /** Fire-and-forget, in order; functions among `args` live as long as `owner`. */
+  post(m: Request, args?: unknown[], owner?: RemoteRef): void;
+  /** Sends what this tick queued now. */
+  flush(): void;
+  newRef(cls: ClassName, parent: RemoteRef | undefined, id?: number): RemoteRef;
+  /** Re-sends the creation of a rebuildable object after a worker loss or client.close(). */
+  ensureAlive(ref: RemoteRef): void;
+  awaitsRebuild(ref: RemoteRef): boolean;
+  forgetClient(client: RemoteRef): void;
+  /** A connected client keeps the process alive, as the driver's sockets do. */
+  hold(client: RemoteRef, connected: boolean): void;
+  watchSignal(ref: RemoteRef, signal: AbortSignal, abortId: number): void;
+}
+
+/** A cursor's main-thread state in the pool (./main/cursor.ts). */
+export interface CursorState {
+  buffer: unknown[];
+  transforms: Array<(doc: unknown) => unknown>;
+  /** A batch was fetched: the cursor is initialized, so chaining must ask the driver (it refuses). */
+  started: boolean;
+  /** The next batch, asked for as soon as the previous one arrived (see fill). */
+  prefetch: Promise<unknown[]> | undefined;
+  /** The prefetch has arrived: taking it up needs no wait (see fill). */
+  prefetched: boolean;
+  /** close() was called: as the driver's, an 'error' arriving after it is dropped. */
+  closing: boolean;
+  /**
+   * close() killed a cursor still open on the server: as the driver's, it then reads as exhausted
+   * (next() throws MongoCursorExhaustedError, toArray() is []), whatever is buffered.
+   */
+  killed: boolean;
+}
 
 export interface ReleaseToken {
   readonly id: number;
@@ -57,7 +99,7 @@ export class RemoteRef {
   readonly resolved: ResolvedClass;
 
   constructor(
-    readonly slot: WorkerSlot,
+    readonly slot: Slot,
     readonly id: number,
     readonly cls: ClassName,
     readonly parent: RemoteRef | undefined,

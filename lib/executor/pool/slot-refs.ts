@@ -5,12 +5,11 @@ import type { ClassName } from '../../registry/kinds.js';
 import type { WireRef } from './codec/index.js';
 import { WorkerLostError } from './errors.js';
 import type { Request } from './protocol.js';
-import { RemoteRef, type ReleaseToken } from './remote-ref.js';
-import type { WorkerSlot } from './slot.js';
+import { RemoteRef, type ReleaseToken, type Slot } from './remote-ref.js';
 
 /** What the table needs of its slot. */
 export interface RefHost {
-  readonly slot: WorkerSlot;
+  readonly slot: Slot;
   forgetFunctions(ids: number[] | undefined): void;
   /** Whether the worker can be told anything (an open pool, a live worker). */
   reachable(): boolean;

@@ -10,7 +10,7 @@ import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
 import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
 import { asDriverWouldThrow } from './listener-error.js';
-import { RemoteRef } from './remote-ref.js';
+import { RemoteRef, type Slot } from './remote-ref.js';
 import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
 import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js';
 import { Outbox } from './slot-outbox.js';
@@ -28,7 +28,7 @@ export const START_CEILING_MS = 15_000;
 type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
 
 
-export class WorkerSlot {
+export class WorkerSlot implements Slot {
   private pool: Tinypool | undefined;
   private worker: Worker | undefined;
   private port: MessagePort | undefined;

@@ -2,8 +2,7 @@
 // a pinned object lives on) and an AbortSignal (which stays on this thread).
 import { HANDLE_OPTION_KEYS } from '../../../registry/resolve.js';
 import { stateOf } from '../../../proxy/state.js';
-import { RemoteRef } from '../remote-ref.js';
-import type { WorkerSlot } from '../slot.js';
+import { RemoteRef, type Slot } from '../remote-ref.js';
 
 export function refOf(value: unknown): RemoteRef | undefined {
   const ref = value instanceof RemoteRef ? value : stateOf(value)?.ref;
@@ -11,7 +10,7 @@ export function refOf(value: unknown): RemoteRef | undefined {
 }
 
 /** The worker of a pinned (non-spanning) object among the arguments or their handle options: `{ session }`. */
-export function slotOfArgs(args: unknown[]): WorkerSlot | undefined {
+export function slotOfArgs(args: unknown[]): Slot | undefined {
   for (const a of args) {
     const ref = refOf(a);
     if (ref) {

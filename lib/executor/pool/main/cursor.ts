@@ -5,28 +5,11 @@
 // steps (./steps.ts), so awaiting and blocking callers run the same code.
 import { MongoAPIError, MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from 'mongodb';
 import { Readable } from 'node:stream';
-import type { RemoteRef } from '../remote-ref.js';
+import type { CursorState, RemoteRef } from '../remote-ref.js';
 import type { ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';
 import type { ResolvedClass } from '../../../registry/resolve.js';
 import { ASYNC, runAsync, runSync, type Steps, type Waiter } from './steps.js';
 
-export interface CursorState {
-  buffer: unknown[];
-  transforms: Array<(doc: unknown) => unknown>;
-  /** A batch was fetched: the cursor is initialized, so chaining must ask the driver (it refuses). */
-  started: boolean;
-  /** The next batch, asked for as soon as the previous one arrived (see fill). */
-  prefetch: Promise<unknown[]> | undefined;
-  /** The prefetch has arrived: taking it up needs no wait (see fill). */
-  prefetched: boolean;
-  /** close() was called: as the driver's, an 'error' arriving after it is dropped. */
-  closing: boolean;
-  /**
-   * close() killed a cursor still open on the server: as the driver's, it then reads as exhausted
-   * (next() throws MongoCursorExhaustedError, toArray() is []), whatever is buffered.
-   */
-  killed: boolean;
-}
 
 export function isCursorClass(cls: ResolvedClass): boolean {
   return cls.buffers.size > 0;
