@@ -90,8 +90,23 @@ export type ClientRole =
   /** Lets go of everything the client made (close, asyncDispose); where nothing is left to let go of, it succeeds. */
   | 'releases';
 
+/**
+ * Where a called member takes the driver's options object (`{ session, signal, ... }`): the position
+ * of the parameter the driver's declarations name `options`. Registry data the tables never state:
+ * generated from the driver's .d.ts (lib/types/generate/options-at.ts → ./generated/options-at.ts)
+ * and merged into each resolved attribute (./resolve.ts). The pool reads a call's AbortSignal there
+ * only, the REPL adds its Ctrl-C signal there.
+ */
+interface TakesOptions {
+  readonly optionsAt?: number;
+}
+/** Members that are not called take no options. */
+interface NotCalled {
+  readonly optionsAt?: undefined;
+}
+
 /** Returns the driver's promise through the framework's future (Motor's AsyncCommand). */
-export interface AsyncCommand extends Base, Projecting {
+export interface AsyncCommand extends Base, Projecting, TakesOptions {
   readonly kind: 'async';
   readonly buffer?: CommandRole;
   readonly client?: ClientRole;
@@ -101,7 +116,7 @@ export interface AsyncCommand extends Base, Projecting {
  * assignment. `fixed`: set when the object is made (names, options, concerns) and never changed by
  * its use, so an executor may answer it from a copy made alongside (the pool's main-thread shadow).
  */
-export interface Property extends Base {
+export interface Property extends Base, NotCalled {
   readonly kind: 'property';
   readonly writable?: boolean;
   readonly fixed?: boolean;
@@ -110,19 +125,19 @@ export interface Property extends Base {
   readonly namespace?: boolean;
 }
 /** A synchronous method (Motor's DelegateMethod): its result is returned as is, or wrapped. */
-export interface Delegate extends Base {
+export interface Delegate extends Base, TakesOptions {
   readonly kind: 'delegate';
   /** Called for its effect and returns nothing: an executor may apply it in order without waiting. */
   readonly returnsNothing?: boolean;
   readonly buffer?: MethodRole;
 }
 /** A cursor-chaining method (Motor's MotorCursorChainingMethod): applies to the delegate, returns the same handle. */
-export interface Chain {
+export interface Chain extends TakesOptions {
   readonly kind: 'chain';
   readonly buffer?: ChainRole;
 }
 /** A synchronous factory of another handle: cursors, change streams, GridFS streams, bulk ops, db(), collection(). */
-export interface Factory extends Projecting {
+export interface Factory extends Projecting, TakesOptions {
   readonly kind: 'factory';
   readonly wrap: ClassName;
   /**
@@ -133,7 +148,7 @@ export interface Factory extends Projecting {
   readonly madeId?: { readonly at: number } | { readonly via: string };
 }
 /** EventEmitter methods: registering ones return the handle for chaining; listeners get the driver's payloads. */
-export interface EventMethod {
+export interface EventMethod extends TakesOptions {
   readonly kind: 'event';
   readonly returnsHandle: boolean;
   /** Whether it adds or removes listeners (an executor that forwards events subscribes accordingly). */
@@ -144,12 +159,12 @@ export interface EventMethod {
  * arguments are wrapped (a session becomes a handle) and the method returns a future. A second
  * trailing function is the callback framework's completion callback.
  */
-export interface UserCallback extends Base {
+export interface UserCallback extends Base, TakesOptions {
   readonly kind: 'user-callback';
   readonly buffer?: CommandRole;
 }
 /** Symbol.asyncIterator: `for await` over documents, changes or chunks. */
-export interface AsyncIteration {
+export interface AsyncIteration extends NotCalled {
   readonly kind: 'async-iterator';
 }
 /** A static member of the class (MongoClient.connect, Db.SYSTEM_*): async when `async` is set. */
@@ -157,6 +172,14 @@ export interface Static extends Base {
   readonly kind: 'static';
   readonly async?: boolean;
 }
+
+/** The driver majors rotor supports (package.json peerDependencies). */
+export type DriverMajor = 6 | 7;
+/**
+ * One member's options position in the generated table (./generated/options-at.ts): a number where
+ * the supported majors' declarations agree, else one per major (a major left out takes no options there).
+ */
+export type OptionsAtEntry = number | Readonly<Partial<Record<DriverMajor, number>>>;
 
 export type Attribute = AsyncCommand | Property | Delegate | Chain | Factory | EventMethod | UserCallback | AsyncIteration;
 

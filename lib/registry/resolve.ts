@@ -1,6 +1,8 @@
 // Flattens a class table with its `extends` chain into lookup maps the Proxy factory reads.
 import { CLASSES } from './classes.js';
-import { SYMBOL_ATTRIBUTES, type AgnosticClass, type Attribute, type BufferRole, type ClassName, type Static } from './kinds.js';
+import { loadedDriverMajor } from './driver-major.js';
+import { OPTIONS_AT, OPTIONS_AT_MAJORS } from './generated/options-at.js';
+import { SYMBOL_ATTRIBUTES, type AgnosticClass, type Attribute, type BufferRole, type ClassName, type DriverMajor, type Static } from './kinds.js';
 
 export interface ResolvedClass {
   readonly name: ClassName;
@@ -46,7 +48,7 @@ export function resolveClass(name: ClassName): ResolvedClass {
   if (!table) throw new TypeError(`rotor has no agnostic class '${name}'`);
   const parent = table.extends ? resolveClass(table.extends) : undefined;
   const attributes = new Map<PropertyKey, Attribute>(parent?.attributes);
-  for (const [member, attr] of Object.entries(table.attributes)) attributes.set(keyOf(member), attr);
+  for (const [member, attr] of Object.entries(table.attributes)) attributes.set(keyOf(member), withOptionsAt(name, member, attr));
   const statics = new Map<string, Static>(parent?.statics);
   for (const [member, attr] of Object.entries(table.statics ?? {})) statics.set(member, attr);
   const resolved: ResolvedClass = {
@@ -74,6 +76,15 @@ export function resolveClass(name: ClassName): ResolvedClass {
   };
   cache.set(name, resolved);
   return resolved;
+}
+
+/** `attr` with its `optionsAt` from the generated table (the driver's declarations), when it takes options. */
+function withOptionsAt(cls: ClassName, member: string, attr: Attribute): Attribute {
+  const entry = OPTIONS_AT[cls]?.[member];
+  if (entry === undefined || attr.kind === 'property' || attr.kind === 'async-iterator') return attr;
+  // Positions that differ between majors: the loaded driver's (else the newest major's).
+  const at = typeof entry === 'number' ? entry : entry[(loadedDriverMajor() ?? OPTIONS_AT_MAJORS[0]) as DriverMajor];
+  return at === undefined ? attr : { ...attr, optionsAt: at };
 }
 
 export const CLASS_NAMES = Object.keys(CLASSES) as ClassName[];

@@ -5,7 +5,6 @@
 // honours `{ signal }` in server selection, connection checkout and the wire). Cursors a statement
 // reads but did not open (a cursor variable of an earlier line) are closed instead.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import * as driver from 'mongodb';
 import type { Executor, Ref } from '../executor/types.js';
 import { driverClassOf } from '../registry/driver-classes.js';
 import type { ClassName } from '../registry/kinds.js';
@@ -87,10 +86,10 @@ function closeMember(base: Executor, ref: Ref): string | undefined {
   return (base.classOf?.(ref) ?? driverClassOf(ref))?.buffers.get('close');
 }
 
-/** `args` with `{ signal }` in the driver method's `options` parameter, when it has one and it is free. */
+/** `args` with `{ signal }` in the member's options argument (the registry's `optionsAt`), when it has one and it is free. */
 function withSignal(base: Executor, ref: Ref, member: string | symbol, args: unknown[], signal: AbortSignal): unknown[] {
-  if (typeof member !== 'string' || args.some((a) => typeof a === 'function')) return args;
-  const index = optionsIndex(driverPrototype(base, ref), member);
+  if (args.some((a) => typeof a === 'function')) return args;
+  const index = (base.classOf?.(ref) ?? driverClassOf(ref))?.attributes.get(member)?.optionsAt;
   if (index === undefined || index < args.length - 1) return args;
   const given = args[index];
   if (given === undefined || given === null) {
@@ -102,35 +101,6 @@ function withSignal(base: Executor, ref: Ref, member: string | symbol, args: unk
   const copy = args.slice();
   copy[index] = { ...given, signal };
   return copy;
-}
-
-function driverPrototype(base: Executor, ref: Ref): object | null {
-  const cls = base.classOf?.(ref);
-  if (cls) return ((driver as unknown as Record<string, { prototype?: object }>)[cls.name]?.prototype ?? null);
-  return Object.getPrototypeOf(ref) as object | null;
-}
-
-const indexCache = new WeakMap<object, Map<string, number | undefined>>();
-
-/**
- * Where a driver method takes its options: the position of its parameter named `options`, read
- * from the method's source once (the driver is compiled JavaScript with named parameters).
- */
-export function optionsIndex(proto: object | null, member: string): number | undefined {
-  if (!proto) return undefined;
-  let byName = indexCache.get(proto);
-  if (!byName) indexCache.set(proto, (byName = new Map()));
-  if (byName.has(member)) return byName.get(member);
-  let index: number | undefined;
-  const fn = (proto as Record<string, unknown>)[member];
-  if (typeof fn === 'function') {
-    const params = /^[^(]*\(([^)]*)\)/.exec(Function.prototype.toString.call(fn))?.[1] ?? '';
-    const names = params.split(',').map((p) => p.split('=')[0]!.trim());
-    const found = names.indexOf('options');
-    index = found >= 0 ? found : undefined;
-  }
-  byName.set(member, index);
-  return index;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

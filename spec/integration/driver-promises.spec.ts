@@ -179,6 +179,46 @@ for (const target of targets) {
     assert.equal(counted, { value: [2, 'AbortError'] });
   });
 
+  // The pool reads a call's AbortSignal only from the member's options argument (the registry's
+  // optionsAt, from the driver's declarations): an AbortSignal in a document or a filter is data,
+  // serialized as the driver serializes it (an empty document), and aborts nothing.
+  test('11. a `signal` field in a document or a filter is data, as bare: an aborted one aborts nothing', async () => {
+    const aborted = AbortSignal.abort();
+    const live = new AbortController().signal;
+    /** Inserts with `insert` into an empty 'signal' set: what it answered, and what was stored. */
+    const inserting = (insert: (c: Collection<Document>) => Promise<unknown>) => async (c: Collection<Document>) => {
+      await c.deleteMany({ tag: 'signal' });
+      const answered = await insert(c);
+      return [answered, await c.find({ tag: 'signal' }, { projection: { _id: 0, n: 1, signal: 1 } }).sort({ n: 1 }).toArray()];
+    };
+    await same(inserting(async (c) => (await c.insertOne({ tag: 'signal', n: 1, signal: aborted })).acknowledged));
+    // A null `signal` in the document stays null when the options carry one (the pool's stand-in goes in the options only).
+    await same(inserting(async (c) => (await c.insertOne({ tag: 'signal', n: 2, signal: null }, { signal: live } as never)).acknowledged));
+    await same(inserting(async (c) => (await c.insertMany([{ tag: 'signal', n: 3, signal: aborted }], { signal: live } as never)).insertedCount));
+    // Filters holding one: read by both from the same documents.
+    await bareColl.insertMany([1, 2, 3].map((n) => ({ tag: 'signal', n, signal: n === 2 ? null : {} })));
+    await same(async (c) => (await c.find({ tag: 'signal', signal: aborted }).sort({ n: 1 }).toArray()).map((d) => d.n));
+    await same(async (c) => (await c.findOne({ tag: 'signal', signal: aborted, n: 3 }))?.n);
+    await same((c) => c.countDocuments({ tag: 'signal', signal: null }));
+    await same(async (c) => (await c.aggregate([{ $match: { tag: 'signal', signal: { $eq: null } } }]).toArray()).map((d) => d.n));
+    await same(async (c) => (await c.updateOne({ tag: 'signal', n: 3, signal: aborted }, { $inc: { m: 1 } })).modifiedCount);
+    // The options' signal is still the one that aborts.
+    assert.equal(await same((c) => c.find({ tag: 'signal', signal: live }, { signal: aborted }).toArray()), { threw: 'AbortError' });
+    await bareColl.deleteMany({ tag: 'signal' });
+  });
+
+  test("11. the options' signal aborts find, findOne, aggregate and countDocuments, as bare", async () => {
+    const aborted = AbortSignal.abort();
+    const results = [
+      await same((c) => c.find({}, { signal: aborted }).toArray()),
+      await same((c) => c.findOne({ n: 1 }, { signal: aborted })),
+      await same((c) => c.aggregate([{ $match: {} }], { signal: aborted }).toArray()),
+      await same((c) => c.countDocuments({}, { signal: aborted })),
+      await same((c) => c.countDocuments({}, { signal: new AbortController().signal })),
+    ];
+    assert.equal(results, [...Array<unknown>(4).fill({ threw: 'AbortError' }), { value: 10 }]);
+  });
+
   test('12. _id write-back: set at call time, `_id: null` replaced, after a failed unordered insertMany, and by bulk.insert()', async () => {
     const ids = await same(async (c) => {
       await c.deleteMany({ tag: 'ids' });

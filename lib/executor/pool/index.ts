@@ -246,7 +246,7 @@ const probes = new Map<RemoteRef, Map<string, unknown>>();
 function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[], cls: ClassName): object {
   parent.slot.ensureAlive(parent);
   const upload = withMadeId(parent.resolved.attributes.get(member), memberName(member), args);
-  const signal = extractSignal(upload.args);
+  const signal = extractSignal(upload.args, parent.resolved.attributes.get(upload.member)?.optionsAt);
   // A cursor opened with an aborted signal is made, as the driver's is: its reads reject.
   if (signal?.aborted && !isCursorClass(resolveClass(cls))) throw signal.reason;
   const shadow = factoryShadow(parent, upload.member, upload.args, cls);

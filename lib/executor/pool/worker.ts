@@ -160,13 +160,15 @@ const decodeHooks: DecodeHooks = {
       callUserFunction(fnId, args),
 };
 
-function decodeArgs(args: unknown[], abortId?: number): unknown[] {
+function decodeArgs(args: unknown[], abortId?: number, optionsAt?: number): unknown[] {
   const list = decode(args, decodeHooks) as unknown[];
   if (abortId !== undefined) {
-    // The caller passed an AbortSignal: ours stands in for it, aborted when the main thread says so.
+    // The caller passed an AbortSignal: ours stands in for it, in the member's options argument
+    // (the registry's optionsAt, where the main thread took it out), aborted when the main thread says so.
     const controller = new AbortController();
     aborts.set(abortId, controller);
-    for (const a of list) if (a && typeof a === 'object' && 'signal' in a && (a).signal === null) (a as { signal: AbortSignal }).signal = controller.signal;
+    const options = optionsAt === undefined ? undefined : list[optionsAt];
+    if (options && typeof options === 'object' && (options as { signal?: unknown }).signal === null) (options as { signal: AbortSignal }).signal = controller.signal;
   }
   return list;
 }
@@ -203,7 +205,7 @@ async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
   const e = entry(m.id);
   const attr = checkAllowed(e.cls, 'invoke', m.member);
   try {
-    const call = (): Promise<unknown> => e.obj[memberKey(m.member)](...decodeArgs(m.args, m.abortId));
+    const call = (): Promise<unknown> => e.obj[memberKey(m.member)](...decodeArgs(m.args, m.abortId, attr.optionsAt));
     const closing = attr.kind === 'async' && attr.client === 'releases';
     // close() squashes what its endSessions throws, a listener's throw included.
     const cause = closing ? SWALLOWED_CAUSE : m.r;
@@ -253,8 +255,8 @@ function perform(m: Request): unknown {
     }
     case 'factory': {
       const e = entry(m.id);
-      checkAllowed(e.cls, 'factory', m.member);
-      const made = e.obj[m.member](...decodeArgs(m.args, m.abortId));
+      const attr = checkAllowed(e.cls, 'factory', m.member);
+      const made = e.obj[m.member](...decodeArgs(m.args, m.abortId, attr.optionsAt));
       hostStream(made);
       register(made, m.cls, ownerOf(m.id), m.newId);
       if (m.abortId !== undefined) entry(m.newId).abortId = m.abortId;

@@ -25,14 +25,15 @@ export function slotOfArgs(args: unknown[]): Slot | undefined {
   return undefined;
 }
 
-/** AbortSignals stay on the main thread: the worker gets a stand-in (options `{ signal: null }`). */
-export function extractSignal(args: unknown[]): AbortSignal | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as { signal?: unknown } | null;
-    if (a && typeof a === 'object' && a.signal instanceof AbortSignal) {
-      args[i] = { ...a, signal: null };
-      return a.signal;
-    }
-  }
-  return undefined;
+/**
+ * AbortSignals stay on the main thread: the worker gets a stand-in (options `{ signal: null }`).
+ * Only the member's options argument is read (`at`, the registry's optionsAt): a field named
+ * `signal` in a document or a filter is data, sent as the driver would serialize it.
+ */
+export function extractSignal(args: unknown[], at: number | undefined): AbortSignal | undefined {
+  if (at === undefined) return undefined;
+  const options = args[at] as { signal?: unknown } | null | undefined;
+  if (!options || typeof options !== 'object' || !(options.signal instanceof AbortSignal)) return undefined;
+  args[at] = { ...options, signal: null };
+  return options.signal;
 }

@@ -45,11 +45,12 @@ function* commandOn(ref: RemoteRef, member: string | symbol, args: unknown[], w:
     if (local) return yield* local;
   }
   if (ref.cls === 'Collection') assignInsertIds(ref, name, args);
-  const signal = extractSignal(args);
+  const attr = ref.resolved.attributes.get(member);
+  const signal = extractSignal(args, attr?.optionsAt);
   // A blocked thread cannot see a signal fire: it is checked before sending, the wait is bounded.
   if (signal?.aborted) throw signal.reason;
   const ask: Request = { op: 'invoke', id: ref.id, member: name, args: [] };
-  const userFunctions = ref.resolved.attributes.get(member)?.kind === 'user-callback';
+  const userFunctions = attr?.kind === 'user-callback';
   const result = yield { ask, ref, args, signal, boundArgs: args, userFunctions };
   return afterCommand(ref, member, args, result);
 }
