@@ -72,12 +72,12 @@ interface Base {
 }
 
 /**
- * mongosh reads a plain object at this argument position — the driver's options object, which holds
- * a `projection` — as the projection itself when it holds no option of the method
+ * The member's options object (at its `optionsAt`) holds a `projection`: mongosh reads a plain
+ * object there as the projection itself when it holds no option of the method
  * (`find(filter, { _id: 0 })`); the REPL does too (lib/repl/projection.ts), an app never.
  */
 interface Projecting {
-  readonly projectionAt?: number;
+  readonly projectionInOptions?: boolean;
 }
 
 /**
@@ -207,8 +207,8 @@ export const AsyncIterator = (): AsyncIteration => ({ kind: 'async-iterator' });
 export const StaticProperty = (): Static => ({ kind: 'static' });
 /** A cursor member with a role (see CommandRole): `next: Buffered('next', AsyncCommand())`. */
 export const Buffered = <A extends AsyncCommand | Property | Delegate | Chain | UserCallback>(role: NonNullable<A['buffer']>, attr: A): A => ({ ...attr, buffer: role });
-/** A find-like member whose options at `at` hold a projection (see Projecting). */
-export const ProjectionAt = <A extends AsyncCommand | Factory>(at: number, attr: A): A => ({ ...attr, projectionAt: at });
+/** A find-like member whose options hold a projection (see Projecting). */
+export const ProjectionInOptions = <A extends AsyncCommand | Factory>(attr: A): A => ({ ...attr, projectionInOptions: true });
 export const StaticAsyncCommand = (wrap?: ClassName): Static => (wrap ? { kind: 'static', async: true, wrap } : { kind: 'static', async: true });
 
 /** One agnostic class: Motor's AgnosticCollection and friends, as data. */

@@ -1,8 +1,8 @@
 // mongosh's `find(filter, projection)`: the driver reads a second argument as options, so
-// `find({}, { _id: 0 })` would silently return `_id`. In the REPL, a plain object at a member's
-// `projectionAt` position (registry data) that holds no find option is the projection; one that
-// mixes option and field names is refused, naming both; mongosh's third argument (options) is
-// merged in. Runs before the statement's signal is added to the options (./cancel.ts).
+// `find({}, { _id: 0 })` would silently return `_id`. In the REPL, when a member's options hold a
+// projection (registry data: `projectionInOptions`), a plain object at its options position
+// (`optionsAt`) that holds no find option is the projection; one that mixes option and field names
+// is refused, naming both; mongosh's third argument (options) is merged in. Runs before the statement's signal is added to the options (./cancel.ts).
 import type { FindOptions } from 'mongodb';
 import type { Executor, Ref } from '../executor/types.js';
 import { driverClassOf } from '../registry/driver-classes.js';
@@ -52,7 +52,7 @@ export function projecting(base: Executor): Executor {
   const at = (ref: Ref, member: string | symbol): number | undefined => {
     if (typeof member !== 'string') return undefined;
     const attr = (base.classOf?.(ref) ?? driverClassOf(ref))?.attributes.get(member);
-    return attr && 'projectionAt' in attr ? attr.projectionAt : undefined;
+    return attr && 'projectionInOptions' in attr && attr.projectionInOptions ? attr.optionsAt : undefined;
   };
   return Object.assign(Object.create(base) as Executor, {
     invoke(ref: Ref, member: string | symbol, args: unknown[]) {
