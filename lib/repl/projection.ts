@@ -2,7 +2,8 @@
 // `find({}, { _id: 0 })` would silently return `_id`. In the REPL, when a member's options hold a
 // projection (registry data: `projectionInOptions`), a plain object at its options position
 // (`optionsAt`) that holds no find option is the projection; one that mixes option and field names
-// is refused, naming both; mongosh's third argument (options) is merged in. Runs before the statement's signal is added to the options (./cancel.ts).
+// is refused, naming both; mongosh's third argument (options) is merged in. Runs before the
+// statement's signal is added to the options (./cancel.ts).
 import type { FindOptions } from 'mongodb';
 import type { Executor, Ref } from '../executor/types.js';
 import { driverClassOf } from '../registry/driver-classes.js';
