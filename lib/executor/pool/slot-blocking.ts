@@ -73,7 +73,7 @@ export function awaitSync(host: BlockingHost, m: Request, r: number, wait: SyncW
       }
       if (got.r !== r) continue; // the late answer to a request that already gave up
       if (wait?.deliverOrdered) drainOrdered(host);
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a thrown primitive comes back as itself, as in-process
+      // (A thrown primitive comes back as itself, as in-process.)
       if ('error' in got) throw host.kept.has(got.kept) ? host.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, host.decodeHooks);
       return host.kept.take(got.kept, () => decode(got.ok, host.decodeHooks));
     }

@@ -351,7 +351,7 @@ export class WorkerSlot implements Slot {
     const reply = await this.exchange(m, args, signal);
     if (reply instanceof Failure) {
       if (reply.kept) throw reply.kept.value; // what the user's function threw, handed back as is
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a thrown primitive comes back as itself, as in-process
+      // A thrown primitive comes back as itself, as in-process.
       throw decodeThrown(reply.wire, new Error().stack, this.decodeHooks);
     }
     return reply;

@@ -53,7 +53,7 @@ export function waitingForwarder(id: number, event: string, encodeArgs: (args: u
     Atomics.add(d.mainFlag, 0, 1);
     Atomics.notify(d.mainFlag, 0);
     const answer = waitFor(d, channel, hop);
-    // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the listener threw, or its kind's twin, as thrown in-process
+    // What the listener threw (its copy, or a twin of its kind), as thrown in-process.
     if (answer.threw) throw thrownValue(d, answer.threw);
   };
 }
