@@ -69,5 +69,6 @@ export interface HopAnswer {
  * of these kept values (the main thread forgets the originals).
  */
 export type HopMessage =
-  | { t: 'hop'; hop: number; id: number; event: string; args: unknown; channel?: { port: MessagePort; flag: SharedArrayBuffer } }
+  /** `w`: the worker thread's id, whose channel the answer goes to (a call from a worker lost meanwhile is answered into its own, dead, channel). */
+  | { t: 'hop'; w: number; hop: number; id: number; event: string; args: unknown; channel?: { port: MessagePort; flag: SharedArrayBuffer } }
   | { t: 'hop'; drop: number[] };

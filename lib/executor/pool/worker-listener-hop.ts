@@ -2,7 +2,7 @@
 // the event on the blocking channel (which the main thread reads whether it is free or blocked in a
 // sync call), waits on the hop channel's flag until the main thread answered, and returns or throws
 // what the listener threw, so the driver aborts the command before sending, as in-process.
-import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, threadId, type MessagePort } from 'node:worker_threads';
 import { decodeThrown, type DecodeHooks } from './codec/index.js';
 import { HOP_FLAG, HOP_FLAG_LENGTH, HOP_SLICE_MS, type HopAnswer, type HopMessage, type HopThrown } from './listener-hop.js';
 import type { Request, WorkerMessage } from './protocol.js';
@@ -48,7 +48,7 @@ export function waitingForwarder(id: number, event: string, encodeArgs: (args: u
     }
     const hop = nextHop++;
     d.flush();
-    const call: HopMessage = { t: 'hop', hop, id, event, args: encoded, ...(attach ? { channel: attach } : {}) };
+    const call: HopMessage = { t: 'hop', w: threadId, hop, id, event, args: encoded, ...(attach ? { channel: attach } : {}) };
     d.syncPort.postMessage(call, attach ? [attach.port] : []);
     Atomics.add(d.mainFlag, 0, 1);
     Atomics.notify(d.mainFlag, 0);

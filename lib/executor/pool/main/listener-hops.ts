@@ -31,11 +31,12 @@ export function listenerHopsServed(): number {
 }
 
 export class ListenerHops {
-  private channel: { port: MessagePort; flag: Int32Array } | undefined;
+  /** Each worker's hop channel, by thread id (one at a time, but a call from a worker lost meanwhile may still arrive). */
+  private readonly channels = new Map<number, { port: MessagePort; flag: Int32Array }>();
   /** Tokens of thrown values kept for the worker's copies. */
   private readonly tokens = new Set<number>();
-  /** Events being served (nested when a listener's blocking request makes the worker emit again). */
-  private readonly serving: string[] = [];
+  /** Calls being served (nested when a listener's blocking request makes the worker emit again). */
+  private readonly serving: Array<{ event: string; w: number }> = [];
 
   constructor(private readonly host: HopHost) {}
 
@@ -44,13 +45,10 @@ export class ListenerHops {
       for (const token of m.drop) if (this.tokens.delete(token)) this.host.kept.take(token, () => undefined);
       return;
     }
-    if (m.channel) {
-      this.close(); // a fresh worker: the previous one's channel and copies are gone
-      this.channel = { port: m.channel.port, flag: new Int32Array(m.channel.flag) };
-    }
+    if (m.channel) this.channels.set(m.w, { port: m.channel.port, flag: new Int32Array(m.channel.flag) });
     served++;
     let answer: HopAnswer = { hop: m.hop };
-    this.serving.push(m.event);
+    this.serving.push({ event: m.event, w: m.w });
     try {
       this.drainOrdered();
       answer = this.run(m);
@@ -58,7 +56,7 @@ export class ListenerHops {
       answer = { hop: m.hop, threw: this.thrown(error) };
     } finally {
       this.serving.pop();
-      this.answer(answer);
+      this.answer(m.w, answer);
     }
   }
 
@@ -67,7 +65,7 @@ export class ListenerHops {
    * only what it answers synchronously; a command would wait for the listener, which waits for it.
    */
   beforeBlocking(m: Request): void {
-    const event = this.serving.at(-1);
+    const event = this.serving.at(-1)?.event;
     if (event === undefined || ANSWERED_WHILE_WAITING.has(m.op)) return;
     throw new TypeError(
       `rotor: ${'member' in m ? m.member : m.op} cannot block inside a '${event}' listener: the pool worker waits in the driver's emit for the listener to return ` +
@@ -77,8 +75,9 @@ export class ListenerHops {
 
   /** After a blocking request was sent from a listener: the waiting worker answers it now. */
   afterBlocking(): void {
-    const ch = this.channel;
-    if (this.serving.length === 0 || !ch) return;
+    const w = this.serving.at(-1)?.w;
+    const ch = w === undefined ? undefined : this.channels.get(w);
+    if (!ch) return;
     Atomics.add(ch.flag, HOP_FLAG.pull, 1);
     Atomics.add(ch.flag, HOP_FLAG.wake, 1);
     Atomics.notify(ch.flag, HOP_FLAG.wake);
@@ -86,13 +85,12 @@ export class ListenerHops {
 
   /** The worker is gone or the pool closed: a worker still waiting wakes up, and its copies are gone. */
   close(): void {
-    const ch = this.channel;
-    this.channel = undefined;
-    if (ch) {
+    for (const ch of this.channels.values()) {
       Atomics.store(ch.flag, HOP_FLAG.closed, 1);
       Atomics.notify(ch.flag, HOP_FLAG.wake);
       ch.port.close();
     }
+    this.channels.clear();
     for (const token of this.tokens) this.host.kept.take(token, () => undefined);
     this.tokens.clear();
   }
@@ -128,8 +126,8 @@ export class ListenerHops {
     return { kind, error, kept: kept!, ...(revoked ? { revoked } : {}) };
   }
 
-  private answer(answer: HopAnswer): void {
-    const ch = this.channel;
+  private answer(w: number, answer: HopAnswer): void {
+    const ch = this.channels.get(w);
     if (!ch) return; // closed meanwhile: the worker woke up on its closed flag
     try {
       ch.port.postMessage(answer);
