@@ -486,7 +486,7 @@ export class WorkerSlot implements Slot {
 
   /**
    * In-process, a listener that throws on an event the driver emits during an operation
-   * (commandStarted...) fails that operation with its error. Here the listener runs once the event
+   * (commandSucceeded...) fails that operation with its error. Here the listener runs once the event
    * crossed: the request it belongs to fails with the error instead of its answer (the worker's
    * answer is dropped). An event of no request still in flight throws as an emitter's would.
    */
