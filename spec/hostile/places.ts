@@ -45,6 +45,16 @@ async function inTransaction(t: Ctx, value: unknown, outcome: 'return' | 'throw'
   }
 }
 
+/** An insert under a listener of `event` that throws what `make` gives (once the client is connected). */
+async function throwingListener(t: Ctx, make: Make, event: 'commandStarted' | 'connectionCheckOutStarted'): Promise<unknown> {
+  const client = await t.connect({ monitorCommands: true });
+  const thrown = make();
+  client.on(event, () => {
+    throw thrown;
+  });
+  return caught(thrown, () => client.db(t.db.databaseName).collection<{ _id: number; a: number }>(t.prefix).insertOne({ _id: 1, a: 1 }));
+}
+
 /** Object-shaped inputs: `make` gets the base object of the place's shape. */
 export const SHAPE_PLACES = {
   'insertOne document': (t, make) => t.coll.insertOne(make({ a: 1 })),
@@ -114,19 +124,12 @@ export const THROWN_PLACES = {
       }),
     );
   },
-  // A ping, on purpose: with a write here pool and sync differ from the driver (rule 1's known
-  // exception, README "Two rules"): in-process the throw stops the command before it is sent; in the
-  // pool the worker has sent it when the main thread's listener runs, so the write happens and is
-  // reported failed. Not fixed: it needs the worker to wait in the driver's synchronous emit for the
-  // main thread's listener (and rotor/sync to serve that wait while it blocks).
-  'thrown from a commandStarted listener': async (t, make) => {
-    const client = await t.connect({ monitorCommands: true });
-    const thrown = make();
-    client.on('commandStarted', () => {
-      throw thrown;
-    });
-    return caught(thrown, () => client.db('admin').command({ ping: 1 }));
-  },
+  // An insert: in-process the listener runs in the driver's emit before the command is written, so
+  // its throw means nothing is stored. The pool's worker waits in that emit for the main thread's
+  // listener (lib/executor/pool/listener-hop.ts), so the server holds nothing there either.
+  'thrown from a commandStarted listener': (t, make) => throwingListener(t, make, 'commandStarted'),
+  // Emitted first thing in the pool's checkOut: the throw reaches the caller as it was thrown (a string stays a string).
+  'thrown from a connectionCheckOutStarted listener': (t, make) => throwingListener(t, make, 'connectionCheckOutStarted'),
 } satisfies Record<string, Place>;
 
 export type ShapePlace = keyof typeof SHAPE_PLACES;

@@ -131,10 +131,9 @@ export const ROWS: Row[] = [
     ["an app's Error subclass", 'thrown from cursor forEach'],
     ['a string', 'thrown from cursor forEach'],
     ['a revoked Proxy', 'thrown from cursor forEach'],
-    ["an app's Error subclass", 'thrown from a commandStarted listener', S, 7],
-    ['a string', 'thrown from a commandStarted listener', S, 7],
-    ['a revoked Proxy', 'thrown from a commandStarted listener', S, 7],
   ]),
+  ...thrownRows(grid(everyThrown, 'thrown from a commandStarted listener', Object.fromEntries(everyThrown.map((name) => [name, [S, 7]])))),
+  ...thrownRows(grid(everyThrown, 'thrown from a connectionCheckOutStarted listener', Object.fromEntries(everyThrown.map((name) => [name, [S, 7]])))),
   // ── function-valued options, 16 MiB documents, signals, GridFS ─────────────────────────
   ...SPECIAL_ROWS,
 ];

@@ -241,5 +241,79 @@ for (const target of targets) {
     assert.equal(ids, { value: { atCall: true, nulled: true, failed: 'MongoBulkWriteError', afterFailure: [true, true, true], bulkAtCall: true, stored: 5 } });
   });
 
+  // Item 7's last part (rule 1): the driver emits commandStarted before writing the command, and a
+  // listener's throw aborts it; the pool's worker waits in that emit for the main thread's listener.
+  test('7. a commandStarted listener that throws on an insert: the caller gets its very error and the server holds nothing, as bare', async () => {
+    const scenario = async (MongoClient: typeof driver.MongoClient): Promise<unknown> => {
+      const c = new MongoClient(testUri(), { monitorCommands: true });
+      try {
+        const vetoed = c.db(name).collection('vetoed');
+        const thrown = new AppError('veto');
+        let armed = true;
+        c.on('commandStarted', (e) => {
+          if (armed && e.commandName === 'insert') throw thrown;
+        });
+        const got = await outcome(() => vetoed.insertOne({ a: 1 }));
+        let same = false;
+        try {
+          await vetoed.insertOne({ a: 2 });
+        } catch (error) {
+          same = error === thrown;
+        }
+        // One more insert through the same client, let through: once it is stored, a vetoed one
+        // that had been sent anyway (before the listener ran) would be stored too.
+        armed = false;
+        await vetoed.insertOne({ a: 3 });
+        return { got, same, stored: (await bare.db(name).collection('vetoed').find({}, { projection: { _id: 0 } }).toArray()) as unknown };
+      } finally {
+        await c.close();
+      }
+    };
+    const expected = await scenario(driver.MongoClient);
+    await bare.db(name).collection('vetoed').deleteMany({});
+    assert.equal(expected, { got: { threw: 'AppError' }, same: true, stored: [{ a: 3 }] });
+    assert.equal(await scenario(target.rotor.MongoClient), expected);
+    await bare.db(name).collection('vetoed').drop();
+  });
+
+  // The client-level bulkWrite (driver 6.10+) builds its batch, and calls the client's pkFactory,
+  // after its first await. FerretDB has no `bulkWrite` command: both reject from the server once the
+  // batch was built and sent, so what is compared is the ids and the pkFactory's calls
+  // (spec/pool-client-bulkwrite.spec.ts checks the write where the server takes the command).
+  const clientBulkWrite = typeof (driver.MongoClient.prototype as { bulkWrite?: unknown }).bulkWrite === 'function';
+  test("12. client bulkWrite: insertOne models get the client pkFactory's ids as the driver gives them (after the call, `_id ?? createPk()`, called on the factory)", async () => {
+    if (!clientBulkWrite) return;
+    const scenario = async (MongoClient: typeof driver.MongoClient, blocking: boolean): Promise<unknown> => {
+      const calls: boolean[] = [];
+      let n = 0;
+      const pkFactory = {
+        createPk(this: unknown): string {
+          calls.push(this === pkFactory);
+          return `pk-${++n}`;
+        },
+      };
+      const c = new MongoClient(testUri(), { pkFactory });
+      try {
+        const docs: Document[] = [{ a: 1 }, { _id: null, a: 2 }, { _id: 'own', a: 3 }];
+        const models = docs.map((document) => ({ name: 'insertOne' as const, namespace: `${name}.client_bulk`, document }));
+        let rightAfter: unknown = 'not observable';
+        const settled = outcome(() => {
+          const call = c.bulkWrite(models);
+          // A sync target's call has settled already; the others are read before it did.
+          if (!blocking) rightAfter = docs.map((d) => d._id ?? String(d._id));
+          return call;
+        });
+        await settled;
+        return { rightAfter, ids: docs.map((d) => d._id as unknown), calls };
+      } finally {
+        await c.close();
+      }
+    };
+    const expected = (await scenario(driver.MongoClient, false)) as { rightAfter: unknown };
+    const actual = await scenario(target.rotor.MongoClient, target.framework === 'sync');
+    assert.equal(actual, target.framework === 'sync' ? { ...expected, rightAfter: 'not observable' } : expected);
+    assert.equal(expected, { rightAfter: ['undefined', 'null', 'own'], ids: ['pk-1', 'pk-2', 'own'], calls: [true, true] });
+  });
+
   test.run();
 }

@@ -6,6 +6,7 @@
 // thread reads with receiveMessageOnPort while it waits on the shared flag.
 import type { Attribute, ClassName, FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
+import type { HopMessage } from './listener-hop.js';
 
 /** What the worker gets once, through tinypool, when it starts: its two ports and the wake-up flag. */
 export interface Attach {
@@ -65,13 +66,15 @@ export type WorkerMessage =
    * SWALLOWED_CAUSE where the driver squashes what a listener throws (close()'s endSessions).
    */
   | { t: 'event'; id: number; event: string; args: unknown; cause?: number }
-  | { t: 'callback'; callId: number; fn: number; args: unknown };
+  | { t: 'callback'; callId: number; fn: number; args: unknown }
+  /** A listener the driver waits for (./listener-hop.ts): calls come on the blocking channel, drops here. */
+  | HopMessage;
 
 /**
  * Worker → main, on the blocking channel: replies to blocking requests, and the calls of user
  * functions made while a blocking request is in flight (the main thread reads only this channel then).
  */
-export type SyncReply = { r: number; ok: unknown; kept?: number } | { r: number; error: unknown; kept?: number } | { t: 'callback'; callId: number; fn: number; args: unknown };
+export type SyncReply = { r: number; ok: unknown; kept?: number } | { r: number; error: unknown; kept?: number } | { t: 'callback'; callId: number; fn: number; args: unknown } | HopMessage;
 
 /** Long array results cross in slices of this many elements, each its own message. */
 export const PART_SIZE = 512;

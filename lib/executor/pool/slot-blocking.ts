@@ -2,10 +2,11 @@
 // Atomics.wait over the slot's flag, reads the worker's answer from the blocking channel, runs the
 // user functions the worker calls back meanwhile, and notices a worker that died.
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { decode, decodeError, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import { decode, decodeThrown, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import type { KeptValues } from './kept-values.js';
 import { WorkerLostError } from './errors.js';
 import type { Request, SyncReply, WorkerMessage } from './protocol.js';
+import type { HopMessage } from './listener-hop.js';
 
 /** A blocking request never waits longer than this for a live worker (a worker answers them without I/O). */
 export const SYNC_CEILING_MS = 10_000;
@@ -43,6 +44,8 @@ export interface BlockingHost {
   /** The worker is lost (the current generation). */
   lose(cause: Error): void;
   onMessage(message: WorkerMessage): void;
+  /** A listener the driver waits for: served here too, or the worker and this thread would wait for each other. */
+  hop(m: HopMessage): void;
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
@@ -63,14 +66,15 @@ export function awaitSync(host: BlockingHost, m: Request, r: number, wait: SyncW
       if ('t' in got) {
         // Time the user's function takes here is not the worker's: it does not count against the bound.
         const started = Date.now();
-        const stuck = runCallbackSync(host, got.callId, got.fn, got.args);
+        const stuck = got.t === 'hop' ? void host.hop(got) : runCallbackSync(host, got.callId, got.fn, got.args);
         deadline += Date.now() - started;
         if (stuck) throw stuck;
         continue;
       }
       if (got.r !== r) continue; // the late answer to a request that already gave up
       if (wait?.deliverOrdered) drainOrdered(host);
-      if ('error' in got) throw host.kept.has(got.kept) ? host.kept.take(got.kept, () => undefined) : decodeError(got.error, new Error().stack, host.decodeHooks);
+      // (A thrown primitive comes back as itself, as in-process.)
+      if ('error' in got) throw host.kept.has(got.kept) ? host.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, host.decodeHooks);
       return host.kept.take(got.kept, () => decode(got.ok, host.decodeHooks));
     }
     if (Atomics.wait(host.flag, 0, seen, LIVENESS_SLICE_MS) !== 'timed-out') continue;

@@ -4,6 +4,7 @@
 import { decode, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import type { KeptValues } from './kept-values.js';
 import type { Request, WorkerMessage } from './protocol.js';
+import type { HopMessage } from './listener-hop.js';
 import type { RemoteRef } from './remote-ref.js';
 import { dropsEvent } from './main/cursor.js';
 
@@ -42,6 +43,8 @@ export interface InboxHost {
   idle(): void;
   /** A listener threw on an event the driver emitted during request `cause` (if known). */
   listenerThrew(cause: number | undefined, error: unknown): void;
+  /** A listener the driver waits for (./main/listener-hops.ts). */
+  hop(m: HopMessage): void;
 }
 
 export function receive(host: InboxHost, message: WorkerMessage | WorkerMessage[]): void {
@@ -82,6 +85,8 @@ function receiveOne(host: InboxHost, m: WorkerMessage): void {
       host.listenerThrew(m.cause, error);
     }
     if (emitter.listenerCount(m.event) === 0) host.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
+  } else if (m.t === 'hop') {
+    host.hop(m);
   } else {
     runCallback(host, m.callId, m.fn, m.args);
   }

@@ -5,7 +5,7 @@ import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } fr
 import type { Tinypool } from 'tinypool';
 import type { ClassName } from '../../registry/kinds.js';
 import { stateOf } from '../../proxy/state.js';
-import { decodeError, encodeArgs, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import { decodeThrown, encodeArgs, type DecodeHooks, type EncodeHooks } from './codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
 import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
@@ -15,6 +15,7 @@ import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js'
 import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js';
 import { Outbox } from './slot-outbox.js';
 import { KeptValues } from './kept-values.js';
+import { ListenerHops } from './main/listener-hops.js';
 import { threadState } from './thread-liveness.js';
 import { RefTable } from './slot-refs.js';
 import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker } from './worker-options.js';
@@ -115,6 +116,7 @@ export class WorkerSlot implements Slot {
     // Noticed before the thread's exit event (a blocking request saw it stop, or it never started):
     // make sure it is gone; its exit handler then destroys its tinypool.
     void worker?.terminate().catch(() => {});
+    this.hops.close();
     this.refTable.workerLost(cause);
     this.holds.clear();
     this.updateRef();
@@ -144,6 +146,7 @@ export class WorkerSlot implements Slot {
     this.port?.close();
     this.pool = this.worker = this.port = this.syncPort = undefined;
     this.refTable.dropReleases();
+    this.hops.close();
     for (const unwatch of [...this.watched]) unwatch();
     await pool?.destroy();
   }
@@ -280,6 +283,7 @@ export class WorkerSlot implements Slot {
     workerStopped: () => this.workerStopped(),
     lose: (cause) => this.lose(this.generation, cause),
     onMessage: (message) => this.onMessage(message),
+    hop: (m) => this.hops.receive(m),
   };
 
   private fail(r: number, error: Error): void {
@@ -347,7 +351,8 @@ export class WorkerSlot implements Slot {
     const reply = await this.exchange(m, args, signal);
     if (reply instanceof Failure) {
       if (reply.kept) throw reply.kept.value; // what the user's function threw, handed back as is
-      throw decodeError(reply.wire, new Error().stack, this.decodeHooks);
+      // A thrown primitive comes back as itself, as in-process.
+      throw decodeThrown(reply.wire, new Error().stack, this.decodeHooks);
     }
     return reply;
   }
@@ -435,9 +440,11 @@ export class WorkerSlot implements Slot {
    */
   requestSync(m: Request, args?: unknown[], wait?: SyncWait): unknown {
     const port = this.usable(`${'member' in m ? m.member : m.op}`);
+    this.hops.beforeBlocking(m);
     const r = (m.r = this.nextRid++);
     m.sync = true;
     const functions = this.outbox.send(m, args, port);
+    this.hops.afterBlocking();
     // A blocking request's own functions must be synchronous: one returning a Promise would wait
     // for this thread, which waits for the worker.
     if (functions) for (const id of functions) this.blockingFunctions.add(id);
@@ -468,14 +475,18 @@ export class WorkerSlot implements Slot {
     settle: (p, error, value) => this.settle(p, error, value),
     idle: () => this.updateRef(),
     listenerThrew: (cause, error) => this.listenerThrew(cause, error),
+    hop: (m) => this.hops.receive(m),
   };
+
+  /** Listeners the driver waits for: the worker waits in its emit until they ran here (./main/listener-hops.ts). */
+  private readonly hops = new ListenerHops({ ...this.inbox, port: () => this.port, onMessage: (m) => this.onMessage(m) });
 
   /** Blocking requests waiting for their answer, and listener errors that fail them (see listenerThrew). */
   private readonly listenerErrors = new Map<number, unknown>();
 
   /**
    * In-process, a listener that throws on an event the driver emits during an operation
-   * (commandStarted...) fails that operation with its error. Here the listener runs once the event
+   * (commandSucceeded...) fails that operation with its error. Here the listener runs once the event
    * crossed: the request it belongs to fails with the error instead of its answer (the worker's
    * answer is dropped). An event of no request still in flight throws as an emitter's would.
    */

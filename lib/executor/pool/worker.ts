@@ -14,6 +14,8 @@ import { checkAllowed, checkConstructible, memberKey, PART_SIZE, SWALLOWED_CAUSE
 import { clientForwards, entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
 import { hostStream, streamAction } from './worker-streams.js';
 import { snapshot } from './worker-snapshot.js';
+import { waitsForListeners } from './listener-hop.js';
+import { initListenerHops, waitingForwarder } from './worker-listener-hop.js';
 
 let port: MessagePort;
 let syncPort: MessagePort;
@@ -38,14 +40,15 @@ whenDropped((e) => {
  * Copies of what user functions handed back, and the main thread's token for the original: a
  * result or error that is one of them goes back as the token (see kept-values.ts).
  */
-const keptBy = new WeakMap<object, number>();
+const keptBy = new WeakMap<WeakKey, number>();
 /** The worker's twin of a revoked Proxy a user function handed back: reading it throws, as the original does. */
 const revokedProxy = (): object => {
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
   return proxy;
 };
-const keptToken = (value: unknown): number | undefined => (typeof value === 'object' && value !== null ? keptBy.get(value) : undefined);
+// (A listener's thrown function or symbol is kept too: ./worker-listener-hop.ts. A primitive is no key.)
+const keptToken = (value: unknown): number | undefined => keptBy.get(value as WeakKey);
 
 /**
  * Cursors whose rewind() waits for a batch still being fetched (the main thread's read-ahead):
@@ -291,10 +294,13 @@ function perform(m: Request): unknown {
       checkAllowed(e.cls, 'subscribe', 'on');
       const { id, event } = m;
       const owner = ownerOf(id);
-      subscribe(id, event, (...args: unknown[]) => {
-        const cause = operation.getStore();
-        emit({ t: 'event', id, event, args: encode(args, encodeHooks(owner)), ...(cause !== undefined ? { cause } : {}) });
-      });
+      const encodeArgs = (args: unknown[]): unknown => encode(args, encodeHooks(owner));
+      if (waitsForListeners(e.cls, event)) subscribe(id, event, waitingForwarder(id, event, encodeArgs));
+      else
+        subscribe(id, event, (...args: unknown[]) => {
+          const cause = operation.getStore();
+          emit({ t: 'event', id, event, args: encodeArgs(args), ...(cause !== undefined ? { cause } : {}) });
+        });
       return undefined;
     }
     case 'unsubscribe':
@@ -479,6 +485,7 @@ export default function attach(task: Attach): string {
   port = task.port;
   syncPort = task.syncPort;
   flag = new Int32Array(task.flag);
+  initListenerHops({ syncPort, mainFlag: flag, requests: port, onRequest, flush, emit, keptBy, decodeHooks });
   port.on('message', (m: Request | Request[]) => {
     if (Array.isArray(m)) for (const one of m) onRequest(one);
     else onRequest(m);

@@ -7,7 +7,7 @@ import { memberName, type Request } from '../protocol.js';
 import { PoolClosedError, WorkerLostError } from '../errors.js';
 import { extractSignal, slotOfArgs } from './arguments.js';
 import { cursorSteps, isCursorClass } from './cursor.js';
-import { assignInsertIds, insertedIdsAsCalled } from './inserts.js';
+import { assignInsertIds, assignsIdsLater, insertedIdsAsCalled } from './inserts.js';
 import type { Step, Steps, Waiter } from './steps.js';
 
 /** The registry's ClientRole of `member` on `ref`'s class. */
@@ -44,7 +44,9 @@ function* commandOn(ref: RemoteRef, member: string | symbol, args: unknown[], w:
     const local = cursorSteps(ref, name, args, w);
     if (local) return yield* local;
   }
-  if (ref.cls === 'Collection') assignInsertIds(ref, name, args);
+  // A client bulkWrite's ids come a tick after the call (its batch is built later in-process); sync: at once.
+  if (assignsIdsLater(ref, name)) yield { settle: undefined };
+  assignInsertIds(ref, name, args);
   const attr = ref.resolved.attributes.get(member);
   const signal = extractSignal(args, attr?.optionsAt);
   // A blocked thread cannot see a signal fire: it is checked before sending, the wait is bounded.
@@ -62,7 +64,7 @@ function afterCommand(ref: RemoteRef, member: string | symbol, args: unknown[], 
   if (releasesClient(ref, member)) ref.slot.forgetClient(ref); // the worker dropped everything the client owned
   else if (root.resolved.client) ref.slot.hold(root, true); // connected (the driver connects on first use)
   if (ref.resolved.endedBy.has(name)) ref.ended = true;
-  if (ref.cls === 'Collection') insertedIdsAsCalled(name, args, result);
+  insertedIdsAsCalled(ref, name, args, result);
   return result;
 }
 

@@ -1,11 +1,13 @@
 // In-process, the driver writes the `_id` it generates into the caller's own documents (insertOne,
 // insertMany, bulkWrite inserts, a bulk operation's insert/raw), with the collection's pkFactory,
-// unless forceServerObjectId. Across the worker boundary it would only see a copy, so the same ids
-// are set here, before the documents are sent, by the same rule (the driver's
-// maybeAddIdToDocuments): `doc._id` reads as in-process right after the call, after a failed write
+// unless forceServerObjectId; and MongoClient.bulkWrite's insertOne models, with the client's
+// pkFactory. Across the worker boundary it would only see a copy (and the user's pkFactory, a
+// main-thread object, could only be called back asynchronously), so the same ids are set here,
+// before the documents are sent, by the same rule (the driver's maybeAddIdToDocuments, and its
+// ClientBulkWriteCommandBuilder): `doc._id` reads as in-process after the call, after a failed write
 // too, `_id: null` is replaced, a frozen document is refused before anything is sent, and the
 // driver in the worker finds the ids already there.
-import { ObjectId } from 'mongodb';
+import { ObjectId, WriteConcern } from 'mongodb';
 import type { RemoteRef } from '../remote-ref.js';
 
 type Doc = Record<string, unknown>;
@@ -44,8 +46,24 @@ function bulkInsertDoc(op: unknown): unknown {
 
 const idOf = (doc: unknown): unknown => (isDoc(doc) ? doc._id : undefined);
 
-/** Before a Collection command is sent: the ids its documents get in-process. */
-export function assignInsertIds(collection: RemoteRef, member: string, args: unknown[]): void {
+/**
+ * Whether the driver sets a command's ids after the call returned rather than during it: a client
+ * bulkWrite builds its batch (and calls the pkFactory) after its first await. The async path sets
+ * them (and sends) a microtask later, so `doc._id` still reads as before right after the call, as
+ * in-process.
+ */
+export function assignsIdsLater(target: RemoteRef, member: string): boolean {
+  return target.resolved.client && member === 'bulkWrite';
+}
+
+/** Before a command is sent: the ids its documents get in-process (a Collection's inserts, a client's bulkWrite). */
+export function assignInsertIds(target: RemoteRef, member: string, args: unknown[]): void {
+  if (target.resolved.client) {
+    if (member === 'bulkWrite') assignClientBulkIds(target, args);
+    return;
+  }
+  if (target.cls !== 'Collection') return;
+  const collection = target;
   if (member === 'insertOne') return addId(args[0], idRule(collection, args[1], false));
   if ((member !== 'insertMany' && member !== 'bulkWrite') || !Array.isArray(args[0])) return;
   const rule = idRule(collection, args[1], true);
@@ -58,8 +76,13 @@ export function assignInsertIds(collection: RemoteRef, member: string, args: unk
  * Read from the documents now (no per-call bookkeeping on this hot path): only an app that
  * reassigns `doc._id` while its insert is in flight would see the new value.
  */
-export function insertedIdsAsCalled(member: string, args: unknown[], result: unknown): void {
+export function insertedIdsAsCalled(target: RemoteRef, member: string, args: unknown[], result: unknown): void {
   if (!isDoc(result)) return;
+  if (target.resolved.client) {
+    if (member === 'bulkWrite') clientBulkIdsAsCalled(args, result);
+    return;
+  }
+  if (target.cls !== 'Collection') return;
   if (member === 'insertOne') {
     const id = idOf(args[0]);
     if ('insertedId' in result && id !== undefined) result.insertedId = id;
@@ -78,4 +101,48 @@ export function assignBulkIds(bulk: RemoteRef, member: string, args: unknown[]):
   if (member !== 'insert' && member !== 'raw') return;
   const rule = idRule(bulk.parent, undefined, true);
   addId(member === 'insert' ? args[0] : bulkInsertDoc(args[0]), rule);
+}
+
+/** What the client's shadow (the driver's own MongoClient, never connected) knows of ids. */
+interface ClientShadow {
+  s?: { options?: { pkFactory?: PkFactory } };
+  writeConcern?: WriteConcern;
+  autoEncrypter?: unknown;
+}
+
+/**
+ * MongoClient.bulkWrite (driver 6.10+): the driver's ClientBulkWriteCommandBuilder gives each
+ * insertOne model's document `document._id = document._id ?? pkFactory.createPk()`, with the client's
+ * pkFactory (forceServerObjectId is not consulted), unless its executor refused the call first (no
+ * models, automatic encryption, or an unacknowledged write concern with ordered writes or verbose
+ * results). The driver does this while building the batch, once the call returned (see
+ * assignsIdsLater); here just before the documents are sent, so ids are set once the call settles,
+ * whatever the server did.
+ */
+function assignClientBulkIds(client: RemoteRef, args: unknown[]): void {
+  const models = args[0];
+  if (!Array.isArray(models) || models.length === 0) return;
+  const shadow = client.shadow as ClientShadow | undefined;
+  if (shadow?.autoEncrypter) return;
+  const options = isDoc(args[1]) ? args[1] : {};
+  const w = (WriteConcern.fromOptions(options) ?? shadow?.writeConcern)?.w;
+  if (w === 0 && (Boolean(options.verboseResults) || (options.ordered ?? true) !== false)) return;
+  const pk = shadow?.s?.options?.pkFactory ?? DEFAULT_PK;
+  for (const model of models as unknown[]) {
+    if (!isDoc(model) || model.name !== 'insertOne') continue;
+    const doc = model.document;
+    if (!isDoc(doc)) continue; // the driver refuses it in the worker, as in-process
+    doc._id = doc._id ?? pk.createPk(); // the driver's own statement (it assigns even a present _id: a frozen document throws)
+  }
+}
+
+/** A verbose client bulkWrite result names each insert's `_id` as in-process: the document's own value. */
+function clientBulkIdsAsCalled(args: unknown[], result: Doc): void {
+  const models = args[0];
+  if (!Array.isArray(models) || !(result.insertResults instanceof Map)) return;
+  for (const [index, insert] of result.insertResults as Map<number, unknown>) {
+    const model: unknown = models[index];
+    const id = isDoc(model) ? idOf(model.document) : undefined;
+    if (isDoc(insert) && id !== undefined) insert.insertedId = id;
+  }
 }

@@ -1,0 +1,159 @@
+// The main thread's side of a listener the driver waits for (see ../listener-hop.ts): a worker's
+// forwarder waits in the driver's emit until this runs the handle's listeners and answers "ok" or
+// "threw". Served wherever this thread is: free (the blocking channel's message listener), or blocked
+// in a sync call on the same worker (slot-blocking.ts reads the blocking channel), so neither thread
+// waits for the other. What a listener throws is kept here; the driver rethrows the worker's copy,
+// which comes back as a token, so the caller receives the very value (rule 2).
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { decode, encodeError } from '../codec/index.js';
+import type { InboxHost } from '../slot-inbox.js';
+import type { Request, WorkerMessage } from '../protocol.js';
+import { HOP_FLAG, type HopAnswer, type HopMessage, type HopThrown } from '../listener-hop.js';
+import { dropsEvent } from './cursor.js';
+
+/** What a hop needs of its slot. */
+export type HopHost = Pick<InboxHost, 'refOf' | 'decodeHooks' | 'encodeHooks' | 'kept' | 'postNow'> & {
+  /** The ordered channel: what the worker posted there before the event is handled first. */
+  port(): MessagePort | undefined;
+  onMessage(m: WorkerMessage): void;
+};
+
+/** The function id kept values of listeners are filed under (no function has it: nothing forgets them but a drop). */
+const LISTENER_FN = -1;
+
+/** Requests the worker answers synchronously, so a listener may block on them while the worker waits for it. */
+const ANSWERED_WHILE_WAITING = new Set<Request['op']>(['read', 'probe', 'label', 'call', 'chain', 'factory', 'write', 'construct']);
+
+let served = 0;
+/** Hops served by every pool of this process (specs: a listener added and removed makes none). */
+export function listenerHopsServed(): number {
+  return served;
+}
+
+export class ListenerHops {
+  /** Each worker's hop channel, by thread id (one at a time, but a call from a worker lost meanwhile may still arrive). */
+  private readonly channels = new Map<number, { port: MessagePort; flag: Int32Array }>();
+  /** Tokens of thrown values kept for the worker's copies. */
+  private readonly tokens = new Set<number>();
+  /** Calls being served (nested when a listener's blocking request makes the worker emit again). */
+  private readonly serving: Array<{ event: string; w: number }> = [];
+
+  constructor(private readonly host: HopHost) {}
+
+  receive(m: HopMessage): void {
+    if ('drop' in m) {
+      for (const token of m.drop) if (this.tokens.delete(token)) this.host.kept.take(token, () => undefined);
+      return;
+    }
+    if (m.channel) this.channels.set(m.w, { port: m.channel.port, flag: new Int32Array(m.channel.flag) });
+    served++;
+    let answer: HopAnswer = { hop: m.hop };
+    this.serving.push({ event: m.event, w: m.w });
+    try {
+      this.drainOrdered();
+      answer = this.run(m);
+    } catch (error) {
+      answer = { hop: m.hop, threw: this.thrown(error) };
+    } finally {
+      this.serving.pop();
+      this.answer(m.w, answer);
+    }
+  }
+
+  /**
+   * Before a blocking request: while a listener runs for a waiting worker, that worker can answer
+   * only what it answers synchronously; a command would wait for the listener, which waits for it.
+   */
+  beforeBlocking(m: Request): void {
+    const event = this.serving.at(-1)?.event;
+    if (event === undefined || ANSWERED_WHILE_WAITING.has(m.op)) return;
+    throw new TypeError(
+      `rotor: ${'member' in m ? m.member : m.op} cannot block inside a '${event}' listener: the pool worker waits in the driver's emit for the listener to return ` +
+        '(as the driver waits in-process), so it cannot run a command meanwhile; start it without waiting for it, or after the event',
+    );
+  }
+
+  /** After a blocking request was sent from a listener: the waiting worker answers it now. */
+  afterBlocking(): void {
+    const w = this.serving.at(-1)?.w;
+    const ch = w === undefined ? undefined : this.channels.get(w);
+    if (!ch) return;
+    Atomics.add(ch.flag, HOP_FLAG.pull, 1);
+    Atomics.add(ch.flag, HOP_FLAG.wake, 1);
+    Atomics.notify(ch.flag, HOP_FLAG.wake);
+  }
+
+  /** The worker is gone or the pool closed: a worker still waiting wakes up, and its copies are gone. */
+  close(): void {
+    for (const ch of this.channels.values()) {
+      Atomics.store(ch.flag, HOP_FLAG.closed, 1);
+      Atomics.notify(ch.flag, HOP_FLAG.wake);
+      ch.port.close();
+    }
+    this.channels.clear();
+    for (const token of this.tokens) this.host.kept.take(token, () => undefined);
+    this.tokens.clear();
+  }
+
+  private run(m: Extract<HopMessage, { hop: number }>): HopAnswer {
+    const ref = this.host.refOf(m.id);
+    const emitter = ref?.emitter;
+    if (!ref || !emitter || dropsEvent(ref, m.event)) return { hop: m.hop };
+    try {
+      emitter.emit(m.event, ...(decode(m.args, this.host.decodeHooks) as unknown[]));
+      return { hop: m.hop };
+    } catch (error) {
+      return { hop: m.hop, threw: this.thrown(error) };
+    } finally {
+      if (emitter.listenerCount(m.event) === 0) this.host.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
+    }
+  }
+
+  /** What the worker's forwarder gets of a thrown value; anything with an identity is kept here. */
+  private thrown(value: unknown): HopThrown {
+    let message: { error?: unknown; kept?: number; revoked?: true } | undefined;
+    this.host.kept.reply((m) => void (message = m), 0, LISTENER_FN, { error: value }, this.host.encodeHooks);
+    const { error, kept, revoked } = message!;
+    const kind = typeof value === 'function' ? 'function' : typeof value === 'symbol' ? 'symbol' : typeof value === 'object' && value !== null ? 'object' : 'primitive';
+    if (kind === 'primitive') {
+      // Crosses exactly, so nothing to keep.
+      if (kept !== undefined) this.host.kept.take(kept, () => undefined);
+      return { kind, error };
+    }
+    if (kept !== undefined) this.tokens.add(kept);
+    if (kind === 'symbol') return { kind, kept: kept!, description: (value as symbol).description ?? '' };
+    if (kind === 'function') return { kind, kept: kept! };
+    return { kind, error, kept: kept!, ...(revoked ? { revoked } : {}) };
+  }
+
+  private answer(w: number, answer: HopAnswer): void {
+    const ch = this.channels.get(w);
+    if (!ch) return; // closed meanwhile: the worker woke up on its closed flag
+    try {
+      ch.port.postMessage(answer);
+    } catch {
+      // Structured clone refused what the thrown value carried: the driver gets an Error saying so (and
+      // the caller, through the token, still the value itself).
+      const kept = answer.threw?.kept;
+      const error = encodeError(new Error('a value thrown by a listener that cannot cross to the pool worker'));
+      ch.port.postMessage({ hop: answer.hop, threw: { kind: 'object', error, ...(kept !== undefined ? { kept } : {}) } } satisfies HopAnswer);
+    }
+    Atomics.add(ch.flag, HOP_FLAG.wake, 1);
+    Atomics.notify(ch.flag, HOP_FLAG.wake);
+  }
+
+  /** What the worker posted on the ordered channel before the event: handled first, as emitted. */
+  private drainOrdered(): void {
+    const port = this.host.port();
+    if (!port) return;
+    for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
+      try {
+        this.host.onMessage(got.message as WorkerMessage);
+      } catch (error) {
+        process.nextTick(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}
