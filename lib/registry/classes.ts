@@ -4,6 +4,7 @@
 // from ./kinds.ts; everything deliberately not exposed is listed in `notWrapped` with a reason.
 // spec/registry-completeness.spec.ts walks the driver's prototypes and fails on any member missing here.
 import {
+  AssignsIds,
   AsyncCommand,
   ClientCommand,
   AsyncIterator,
@@ -188,7 +189,7 @@ export const MongoClient: AgnosticClass = {
     timeoutMS: FixedProperty(),
     connect: ClientCommand('everyReplica', 'MongoClient'), // resolves to the client itself
     close: ClientCommand('releases'),
-    bulkWrite: AsyncCommand(),
+    bulkWrite: AssignsIds('clientWriteModels', AsyncCommand()),
     appendMetadata: SetterMethod(),
     db: Factory('Db'),
     startSession: Factory('ClientSession'),
@@ -280,9 +281,9 @@ export const Collection: AgnosticClass = {
     writeConcern: FixedProperty(),
     timeoutMS: FixedProperty(),
     hint: WritableProperty(),
-    insertOne: AsyncCommand(),
-    insertMany: AsyncCommand(),
-    bulkWrite: AsyncCommand(),
+    insertOne: AssignsIds('document', AsyncCommand()),
+    insertMany: AssignsIds('documents', AsyncCommand()),
+    bulkWrite: AssignsIds('writeModels', AsyncCommand()),
     updateOne: AsyncCommand(),
     replaceOne: AsyncCommand(),
     updateMany: AsyncCommand(),
@@ -763,8 +764,8 @@ export const BulkOperationBase: AgnosticClass = {
     bsonOptions: ReadOnlyProperty(),
     writeConcern: ReadOnlyProperty(),
     batches: ReadOnlyProperty(),
-    insert: ChainingMethod(), // returns the bulk op itself
-    raw: ChainingMethod(),
+    insert: AssignsIds('bulkInsert', ChainingMethod()), // returns the bulk op itself
+    raw: AssignsIds('bulkRaw', ChainingMethod()),
     find: Factory('FindOperators'),
     execute: AsyncCommand(),
   },

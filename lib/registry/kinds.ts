@@ -105,11 +105,30 @@ interface NotCalled {
   readonly optionsAt?: undefined;
 }
 
+/**
+ * The `_id`s a write gives the caller's own documents in-process, for an executor whose driver sees
+ * only copies (the pool sets them on the calling thread, lib/executor/pool/main/inserts.ts).
+ */
+export type IdRole =
+  /** insertOne(doc): the collection's pkFactory, unless forceServerObjectId. */
+  | 'document'
+  /** insertMany(docs). */
+  | 'documents'
+  /** bulkWrite([{ insertOne: { document } }]). */
+  | 'writeModels'
+  /** A client's bulkWrite([{ name: 'insertOne', document }]): the client's pkFactory, once the call returned. */
+  | 'clientWriteModels'
+  /** A bulk operation's insert(doc). */
+  | 'bulkInsert'
+  /** A bulk operation's raw({ insertOne }). */
+  | 'bulkRaw';
+
 /** Returns the driver's promise through the framework's future (Motor's AsyncCommand). */
 export interface AsyncCommand extends Base, Projecting, TakesOptions {
   readonly kind: 'async';
   readonly buffer?: CommandRole;
   readonly client?: ClientRole;
+  readonly ids?: IdRole;
 }
 /**
  * A property read through to the driver object (Motor's ReadOnlyProperty); `writable` allows
@@ -135,6 +154,7 @@ export interface Delegate extends Base, TakesOptions {
 export interface Chain extends TakesOptions {
   readonly kind: 'chain';
   readonly buffer?: ChainRole;
+  readonly ids?: IdRole;
 }
 /** A synchronous factory of another handle: cursors, change streams, GridFS streams, bulk ops, db(), collection(). */
 export interface Factory extends Projecting, TakesOptions {
@@ -208,6 +228,8 @@ export const StaticProperty = (): Static => ({ kind: 'static' });
 /** A cursor member with a role (see CommandRole): `next: Buffered('next', AsyncCommand())`. */
 export const Buffered = <A extends AsyncCommand | Property | Delegate | Chain | UserCallback>(role: NonNullable<A['buffer']>, attr: A): A => ({ ...attr, buffer: role });
 /** A find-like member whose options hold a projection (see Projecting). */
+/** A write that gives the caller's documents their `_id` in-process (see IdRole): `insertOne: AssignsIds('document', AsyncCommand())`. */
+export const AssignsIds = <A extends AsyncCommand | Chain>(ids: IdRole, attr: A): A => ({ ...attr, ids });
 export const ProjectionInOptions = <A extends AsyncCommand | Factory>(attr: A): A => ({ ...attr, projectionInOptions: true });
 export const StaticAsyncCommand = (wrap?: ClassName): Static => (wrap ? { kind: 'static', async: true, wrap } : { kind: 'static', async: true });
 

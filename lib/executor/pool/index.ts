@@ -20,7 +20,7 @@ import { extractSignal, refOf, slotOfArgs } from './main/arguments.js';
 import { exposeCopy } from './main/snapshot.js';
 import { listen } from './main/events.js';
 import { isPoolStream, relayFor, withMadeId } from './main/gridfs.js';
-import { assignBulkIds } from './main/inserts.js';
+import { assignInsertIds } from './main/inserts.js';
 
 import { PoolClosedError } from './errors.js';
 
@@ -101,7 +101,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       const ref = asRef(refObject);
       const name = memberName(member);
       if (cursorChain(ref, name, args)) return;
-      if (ref.cls.endsWith('BulkOperation')) assignBulkIds(ref, name, args);
+      assignInsertIds(ref, name, args); // a bulk operation's insert/raw (the registry's IdRole)
       // Validated by the driver's own code on the shadow, so a bad argument throws here, synchronously.
       if (applyToShadow(ref, name, args)) ref.slot.post({ op: 'chain', id: ref.id, member: name, args: [] }, args, ref);
       else ref.slot.requestSync({ op: 'chain', id: ref.id, member: name, args: [] }, args);

@@ -8,6 +8,7 @@
 // too, `_id: null` is replaced, a frozen document is refused before anything is sent, and the
 // driver in the worker finds the ids already there.
 import { ObjectId, WriteConcern } from 'mongodb';
+import type { IdRole } from '../../../registry/kinds.js';
 import type { RemoteRef } from '../remote-ref.js';
 
 type Doc = Record<string, unknown>;
@@ -46,6 +47,12 @@ function bulkInsertDoc(op: unknown): unknown {
 
 const idOf = (doc: unknown): unknown => (isDoc(doc) ? doc._id : undefined);
 
+/** The registry's IdRole of `member` on `target`'s class (which documents the write gives ids). */
+function idRole(target: RemoteRef, member: string): IdRole | undefined {
+  const attr = target.resolved.attributes.get(member);
+  return attr?.kind === 'async' || attr?.kind === 'chain' ? attr.ids : undefined;
+}
+
 /**
  * Whether the driver sets a command's ids after the call returned rather than during it: a client
  * bulkWrite builds its batch (and calls the pkFactory) after its first await. The async path sets
@@ -53,21 +60,31 @@ const idOf = (doc: unknown): unknown => (isDoc(doc) ? doc._id : undefined);
  * in-process.
  */
 export function assignsIdsLater(target: RemoteRef, member: string): boolean {
-  return target.resolved.client && member === 'bulkWrite';
+  return idRole(target, member) === 'clientWriteModels';
 }
 
-/** Before a command is sent: the ids its documents get in-process (a Collection's inserts, a client's bulkWrite). */
+/** Before a write is sent (a command, or a bulk operation's chaining call): the ids its documents get in-process. */
 export function assignInsertIds(target: RemoteRef, member: string, args: unknown[]): void {
-  if (target.resolved.client) {
-    if (member === 'bulkWrite') assignClientBulkIds(target, args);
-    return;
+  switch (idRole(target, member)) {
+    case 'document':
+      return addId(args[0], idRule(target, args[1], false));
+    case 'documents':
+    case 'writeModels': {
+      if (!Array.isArray(args[0])) return;
+      const rule = idRule(target, args[1], true);
+      const many = idRole(target, member) === 'documents';
+      for (const item of args[0] as unknown[]) addId(many ? item : bulkInsertDoc(item), rule);
+      return;
+    }
+    case 'clientWriteModels':
+      return assignClientBulkIds(target, args);
+    case 'bulkInsert':
+      return addId(args[0], idRule(target.parent, undefined, true));
+    case 'bulkRaw':
+      return addId(bulkInsertDoc(args[0]), idRule(target.parent, undefined, true));
+    case undefined:
+      return;
   }
-  if (target.cls !== 'Collection') return;
-  const collection = target;
-  if (member === 'insertOne') return addId(args[0], idRule(collection, args[1], false));
-  if ((member !== 'insertMany' && member !== 'bulkWrite') || !Array.isArray(args[0])) return;
-  const rule = idRule(collection, args[1], true);
-  for (const item of args[0] as unknown[]) addId(member === 'insertMany' ? item : bulkInsertDoc(item), rule);
 }
 
 /**
@@ -78,15 +95,12 @@ export function assignInsertIds(target: RemoteRef, member: string, args: unknown
  */
 export function insertedIdsAsCalled(target: RemoteRef, member: string, args: unknown[], result: unknown): void {
   if (!isDoc(result)) return;
-  if (target.resolved.client) {
-    if (member === 'bulkWrite') clientBulkIdsAsCalled(args, result);
-    return;
-  }
-  if (target.cls !== 'Collection') return;
-  if (member === 'insertOne') {
+  const role = idRole(target, member);
+  if (role === 'clientWriteModels') clientBulkIdsAsCalled(args, result);
+  else if (role === 'document') {
     const id = idOf(args[0]);
     if ('insertedId' in result && id !== undefined) result.insertedId = id;
-  } else if (member === 'insertMany' && Array.isArray(args[0]) && isDoc(result.insertedIds)) {
+  } else if (role === 'documents' && Array.isArray(args[0]) && isDoc(result.insertedIds)) {
     const docs = args[0] as unknown[];
     const many = result.insertedIds;
     for (const index of Object.keys(many)) {
@@ -94,13 +108,6 @@ export function insertedIdsAsCalled(target: RemoteRef, member: string, args: unk
       if (id !== undefined) many[index] = id;
     }
   }
-}
-
-/** Before a bulk operation's chaining call is sent: `insert(doc)` and `raw({ insertOne })` add ids. */
-export function assignBulkIds(bulk: RemoteRef, member: string, args: unknown[]): void {
-  if (member !== 'insert' && member !== 'raw') return;
-  const rule = idRule(bulk.parent, undefined, true);
-  addId(member === 'insert' ? args[0] : bulkInsertDoc(args[0]), rule);
 }
 
 /** What the client's shadow (the driver's own MongoClient, never connected) knows of ids. */
