@@ -7,6 +7,7 @@ import type { Request, WorkerMessage } from './protocol.js';
 import type { HopMessage } from './listener-hop.js';
 import type { RemoteRef } from './remote-ref.js';
 import { dropsEvent } from './main/cursor.js';
+import { runUserFunction } from './user-functions.js';
 
 export interface Pending {
   resolve(value: unknown): void;
@@ -88,21 +89,6 @@ function receiveOne(host: InboxHost, m: WorkerMessage): void {
   } else if (m.t === 'hop') {
     host.hop(m);
   } else {
-    runCallback(host, m.callId, m.fn, m.args);
+    runUserFunction({ ...host, fn: (id) => host.functionOf(id), blocking: () => false }, (r) => host.postNow(r), m.callId, m.fn, m.args, false);
   }
-}
-
-/** A user callback the driver called in the worker (withSession's function...): it runs here. */
-function runCallback(host: InboxHost, callId: number, fnId: number, args: unknown): void {
-  const reply = (outcome: { ok: unknown } | { error: unknown }): void => host.kept.reply((m) => host.postNow(m), callId, fnId, outcome, host.encodeHooks);
-  const fn = host.functionOf(fnId);
-  if (!fn) return reply({ error: new TypeError('rotor: the callback for this operation is gone (its operation already settled)') });
-  Promise.resolve()
-    .then(() => fn(...(decode(args, host.decodeHooks) as unknown[])))
-    .then(
-      (value) => reply({ ok: value }),
-      (error: unknown) => reply({ error }),
-    )
-    // Nothing of a reply can fail here (kept.reply falls back to a stand-in); a pool closed meanwhile has no port.
-    .catch(() => {});
 }
