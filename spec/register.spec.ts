@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EXECUTORS } from '../lib/create-rotor.js';
-import { keepsDriver } from '../lib/register/hooks.js';
+import { keepsDriver } from '../lib/register/hooks.cjs';
 import { isDriverEntry } from '../lib/register/driver-entry.cjs';
 import { dbName, suite, testUri } from './support/env.js';
 
