@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EXECUTORS } from '../lib/create-rotor.js';
-import { keepsDriver } from '../lib/register/hooks.cjs';
+import { keepsDriver, resolveHook } from '../lib/register/hooks.cjs';
 import { isDriverEntry } from '../lib/register/driver-entry.cjs';
 import { dbName, suite, testUri } from './support/env.js';
 
@@ -175,6 +175,22 @@ test("rotor's own imports and the driver's are never redirected", () => {
   assert.not.ok(keepsDriver('file:///app/server.mjs', lib));
   assert.not.ok(keepsDriver('file:///app/node_modules/mongodb-legacy/index.js', lib));
   assert.ok(keepsDriver(pathToFileURL(join(root, 'node_modules', 'mongodb6', 'lib', 'operations', 'drop.js')).href, lib), 'the driver under an npm alias folder');
+});
+
+test("Node >= 22.15 resolve hook (module.registerHooks): another copy's entry resolves to the driver rotor wraps, except for rotor and the drivers", () => {
+  const libDir = join(root, 'dist', 'lib');
+  const driverPath = join(root, 'node_modules', 'mongodb', 'lib', 'index.js');
+  const hook = resolveHook(driverPath, libDir);
+  const copy = pathToFileURL(join(root, 'node_modules', 'mongodb6', 'lib', 'index.js')).href;
+  const other = pathToFileURL(join(root, 'node_modules', 'mongodb6', 'lib', 'bson.js')).href;
+  const next = (url: string) => () => ({ url, format: 'commonjs' });
+  const app = pathToFileURL(join(root, 'app.mjs')).href;
+  assert.equal(hook('mongodb6', { parentURL: app }, next(copy)), { url: pathToFileURL(driverPath).href, format: 'commonjs', shortCircuit: true });
+  assert.equal(hook('x', { parentURL: app }, next(other)), { url: other, format: 'commonjs' }, 'another file of a copy');
+  assert.equal(hook('x', { parentURL: app }, next(pathToFileURL(driverPath).href)).url, pathToFileURL(driverPath).href, 'the copy rotor wraps: its cache entry is rotor already');
+  assert.equal(hook('..', { parentURL: pathToFileURL(join(root, 'node_modules', 'mongodb6', 'lib', 'operations', 'drop.js')).href }, next(copy)).url, copy, "the copy's own require('..')");
+  assert.equal(hook('mongodb6', { parentURL: pathToFileURL(join(libDir, 'runtime.js')).href }, next(copy)).url, copy, "rotor's own");
+  assert.equal(hook('node:fs', { parentURL: app }, next('node:fs')).url, 'node:fs');
 });
 
 test.run();
