@@ -108,10 +108,12 @@ function install(): void {
   // The real driver: loaded on first need, kept under its own cache key (the same path with a
   // doubled separator: it reads as the same file, and Node's own resolution never produces it).
   const realKey = path.dirname(driverPath) + path.sep + path.sep + path.basename(driverPath);
-  const real = new Module(driverPath);
+  // Loaded already (rotor/register required after the app's first require of the driver): that one.
+  const loaded = Module._cache[driverPath]?.loaded ? Module._cache[driverPath] : undefined;
+  const real = loaded ?? new Module(driverPath);
   real.filename = driverPath;
   real.paths = Module._nodeModulePaths(path.dirname(driverPath));
-  let realState: 'unloaded' | 'loading' | 'loaded' = 'unloaded';
+  let realState: 'unloaded' | 'loading' | 'loaded' = loaded ? 'loaded' : 'unloaded';
   const realExports = (): unknown => {
     if (realState === 'unloaded') {
       realState = 'loading';
