@@ -1,6 +1,7 @@
 // createRotor({ framework, executor }): a custom pairing, e.g. createRotor({ framework: 'callback' }).
-import * as poolIndex from './executor/pool/index.js';
-import * as poolBlocking from './executor/pool/blocking.js';
+import { createRequire } from 'node:module';
+import type * as PoolIndex from './executor/pool/index.js';
+import type * as PoolBlocking from './executor/pool/blocking.js';
 import { inlineExecutor } from './executor/inline.js';
 import type { PoolExecutor, PoolStats } from './executor/pool/index.js';
 import type { ResourceLimits } from 'node:worker_threads';
@@ -37,11 +38,19 @@ export interface RotorOptions {
 
 export const FRAMEWORKS: Readonly<Record<string, Framework>> = { promise: promiseFramework, callback: callbackFramework, sync: syncFramework };
 
-// The pool's modules are imported statically. Loading them on first need with require() saved ~25 ms
-// of CPU per inline process start, but require() of an ES module bypasses the app's ESM resolve
-// hooks (module.register): under a hook mapping 'mongodb' to another copy, the pool's main-thread
-// codec and the app then held different bson classes, and ObjectIds were stored as { buffer }.
-const pool = (): typeof poolIndex & typeof poolBlocking => ({ ...poolIndex, ...poolBlocking });
+// The pool's modules (a third of rotor's, and tinypool) load on first need: an inline rotor never
+// loads them. With require(): createRotor() and the executor getter are synchronous. It skips the
+// app's ESM resolve hooks (module.register), so nothing in them may depend on one: they reach the
+// driver through ./driver.ts (a require('mongodb'), already loaded by then), never by
+// `import 'mongodb'` — under a hook mapping 'mongodb' to another copy (the 6.x run's), the pool's
+// codec would otherwise hold other bson classes than the app's (ObjectIds stored as { buffer };
+// spec in spec/pool.spec.ts, fresh process).
+let poolModules: (typeof PoolIndex & typeof PoolBlocking) | undefined;
+function pool(): typeof PoolIndex & typeof PoolBlocking {
+  if (poolModules) return poolModules;
+  const load = createRequire(import.meta.url);
+  return (poolModules = { ...(load('./executor/pool/index.js') as typeof PoolIndex), ...(load('./executor/pool/blocking.js') as typeof PoolBlocking) });
+}
 
 /** The executor a framework runs with (see executorFor in ./executor/pool/blocking.ts); without the pool's modules when no pool is involved. */
 function executorFor(framework: Framework, executor: Executor): Executor {

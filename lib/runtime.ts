@@ -1,7 +1,8 @@
 // A runtime pairs a framework with an executor and owns the rotor classes built for that pair
 // (Motor's create_class_with_framework, without generating classes: each is a thin constructor
 // whose instances are Proxy handles).
-import * as driver from 'mongodb';
+import { driver } from './driver.js';
+import type { DriverInfo } from 'mongodb';
 import type { Executor } from './executor/types.js';
 import type { Framework } from './framework/types.js';
 import type { Interceptor } from './intercept/types.js';
@@ -121,6 +122,6 @@ function clientArgs(runtime: Runtime, args: unknown[]): unknown[] {
 
 const canAppendMetadata = typeof (driver.MongoClient.prototype as { appendMetadata?: unknown }).appendMetadata === 'function';
 
-function driverInfo(runtime: Runtime): driver.DriverInfo {
+function driverInfo(runtime: Runtime): DriverInfo {
   return { name: 'rotor', version: ROTOR_VERSION, platform: `${runtime.framework.platformInfo()} ${runtime.executor.name}` };
 }

@@ -6,8 +6,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EXECUTORS } from '../lib/create-rotor.js';
-import { keepsDriver } from '../lib/register/hooks.js';
+import { keepsDriver, resolveHook } from '../lib/register/hooks.cjs';
 import { isDriverEntry } from '../lib/register/driver-entry.cjs';
+import { readFileSync } from 'node:fs';
+import { importGraph } from './support/import-graph.js';
 import { dbName, suite, testUri } from './support/env.js';
 
 const test = suite('rotor/register (drop-in)');
@@ -175,6 +177,42 @@ test("rotor's own imports and the driver's are never redirected", () => {
   assert.not.ok(keepsDriver('file:///app/server.mjs', lib));
   assert.not.ok(keepsDriver('file:///app/node_modules/mongodb-legacy/index.js', lib));
   assert.ok(keepsDriver(pathToFileURL(join(root, 'node_modules', 'mongodb6', 'lib', 'operations', 'drop.js')).href, lib), 'the driver under an npm alias folder');
+});
+
+test("Node >= 22.15 resolve hook (module.registerHooks): another copy's entry resolves to the driver rotor wraps, except for rotor and the drivers", () => {
+  const libDir = join(root, 'dist', 'lib');
+  const driverPath = join(root, 'node_modules', 'mongodb', 'lib', 'index.js');
+  const hook = resolveHook(driverPath, libDir);
+  const copy = pathToFileURL(join(root, 'node_modules', 'mongodb6', 'lib', 'index.js')).href;
+  const other = pathToFileURL(join(root, 'node_modules', 'mongodb6', 'lib', 'bson.js')).href;
+  const next = (url: string) => () => ({ url, format: 'commonjs' });
+  const app = pathToFileURL(join(root, 'app.mjs')).href;
+  assert.equal(hook('mongodb6', { parentURL: app }, next(copy)), { url: pathToFileURL(driverPath).href, format: 'commonjs', shortCircuit: true });
+  assert.equal(hook('x', { parentURL: app }, next(other)), { url: other, format: 'commonjs' }, 'another file of a copy');
+  assert.equal(hook('x', { parentURL: app }, next(pathToFileURL(driverPath).href)).url, pathToFileURL(driverPath).href, 'the copy rotor wraps: its cache entry is rotor already');
+  assert.equal(hook('..', { parentURL: pathToFileURL(join(root, 'node_modules', 'mongodb6', 'lib', 'operations', 'drop.js')).href }, next(copy)).url, copy, "the copy's own require('..')");
+  assert.equal(hook('mongodb6', { parentURL: pathToFileURL(join(libDir, 'runtime.js')).href }, next(copy)).url, copy, "rotor's own");
+  assert.equal(hook('node:fs', { parentURL: app }, next('node:fs')).url, 'node:fs');
+});
+
+test("rotor's modules never import 'mongodb' (they take lib/driver.ts): the app's `import 'mongodb'` must be the first to create the driver's ES module", () => {
+  const lib = join(root, 'dist', 'lib');
+  const graph = importGraph(lib);
+  // What rotor/register loads, the pool's modules (loaded on first need) and its worker included.
+  const reached = new Set<string>();
+  const visit = (file: string): void => {
+    if (reached.has(file) || !graph.has(file)) return; // a module file of lib (not a folder some require names)
+    reached.add(file);
+    for (const next of graph.get(file) ?? []) visit(next);
+  };
+  for (const root of ['register/register.cjs', 'register/entry.cjs', 'executor/pool/index.js', 'executor/pool/blocking.js', 'executor/pool/worker.js']) visit(root);
+  assert.ok(reached.has('driver.js') && reached.has('runtime.js') && reached.has('executor/pool/codec/index.js'), [...reached].join(' '));
+  const code = (file: string): string =>
+    readFileSync(join(lib, file), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
+  const direct = [...reached].filter((file) => /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*)['"]mongodb['"]/.test(code(file)));
+  assert.equal(direct, []);
 });
 
 test.run();

@@ -1,14 +1,19 @@
-// What `require('mongodb')` resolves to under rotor/register: the driver's CommonJS exports with
-// rotor's classes in place of the driver's, taken from entry.js (loaded with require(esm), so
-// `import` and `require` in one app share one set of rotor classes).
-import driver = require('mongodb');
+// What the app's `require('mongodb')` and `import 'mongodb'` get under rotor/register
+// (./register.cts puts it in the driver's place in Node's module cache): the driver's exports with
+// rotor's classes in place of the driver's, for the framework and executor named by the environment
+// (./rotor.ts). One object, so an app mixing import and require sees one set of classes. Also what
+// rotor/register/jest hands to jest's registry.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const rotor = require('./entry.js') as Record<string, unknown>;
+const { driver } = require('../driver.js') as typeof import('../driver.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { classes } = require('./rotor.js') as typeof import('./rotor.js');
 
 const exportsObject: Record<string, unknown> = {};
-for (const key of Object.keys(driver)) exportsObject[key] = (driver as unknown as Record<string, unknown>)[key];
-for (const key of Object.keys(rotor)) if (key !== 'default' && key !== '__esModule') exportsObject[key] = rotor[key];
+for (const key of Object.keys(driver)) if (key !== 'default' && key !== '__esModule') exportsObject[key] = (driver as unknown as Record<string, unknown>)[key];
+// The registered classes (not the rotor's runtime, poolStats, close: the driver exports no such names).
+const rotor = classes as unknown as Record<string, unknown>;
+for (const key of Object.keys(rotor)) if (/^[A-Z]/.test(key) && typeof rotor[key] === 'function') exportsObject[key] = rotor[key];
 // Like the driver's own exports (compiled from TypeScript): flagged, not enumerable.
-if ((driver as unknown as { __esModule?: boolean }).__esModule) Object.defineProperty(exportsObject, '__esModule', { value: true });
+Object.defineProperty(exportsObject, '__esModule', { value: true });
 
 export = exportsObject;

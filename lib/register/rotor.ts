@@ -3,10 +3,14 @@
 // for strict handles: members outside the registry throw; ROTOR_TRACING=1, or the OTEL_* variables
 // of an OpenTelemetry SDK, for a span per operation: lib/otel). entry.ts's generated class exports
 // (lib/types/generated/register.ts) bind to these classes.
+import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { createRotor, EXECUTORS, FRAMEWORKS, sharedPoolExecutor, type RotorClasses } from '../create-rotor.js';
-import { tracing } from '../otel/index.js';
 import { tracingWanted } from '../otel/env.js';
+
+/** rotor/otel, loaded only when tracing is wanted (most processes never load it). */
+const tracing = (): ReturnType<(typeof import('../otel/index.js'))['tracing']> =>
+  (createRequire(import.meta.url)('../otel/index.js') as typeof import('../otel/index.js')).tracing();
 
 function choose(variable: string, fallback: string, known: Readonly<Record<string, unknown>>, what: string): string {
   const value = process.env[variable]?.trim() || fallback;

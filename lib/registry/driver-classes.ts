@@ -1,5 +1,5 @@
 // Which registered class a driver object belongs to, by its prototype chain (cached per prototype).
-import * as driver from 'mongodb';
+import { driver } from '../driver.js';
 import type { ClassName } from './kinds.js';
 import { CLASS_NAMES, resolveClass, type ResolvedClass } from './resolve.js';
 

@@ -1,6 +1,9 @@
-// Loaded with `node --import`: resolves every `import 'mongodb'` to the mongodb 6.x install (npm alias
-// `mongodb6`), so the same compiled suite runs against both supported driver majors.
+// Loaded with `node --import`: resolves every `import 'mongodb'` and `require('mongodb')` to the
+// mongodb 6.x install (npm alias `mongodb6`), so the same compiled suite runs against both supported
+// driver majors. Both: rotor loads the driver with require() (lib/driver.cts), apps and specs with
+// import; a run where they differed would mix bson classes of two majors.
 import { register } from 'node:module';
+import nodeModule from 'node:module';
 
 register(
   'data:text/javascript,' +
@@ -11,3 +14,10 @@ export async function resolve(specifier, context, next) {
 }`),
   import.meta.url,
 );
+
+type ResolveFilename = (request: string, ...rest: unknown[]) => string;
+const Module = nodeModule as unknown as { _resolveFilename: ResolveFilename };
+const original = Module._resolveFilename;
+Module._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
+  return original.call(this, request === 'mongodb' ? 'mongodb6' : request, ...rest);
+};

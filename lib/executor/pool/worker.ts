@@ -5,7 +5,8 @@
 // worker's event loop runs: heartbeats, pool maintenance, change-stream events.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MessagePort } from 'node:worker_threads';
-import * as driver from 'mongodb';
+import { driver } from '../../driver.js';
+import type { MongoClient } from 'mongodb';
 import { driverClassOf } from '../../registry/driver-classes.js';
 import type { FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
@@ -247,7 +248,7 @@ function perform(m: Request): unknown {
       const made = new Class(...args);
       register(made, cls, owner, m.id);
       // Rebuilding a client the user closed: the driver's closed client refuses operations, so ours does too.
-      if (m.closed) void (made as driver.MongoClient).close().catch(() => {});
+      if (m.closed) void (made as MongoClient).close().catch(() => {});
       return undefined;
     }
     case 'chain': {

@@ -1,6 +1,6 @@
 // BSON values: one handler per BSON type, each its tag's encoder and decoder. Structured clone would
 // turn them into plain objects (and copy the 8 KB pool slab behind a Decimal128's 16 bytes).
-import { BSON, Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'mongodb';
+import { BSON, Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from '../../../driver.js';
 import { asBuffer, ownBytes } from './builtins.js';
 import { Kind, TAG, withSegment, type Handler } from './wire.js';
 

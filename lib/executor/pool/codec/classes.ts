@@ -4,8 +4,8 @@
 // classes rebuilt as themselves, driver objects that cross only as handles — which ones, the
 // registry says — the rest as plain fields).
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
-import * as mongodb from 'mongodb';
-import { BSON } from 'mongodb';
+import { driver as mongodb } from '../../../driver.js';
+import { BSON } from '../../../driver.js';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
@@ -130,9 +130,10 @@ function buildTable(): Table {
   // are named by their export name alone: no dependence on where a release keeps its files. A name
   // two modules export is ambiguous and left out (its instances cross as plain objects).
   let libDir: string | undefined;
+  let main: string | undefined;
   let requireDriver: NodeJS.Require | undefined;
   try {
-    const main = fileURLToPath(import.meta.resolve('mongodb'));
+    main = fileURLToPath(import.meta.resolve('mongodb'));
     libDir = dirname(main) + sep;
     requireDriver = createRequire(main);
   } catch {
@@ -148,7 +149,8 @@ function buildTable(): Table {
     if (paths.length === scannedModules) return;
     scannedModules = paths.length;
     for (const path of paths) {
-      if (!path.startsWith(libDir)) continue;
+      // The entry file's exports were taken above (under rotor/register its cache entry is rotor's).
+      if (!path.startsWith(libDir) || path === main) continue;
       const moduleExports = cache[path]?.exports as Record<string, unknown> | undefined;
       if (typeof moduleExports !== 'object' || moduleExports === null) continue;
       for (const name of Object.keys(moduleExports)) {

@@ -1,7 +1,7 @@
 // Errors: an error crosses with its class (nearest known one), name, message, stack, error labels
 // and every own field; it is rebuilt as that class without running the class's own constructor, and
 // its stack is the worker's joined to the caller's.
-import { MongoError } from 'mongodb';
+import { MongoError } from '../../../driver.js';
 import { BUILTIN_ERRORS, classNamed, classTable } from './classes.js';
 import { BOUNDARY_LINE, defineOwn, Kind, MAX_DEPTH, setOwn, TAG, type DecodeHooks, type EncodeContext, type Handler, type Walk, type WireTag } from './wire.js';
 

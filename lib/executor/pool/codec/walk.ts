@@ -14,7 +14,7 @@ import { BSON_HANDLERS, BSONTYPE_KINDS } from './bson.js';
 import { classTable, encPlainFields } from './classes.js';
 import { encError } from './errors.js';
 import { BY_KIND, BY_TAG } from './handlers.js';
-import { BSON } from 'mongodb';
+import { BSON } from '../../../driver.js';
 import { bsonReplacement, constructorName, CycleError, DepthError, isError, Kind, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type DecodeHooks, type EncodeContext, type Walk, type WireTag } from './wire.js';
 
 // ─────────────────────────────────────────── paths ────────────────────────────────────────────

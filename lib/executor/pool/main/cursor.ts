@@ -3,7 +3,7 @@
 // already sent, in order, ahead of the first fetch. Which member does what is the registry's
 // BufferRole on it (lib/registry/kinds.ts): this module names roles, never members. Reads are
 // steps (./steps.ts), so awaiting and blocking callers run the same code.
-import { MongoAPIError, MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from 'mongodb';
+import { MongoAPIError, MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from '../../../driver.js';
 import { Readable } from 'node:stream';
 import type { CursorState, RemoteRef } from '../remote-ref.js';
 import type { ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';

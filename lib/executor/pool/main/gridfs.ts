@@ -3,7 +3,7 @@
 // once the worker's stream accepted the chunk; a download reads ahead of its consumer by a bounded
 // number of bytes (a round trip per chunk consumed would leave the worker idle half the time).
 import { Readable, Writable } from 'node:stream';
-import { ObjectId } from 'mongodb';
+import { ObjectId } from '../../../driver.js';
 import type { Attribute, ClassName } from '../../../registry/kinds.js';
 import type { RemoteRef } from '../remote-ref.js';
 

@@ -7,7 +7,7 @@
 // ClientBulkWriteCommandBuilder): `doc._id` reads as in-process after the call, after a failed write
 // too, `_id: null` is replaced, a frozen document is refused before anything is sent, and the
 // driver in the worker finds the ids already there.
-import { ObjectId, WriteConcern } from 'mongodb';
+import { ObjectId, WriteConcern } from '../../../driver.js';
 import type { IdRole } from '../../../registry/kinds.js';
 import type { RemoteRef } from '../remote-ref.js';
 
