@@ -1,6 +1,6 @@
 // The app's own code in a session: `--import ./src/db.js` (repeatable) and `.rotorrc.mjs` in the
 // working directory. Their exports join the scope; their `import 'mongodb'` resolves to
-// app-mongodb.js (rotor/register's resolve hook, pointed at the session instead of the environment).
+// app-mongodb.js (./app-hooks.ts, a resolve hook pointed at the session).
 import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -17,7 +17,7 @@ export function linkAppModules(link: SessionLink): void {
   (globalThis as Record<symbol, SessionLink>)[SESSION_LINK] = link;
   if (hooked) return;
   hooked = true;
-  register(pathToFileURL(join(here, '..', 'register', 'hooks.js')).href, {
+  register(pathToFileURL(join(here, 'app-hooks.js')).href, {
     data: { entryURL: pathToFileURL(join(here, 'app-mongodb.js')).href, libURL: pathToFileURL(resolve(here, '..') + '/').href },
   });
 }
