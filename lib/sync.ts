@@ -3,8 +3,8 @@
 // in a pool worker thread and this thread waits on Atomics.wait. Cursors are iterable with
 // `for...of`; withSession/withTransaction take synchronous functions. For scripts, CLIs, config
 // loaders and plugins that must stay synchronous; never for a server's request handler.
-// First: the pool's worker starts loading the driver while this thread does (./executor/pool/early-start.ts).
-import './executor/pool/early-start.js';
+// First: the pool's worker starts loading the driver while this thread does (./executor/pool/main/early-start.ts).
+import './executor/pool/main/early-start.js';
 import * as driverModule from 'mongodb';
 import { CLASS_NAMES } from './registry/resolve.js';
 import { classes as rotor } from './types/sync-rotor.js';
@@ -14,7 +14,7 @@ import { classes as rotor } from './types/sync-rotor.js';
 export * from './types/generated/sync.js';
 
 export { createRotor, closeSharedPool } from './create-rotor.js';
-export { WorkerLostError, PoolClosedError, BlockingTimeoutError } from './executor/pool/errors.js';
+export { WorkerLostError, PoolClosedError, BlockingTimeoutError } from './executor/pool/main/errors.js';
 export { InterceptorError, type Interceptor, type Call, type Next, type CursorFetch } from './intercept/types.js';
 
 /** The runtime behind this entry point (framework and executor). */

@@ -5,7 +5,7 @@
 import * as assert from 'uvu/assert';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { candidateFlags, flagGroups, heapLimitsFromFlags } from '../lib/executor/pool/worker-options.js';
+import { candidateFlags, flagGroups, heapLimitsFromFlags } from '../lib/executor/pool/main/launch.js';
 import { runNode, type ChildRun } from './support/child.js';
 import { suite, testUri } from './support/env.js';
 

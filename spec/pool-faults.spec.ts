@@ -12,9 +12,9 @@ import { inspect } from 'node:util';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
 import { PoolClosedError, WorkerLostError, type PoolExecutor } from '../lib/executor/pool/index.js';
-import type { WorkerSlot } from '../lib/executor/pool/slot.js';
-import { poolSlots, workerThread } from '../lib/executor/pool/internals.js';
-import { heapLimitsFromFlags } from '../lib/executor/pool/worker-options.js';
+import type { WorkerSlot } from '../lib/executor/pool/main/slot.js';
+import { poolSlots, workerThread } from '../lib/executor/pool/main/internals.js';
+import { heapLimitsFromFlags } from '../lib/executor/pool/main/launch.js';
 import { runNode } from './support/child.js';
 import { dbName, suite, testUri } from './support/env.js';
 
@@ -60,7 +60,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'rotor-faults-'));
 /** A small ESM script run in its own process (a crash there must not take the spec runner with it). */
 async function script(name: string, body: string, timeoutMS = 60_000): Promise<{ code: number | null; out: string }> {
   const file = join(scratch, `${name}.mjs`);
-  const internals = JSON.stringify(join(dist, 'lib', 'executor', 'pool', 'internals.js'));
+  const internals = JSON.stringify(join(dist, 'lib', 'executor', 'pool', 'main', 'internals.js'));
   writeFileSync(file, `import { createRotor } from ${JSON.stringify(join(dist, 'lib', 'index.js'))};\nimport { poolSlots, workerThread } from ${internals};\nconst uri = ${JSON.stringify(testUri())};\n${body}\n`);
   const run = await runNode([file], { env: process.env, timeoutMS, what: name });
   return { code: run.code, out: run.stdout + run.stderr };
@@ -120,7 +120,7 @@ else test(test2, async () => {
 // eventLoopUtilization() reads 0/0 for a live and a dead worker alike (it took ~15 s to notice a
 // dead one, and a live worker busy for 15 s was declared lost).
 test('2b. sync script that never yields: a live worker reads as running; a killed one makes the call throw WorkerLostError at once', async () => {
-  const threadState = JSON.stringify(join(dist, 'lib', 'executor', 'pool', 'thread-liveness.js'));
+  const threadState = JSON.stringify(join(dist, 'lib', 'executor', 'pool', 'main', 'thread-liveness.js'));
   const run = await script(
     'sync-liveness',
     `
@@ -176,7 +176,7 @@ test('a connected pool client keeps the process alive, as the driver does; close
   assert.is(closed.code, 0, closed.out);
   // Left connected: once it has done its work, the process must still be running a while later.
   const file = join(scratch, 'lifetime-open.mjs');
-  const internals = JSON.stringify(join(dist, 'lib', 'executor', 'pool', 'internals.js'));
+  const internals = JSON.stringify(join(dist, 'lib', 'executor', 'pool', 'main', 'internals.js'));
   writeFileSync(file, `import { createRotor } from ${JSON.stringify(join(dist, 'lib', 'index.js'))};\nimport { poolSlots, workerThread } from ${internals};\nconst uri = ${JSON.stringify(testUri())};\n${body(false)}\n`);
   const child = spawn(process.execPath, [...process.execArgv, file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

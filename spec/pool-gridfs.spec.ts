@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
 import { createPoolExecutor, type PoolExecutor } from '../lib/executor/pool/index.js';
-import { poolSlots, workerThread } from '../lib/executor/pool/internals.js';
+import { poolSlots, workerThread } from '../lib/executor/pool/main/internals.js';
 import { dbName, suite, testUri } from './support/env.js';
 
 const test = suite('pool gridfs');

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
 import { WorkerLostError } from '../lib/executor/pool/index.js';
-import { poolSlots, workerThread } from '../lib/executor/pool/internals.js';
+import { poolSlots, workerThread } from '../lib/executor/pool/main/internals.js';
 import { dbName, suite, testUri } from './support/env.js';
 import { prng } from '../bench/data.js';
 

@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
 import { encode } from '../lib/executor/pool/codec/index.js';
-import type { RemoteRef } from '../lib/executor/pool/remote-ref.js';
+import type { RemoteRef } from '../lib/executor/pool/main/remote-ref.js';
 import { stateOf } from '../lib/proxy/state.js';
 import { runNode } from './support/child.js';
 import { dbName, suite, testUri } from './support/env.js';

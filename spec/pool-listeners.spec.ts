@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
-import { PoolClosedError, WorkerLostError } from '../lib/executor/pool/errors.js';
+import { PoolClosedError, WorkerLostError } from '../lib/executor/pool/main/errors.js';
 import { listenerHopsServed } from '../lib/executor/pool/main/listener-hops.js';
 import { runNode } from './support/child.js';
 import { dbName, suite, testUri } from './support/env.js';

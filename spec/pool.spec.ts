@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
 import { RemoteRef, WorkerLostError, type PoolExecutor } from '../lib/executor/pool/index.js';
-import { poolSlots, workerThread } from '../lib/executor/pool/internals.js';
+import { poolSlots, workerThread } from '../lib/executor/pool/main/internals.js';
 import { memberKey } from '../lib/executor/pool/protocol.js';
 import { stateOf } from '../lib/proxy/factory.js';
 import { runNode } from './support/child.js';
@@ -294,7 +294,7 @@ test('test hooks stay off the public objects: no slots on the executor, no threa
     assert.equal(Object.getOwnPropertySymbols(executor), []);
     const slot = poolSlots(executor)![0]!;
     assert.not.ok('thread' in slot);
-    assert.ok(workerThread(slot)?.threadId, 'reachable through lib/executor/pool/internals.ts');
+    assert.ok(workerThread(slot)?.threadId, 'reachable through lib/executor/pool/main/internals.ts');
     await client.close();
   } finally {
     await executor.close();

@@ -205,7 +205,7 @@ test("rotor's modules never import 'mongodb' (they take lib/driver.ts): the app'
     reached.add(file);
     for (const next of graph.get(file) ?? []) visit(next);
   };
-  for (const root of ['register/register.cjs', 'register/entry.cjs', 'executor/pool/index.js', 'executor/pool/blocking.js', 'executor/pool/worker.js']) visit(root);
+  for (const root of ['register/register.cjs', 'register/entry.cjs', 'executor/pool/index.js', 'executor/pool/blocking.js', 'executor/pool/worker/index.js']) visit(root);
   assert.ok(reached.has('driver.js') && reached.has('runtime.js') && reached.has('executor/pool/codec/index.js'), [...reached].join(' '));
   const code = (file: string): string =>
     readFileSync(join(lib, file), 'utf8')

@@ -50,7 +50,7 @@ function keepsDriver(filename: string | null | undefined): boolean {
 }
 
 /**
- * rotor's pool worker carries POOL_WORKER_MARK (lib/executor/pool/worker-options.ts; not imported:
+ * rotor's pool worker carries POOL_WORKER_MARK (lib/executor/pool/main/launch.ts; not imported:
  * this preload stays small) in its workerData, which tinypool wraps in an array.
  */
 function isPoolWorker(data: unknown): boolean {
@@ -73,7 +73,7 @@ function poolChosen(): boolean {
  */
 function startEarlyWorker(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('../executor/pool/worker-options.js') as { startEarlyWorker(): void }).startEarlyWorker();
+  (require('../executor/pool/main/launch.js') as { startEarlyWorker(): void }).startEarlyWorker();
 }
 
 /** A loaded cache entry for `filename` whose exports are read from `get` (Node never loads it from disk). */

@@ -227,7 +227,7 @@ for (const target of targets) {
     assert.ok('insertOne' in coll);
   });
 
-  // Inline: the driver object's own values; pool: a bounded copy from the worker (worker-snapshot.ts).
+  // Inline: the driver object's own values; pool: a bounded copy from the worker (lib/executor/pool/worker/snapshot.ts).
   test("driver internals read as the driver object has them (client.s, client.topology, a collection's namespace)", () => {
     const loose = client as unknown as Loose;
     assert.is(loose?.s?.options?.hosts?.[0]?.host, new URL(testUri().replace(/^mongodb(\+srv)?:/, 'http:')).hostname);

@@ -8,10 +8,10 @@ import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import type { CommandStartedEvent, Document, MongoClient } from 'mongodb';
 import { createRotor } from '../../lib/create-rotor.js';
-import { WorkerLostError } from '../../lib/executor/pool/errors.js';
+import { WorkerLostError } from '../../lib/executor/pool/main/errors.js';
 import { stateOf } from '../../lib/proxy/factory.js';
-import { blockingCeilingMs, boundFor, BLOCKING_MARGIN_MS } from '../../lib/executor/pool/blocking-bound.js';
-import type { RemoteRef } from '../../lib/executor/pool/remote-ref.js';
+import { blockingCeilingMs, boundFor, BLOCKING_MARGIN_MS } from '../../lib/executor/pool/main/blocking-bound.js';
+import type { RemoteRef } from '../../lib/executor/pool/main/remote-ref.js';
 import { dbName, suite, testUri } from '../support/env.js';
 import { connectTarget, targets } from '../support/targets.js';
 

@@ -11,7 +11,7 @@ import { isPoolStream } from './main/gridfs.js';
 import { cursorIterate, isCursorClass } from './main/cursor.js';
 import { command } from './main/command.js';
 import { BLOCKING, runSync } from './main/steps.js';
-import { poolSlots } from './internals.js';
+import { poolSlots } from './main/internals.js';
 
 export interface BlockingExecutor extends PoolExecutor {
   /** The pool executor this view blocks on. */

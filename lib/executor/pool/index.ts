@@ -1,6 +1,6 @@
 // The pool executor: the driver lives in tinypool worker threads; the main thread holds RemoteRefs.
-// Every operation is one message to the worker (./slot.ts); creation and chaining are validated
-// on main-thread shadows (./shadow.ts) and sent without waiting, so only reads of live state and a
+// Every operation is one message to the worker (./main/slot.ts); creation and chaining are validated
+// on main-thread shadows (./main/shadow.ts) and sent without waiting, so only reads of live state and a
 // few synchronous methods block, briefly, for the worker's answer.
 import type { ResourceLimits } from 'node:worker_threads';
 import type { Executor } from '../types.js';
@@ -8,11 +8,11 @@ import type { ClassName } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 import { inlineExecutor } from '../inline.js';
 import { memberName, newAbortId, type Request } from './protocol.js';
-import { registerSlots } from './internals.js';
-import { RemoteRef, type Slot } from './remote-ref.js';
-import { WorkerSlot } from './slot.js';
-import { sumStats, type PoolStats } from './stats.js';
-import { applyToShadow, constructShadow, factoryShadow, NO_SHADOW } from './shadow.js';
+import { registerSlots } from './main/internals.js';
+import { RemoteRef, type Slot } from './main/remote-ref.js';
+import { WorkerSlot } from './main/slot.js';
+import { sumStats, type PoolStats } from './main/stats.js';
+import { applyToShadow, constructShadow, factoryShadow, NO_SHADOW } from './main/shadow.js';
 import { cursorCall, cursorChain, cursorIterate, cursorRead, isCursorClass } from './main/cursor.js';
 import { command, releasesClient } from './main/command.js';
 import { ASYNC, runAsync } from './main/steps.js';
@@ -22,11 +22,11 @@ import { listen } from './main/events.js';
 import { isPoolStream, relayFor, withMadeId } from './main/gridfs.js';
 import { assignInsertIds } from './main/inserts.js';
 
-import { PoolClosedError } from './errors.js';
+import { PoolClosedError } from './main/errors.js';
 
-export { WorkerLostError, PoolClosedError } from './errors.js';
-export { RemoteRef } from './remote-ref.js';
-export type { PoolStats, SlotStats } from './stats.js';
+export { WorkerLostError, PoolClosedError } from './main/errors.js';
+export { RemoteRef } from './main/remote-ref.js';
+export type { PoolStats, SlotStats } from './main/stats.js';
 
 export interface PoolOptions {
   /** Worker threads. Default 1. */
@@ -192,7 +192,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       return sumStats(slots.filter((s) => !s.isClosed).length, await Promise.all(slots.map((s) => s.stats())));
     },
   };
-  registerSlots(executor, slots); // fault specs reach a worker thread through them (./internals.ts)
+  registerSlots(executor, slots); // fault specs reach a worker thread through them (./main/internals.ts)
   return executor;
 }
 
@@ -219,7 +219,7 @@ const closings = new WeakMap<RemoteRef, Promise<unknown>>();
 
 /**
  * A member outside the registry (duck typing, a library reading driver internals): what the app
- * assigned, else a bounded copy of the worker's value (worker-snapshot.ts; `undefined` for a name
+ * assigned, else a bounded copy of the worker's value (worker/snapshot.ts; `undefined` for a name
  * the object lacks), kept for the rest of this tick so repeated reads cost one round trip. Never
  * throws. (A shadow cannot answer: fields such as `topology` appear only once the client connects.)
  */

@@ -2,7 +2,7 @@
 // a pinned object lives on) and an AbortSignal (which stays on this thread).
 import { HANDLE_OPTION_KEYS } from '../../../registry/resolve.js';
 import { stateOf } from '../../../proxy/state.js';
-import { RemoteRef, type Slot } from '../remote-ref.js';
+import { RemoteRef, type Slot } from './remote-ref.js';
 
 export function refOf(value: unknown): RemoteRef | undefined {
   const ref = value instanceof RemoteRef ? value : stateOf(value)?.ref;

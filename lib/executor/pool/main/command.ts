@@ -2,9 +2,9 @@
 // by the cursor's buffer where the registry gives the member a role, otherwise sent to the worker,
 // with the main thread's part before (insert ids) and after (bookkeeping).
 import type { ClientRole } from '../../../registry/kinds.js';
-import type { RemoteRef } from '../remote-ref.js';
+import type { RemoteRef } from './remote-ref.js';
 import { memberName, type Request } from '../protocol.js';
-import { PoolClosedError, WorkerLostError } from '../errors.js';
+import { PoolClosedError, WorkerLostError } from './errors.js';
 import { extractSignal, slotOfArgs } from './arguments.js';
 import { cursorSteps, isCursorClass } from './cursor.js';
 import { assignInsertIds, assignsIdsLater, insertedIdsAsCalled } from './inserts.js';

@@ -5,7 +5,7 @@
 // steps (./steps.ts), so awaiting and blocking callers run the same code.
 import { MongoAPIError, MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from '../../../driver.js';
 import { Readable } from 'node:stream';
-import type { CursorState, RemoteRef } from '../remote-ref.js';
+import type { CursorState, RemoteRef } from './remote-ref.js';
 import type { ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';
 import type { ResolvedClass } from '../../../registry/resolve.js';
 import { ASYNC, runAsync, runSync, type Steps, type Waiter } from './steps.js';

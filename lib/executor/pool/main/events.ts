@@ -1,7 +1,7 @@
 // Events in the pool executor: listeners live on a main-thread emitter per handle, and the worker
 // forwards an event only while that emitter has listeners for it.
 import { EventEmitter } from 'node:events';
-import type { RemoteRef } from '../remote-ref.js';
+import type { RemoteRef } from './remote-ref.js';
 
 /** What the registry says a listener method does (ChainingEventMethod('adds' | 'removes')). */
 function effect(ref: RemoteRef, member: string): 'adds' | 'removes' | undefined {

@@ -5,7 +5,7 @@
 import { Readable, Writable } from 'node:stream';
 import { ObjectId } from '../../../driver.js';
 import type { Attribute, ClassName } from '../../../registry/kinds.js';
-import type { RemoteRef } from '../remote-ref.js';
+import type { RemoteRef } from './remote-ref.js';
 
 /**
  * How far a download reads ahead of its consumer (its highWaterMark): each answer asks for the next

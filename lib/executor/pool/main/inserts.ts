@@ -9,7 +9,7 @@
 // driver in the worker finds the ids already there.
 import { ObjectId, WriteConcern } from '../../../driver.js';
 import type { IdRole } from '../../../registry/kinds.js';
-import type { RemoteRef } from '../remote-ref.js';
+import type { RemoteRef } from './remote-ref.js';
 
 type Doc = Record<string, unknown>;
 interface PkFactory {

@@ -6,7 +6,7 @@
 // which comes back as a token, so the caller receives the very value (rule 2).
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { decode, encodeError } from '../codec/index.js';
-import type { InboxHost } from '../slot-inbox.js';
+import type { InboxHost } from './slot-inbox.js';
 import type { Request, WorkerMessage } from '../protocol.js';
 import { HOP_FLAG, type HopAnswer, type HopMessage, type HopThrown } from '../listener-hop.js';
 import { dropsEvent } from './cursor.js';

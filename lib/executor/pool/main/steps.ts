@@ -4,9 +4,9 @@
 // awaited), the sync framework with `runSync` (each request blocks the thread). Nothing else in the
 // pool differs between the two.
 import { newAbortId, type Request } from '../protocol.js';
-import type { RemoteRef } from '../remote-ref.js';
-import { BlockingTimeoutError } from '../errors.js';
-import { boundFor } from '../blocking-bound.js';
+import type { RemoteRef } from './remote-ref.js';
+import { BlockingTimeoutError } from './errors.js';
+import { boundFor } from './blocking-bound.js';
 
 /** One request to `ref`'s worker; the step receives the reply (or the error is thrown into it). */
 export interface Ask {

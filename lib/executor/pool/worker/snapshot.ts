@@ -5,8 +5,8 @@
 // SNAPSHOT_DEPTH levels and SNAPSHOT_NODES values; functions and what cannot cross are left out.
 // A class instance shows its own fields and its getters. It never throws. The copy is a plain
 // object: a picture of the internal, not the internal.
-import { driverClassOf } from '../../registry/driver-classes.js';
-import { crossesAsValue, encode } from './codec/index.js';
+import { driverClassOf } from '../../../registry/driver-classes.js';
+import { crossesAsValue, encode } from '../codec/index.js';
 
 export const SNAPSHOT_DEPTH = 5;
 export const SNAPSHOT_NODES = 2_000;

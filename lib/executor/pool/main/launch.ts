@@ -113,7 +113,7 @@ export function startWorkerPool(limits: ResourceLimits | undefined): Tinypool {
   return withWorkerFlags(
     (execArgv) =>
       new Tinypool({
-        filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
+        filename: fileURLToPath(new URL('../worker/index.js', import.meta.url)),
         minThreads: 1,
         maxThreads: 1,
         // Never park the idle worker in Atomics.wait: it would freeze heartbeats, connection-pool

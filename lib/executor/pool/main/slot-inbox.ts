@@ -1,12 +1,12 @@
 // What a slot receives from its worker: replies (whole, or in parts for long arrays), events for
 // the main thread's emitters, and calls of user functions the driver makes in the worker
 // (withSession's function...), which run here. Requests in flight are kept here by request id.
-import { decode, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import { decode, type DecodeHooks, type EncodeHooks } from '../codec/index.js';
 import type { KeptValues } from './kept-values.js';
-import type { Request, WorkerMessage } from './protocol.js';
-import type { HopMessage } from './listener-hop.js';
+import type { Request, WorkerMessage } from '../protocol.js';
+import type { HopMessage } from '../listener-hop.js';
 import type { RemoteRef } from './remote-ref.js';
-import { dropsEvent } from './main/cursor.js';
+import { dropsEvent } from './cursor.js';
 import { runUserFunction } from './user-functions.js';
 
 export interface Pending {

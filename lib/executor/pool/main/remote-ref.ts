@@ -1,8 +1,8 @@
 // A main-thread stand-in for a driver object that lives in a pool worker.
 import type { EventEmitter } from 'node:events';
-import type { ClassName } from '../../registry/kinds.js';
-import { resolveClass, type ResolvedClass } from '../../registry/resolve.js';
-import type { Request } from './protocol.js';
+import type { ClassName } from '../../../registry/kinds.js';
+import { resolveClass, type ResolvedClass } from '../../../registry/resolve.js';
+import type { Request } from '../protocol.js';
 import type { SyncWait } from './slot-blocking.js';
 
 

@@ -4,8 +4,8 @@
 // value that cannot cross at all (a cycle, a Proxy, a function) crosses as a stand-in, so the call
 // still settles with the value.
 import { types } from 'node:util';
-import { encode, encodeError, type EncodeHooks } from './codec/index.js';
-import type { Request } from './protocol.js';
+import { encode, encodeError, type EncodeHooks } from '../codec/index.js';
+import type { Request } from '../protocol.js';
 
 type CallbackResult = Extract<Request, { op: 'callback-result' }>;
 

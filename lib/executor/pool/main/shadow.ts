@@ -8,10 +8,10 @@
 // A shadow must never do I/O: streams are not shadowed (GridFS upload streams check indexes when
 // made), and a factory the driver refuses on an unconnected client (bulk operations) falls back to
 // asking the worker.
-import { MongoNotConnectedError } from '../../driver.js';
-import type { ClassName } from '../../registry/kinds.js';
-import { HANDLE_OPTION_KEYS, resolveClass } from '../../registry/resolve.js';
-import { stateOf } from '../../proxy/state.js';
+import { MongoNotConnectedError } from '../../../driver.js';
+import type { ClassName } from '../../../registry/kinds.js';
+import { HANDLE_OPTION_KEYS, resolveClass } from '../../../registry/resolve.js';
+import { stateOf } from '../../../proxy/state.js';
 import { RemoteRef } from './remote-ref.js';
 
 /** Marks "the main thread cannot make this one: ask the worker". */

@@ -3,22 +3,22 @@
 // happens when it dies. The pool executor (./index.ts) decides what to send; this decides how.
 import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import type { Tinypool } from 'tinypool';
-import type { ClassName } from '../../registry/kinds.js';
-import { stateOf } from '../../proxy/state.js';
-import { decodeThrown, encodeArgs, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import type { ClassName } from '../../../registry/kinds.js';
+import { stateOf } from '../../../proxy/state.js';
+import { decodeThrown, encodeArgs, type DecodeHooks, type EncodeHooks } from '../codec/index.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
-import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
+import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
 import { asDriverWouldThrow } from './listener-error.js';
 import { RemoteRef, type Slot } from './remote-ref.js';
 import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
 import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js';
 import { Outbox } from './slot-outbox.js';
 import { KeptValues } from './kept-values.js';
-import { ListenerHops } from './main/listener-hops.js';
+import { ListenerHops } from './listener-hops.js';
 import { threadState } from './thread-liveness.js';
 import { RefTable } from './slot-refs.js';
-import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker } from './worker-options.js';
+import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker } from './launch.js';
 import type { SlotStats } from './stats.js';
 
 export { SYNC_CEILING_MS, type SyncWait } from './slot-blocking.js';

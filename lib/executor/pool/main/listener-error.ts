@@ -1,4 +1,4 @@
-import { MongoRuntimeError } from '../../driver.js';
+import { MongoRuntimeError } from '../../../driver.js';
 
 /**
  * What the caller of an operation receives when a command monitoring listener threw `thrown`:

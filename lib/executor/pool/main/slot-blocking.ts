@@ -2,10 +2,10 @@
 // Atomics.wait over the slot's flag, reads the worker's answer from the blocking channel, runs the
 // user functions the worker calls back meanwhile, and notices a worker that died.
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { decode, decodeThrown } from './codec/index.js';
+import { decode, decodeThrown } from '../codec/index.js';
 import { WorkerLostError } from './errors.js';
-import type { Request, SyncReply, WorkerMessage } from './protocol.js';
-import type { HopMessage } from './listener-hop.js';
+import type { Request, SyncReply, WorkerMessage } from '../protocol.js';
+import type { HopMessage } from '../listener-hop.js';
 import { runUserFunction, type UserFunctionHost } from './user-functions.js';
 
 /** A blocking request never waits longer than this for a live worker (a worker answers them without I/O). */

@@ -1,7 +1,7 @@
 // How a slot's requests reach the worker: encoded at the call, posted at once (send) or batched per
 // tick (queue), with a fallback for what structured clone refuses.
 import type { MessagePort } from 'node:worker_threads';
-import type { Request } from './protocol.js';
+import type { Request } from '../protocol.js';
 
 /** What the outbox needs of its slot. */
 export interface OutboxHost {

@@ -2,9 +2,9 @@
 // it runs on the main thread, and its outcome goes back to the worker. The thread is either free
 // (the function runs in a microtask and its Promise is awaited) or blocked in a sync call (it runs
 // now, and must answer before returning). One function for both.
-import { decode, type DecodeHooks, type EncodeHooks } from './codec/index.js';
+import { decode, type DecodeHooks, type EncodeHooks } from '../codec/index.js';
 import type { KeptValues } from './kept-values.js';
-import type { Request } from './protocol.js';
+import type { Request } from '../protocol.js';
 
 export interface UserFunctionHost {
   readonly kept: KeptValues;

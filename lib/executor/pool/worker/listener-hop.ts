@@ -3,9 +3,9 @@
 // sync call), waits on the hop channel's flag until the main thread answered, and returns or throws
 // what the listener threw, so the driver aborts the command before sending, as in-process.
 import { MessageChannel, receiveMessageOnPort, threadId, type MessagePort } from 'node:worker_threads';
-import { decodeThrown, type DecodeHooks } from './codec/index.js';
-import { HOP_FLAG, HOP_FLAG_LENGTH, HOP_SLICE_MS, type HopAnswer, type HopMessage, type HopThrown } from './listener-hop.js';
-import type { Request, WorkerMessage } from './protocol.js';
+import { decodeThrown, type DecodeHooks } from '../codec/index.js';
+import { HOP_FLAG, HOP_FLAG_LENGTH, HOP_SLICE_MS, type HopAnswer, type HopMessage, type HopThrown } from '../listener-hop.js';
+import type { Request, WorkerMessage } from '../protocol.js';
 
 interface Deps {
   /** The blocking channel and the flag the main thread waits on. */

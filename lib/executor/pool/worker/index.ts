@@ -5,18 +5,18 @@
 // worker's event loop runs: heartbeats, pool maintenance, change-stream events.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MessagePort } from 'node:worker_threads';
-import { driver } from '../../driver.js';
+import { driver } from '../../../driver.js';
 import type { MongoClient } from 'mongodb';
-import { driverClassOf } from '../../registry/driver-classes.js';
-import type { FetchRole } from '../../registry/kinds.js';
-import { resolveClass } from '../../registry/resolve.js';
-import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from './codec/index.js';
-import { checkAllowed, checkConstructible, memberKey, PART_SIZE, SWALLOWED_CAUSE, type Attach, type Request, type SyncReply, type WorkerMessage } from './protocol.js';
-import { clientForwards, entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './worker-table.js';
-import { hostStream, streamAction } from './worker-streams.js';
-import { snapshot } from './worker-snapshot.js';
-import { waitsForListeners } from './listener-hop.js';
-import { initListenerHops, waitingForwarder } from './worker-listener-hop.js';
+import { driverClassOf } from '../../../registry/driver-classes.js';
+import type { FetchRole } from '../../../registry/kinds.js';
+import { resolveClass } from '../../../registry/resolve.js';
+import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from '../codec/index.js';
+import { checkAllowed, checkConstructible, memberKey, PART_SIZE, SWALLOWED_CAUSE, type Attach, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
+import { clientForwards, entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './table.js';
+import { hostStream, streamAction } from './streams.js';
+import { snapshot } from './snapshot.js';
+import { waitsForListeners } from '../listener-hop.js';
+import { initListenerHops, waitingForwarder } from './listener-hop.js';
 
 let port: MessagePort;
 let syncPort: MessagePort;

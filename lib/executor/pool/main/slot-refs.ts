@@ -1,10 +1,10 @@
 // A slot's remote objects, seen from the main thread: ids, the RemoteRef standing for each (weakly
 // held; a collected one is released in the worker, in batches), and which to re-create after the
 // worker was lost or their client closed.
-import type { ClassName } from '../../registry/kinds.js';
-import type { WireRef } from './codec/index.js';
+import type { ClassName } from '../../../registry/kinds.js';
+import type { WireRef } from '../codec/index.js';
 import { WorkerLostError } from './errors.js';
-import type { Request } from './protocol.js';
+import type { Request } from '../protocol.js';
 import { RemoteRef, type ReleaseToken, type Slot } from './remote-ref.js';
 
 /** What the table needs of its slot. */

@@ -1,8 +1,8 @@
 // The worker's table of driver objects: ids the main thread holds references by, the client that
 // owns each object (so `client.close()` releases everything of that client), how often each object
 // was sent (so a release racing a fresh reference never drops a live object), and event forwarders.
-import { resolveClass } from '../../registry/resolve.js';
-import type { ClassName } from '../../registry/kinds.js';
+import { resolveClass } from '../../../registry/resolve.js';
+import type { ClassName } from '../../../registry/kinds.js';
 
 export interface Entry {
   readonly obj: any;
