@@ -176,6 +176,12 @@ export const MongoClient: AgnosticClass = {
   client: true,
   optionKeys: ['keyVaultClient', 'autoEncryption.keyVaultClient'], // ClientEncryption's and a client's autoEncryption's key vault client
   internals: ['MongoClientAuthProviders'],
+  // commandStarted: Connection.sendCommand emits it before writing the command (a throw ends the
+  // command; Server.command rejects through decorateCommandError). connectionCheckOutStarted:
+  // ConnectionPool.checkOut emits it first thing (a throw rejects the checkout). Events emitted after
+  // the reply, or outside any operation (monitors, queued checkouts), are not awaited: no operation
+  // sees their listener's throw in-process either. (mongodb 6.x and 7.x alike.)
+  awaitedEvents: ['commandStarted', 'connectionCheckOutStarted'],
   // Hosts only: never the connection string, which may hold credentials.
   label: safe((c) => (c.options?.hosts ?? []).map((h: unknown) => String(h)).join(',')),
   attributes: {

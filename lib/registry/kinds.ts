@@ -285,6 +285,12 @@ export interface AgnosticClass {
    * the shadow client keeps no list of them).
    */
   readonly shadowValidatesOnly?: boolean;
+  /**
+   * Events the driver emits synchronously inside an operation, before anything is sent, whose
+   * listener's throw aborts that operation: an executor that forwards events (the pool) runs their
+   * listeners before the operation goes on, so the driver does what it does in-process.
+   */
+  readonly awaitedEvents?: readonly string[];
   /** Members after which a stateful object holds nothing more (close, endSession, execute). */
   readonly endedBy?: readonly string[];
   /**

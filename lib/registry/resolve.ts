@@ -21,6 +21,7 @@ export interface ResolvedClass {
   readonly relay: AgnosticClass['relay'];
   readonly shadowValidatesOnly: boolean;
   readonly endedBy: ReadonlySet<string>;
+  readonly awaitedEvents: ReadonlySet<string>;
   readonly crosses: 'handle' | 'fields';
   /** The member playing each BufferRole (a cursor's: its documents an executor may buffer); empty for other classes. */
   readonly buffers: ReadonlyMap<BufferRole, string>;
@@ -65,6 +66,7 @@ export function resolveClass(name: ClassName): ResolvedClass {
     relay: table.relay ?? parent?.relay,
     shadowValidatesOnly: table.shadowValidatesOnly ?? false,
     endedBy: new Set([...(parent?.endedBy ?? []), ...(table.endedBy ?? [])]),
+    awaitedEvents: new Set([...(parent?.awaitedEvents ?? []), ...(table.awaitedEvents ?? [])]),
     crosses: table.crosses ?? parent?.crosses ?? 'handle',
     buffers: new Map([...attributes].flatMap(([key, attr]) => ('buffer' in attr && attr.buffer !== undefined && typeof key === 'string' ? [[attr.buffer, key] as const] : []))),
     readAhead: table.readAhead ?? parent?.readAhead ?? false,

@@ -1,8 +1,7 @@
-// The pool executor's blocking view, the sync framework's executor: the same pool, the same refs,
-// the same steps (./main/command.ts, ./main/cursor.ts), run blocking (./main/steps.ts runSync:
-// Atomics.wait in short slices, which notices a dead worker). invoke() returns an already-settled
-// result (../../framework/settled.ts) that the sync framework unwraps. Everything else is the pool
-// executor's own: creation and chaining were already synchronous, and `for await` stays async.
+// The pool executor's blocking view, the sync framework's executor: the same pool, refs and steps,
+// run blocking (./main/steps.ts runSync). invoke() returns an already-settled result
+// (../../framework/settled.ts); everything else is the pool executor's own (creation and chaining
+// are synchronous there already, and `for await` stays async).
 import type { Executor } from '../types.js';
 import type { Framework } from '../../framework/types.js';
 import { Settled } from '../../framework/settled.js';

@@ -1,12 +1,11 @@
 // The pool executor: the driver lives in tinypool worker threads; the main thread holds RemoteRefs.
 // Every operation is one message to the worker (./main/slot.ts); creation and chaining are validated
-// on main-thread shadows (./main/shadow.ts) and sent without waiting, so only reads of live state and a
-// few synchronous methods block, briefly, for the worker's answer.
+// on main-thread shadows (./main/shadow.ts) and sent without waiting, so only reads of live state and
+// a few synchronous methods block, briefly, for the worker's answer.
 import type { ResourceLimits } from 'node:worker_threads';
 import type { Executor } from '../types.js';
 import type { ClassName } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
-import { inlineExecutor } from '../inline.js';
 import { memberName, newAbortId, type Request } from './protocol.js';
 import { registerSlots } from './main/internals.js';
 import { RemoteRef, type Slot } from './main/remote-ref.js';
@@ -19,9 +18,8 @@ import { ASYNC, runAsync } from './main/steps.js';
 import { extractSignal, refOf, slotOfArgs } from './main/arguments.js';
 import { exposeCopy } from './main/snapshot.js';
 import { listen } from './main/events.js';
-import { isPoolStream, relayFor, withMadeId } from './main/gridfs.js';
-import { assignInsertIds } from './main/inserts.js';
-
+import { relayFor, routeRelays, withMadeId } from './main/gridfs.js';
+import { assignInsertIds, idRoleOf } from './main/inserts.js';
 import { PoolClosedError } from './main/errors.js';
 
 export { WorkerLostError, PoolClosedError } from './main/errors.js';
@@ -42,20 +40,15 @@ export interface PoolOptions {
 }
 
 export interface PoolExecutor extends Executor {
-  /**
-   * Starts the workers in the background, so the first command does not wait for a thread to load
-   * the driver. A started worker with nothing to do does not keep the process alive.
-   */
+  /** Starts the workers in the background; a started worker with nothing to do does not keep the process alive. */
   warm(): void;
   close(): Promise<void>;
   stats(): Promise<PoolStats>;
 }
 
-const notOurs = (): TypeError => new TypeError('the pool executor was given an object it did not create');
-
 /** One of this executor's refs (a TypeError for anything else). */
 export function ownRef(ref: object): RemoteRef {
-  if (!(ref instanceof RemoteRef)) throw notOurs();
+  if (!(ref instanceof RemoteRef)) throw new TypeError('the pool executor was given an object it did not create');
   return ref;
 }
 
@@ -75,16 +68,20 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     return slots[nextSlot++ % slots.length]!;
   };
 
-  const executor: PoolExecutor = {
+  const executor: PoolExecutor = routeRelays<PoolExecutor>({
     name: 'pool',
     inProcess: false,
     invoke(refObject, member, args) {
-      if (!(refObject instanceof RemoteRef)) return isPoolStream(refObject) ? inlineExecutor.invoke(refObject, member, args) : Promise.reject(notOurs());
-      if (releasesClient(refObject, member)) return closeShared(refObject, member, args);
-      return runAsync(command(refObject, member, args, ASYNC));
+      let ref: RemoteRef;
+      try {
+        ref = ownRef(refObject);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+      const attr = ref.resolved.attributes.get(member);
+      return releasesClient(attr) ? closeShared(ref, member, args) : runAsync(command(ref, member, args, ASYNC, attr));
     },
     call(refObject, member, args) {
-      if (isPoolStream(refObject)) return inlineExecutor.call(refObject, member, args);
       const ref = asRef(refObject);
       const name = memberName(member);
       const attr = ref.resolved.attributes.get(member);
@@ -96,18 +93,16 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       return isCursorClass(ref.resolved) ? cursorCall(ref, name, args, remote) : remote();
     },
     chain(refObject, member, args) {
-      if (isPoolStream(refObject)) return inlineExecutor.chain(refObject, member, args);
       if (refObject instanceof RemoteRef && refObject.lost) return; // its next command reports the loss
       const ref = asRef(refObject);
       const name = memberName(member);
       if (cursorChain(ref, name, args)) return;
-      assignInsertIds(ref, name, args); // a bulk operation's insert/raw (the registry's IdRole)
+      assignInsertIds(ref, idRoleOf(ref.resolved.attributes.get(member)), args); // a bulk operation's insert/raw
       // Validated by the driver's own code on the shadow, so a bad argument throws here, synchronously.
       if (applyToShadow(ref, name, args)) ref.slot.post({ op: 'chain', id: ref.id, member: name, args: [] }, args, ref);
       else ref.slot.requestSync({ op: 'chain', id: ref.id, member: name, args: [] }, args);
     },
     factory(refObject, member, args, cls) {
-      if (isPoolStream(refObject)) return inlineExecutor.factory(refObject, member, args, cls);
       if (refObject instanceof RemoteRef && refObject.lost) {
         // A handle of a lost object is still a handle: its commands fail with the loss, as the parent's do.
         const child = new RemoteRef(refObject.slot, 0, cls, refObject);
@@ -115,24 +110,14 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
         return child;
       }
       const parent = asRef(refObject);
-      if (parent.replicas) {
-        if (resolveClass(cls).spannable) return span(parent.replicas.map((r) => factoryOne(r, member, [...args], cls) as RemoteRef));
-        const pinned = slotOfArgs(args);
-        return factoryOne((pinned && parent.replicas.find((r) => r.slot === pinned)) || parent.nextReplica(), member, args, cls);
-      }
-      return factoryOne(parent, member, args, cls);
+      if (!parent.replicas) return factoryOne(parent, member, args, cls);
+      if (resolveClass(cls).spannable) return span(parent.replicas.map((r) => factoryOne(r, member, [...args], cls) as RemoteRef));
+      const pinned = slotOfArgs(args);
+      return factoryOne((pinned && parent.replicas.find((r) => r.slot === pinned)) || parent.nextReplica(), member, args, cls);
     },
-    listen: (refObject, member, args) => (isPoolStream(refObject) ? inlineExecutor.listen(refObject, member, args) : listen(asRef(refObject), memberName(member), args)),
-    read(refObject, member) {
-      if (isPoolStream(refObject)) {
-        // The relay stream's own Node stream state is here; the driver stream's fields are in the worker.
-        if (Reflect.has(refObject, member)) return inlineExecutor.read(refObject, member);
-        return readRemote(refObject.remote, member);
-      }
-      return readRemote(asRef(refObject), member);
-    },
+    listen: (refObject, member, args) => listen(asRef(refObject), memberName(member), args),
+    read: (refObject, member) => readRemote(asRef(refObject), member),
     write(refObject, member, value) {
-      if (isPoolStream(refObject)) return inlineExecutor.write(refObject, member, value);
       const ref = asRef(refObject);
       const name = memberName(member);
       if (ref.shadow) {
@@ -140,15 +125,9 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
         ref.slot.post({ op: 'write', id: ref.id, member: name, args: [undefined] }, [value], ref);
       } else ref.slot.requestSync({ op: 'write', id: ref.id, member: name, args: [undefined] }, [value]);
     },
-    probe(refObject, member) {
-      if (isPoolStream(refObject)) return inlineExecutor.probe(refObject, member);
-      return refObject instanceof RemoteRef ? probeRemote(refObject, member) : undefined;
-    },
-    expose(refObject, member, wrap) {
-      return exposeCopy(executor.probe(refObject, member), wrap);
-    },
+    probe: (refObject, member) => (refObject instanceof RemoteRef ? probeRemote(refObject, member) : undefined),
+    expose: (refObject, member, wrap) => exposeCopy(executor.probe(refObject, member), wrap),
     assign(refObject, member, value) {
-      if (isPoolStream(refObject)) return inlineExecutor.assign(refObject, member, value);
       if (refObject instanceof RemoteRef) (refObject.expando ??= new Map()).set(member, value);
     },
     construct(cls, driverClass, args) {
@@ -164,20 +143,18 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
       }
       return constructOn(client ? slot() : (slotOfArgs(args) ?? slot()), cls, driverClass, args);
     },
-    iterate: (refObject, member) => (isPoolStream(refObject) ? inlineExecutor.iterate(refObject, member) : (cursorIterate(asRef(refObject), ASYNC) as AsyncIterator<unknown>)),
+    iterate: (refObject) => cursorIterate(asRef(refObject), ASYNC) as AsyncIterator<unknown>,
     wouldFetch(refObject) {
-      if (isPoolStream(refObject)) return true;
       const ref = asRef(refObject);
       return !ref.ended && (ref.cursor?.buffer.length ?? 0) === 0; // batches are buffered here, on the main thread
     },
     label(refObject) {
-      if (isPoolStream(refObject)) return String(refObject.remote.id);
       const ref = asRef(refObject);
       const label = ref.resolved.label;
       if (ref.shadow && label) return label(ref.shadow);
       return String(ref.slot.requestSync({ op: 'label', id: ref.id }));
     },
-    classOf: (ref) => (ref instanceof RemoteRef ? ref.resolved : isPoolStream(ref) ? resolveClass(ref.className) : undefined),
+    classOf: (ref) => (ref instanceof RemoteRef ? ref.resolved : undefined),
     prototypeOf: () => undefined, // refs are not driver objects: handles answer their rotor class's prototype
     warm() {
       if (closed) return;
@@ -191,14 +168,13 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     async stats() {
       return sumStats(slots.filter((s) => !s.isClosed).length, await Promise.all(slots.map((s) => s.stats())));
     },
-  };
+  });
   registerSlots(executor, slots); // fault specs reach a worker thread through them (./main/internals.ts)
   return executor;
 }
 
 /** A property: fixed ones from the shadow, live ones from the worker (cursors count their local buffer). */
 function readRemote(ref: RemoteRef, member: string | symbol): unknown {
-  ref.slot.ensureAlive(ref);
   const name = memberName(member);
   const attr = ref.resolved.attributes.get(member);
   if (ref.shadow && attr?.kind === 'property' && attr.fixed && !attr.wrap) return (ref.shadow as Record<string, unknown>)[name];
@@ -206,7 +182,7 @@ function readRemote(ref: RemoteRef, member: string | symbol): unknown {
   return isCursorClass(ref.resolved) ? cursorRead(ref, name, remote) : remote();
 }
 
-/** Overlapping close() calls share one (the driver's do too): a second one sent to the worker would find the client already released. */
+/** Overlapping close() calls share one (the driver's do too): a second one would find the client already released. */
 function closeShared(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<unknown> {
   let closing = closings.get(ref);
   if (!closing) {
@@ -249,16 +225,10 @@ function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[],
   const signal = extractSignal(upload.args, parent.resolved.attributes.get(upload.member)?.optionsAt);
   // A cursor opened with an aborted signal is made, as the driver's is: its reads reject.
   if (signal?.aborted && !isCursorClass(resolveClass(cls))) throw signal.reason;
-  const shadow = factoryShadow(parent, upload.member, upload.args, cls);
+  const shadow = factoryShadow(parent, upload.member, upload.args, cls); // throws what the driver throws, before a ref exists
   const ref = parent.slot.newRef(cls, parent);
   const abortId = signal ? newAbortId() : undefined;
-  const recipe: Request = { op: 'factory', id: parent.id, member: upload.member, args: [], newId: ref.id, cls, ...(abortId !== undefined ? { abortId } : {}) };
-  if (shadow === NO_SHADOW) parent.slot.requestSync(recipe, upload.args);
-  else {
-    ref.shadow = shadow;
-    parent.slot.post(recipe, upload.args, ref);
-  }
-  ref.recipe = recipe;
+  send(parent.slot, ref, shadow, { op: 'factory', id: parent.id, member: upload.member, args: [], newId: ref.id, cls, ...(abortId !== undefined ? { abortId } : {}) }, upload.args);
   if (signal) {
     // A cursor opened with a signal: aborting it fails the cursor's pending and later reads at once.
     ref.signal = signal;
@@ -267,23 +237,26 @@ function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[],
   return relayFor(ref, upload.id) ?? ref;
 }
 
-function span(replicas: RemoteRef[]): RemoteRef {
-  const first = replicas[0]!;
-  first.replicas = replicas;
-  return first;
-}
-
 function constructOn(target: Slot, cls: ClassName, driverClass: new (...args: any[]) => object, args: unknown[]): RemoteRef {
   // The driver's constructor errors (a bad URI, an invalid option) throw here, from the shadow.
   const shadow = constructShadow(cls, driverClass, args);
-  const parent = args.map(refOf).find((a): a is RemoteRef => a !== undefined);
-  const ref = target.newRef(cls, parent);
-  const recipe: Request = { op: 'construct', id: ref.id, cls, args: [] };
+  const ref = target.newRef(cls, args.map(refOf).find((a): a is RemoteRef => a !== undefined));
+  send(target, ref, shadow, { op: 'construct', id: ref.id, cls, args: [] }, args);
+  return ref;
+}
+
+/** Sends what makes `ref`: without waiting when its shadow validated it, else blocking for the worker's verdict. */
+function send(target: Slot, ref: RemoteRef, shadow: object | typeof NO_SHADOW, recipe: Request, args: unknown[]): void {
   if (shadow === NO_SHADOW) target.requestSync(recipe, args);
   else {
     ref.shadow = shadow;
     target.post(recipe, args, ref);
   }
   ref.recipe = recipe;
-  return ref;
+}
+
+function span(replicas: RemoteRef[]): RemoteRef {
+  const first = replicas[0]!;
+  first.replicas = replicas;
+  return first;
 }

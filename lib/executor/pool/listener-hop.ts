@@ -1,33 +1,15 @@
-// Listeners the driver waits for. In-process the driver emits some events synchronously inside an
-// operation, before the command is written to the socket, and a listener's throw aborts that
-// operation: the command is never sent. Forwarded after the fact, such a listener would run once the
-// worker had sent the command (a write made, then reported failed). For these events, while the main
-// thread has listeners, the worker's forwarder waits in the driver's emit for the main thread to run
-// them (one synchronous hop: ./worker-listener-hop.ts posts, ./main/listener-hops.ts answers), then
-// returns or throws as the listener did, so the driver in the worker does exactly what it does
-// in-process. Events nobody listens to have no forwarder: they cost nothing.
+// Listeners the driver waits for (the registry's awaitedEvents): a throw there aborts the operation
+// before anything is sent, so, forwarded after the fact, it would come too late. While the main
+// thread listens to one, the worker's forwarder waits in the driver's emit for the main thread to
+// run the listeners (./worker/listener-hop.ts posts, ./main/listener-hops.ts answers), then returns
+// or throws as they did. Events nobody listens to have no forwarder: they cost nothing.
 import type { MessagePort } from 'node:worker_threads';
 import type { ClassName } from '../../registry/kinds.js';
+import { resolveClass } from '../../registry/resolve.js';
 
-/**
- * Per class, the events emitted before I/O inside an operation whose listener's throw the driver
- * propagates into that operation (mongodb 6.x and 7.x alike):
- * - `commandStarted`: Connection.sendCommand emits it (through the pool, server and topology relays,
- *   all synchronous) before writing the command; a throw ends the command, which Server.command
- *   rejects through decorateCommandError (a throw without a `name` becomes MongoRuntimeError).
- * - `connectionCheckOutStarted`: ConnectionPool.checkOut emits it first thing; a throw rejects the
- *   checkout, so Server.command rejects with it as thrown, before any connection is used.
- * Not here: events emitted after the reply (`commandSucceeded`, `commandFailed`,
- * `connectionCheckedIn`: the command was sent either way, so forwarding them keeps rule 1), and events
- * the driver emits outside any operation's promise chain (`connectionCheckedOut` and
- * `connectionCreated` come from a queued processWaitQueue, heartbeats and SDAM events from monitors),
- * whose throw no operation sees in-process either.
- */
-const WAITED: ReadonlyMap<ClassName, ReadonlySet<string>> = new Map([['MongoClient', new Set(['commandStarted', 'connectionCheckOutStarted'])]]);
-
-/** Whether the worker waits for the main thread's listeners of `event` on a `cls` object. */
+/** Whether the worker waits for the main thread's listeners of `event` on a `cls` object (the registry's awaitedEvents). */
 export function waitsForListeners(cls: ClassName, event: string): boolean {
-  return WAITED.get(cls)?.has(event) === true;
+  return resolveClass(cls).awaitedEvents.has(event);
 }
 
 /** How often a waiting worker looks at its closed flag (the main thread wakes it at once otherwise). */

@@ -1,9 +1,8 @@
 // Messages between the main thread and a pool worker, and the allowlist built from the registry.
-//
-// One MessageChannel carries everything, in order, both ways: a command is one message to the
-// worker and one reply back (plus `part` messages for long arrays, so neither thread stalls on one
-// huge clone). A second channel carries only the replies to *blocking* requests, which the main
-// thread reads with receiveMessageOnPort while it waits on the shared flag.
+// One MessageChannel carries everything, in order, both ways: a command is one message each way
+// (plus `part` messages for long arrays, so neither thread stalls on one huge clone). A second
+// channel carries only the replies to blocking requests, read with receiveMessageOnPort while the
+// main thread waits on the shared flag.
 import type { Attribute, ClassName, FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 import type { HopMessage } from './listener-hop.js';
@@ -61,19 +60,13 @@ export type WorkerMessage =
   | { r: number; error: unknown; kept?: number }
   /** A slice of a long array result; the final `ok` holds the last slice. */
   | { r: number; part: unknown[] }
-  /**
-   * `cause`: the request in whose operation the driver emitted it (see worker.ts `operation`), or
-   * SWALLOWED_CAUSE where the driver squashes what a listener throws (close()'s endSessions).
-   */
+  /** `cause`: the request in whose operation the driver emitted it, or SWALLOWED_CAUSE. */
   | { t: 'event'; id: number; event: string; args: unknown; cause?: number }
   | { t: 'callback'; callId: number; fn: number; args: unknown }
   /** A listener the driver waits for (./listener-hop.ts): calls come on the blocking channel, drops here. */
   | HopMessage;
 
-/**
- * Worker → main, on the blocking channel: replies to blocking requests, and the calls of user
- * functions made while a blocking request is in flight (the main thread reads only this channel then).
- */
+/** Worker → main, on the blocking channel: blocking replies, and user-function calls made meanwhile (the main thread reads only this channel then). */
 export type SyncReply = { r: number; ok: unknown; kept?: number } | { r: number; error: unknown; kept?: number } | { t: 'callback'; callId: number; fn: number; args: unknown } | HopMessage;
 
 /** Long array results cross in slices of this many elements, each its own message. */
@@ -105,10 +98,7 @@ const ALLOWED_KINDS: Record<'invoke' | 'call' | 'chain' | 'factory' | 'read' | '
   subscribe: ['event'],
 };
 
-/**
- * The allowlist: a member is accepted only when the registry lists it for the object's class with a
- * kind that fits the operation. Anything else (`constructor`, `__proto__`, `then`...) is refused.
- */
+/** The allowlist: only a member the registry lists for the class with a kind that fits the operation (never `constructor`, `__proto__`, `then`...). */
 export function checkAllowed(cls: ClassName, op: keyof typeof ALLOWED_KINDS, member: string): Attribute {
   const attr = resolveClass(cls).attributes.get(memberKey(member));
   if (!attr || !ALLOWED_KINDS[op].includes(attr.kind) || (op === 'write' && !(attr.kind === 'property' && attr.writable))) {

@@ -6,7 +6,7 @@
 import { MongoAPIError, MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from '../../../driver.js';
 import { Readable } from 'node:stream';
 import type { CursorState, RemoteRef } from './remote-ref.js';
-import type { ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';
+import type { Attribute, BufferRole, CommandRole, FetchRole } from '../../../registry/kinds.js';
 import type { ResolvedClass } from '../../../registry/resolve.js';
 import { ASYNC, runAsync, runSync, type Steps, type Waiter } from './steps.js';
 
@@ -15,48 +15,20 @@ export function isCursorClass(cls: ResolvedClass): boolean {
   return cls.buffers.size > 0;
 }
 
-/** The member that closes the cursor (leaving a `for await` early closes it). */
-export function closeMember(ref: RemoteRef): string | undefined {
-  return ref.resolved.buffers.get('close');
-}
-
-/** The role the registry gives a cursor command (async member), if any. */
-export function commandRole(ref: RemoteRef, member: string): CommandRole | undefined {
+/** The registry's BufferRole of `member` when it is an attribute of this kind (a cursor method, property or chaining call). */
+function roleOf(ref: RemoteRef, member: string, kind: 'delegate' | 'property' | 'chain'): BufferRole | undefined {
   const attr = ref.resolved.attributes.get(member);
-  return attr?.kind === 'async' || attr?.kind === 'user-callback' ? attr.buffer : undefined;
+  return attr?.kind === kind && 'buffer' in attr ? attr.buffer : undefined;
 }
 
-function methodRole(ref: RemoteRef, member: string): MethodRole | undefined {
-  const attr = ref.resolved.attributes.get(member);
-  return attr?.kind === 'delegate' ? attr.buffer : undefined;
-}
-
-function stateRole(ref: RemoteRef, member: string): StateRole | undefined {
-  const attr = ref.resolved.attributes.get(member);
-  return attr?.kind === 'property' ? attr.buffer : undefined;
-}
-
-function chainRole(ref: RemoteRef, member: string): ChainRole | undefined {
-  const attr = ref.resolved.attributes.get(member);
-  return attr?.kind === 'chain' ? attr.buffer : undefined;
-}
-
-export function cursorState(ref: RemoteRef): CursorState {
+function cursorState(ref: RemoteRef): CursorState {
   return (ref.cursor ??= { buffer: [], transforms: [], started: false, prefetch: undefined, prefetched: false, closing: false, killed: false });
-}
-
-/**
- * The driver's forEach refuses a non-function iterator with this before it reads anything (its
- * cursor stays unstarted): the same error here, with no batch asked of the worker first.
- */
-export function notAnIterator(iterator: unknown): MongoInvalidArgumentError | undefined {
-  return typeof iterator === 'function' ? undefined : new MongoInvalidArgumentError('Argument "iterator" must be a function');
 }
 
 // The driver's own words (AbstractCursor.transformDocument): a map() to null is refused.
 const TRANSFORM_TO_NULL = 'Cursor returned a `null` document, but the cursor is not exhausted.  Mapping documents to `null` is not supported in the cursor transform.';
 
-export function transform(state: CursorState, doc: unknown): unknown {
+function transform(state: CursorState, doc: unknown): unknown {
   if (state.transforms.length === 0) return doc;
   for (const t of state.transforms) doc = t(doc);
   if (doc === null) throw new MongoAPIError(TRANSFORM_TO_NULL);
@@ -69,7 +41,7 @@ export function dropsEvent(ref: RemoteRef, event: string): boolean {
 }
 
 /** A cursor released because its client closed reads as the driver's closed cursor: empty, quietly. */
-export function closedWithClient(ref: RemoteRef): boolean {
+function closedWithClient(ref: RemoteRef): boolean {
   return ref.ended && ref.lost !== undefined;
 }
 
@@ -123,28 +95,19 @@ function* settleReadAhead(state: CursorState): Steps<void> {
   if (ahead) for (const doc of (yield { settle: ahead.catch(() => []) }) as unknown[]) state.buffer.push(doc);
 }
 
-/**
- * What the driver's next() checks before it reads its buffer: the signal (an abort stops a for-await
- * at the next document, not after what is buffered), and a cursor close() killed.
- */
-export function checkReadable(ref: RemoteRef, state: CursorState): void {
-  if (ref.signal?.aborted) throw ref.signal.reason;
-  if (state.killed) throw new MongoCursorExhaustedError();
-}
-
 function* next(ref: RemoteRef, mode: FetchRole, w: Waiter): Steps<unknown> {
   const state = cursorState(ref);
-  checkReadable(ref, state);
+  // As the driver's next(), before it reads its buffer: an abort stops a for-await at the next
+  // document, not after what is buffered; a cursor close() killed reads as exhausted.
+  if (ref.signal?.aborted) throw ref.signal.reason;
+  if (state.killed) throw new MongoCursorExhaustedError();
   if (state.buffer.length === 0 && !(yield* fill(ref, mode, w))) return null;
   return transform(state, state.buffer.shift());
 }
 
-/**
- * The steps of a cursor's async member answered on the main thread, or undefined for members the
- * worker answers.
- */
-export function cursorSteps(ref: RemoteRef, member: string, args: unknown[], w: Waiter): Steps<unknown> | undefined {
-  const role = commandRole(ref, member);
+/** The steps of a cursor's async member answered on the main thread, or undefined for members the worker answers. */
+export function cursorSteps(ref: RemoteRef, member: string, attr: Attribute | undefined, args: unknown[], w: Waiter): Steps<unknown> | undefined {
+  const role = attr?.kind === 'async' || attr?.kind === 'user-callback' ? attr.buffer : undefined;
   return role === undefined ? undefined : byRole(ref, role, member, args, w);
 }
 
@@ -176,8 +139,8 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
       return mapped;
     }
     case 'each': {
-      const refused = notAnIterator(args[0]);
-      if (refused) throw refused;
+      // The driver's forEach refuses a non-function before it reads anything (no batch asked for).
+      if (typeof args[0] !== 'function') throw new MongoInvalidArgumentError('Argument "iterator" must be a function');
       // As the driver's forEach: a for-await over the cursor, so stopping early (false, a throw)
       // closes it; what the iterator returns is not awaited (a Promise is not false).
       const iterator = args[0] as (doc: unknown) => unknown;
@@ -223,7 +186,7 @@ function* endIteration(ref: RemoteRef): Steps<void> {
   const state = cursorState(ref);
   state.buffer.length = 0;
   state.closing = true;
-  const close = closeMember(ref);
+  const close = ref.resolved.buffers.get('close');
   if (close !== undefined && !closedWithClient(ref) && !ref.ended) {
     try {
       yield { ask: { op: 'invoke', id: ref.id, member: close, args: [] }, ref, args: [] };
@@ -237,7 +200,7 @@ function* endIteration(ref: RemoteRef): Steps<void> {
 /** Synchronous cursor members answered here; undefined for those the worker answers. */
 export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remote: () => unknown): unknown {
   const state = cursorState(ref);
-  switch (methodRole(ref, member)) {
+  switch (roleOf(ref, member, 'delegate')) {
     case 'count':
       return state.buffer.length + (closedWithClient(ref) ? 0 : (remote() as number));
     case 'take': {
@@ -262,7 +225,7 @@ export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remo
 
 /** `closed` means closed and drained, as in the driver: documents buffered here count. */
 export function cursorRead(ref: RemoteRef, member: string, remote: () => unknown): unknown {
-  const role = stateRole(ref, member);
+  const role = roleOf(ref, member, 'property');
   if (role === 'closed') return (closedWithClient(ref) || (remote() as boolean)) && cursorState(ref).buffer.length === 0;
   if (closedWithClient(ref) && role === 'killed') return true;
   return remote();
@@ -270,7 +233,7 @@ export function cursorRead(ref: RemoteRef, member: string, remote: () => unknown
 
 /** `map(fn)` is kept here: the function runs on the main thread as documents are read. */
 export function cursorChain(ref: RemoteRef, member: string, args: unknown[]): boolean {
-  if (chainRole(ref, member) !== 'transform') return false;
+  if (roleOf(ref, member, 'chain') !== 'transform') return false;
   // As the driver's map(): refused once the cursor started (its documents are already coming).
   if (cursorState(ref).started) throw new MongoCursorInUseError();
   cursorState(ref).transforms.push(args[0] as (doc: unknown) => unknown);

@@ -5,12 +5,12 @@
 import { Readable, Writable } from 'node:stream';
 import { ObjectId } from '../../../driver.js';
 import type { Attribute, ClassName } from '../../../registry/kinds.js';
+import { resolveClass } from '../../../registry/resolve.js';
+import type { Executor } from '../../types.js';
+import { inlineExecutor } from '../../inline.js';
 import type { RemoteRef } from './remote-ref.js';
 
-/**
- * How far a download reads ahead of its consumer (its highWaterMark): each answer asks for the next
- * while below it, so the worker fetches while the consumer works. A few GridFS chunks (255 KiB).
- */
+/** How far a download reads ahead of its consumer (its highWaterMark): the worker fetches while the consumer works. */
 const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 
 /** How many bytes of an upload may be on their way to the worker's stream (its backpressure bound). */
@@ -164,11 +164,35 @@ export function isPoolStream(value: unknown): value is PoolStream {
   return value instanceof PoolUploadStream || value instanceof PoolDownloadStream;
 }
 
+/** The executor members whose first argument is a handle's ref, which may be a relay stream. */
+const ROUTED = ['invoke', 'call', 'chain', 'factory', 'listen', 'read', 'write', 'probe', 'assign', 'iterate', 'wouldFetch', 'label', 'classOf'] as const;
+type RefMethod = (ref: object, a?: unknown, b?: unknown, c?: unknown) => unknown;
+
 /**
- * A factory whose registry entry says the id of what it makes is the caller's (madeId): the id is
- * taken from its argument, or made here and sent through the member `via` names
- * (openUploadStream → openUploadStreamWithId), so the main thread knows it synchronously. Returns
- * the member and arguments to send.
+ * The pool executor as handles see it: a relay stream is a Node stream on this thread, so the
+ * inline executor answers for it, except for the driver stream's own fields, which the pool reads
+ * from the worker.
+ */
+export function routeRelays<E extends Executor>(pool: E): E {
+  const relay: Executor = {
+    ...inlineExecutor,
+    read: (s, member) => (Reflect.has(s, member) ? inlineExecutor.read(s, member) : pool.read((s as PoolStream).remote, member)),
+    wouldFetch: () => true,
+    label: (s) => String((s as PoolStream).remote.id),
+    classOf: (s) => resolveClass((s as PoolStream).className),
+  };
+  const routed = { ...pool } as Record<string, unknown>;
+  for (const key of ROUTED) {
+    const own = pool[key] as RefMethod;
+    const relayed = relay[key] as RefMethod;
+    routed[key] = (ref: object, a?: unknown, b?: unknown, c?: unknown) => (isPoolStream(ref) ? relayed : own)(ref, a, b, c);
+  }
+  return routed as E;
+}
+
+/**
+ * A factory whose registry entry has a madeId: the id of what it makes is taken from its argument,
+ * or made here and sent through the member `via` names, so the main thread knows it at once.
  */
 export function withMadeId(attr: Attribute | undefined, member: string, args: unknown[]): { member: string; args: unknown[]; id?: unknown } {
   const made = attr?.kind === 'factory' ? attr.madeId : undefined;

@@ -1,14 +1,11 @@
-// In-process, the driver writes the `_id` it generates into the caller's own documents (insertOne,
-// insertMany, bulkWrite inserts, a bulk operation's insert/raw), with the collection's pkFactory,
-// unless forceServerObjectId; and MongoClient.bulkWrite's insertOne models, with the client's
-// pkFactory. Across the worker boundary it would only see a copy (and the user's pkFactory, a
-// main-thread object, could only be called back asynchronously), so the same ids are set here,
-// before the documents are sent, by the same rule (the driver's maybeAddIdToDocuments, and its
-// ClientBulkWriteCommandBuilder): `doc._id` reads as in-process after the call, after a failed write
-// too, `_id: null` is replaced, a frozen document is refused before anything is sent, and the
-// driver in the worker finds the ids already there.
+// In-process, the driver writes the `_id` it generates into the caller's own documents (the
+// registry's IdRole says which), with the collection's pkFactory unless forceServerObjectId, or the
+// client's for MongoClient.bulkWrite. The worker only sees copies (and a pkFactory is a main-thread
+// object), so the same ids are set here before sending, by the driver's rules
+// (maybeAddIdToDocuments, ClientBulkWriteCommandBuilder): `doc._id` reads as in-process after the
+// call, a failed one too, and the driver in the worker finds the ids already there.
 import { ObjectId, WriteConcern } from '../../../driver.js';
-import type { IdRole } from '../../../registry/kinds.js';
+import type { Attribute, IdRole } from '../../../registry/kinds.js';
 import type { RemoteRef } from './remote-ref.js';
 
 type Doc = Record<string, unknown>;
@@ -47,32 +44,21 @@ function bulkInsertDoc(op: unknown): unknown {
 
 const idOf = (doc: unknown): unknown => (isDoc(doc) ? doc._id : undefined);
 
-/** The registry's IdRole of `member` on `target`'s class (which documents the write gives ids). */
-function idRole(target: RemoteRef, member: string): IdRole | undefined {
-  const attr = target.resolved.attributes.get(member);
+/** The registry's IdRole of a member (which documents the write gives ids); a client bulkWrite's are set a tick after the call. */
+export function idRoleOf(attr: Attribute | undefined): IdRole | undefined {
   return attr?.kind === 'async' || attr?.kind === 'chain' ? attr.ids : undefined;
 }
 
-/**
- * Whether the driver sets a command's ids after the call returned rather than during it: a client
- * bulkWrite builds its batch (and calls the pkFactory) after its first await. The async path sets
- * them (and sends) a microtask later, so `doc._id` still reads as before right after the call, as
- * in-process.
- */
-export function assignsIdsLater(target: RemoteRef, member: string): boolean {
-  return idRole(target, member) === 'clientWriteModels';
-}
-
 /** Before a write is sent (a command, or a bulk operation's chaining call): the ids its documents get in-process. */
-export function assignInsertIds(target: RemoteRef, member: string, args: unknown[]): void {
-  switch (idRole(target, member)) {
+export function assignInsertIds(target: RemoteRef, role: IdRole | undefined, args: unknown[]): void {
+  switch (role) {
     case 'document':
       return addId(args[0], idRule(target, args[1], false));
     case 'documents':
     case 'writeModels': {
       if (!Array.isArray(args[0])) return;
       const rule = idRule(target, args[1], true);
-      const many = idRole(target, member) === 'documents';
+      const many = role === 'documents';
       for (const item of args[0] as unknown[]) addId(many ? item : bulkInsertDoc(item), rule);
       return;
     }
@@ -88,14 +74,11 @@ export function assignInsertIds(target: RemoteRef, member: string, args: unknown
 }
 
 /**
- * Once an insertOne/insertMany succeeded: in-process its result names the documents' own `_id`
- * values (the same objects), not the worker's copies (a Promise a pkFactory returned crosses as `{}`).
- * Read from the documents now (no per-call bookkeeping on this hot path): only an app that
- * reassigns `doc._id` while its insert is in flight would see the new value.
+ * Once an insert succeeded: in-process its result names the documents' own `_id` values, not the
+ * worker's copies (a Promise a pkFactory returned crosses as `{}`). Read from the documents now.
  */
-export function insertedIdsAsCalled(target: RemoteRef, member: string, args: unknown[], result: unknown): void {
-  if (!isDoc(result)) return;
-  const role = idRole(target, member);
+export function insertedIdsAsCalled(role: IdRole | undefined, args: unknown[], result: unknown): void {
+  if (role === undefined || !isDoc(result)) return;
   if (role === 'clientWriteModels') clientBulkIdsAsCalled(args, result);
   else if (role === 'document') {
     const id = idOf(args[0]);
@@ -118,13 +101,10 @@ interface ClientShadow {
 }
 
 /**
- * MongoClient.bulkWrite (driver 6.10+): the driver's ClientBulkWriteCommandBuilder gives each
- * insertOne model's document `document._id = document._id ?? pkFactory.createPk()`, with the client's
- * pkFactory (forceServerObjectId is not consulted), unless its executor refused the call first (no
- * models, automatic encryption, or an unacknowledged write concern with ordered writes or verbose
- * results). The driver does this while building the batch, once the call returned (see
- * assignsIdsLater); here just before the documents are sent, so ids are set once the call settles,
- * whatever the server did.
+ * MongoClient.bulkWrite (driver 6.10+): each insertOne model's document gets
+ * `document._id = document._id ?? pkFactory.createPk()` with the client's pkFactory, unless the
+ * driver refuses the call first (no models, automatic encryption, w:0 with ordered writes or verbose
+ * results).
  */
 function assignClientBulkIds(client: RemoteRef, args: unknown[]): void {
   const models = args[0];

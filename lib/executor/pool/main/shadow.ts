@@ -1,18 +1,14 @@
-// Main-thread shadows: for each client, database, collection, cursor... made through the pool, the
-// same driver object is also made here, from the same arguments, and never connected. Running the
-// driver's own constructor, factory or chaining code on it validates arguments synchronously (a bad
-// URI, an invalid option, `limit('x')` throw here, as they do with the driver in-process), so the
-// request to the worker can go without waiting for an answer: handle creation never blocks on a
-// busy worker. A shadow also answers the registry's fixed properties (names, options, concerns).
-//
-// A shadow must never do I/O: streams are not shadowed (GridFS upload streams check indexes when
-// made), and a factory the driver refuses on an unconnected client (bulk operations) falls back to
-// asking the worker.
+// Main-thread shadows: each client, database, collection, cursor... made through the pool is also
+// made here, from the same arguments, and never connected. The driver's own code validates the
+// arguments on it synchronously (a bad URI, `limit('x')` throw here, as in-process), so the request
+// to the worker goes without waiting: handle creation never blocks on a busy worker. A shadow also
+// answers the registry's fixed properties. It never does I/O: streams are not shadowed, and a
+// factory the driver refuses on an unconnected client (bulk operations) asks the worker instead.
 import { MongoNotConnectedError } from '../../../driver.js';
 import type { ClassName } from '../../../registry/kinds.js';
 import { HANDLE_OPTION_KEYS, resolveClass } from '../../../registry/resolve.js';
-import { stateOf } from '../../../proxy/state.js';
-import { RemoteRef } from './remote-ref.js';
+import type { RemoteRef } from './remote-ref.js';
+import { refOf } from './arguments.js';
 
 /** Marks "the main thread cannot make this one: ask the worker". */
 export const NO_SHADOW = Symbol('rotor.noShadow');
@@ -38,12 +34,6 @@ function shadowArgs(args: readonly unknown[]): unknown[] | typeof NO_SHADOW {
     } else out.push(a);
   }
   return out;
-}
-
-function refOf(value: unknown): RemoteRef | undefined {
-  if (value instanceof RemoteRef) return value;
-  const ref = stateOf(value)?.ref;
-  return ref instanceof RemoteRef ? ref : undefined;
 }
 
 const shadowable = (cls: ClassName): boolean => !resolveClass(cls).passThrough;
@@ -73,10 +63,9 @@ export function factoryShadow(parent: RemoteRef, member: string, args: readonly 
 }
 
 /**
- * The driver tracks each cursor it makes on its client (so `client.close()` closes them), a change
- * stream's cursor included. A shadow cursor is never used nor closed: tracked, every find() would
- * stay reachable from the shadow client for the client's lifetime (the soak found it: ~0.5 KB per
- * command). Untracked, it goes with its handle.
+ * The driver tracks each cursor it makes on its client (for `client.close()`). A shadow cursor is
+ * never used nor closed: tracked, every find() would stay reachable from the shadow client (~0.5 KB
+ * per command, found by the soak). Untracked, it goes with its handle.
  */
 function untrack(made: object): void {
   for (const cursor of [made, (made as { cursor?: unknown }).cursor]) {

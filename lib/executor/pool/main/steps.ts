@@ -44,38 +44,36 @@ export const BLOCKING: Waiter = { blocking: true };
 
 /** Runs `steps`, awaiting each request: the promise and callback frameworks' way. */
 export async function runAsync<T>(steps: Steps<T>): Promise<T> {
-  let input: unknown;
-  let failed = false;
-  for (;;) {
-    const step = failed ? steps.throw(input) : steps.next(input);
-    if (step.done) return step.value;
+  let step = steps.next();
+  while (!step.done) {
     const s = step.value;
+    let input: unknown;
     try {
       input = 'ask' in s ? await s.ref.slot.request(s.ask, s.args, s.signal) : 'all' in s ? await Promise.all(s.all.map(runAsync)) : await s.settle;
-      failed = false;
     } catch (error) {
-      input = error;
-      failed = true;
+      step = steps.throw(error);
+      continue;
     }
+    step = steps.next(input);
   }
+  return step.value;
 }
 
 /** Runs `steps`, blocking the thread for each request: the sync framework's way. */
 export function runSync<T>(steps: Steps<T>): T {
-  let input: unknown;
-  let failed = false;
-  for (;;) {
-    const step = failed ? steps.throw(input) : steps.next(input);
-    if (step.done) return step.value;
+  let step = steps.next();
+  while (!step.done) {
     const s = step.value;
+    let input: unknown;
     try {
       input = 'ask' in s ? blockFor(s) : 'all' in s ? s.all.map(runSync) : s.settle;
-      failed = false;
     } catch (error) {
-      input = error;
-      failed = true;
+      step = steps.throw(error);
+      continue;
     }
+    step = steps.next(input);
   }
+  return step.value;
 }
 
 /** A blocking request, bounded by what the operation's client allows. */
