@@ -46,9 +46,11 @@ export interface PoolExecutor extends Executor {
   stats(): Promise<PoolStats>;
 }
 
+const notOurs = (): TypeError => new TypeError('the pool executor was given an object it did not create');
+
 /** One of this executor's refs (a TypeError for anything else). */
 export function ownRef(ref: object): RemoteRef {
-  if (!(ref instanceof RemoteRef)) throw new TypeError('the pool executor was given an object it did not create');
+  if (!(ref instanceof RemoteRef)) throw notOurs();
   return ref;
 }
 
@@ -72,14 +74,9 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     name: 'pool',
     inProcess: false,
     invoke(refObject, member, args) {
-      let ref: RemoteRef;
-      try {
-        ref = ownRef(refObject);
-      } catch (error) {
-        return Promise.reject(error as Error);
-      }
-      const attr = ref.resolved.attributes.get(member);
-      return releasesClient(attr) ? closeShared(ref, member, args) : runAsync(command(ref, member, args, ASYNC, attr));
+      if (!(refObject instanceof RemoteRef)) return Promise.reject(notOurs());
+      const attr = refObject.resolved.attributes.get(member);
+      return releasesClient(attr) ? closeShared(refObject, member, args) : runAsync(command(refObject, member, args, ASYNC, attr));
     },
     call(refObject, member, args) {
       const ref = asRef(refObject);

@@ -6,7 +6,7 @@
 import { MongoAPIError, MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from '../../../driver.js';
 import { Readable } from 'node:stream';
 import type { CursorState, RemoteRef } from './remote-ref.js';
-import type { Attribute, BufferRole, CommandRole, FetchRole } from '../../../registry/kinds.js';
+import type { Attribute, BufferRole, ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';
 import type { ResolvedClass } from '../../../registry/resolve.js';
 import { ASYNC, runAsync, runSync, type Steps, type Waiter } from './steps.js';
 
@@ -16,6 +16,9 @@ export function isCursorClass(cls: ResolvedClass): boolean {
 }
 
 /** The registry's BufferRole of `member` when it is an attribute of this kind (a cursor method, property or chaining call). */
+function roleOf(ref: RemoteRef, member: string, kind: 'delegate'): MethodRole | undefined;
+function roleOf(ref: RemoteRef, member: string, kind: 'property'): StateRole | undefined;
+function roleOf(ref: RemoteRef, member: string, kind: 'chain'): ChainRole | undefined;
 function roleOf(ref: RemoteRef, member: string, kind: 'delegate' | 'property' | 'chain'): BufferRole | undefined {
   const attr = ref.resolved.attributes.get(member);
   return attr?.kind === kind && 'buffer' in attr ? attr.buffer : undefined;

@@ -183,8 +183,8 @@ export function routeRelays<E extends Executor>(pool: E): E {
   };
   const routed = { ...pool } as Record<string, unknown>;
   for (const key of ROUTED) {
-    const own = pool[key] as RefMethod;
-    const relayed = relay[key] as RefMethod;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- executors' members never use `this`
+    const [own, relayed] = [pool[key], relay[key]] as [RefMethod, RefMethod];
     routed[key] = (ref: object, a?: unknown, b?: unknown, c?: unknown) => (isPoolStream(ref) ? relayed : own)(ref, a, b, c);
   }
   return routed as E;
