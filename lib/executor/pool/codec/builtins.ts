@@ -1,7 +1,7 @@
-// Built-in classes: what structured clone keeps (Date, RegExp, ArrayBuffer, boxed primitives), what
-// it keeps but should not copy whole (views on a larger buffer), what it breaks (a Buffer arrives as
-// a Uint8Array) and the containers whose contents may need tags (Map, Set).
-import { bsonReplacement, TAG, withSegment, type DecodeHooks, type EncodeContext, type Handler, type Walk } from './wire.js';
+// Built-in classes: what structured clone keeps (Date, RegExp, ArrayBuffer, boxed primitives), keeps
+// but should not copy whole (views on a larger buffer), breaks (a Buffer arrives as a Uint8Array),
+// and the containers whose contents may need tags (Map, Set), copied only from a first change on.
+import { bsonReplacement, TAG, withSegment, type DecodeHooks, type Handler, type Walk } from './wire.js';
 
 /** Bytes in an ArrayBuffer of their own: a view on a pooled slab or a whole BSON reply would clone all of it. */
 export function ownBytes(view: Uint8Array): Uint8Array {
@@ -23,11 +23,9 @@ export const CLONE: Handler = { serialize: (value: object) => value };
 
 export const BUFFER: Handler = {
   tag: 'Buffer',
-  serialize(value: Buffer, ctx: EncodeContext, depth: number, walk: Walk): unknown {
-    // A Buffer given its own toBSON (mongoose decorates plain Buffers: `new Binary(this, subtype)`)
-    // crosses as what toBSON returns, as the BSON serializer would send it; sent as a Buffer it would
-    // become a Binary of subtype 0 and, as an _id, match nothing (mongoose's gh-4506 test). A plain
-    // Buffer pays one missed property lookup.
+  serialize(value: Buffer, ctx, depth, walk) {
+    // A Buffer given its own toBSON (mongoose's, `new Binary(this, subtype)`) crosses as what toBSON
+    // returns, as the BSON serializer sends it: as a Buffer, an _id would match nothing (gh-4506).
     const replacement = bsonReplacement(value);
     if (replacement !== value) return walk.enc(replacement, ctx, depth + 1);
     return { [TAG]: 'Buffer', v: ownBytes(value) };
@@ -37,79 +35,66 @@ export const BUFFER: Handler = {
 
 export const VIEW: Handler = { serialize: (value: ArrayBufferView) => ownView(value) };
 
-/** Structured clone carries the Map itself; decode finds it by prototype (see decMap). */
+/** Structured clone carries a Map itself; decode finds it by prototype (see decMap). */
 export const MAP: Handler = {
-  serialize(map: Map<unknown, unknown>, ctx: EncodeContext, depth: number, walk: Walk): unknown {
-    let changed = false;
-    const keys: unknown[] = [];
-    const values: unknown[] = [];
-    let index = 0;
+  serialize(map: Map<unknown, unknown>, ctx, depth, walk) {
+    let out: Map<unknown, unknown> | undefined;
+    let i = 0;
     try {
       for (const [k, v] of map) {
         const ek = walk.enc(k, ctx, depth + 1);
         const ev = walk.enc(v, ctx, depth + 1);
-        if (ek !== k || ev !== v) changed = true;
-        keys.push(ek);
-        values.push(ev);
-        index++;
+        if (out === undefined && (ek !== k || ev !== v)) out = new Map([...map].slice(0, i));
+        out?.set(ek, ev);
+        i++;
       }
     } catch (error) {
-      throw withSegment(error, `<Map entry ${index}>`);
+      throw withSegment(error, `<Map entry ${i}>`);
     }
-    if (!changed) return map;
-    const out = new Map<unknown, unknown>();
-    for (let i = 0; i < keys.length; i++) out.set(keys[i], values[i]);
-    return out;
+    return out ?? map;
   },
 };
 
-/** Structured clone carries the Set itself; decode finds it by prototype (see decSet). */
+/** Structured clone carries a Set itself; decode finds it by prototype (see decSet). */
 export const SET: Handler = {
-  serialize(set: Set<unknown>, ctx: EncodeContext, depth: number, walk: Walk): unknown {
-    let changed = false;
-    const items: unknown[] = [];
-    let index = 0;
+  serialize(set: Set<unknown>, ctx, depth, walk) {
+    let out: Set<unknown> | undefined;
+    let i = 0;
     try {
       for (const v of set) {
         const ev = walk.enc(v, ctx, depth + 1);
-        if (ev !== v) changed = true;
-        items.push(ev);
-        index++;
+        if (out === undefined && ev !== v) out = new Set([...set].slice(0, i));
+        out?.add(ev);
+        i++;
       }
     } catch (error) {
-      throw withSegment(error, `<Set element ${index}>`);
+      throw withSegment(error, `<Set element ${i}>`);
     }
-    return changed ? new Set(items) : set;
+    return out ?? set;
   },
 };
 
 export function decMap(map: Map<unknown, unknown>, hooks: DecodeHooks, walk: Walk): unknown {
-  let rebuilt: Map<unknown, unknown> | undefined;
+  let out: Map<unknown, unknown> | undefined;
   let i = 0;
   for (const [k, v] of map) {
     const dk = walk.dec(k, hooks);
     const dv = walk.dec(v, hooks);
-    if (rebuilt === undefined && (dk !== k || dv !== v)) {
-      rebuilt = new Map();
-      let j = 0;
-      for (const [pk, pv] of map) {
-        if (j++ === i) break;
-        rebuilt.set(pk, pv);
-      }
-    }
-    rebuilt?.set(dk, dv);
+    if (out === undefined && (dk !== k || dv !== v)) out = new Map([...map].slice(0, i));
+    out?.set(dk, dv);
     i++;
   }
-  return rebuilt ?? map;
+  return out ?? map;
 }
 
 export function decSet(set: Set<unknown>, hooks: DecodeHooks, walk: Walk): unknown {
-  let changed = false;
-  const items: unknown[] = [];
+  let out: Set<unknown> | undefined;
+  let i = 0;
   for (const v of set) {
     const d = walk.dec(v, hooks);
-    if (d !== v) changed = true;
-    items.push(d);
+    if (out === undefined && d !== v) out = new Set([...set].slice(0, i));
+    out?.add(d);
+    i++;
   }
-  return changed ? new Set(items) : set;
+  return out ?? set;
 }

@@ -1,24 +1,20 @@
-// The walk, one pass each way. encode walks the value once and copies a container only from the
-// first child that needed a tag (copy-on-write), so a batch of plain documents is returned as is and
-// structured clone does the only copy; decode walks the clone (which it owns) and replaces tags in
-// place. Copy-on-write was measured against copying every container and won in every case, most on
-// untagged data, which it returns as is (numbers in the README's Benchmarks section, "Crossing the thread boundary").
-//
-// The hot path stays here: plain objects, arrays and primitives are handled inline, with no handler
-// lookup and no allocation unless something changed. Any other object goes to its handler, found by
-// exact prototype in the class table, or to encOther. Paths for error messages are built only when
-// something is rejected (each level adds its key while the error unwinds), never on the happy path.
+// The walk, one pass each way. encode copies a container only from the first child that needed a tag
+// (copy-on-write: measured faster than copying every container, most on untagged data, returned as
+// is; README, Benchmarks, "Crossing the thread boundary"); decode replaces tags in place in the clone.
+// Plain objects, arrays and primitives are handled inline, with no lookup and no allocation unless
+// something changed; any other object goes to the handler the class table has for its prototype, or
+// to encOther. Paths for messages are built only on failure (each level adds its key as it unwinds).
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
-import { decMap, decSet, ownBytes, ownView } from './builtins.js';
-import { BSON_HANDLERS, BSONTYPE_KINDS } from './bson.js';
-import { classTable, encPlainFields } from './classes.js';
-import { encError } from './errors.js';
-import { BY_KIND, BY_TAG } from './handlers.js';
 import { BSON } from '../../../driver.js';
-import { bsonReplacement, constructorName, CycleError, DepthError, isError, Kind, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type DecodeHooks, type EncodeContext, type Walk, type WireTag } from './wire.js';
+import { foreignBson, BSON_CLASSES } from './bson.js';
+import { BUFFER, decMap, decSet, ownBytes, ownView } from './builtins.js';
+import { classTable, CLASS_HANDLERS, encError, encPlainFields } from './classes.js';
+import { bsonReplacement, constructorName, CycleError, DepthError, isError, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment } from './wire.js';
+import type { DecodeHooks, EncodeContext, Handler, Walk, WireRef } from './wire.js';
 
 // ─────────────────────────────────────────── paths ────────────────────────────────────────────
 
+/** `root` then the segments (innermost first); past 24 segments, the middle ones elided. */
 function pathOf(ctx: EncodeContext, segments: ReadonlyArray<string | number>): string {
   let path = ctx.root;
   const n = segments.length;
@@ -29,20 +25,18 @@ function pathOf(ctx: EncodeContext, segments: ReadonlyArray<string | number>): s
     }
     const s = segments[i]!;
     if (typeof s === 'string') path += `.${s}`;
-    else path += i === n - 1 && ctx.argumentList === true ? ` ${s + 1}` : `[${s}]`;
+    else path += i === n - 1 && ctx.argumentList ? ` ${s + 1}` : `[${s}]`;
   }
   return path;
 }
 
-export function toPublicError(error: PathError, ctx: EncodeContext): Error;
-export function toPublicError(error: unknown, ctx: EncodeContext): unknown;
+/** A PathError as the error callers see (any other error as is). */
 export function toPublicError(error: unknown, ctx: EncodeContext): unknown {
   if (!(error instanceof PathError)) return error;
-  // The driver's serializer refuses a cycle with a BSONError: callers that catch that (by class or
-  // name) must see the same from the pool, with where the cycle closes added.
+  // The driver's serializer refuses a cycle with a BSONError: callers that catch that must see the same.
   if (error instanceof CycleError) return new BSON.BSONError(`${error.message} (${cyclePath(ctx, error)})`);
-  if (error instanceof DepthError) return new RangeError(`${pathOf(ctx, error.segments)}: ${error.message.replace('<to>', ctx.to)}`);
-  return new TypeError(`${pathOf(ctx, error.segments)}: ${error.message.replace('<to>', ctx.to)}`);
+  const message = `${pathOf(ctx, error.segments)}: ${error.message.replace('<to>', ctx.to)}`;
+  return error instanceof DepthError ? new RangeError(message) : new TypeError(message);
 }
 
 /** "argument 1.self.back refers back to argument 1": the first place the value loops, searched from the root. */
@@ -53,46 +47,26 @@ function cyclePath(ctx: EncodeContext, error: CycleError): string {
   return `${pathOf(ctx, loop)} refers back to ${pathOf(ctx, searchPath(ctx, (value) => value === ancestor)!)}`;
 }
 
-/**
- * The path of `target` inside the value being encoded, for functionRef. The walk keeps no path on the
- * happy path, so it is searched for here, only when a function is met (rare: callbacks).
- */
-function pathTo(ctx: EncodeContext, target: unknown): string {
-  return pathOf(ctx, searchPath(ctx, (value) => value === target) ?? []);
-}
-
 /** Segments (innermost first) to the first value, depth first through objects, arrays and Maps, that `found` accepts. */
 function searchPath(ctx: EncodeContext, found: (value: unknown, onPath: ReadonlySet<object>) => boolean): Array<string | number> | undefined {
   const segments: Array<string | number> = [];
   const seen = new Set<object>();
   const onPath = new Set<object>();
+  const inside = (value: object): boolean => {
+    if (Array.isArray(value)) return value.some((v, i) => search(v) && segments.push(i));
+    if (value instanceof Map) return [...value].some(([k, v], i) => (search(k) || search(v)) && segments.push(`<Map entry ${i}>`));
+    return Object.keys(value).some((key) => search((value as Record<string, unknown>)[key]) && segments.push(key));
+  };
   const search = (value: unknown): boolean => {
     if (found(value, onPath)) return true;
     if (typeof value !== 'object' || value === null || seen.has(value) || ctx.hooks.refOf(value) !== undefined) return false;
     seen.add(value);
     onPath.add(value);
-    const hit = searchIn(value, search, segments);
+    const hit = inside(value);
     onPath.delete(value);
     return hit;
   };
   return search(ctx.value) ? segments : undefined;
-}
-
-function searchIn(value: object, search: (child: unknown) => boolean, segments: Array<string | number>): boolean {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (search(value[i])) return segments.push(i), true;
-    return false;
-  }
-  if (value instanceof Map) {
-    let i = 0;
-    for (const [k, v] of value) {
-      if (search(k) || search(v)) return segments.push(`<Map entry ${i}>`), true;
-      i++;
-    }
-    return false;
-  }
-  for (const key of Object.keys(value)) if (search((value as Record<string, unknown>)[key])) return segments.push(key), true;
-  return false;
 }
 
 // ─────────────────────────────────────────── encode ───────────────────────────────────────────
@@ -109,36 +83,35 @@ function encSymbol(value: symbol, ctx: EncodeContext): unknown {
   throw new PathError(`a symbol (${String(value)}) cannot cross to <to>`);
 }
 
-/** Functions: a handle that is a function Proxy, else a callback id, else rejected. */
+const refTag = (ref: WireRef): object => (ref.n === undefined ? { [TAG]: 'Ref', id: ref.id, cls: ref.cls } : { [TAG]: 'Ref', id: ref.id, cls: ref.cls, n: ref.n });
+
+/** A handle that is a function Proxy, else a callback id (its path searched for: callbacks are rare), else refused. */
 function encFunction(fn: Function, ctx: EncodeContext): unknown {
   const ref = ctx.hooks.refOf(fn);
-  if (ref !== undefined) return ref.n === undefined ? { [TAG]: 'Ref', id: ref.id, cls: ref.cls } : { [TAG]: 'Ref', id: ref.id, cls: ref.cls, n: ref.n };
-  if (ctx.hooks.functionRef !== undefined) {
-    const id = ctx.hooks.functionRef(fn, pathTo(ctx, fn));
-    if (id !== undefined) return { [TAG]: 'Function', id };
-  }
+  if (ref !== undefined) return refTag(ref);
+  const id = ctx.hooks.functionRef?.(fn, pathOf(ctx, searchPath(ctx, (value) => value === fn) ?? []));
+  if (id !== undefined) return { [TAG]: 'Function', id };
   throw new PathError(`a function cannot cross to <to>`);
 }
 
 function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
   const ref = ctx.hooks.refOf(value);
-  if (ref !== undefined) return ref.n === undefined ? { [TAG]: 'Ref', id: ref.id, cls: ref.cls } : { [TAG]: 'Ref', id: ref.id, cls: ref.cls, n: ref.n };
+  if (ref !== undefined) return refTag(ref);
   if (depth > MAX_DEPTH) enterDeep(value, ctx, depth);
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === Object.prototype) return encPlain(value as Record<string, unknown>, ctx, depth, false);
   if (proto === Array.prototype) return encArray(value as unknown[], ctx, depth);
   if (proto === null) return encPlain(value as Record<string, unknown>, ctx, depth, true);
-  const kind = classTable().kinds.get(proto);
-  if (kind !== undefined) return BY_KIND[kind].serialize(value, ctx, depth, WALK);
+  const handler = classTable().handlers.get(proto);
+  if (handler !== undefined) return handler.serialize(value, ctx, depth, WALK);
   return encOther(value, proto, ctx, depth);
 }
 
 /**
- * Deeper than MAX_DEPTH the walk keeps the objects on its path and refuses one met again inside
- * itself, as the BSON serializer does: a cycle walked that far is met again within one more lap.
- * Not before: it would slow every batch. Deep acyclic data goes on, as the driver sends it. No exit
- * hook (a frame per level, fewer levels before a stack overflow): an object is on the path if it is
- * still the one entered at the depth it was last entered at.
+ * Deeper than MAX_DEPTH the walk keeps the objects on its path and refuses one met again inside itself,
+ * as the BSON serializer does (a cycle walked that far is met again within one more lap); not before: it
+ * would slow every batch. No exit hook (a frame per level, fewer levels before a stack overflow): an
+ * object is on the path if it is still the one entered at the depth it was last entered at.
  */
 function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
   const deep = (ctx.deep ??= { path: [], depthOf: new Map() });
@@ -149,7 +122,6 @@ function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
 }
 
 function encPlain(obj: Record<string, unknown>, ctx: EncodeContext, depth: number, nullProto: boolean): unknown {
-  // The symbol-key check is a measured 25-50% of encode on a document batch (see EncodeHooks.symbolKeys).
   if (ctx.symbolKeys) {
     const symbols = Object.getOwnPropertySymbols(obj);
     if (symbols.length !== 0) rejectSymbolKey(obj, symbols);
@@ -217,37 +189,27 @@ export function encArray(arr: unknown[], ctx: EncodeContext, depth: number): unk
   return out ?? arr;
 }
 
-/** Whatever the table does not know by its exact prototype. */
+/** Whatever the class table does not know by its exact prototype. */
 function encOther(value: object, proto: object, ctx: EncodeContext, depth: number): unknown {
   if (isError(value)) return encError(value as Error, ctx, depth, WALK);
-  // What the BSON serializer would do with a class instance that has toBSON: use what it returns.
-  // First, before the Buffer rule: a Buffer subclass may say it is a Binary of another subtype
-  // (mongoose's buffers do), which a plain Buffer would lose.
+  // What the BSON serializer sends for a class instance with toBSON. Before the Buffer rule: a Buffer
+  // subclass may say it is a Binary of another subtype (mongoose's do), which a Buffer would lose.
   const replacement = bsonReplacement(value);
   if (replacement !== value) return enc(replacement, ctx, depth + 1);
   if (Buffer.isBuffer(value)) return { [TAG]: 'Buffer', v: ownBytes(value) };
   if (ArrayBuffer.isView(value)) return ownView(value);
-  // A BSON value from another copy of the bson package: the same accessors, rebuilt as ours.
-  const bsontype = (value as { _bsontype?: unknown })._bsontype;
-  if (typeof bsontype === 'string') {
-    const kind = BSONTYPE_KINDS[bsontype];
-    if (kind !== undefined) {
-      const handler = BSON_HANDLERS[(kind === Kind.Binary && constructorName(value) === 'UUID' ? Kind.UUID : kind) as keyof typeof BSON_HANDLERS];
-      if (handler === undefined) throw new PathError(`an unsupported value cannot cross to <to> (${constructorName(value)})`);
-      return handler.serialize(value, ctx, depth, WALK);
-    }
-  }
-  // A plain object from another realm (vm context).
+  const bson = foreignBson(value);
+  if (bson !== undefined) return bson.serialize(value, ctx, depth, WALK);
+  // A plain object or array from another realm (vm context).
   if (Object.getPrototypeOf(proto) === null && constructorName(value) === 'Object') return encPlain(value as Record<string, unknown>, ctx, depth, false);
   if (Array.isArray(value) && constructorName(value) === 'Array') return encArray(value, ctx, depth);
-  // An unexported driver class (the table is built from what is loaded; look again if more got
-  // loaded). A prototype found to be no driver class's stays one: a class that exists now cannot be
-  // exported by a driver module loaded later.
+  // An unexported driver class whose module loaded since the last scan. A prototype found to be no
+  // driver class's stays one: a class that exists now cannot be exported by a module loaded later.
   const t = classTable();
   if (!t.notDriver.has(proto)) {
     t.refreshDriverClasses();
-    const kind = t.kinds.get(proto);
-    if (kind !== undefined) return BY_KIND[kind].serialize(value, ctx, depth, WALK);
+    const handler = t.handlers.get(proto);
+    if (handler !== undefined) return handler.serialize(value, ctx, depth, WALK);
     t.notDriver.add(proto);
   }
   if (ctx.lenient) return encPlainFields(value, ctx, depth, WALK);
@@ -256,13 +218,25 @@ function encOther(value: object, proto: object, ctx: EncodeContext, depth: numbe
 
 // ─────────────────────────────────────────── decode ───────────────────────────────────────────
 
-export function dec(value: object, hooks: DecodeHooks): unknown {
+/**
+ * Decodes a value produced by `encode` after it went through structured clone, in place: it must be
+ * the receiver's own copy (what postMessage delivers), not the sender's original.
+ */
+export function decode(value: unknown, hooks: DecodeHooks): unknown {
+  return typeof value === 'object' && value !== null ? dec(value, hooks) : value;
+}
+
+function dec(value: object, hooks: DecodeHooks): unknown {
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === Object.prototype) {
     const tag = (value as Record<string, unknown>)[TAG];
-    if (tag !== undefined) return decTag(value, tag, hooks);
-    decFields(value as Record<string, unknown>, hooks);
-    return value;
+    if (tag === undefined) {
+      decFields(value as Record<string, unknown>, hooks);
+      return value;
+    }
+    const decoder = typeof tag === 'string' ? BY_TAG.get(tag) : undefined;
+    if (decoder === undefined) throw new TypeError(`unknown rotor wire tag ${JSON.stringify(tag)} (a codec version mismatch between threads?)`);
+    return decoder(value, hooks, WALK);
   }
   if (proto === Array.prototype) {
     const arr = value as unknown[];
@@ -280,7 +254,6 @@ export function dec(value: object, hooks: DecodeHooks): unknown {
   return value; // Date, RegExp, typed arrays, ArrayBuffer, boxed primitives: structured clone rebuilt them
 }
 
-/** Decodes the values of a plain object in place (its keys are data, never a tag). */
 function decFields(obj: Record<string, unknown>, hooks: DecodeHooks): void {
   for (const k in obj) {
     const v = obj[k];
@@ -291,15 +264,32 @@ function decFields(obj: Record<string, unknown>, hooks: DecodeHooks): void {
   }
 }
 
-export function decAny(value: unknown, hooks: DecodeHooks): unknown {
-  return typeof value === 'object' && value !== null ? dec(value, hooks) : value;
-}
+type Decoder = NonNullable<Handler['deserialize']>;
 
-function decTag(t: WireTag, tag: unknown, hooks: DecodeHooks): unknown {
-  const decoder = typeof tag === 'string' ? BY_TAG.get(tag) : undefined;
-  if (decoder === undefined) throw new TypeError(`unknown rotor wire tag ${JSON.stringify(tag)} (a codec version mismatch between threads?)`);
-  return decoder(t, hooks, WALK);
-}
+/** Wire tag → its decoder: the handlers' tags, and those the walk writes itself. */
+const BY_TAG = new Map<string, Decoder>([
+  ...[...BSON_CLASSES.values(), BUFFER, ...CLASS_HANDLERS].map((h): [string, Decoder] => [h.tag!, h.deserialize!]),
+  [
+    'Object',
+    (t, hooks) => {
+      const obj = t.v as Record<string, unknown>;
+      decFields(obj, hooks);
+      if (t.n !== 1) return obj;
+      const bare = Object.create(null) as Record<string, unknown>;
+      for (const k in obj) bare[k] = obj[k];
+      return bare;
+    },
+  ],
+  ['Ref', (t, hooks) => hooks.ref(t.n === undefined ? { id: t.id, cls: t.cls } : { id: t.id, cls: t.cls, n: t.n })],
+  [
+    'Function',
+    (t, hooks) => {
+      if (hooks.fn === undefined) throw new TypeError(`a function (#${t.id}) came across but this side has no function stubs`);
+      return hooks.fn(t.id);
+    },
+  ],
+  ['Thrown', (t, hooks) => decode(t.v, hooks)], // a non-error rejection value (see encodeError)
+]);
 
 /** What handlers get to encode and decode what they contain. */
-export const WALK: Walk = { enc, dec: decAny, decFields };
+export const WALK: Walk = { enc, dec: decode, decFields };
