@@ -1,7 +1,6 @@
-// Built-in classes: what structured clone keeps (Date, RegExp, ArrayBuffer, boxed primitives), keeps
-// but should not copy whole (views on a larger buffer), breaks (a Buffer arrives as a Uint8Array),
-// and the containers whose contents may need tags (Map, Set), copied only from a first change on.
-import { bsonReplacement, TAG, withSegment, type DecodeHooks, type Handler, type Walk } from './wire.js';
+// Built-in classes: what structured clone keeps, keeps but should not copy whole (views on a larger
+// buffer), breaks (a Buffer arrives as a Uint8Array), and Map and Set (whose contents may need tags).
+import { bsonReplacement, TAG, withSegment, type DecodeHooks, type Handler, type Dec } from './wire.js';
 
 /** Bytes in an ArrayBuffer of their own: a view on a pooled slab or a whole BSON reply would clone all of it. */
 export function ownBytes(view: Uint8Array): Uint8Array {
@@ -23,11 +22,10 @@ export const CLONE: Handler = { serialize: (value: object) => value };
 
 export const BUFFER: Handler = {
   tag: 'Buffer',
-  serialize(value: Buffer, ctx, depth, walk) {
-    // A Buffer given its own toBSON (mongoose's, `new Binary(this, subtype)`) crosses as what toBSON
-    // returns, as the BSON serializer sends it: as a Buffer, an _id would match nothing (gh-4506).
+  serialize(value: Buffer, ctx, depth, enc) {
+    // mongoose's toBSON on a Buffer makes it a Binary of its subtype: sent as a Buffer, an _id matches nothing.
     const replacement = bsonReplacement(value);
-    if (replacement !== value) return walk.enc(replacement, ctx, depth + 1);
+    if (replacement !== value) return enc(replacement, ctx, depth + 1);
     return { [TAG]: 'Buffer', v: ownBytes(value) };
   },
   deserialize: (t) => asBuffer(t.v),
@@ -35,66 +33,46 @@ export const BUFFER: Handler = {
 
 export const VIEW: Handler = { serialize: (value: ArrayBufferView) => ownView(value) };
 
-/** Structured clone carries a Map itself; decode finds it by prototype (see decMap). */
-export const MAP: Handler = {
-  serialize(map: Map<unknown, unknown>, ctx, depth, walk) {
-    let out: Map<unknown, unknown> | undefined;
-    let i = 0;
-    try {
-      for (const [k, v] of map) {
-        const ek = walk.enc(k, ctx, depth + 1);
-        const ev = walk.enc(v, ctx, depth + 1);
-        if (out === undefined && (ek !== k || ev !== v)) out = new Map([...map].slice(0, i));
-        out?.set(ek, ev);
-        i++;
-      }
-    } catch (error) {
-      throw withSegment(error, `<Map entry ${i}>`);
-    }
-    return out ?? map;
-  },
-};
+/** A step of the walk: encode (`a` the context) or decode (`a` the hooks). */
+type Step<A> = (value: unknown, a: A, depth: number) => unknown;
 
-/** Structured clone carries a Set itself; decode finds it by prototype (see decSet). */
-export const SET: Handler = {
-  serialize(set: Set<unknown>, ctx, depth, walk) {
-    let out: Set<unknown> | undefined;
-    let i = 0;
-    try {
-      for (const v of set) {
-        const ev = walk.enc(v, ctx, depth + 1);
-        if (out === undefined && ev !== v) out = new Set([...set].slice(0, i));
-        out?.add(ev);
-        i++;
-      }
-    } catch (error) {
-      throw withSegment(error, `<Set element ${i}>`);
-    }
-    return out ?? set;
-  },
-};
-
-export function decMap(map: Map<unknown, unknown>, hooks: DecodeHooks, walk: Walk): unknown {
+/** A Map's keys and values through `step`, copied from the first change on; `encoding` names the entry in a failure's path. */
+function mapCopy<A>(map: Map<unknown, unknown>, step: Step<A>, a: A, depth: number, encoding: boolean): Map<unknown, unknown> {
   let out: Map<unknown, unknown> | undefined;
   let i = 0;
-  for (const [k, v] of map) {
-    const dk = walk.dec(k, hooks);
-    const dv = walk.dec(v, hooks);
-    if (out === undefined && (dk !== k || dv !== v)) out = new Map([...map].slice(0, i));
-    out?.set(dk, dv);
-    i++;
+  try {
+    for (const [k, v] of map) {
+      const sk = step(k, a, depth);
+      const sv = step(v, a, depth);
+      if (out === undefined && (sk !== k || sv !== v)) out = new Map([...map].slice(0, i));
+      out?.set(sk, sv);
+      i++;
+    }
+  } catch (error) {
+    throw encoding ? withSegment(error, `<Map entry ${i}>`) : error;
   }
   return out ?? map;
 }
 
-export function decSet(set: Set<unknown>, hooks: DecodeHooks, walk: Walk): unknown {
+/** A Set's elements through `step`, as mapCopy. */
+function setCopy<A>(set: Set<unknown>, step: Step<A>, a: A, depth: number, encoding: boolean): Set<unknown> {
   let out: Set<unknown> | undefined;
   let i = 0;
-  for (const v of set) {
-    const d = walk.dec(v, hooks);
-    if (out === undefined && d !== v) out = new Set([...set].slice(0, i));
-    out?.add(d);
-    i++;
+  try {
+    for (const v of set) {
+      const sv = step(v, a, depth);
+      if (out === undefined && sv !== v) out = new Set([...set].slice(0, i));
+      out?.add(sv);
+      i++;
+    }
+  } catch (error) {
+    throw encoding ? withSegment(error, `<Set element ${i}>`) : error;
   }
   return out ?? set;
 }
+
+/** Structured clone carries Maps and Sets themselves; decode finds them by prototype (decMap, decSet). */
+export const MAP: Handler = { serialize: (map: Map<unknown, unknown>, ctx, depth, enc) => mapCopy(map, enc, ctx, depth + 1, true) };
+export const SET: Handler = { serialize: (set: Set<unknown>, ctx, depth, enc) => setCopy(set, enc, ctx, depth + 1, true) };
+export const decMap = (map: Map<unknown, unknown>, hooks: DecodeHooks, dec: Dec): unknown => mapCopy(map, dec, hooks, 0, false);
+export const decSet = (set: Set<unknown>, hooks: DecodeHooks, dec: Dec): unknown => setCopy(set, dec, hooks, 0, false);

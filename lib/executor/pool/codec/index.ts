@@ -1,11 +1,9 @@
-// The pool executor's wire codec (this module is its API): what crosses the thread boundary keeps its
-// meaning. Structured clone turns BSON values into plain objects, a Buffer into a Uint8Array (copying
-// the whole slab behind a view) and every error into a bare Error; the codec tags what clone would
-// break and rebuilds it on the other side. ./wire.ts: the tag format and types; ./walk.ts: the walk;
-// ./bson.ts, ./builtins.ts, ./classes.ts: the handlers. spec/pool-codec.spec.ts covers the behaviour.
+// The pool's wire codec, its API: what crosses the thread boundary keeps its meaning. Structured clone
+// turns BSON values into plain objects, a Buffer into a Uint8Array and errors into bare Errors: the
+// codec tags what clone would break (./wire.ts), walking values (./walk.ts) with handlers by class.
 import { MAP } from './builtins.js';
 import { classTable, DRIVER_OBJECT, DRIVER_PLAIN, encError, FORBIDDEN } from './classes.js';
-import { decode, enc, encArray, toPublicError, WALK } from './walk.js';
+import { decode, enc, encArray, toPublicError } from './walk.js';
 import { BOUNDARY_LINE, defineOwn, isError, LEFT_OUT, PathError, TAG, type DecodeHooks, type EncodeContext, type EncodeHooks } from './wire.js';
 
 export { INTERNAL_DATA_CLASSES, knowsDriverClass } from './classes.js';
@@ -19,61 +17,53 @@ const NO_DECODE_HOOKS: DecodeHooks = {
   },
 };
 
-function context(hooks: EncodeHooks, root: string, value: unknown, argumentList = false): EncodeContext {
+function context(hooks: EncodeHooks, root: string, value: unknown, argumentList: boolean): EncodeContext {
   const { to = 'the worker', symbolKeys, materialize, lenient } = hooks;
   return { hooks, to, root, value, symbolKeys: symbolKeys !== 'drop', materialize: materialize === true, lenient: lenient === true, argumentList };
 }
 
-/**
- * Makes `value` safe for structured clone, tagging what clone would break; returns `value` itself when
- * nothing needs a tag. What cannot cross (a function without hooks.functionRef, a symbol, a WeakMap, a
- * class instance with hidden state...) throws a TypeError naming the path (`path` its first segment).
- */
-export function encode(value: unknown, hooks: EncodeHooks, path = 'value'): unknown {
-  const ctx = context(hooks, path, value);
+function encodeAt(value: unknown, hooks: EncodeHooks, root: string, argumentList: boolean): unknown {
+  const ctx = context(hooks, root, value, argumentList);
   try {
-    const e = enc(value, ctx, 0);
+    const e = argumentList ? encArray(value as unknown[], ctx, 0) : enc(value, ctx, 0);
     return e === LEFT_OUT ? undefined : e;
   } catch (error) {
     throw toPublicError(error, ctx);
   }
 }
 
-/** `encode` for an argument list: paths count arguments from 1 ("argument 2.options.transform: ..."). */
-export function encodeArgs(args: readonly unknown[], hooks: EncodeHooks): unknown[] {
-  const ctx = context(hooks, 'argument', args, true);
-  try {
-    return encArray(args as unknown[], ctx, 0) as unknown[];
-  } catch (error) {
-    throw toPublicError(error, ctx);
-  }
+/**
+ * `value` made safe for structured clone (itself when nothing needs a tag). What cannot cross (a function,
+ * a symbol, a WeakMap, a class instance with hidden state...) throws a TypeError naming the path.
+ */
+export function encode(value: unknown, hooks: EncodeHooks, path = 'value'): unknown {
+  return encodeAt(value, hooks, path, false);
 }
 
-/**
- * Whether a class instance crosses as a value of its own (BSON, built-in, view, Set, data class, error),
- * not a live object that could only cross as its fields: lets a caller skip an encode bound to throw.
- */
+/** `encode` for an argument list: paths count arguments from 1 ("argument 2.options.transform: ..."). */
+export function encodeArgs(args: readonly unknown[], hooks: EncodeHooks): unknown[] {
+  return encodeAt(args, hooks, 'argument', true) as unknown[];
+}
+
+/** Whether a class instance crosses as a value, not a live object that could only cross as its fields (one lookup). */
 export function crossesAsValue(value: object): boolean {
   const handler = classTable().handlers.get(Object.getPrototypeOf(value) as object);
   if (handler === undefined) return isError(value) || typeof (value as { _bsontype?: unknown })._bsontype === 'string' || ArrayBuffer.isView(value);
   return handler !== DRIVER_PLAIN && handler !== DRIVER_OBJECT && handler !== FORBIDDEN && handler !== MAP;
 }
 
-/** Encodes a thrown value. Never throws: an error's fields that cannot cross are dropped, another value that cannot becomes an Error saying so. */
+/** Encodes a thrown value; never throws (what cannot cross is dropped or said so in an Error). */
 export function encodeError(error: unknown): unknown {
-  const ctx = context(ERROR_HOOKS, 'error', error);
+  const ctx = context(ERROR_HOOKS, 'error', error, false);
   try {
-    return isError(error) ? encError(error as Error, ctx, 0, WALK) : { [TAG]: 'Thrown', v: enc(error, ctx, 0) };
+    return isError(error) ? encError(error as Error, ctx, 0, enc) : { [TAG]: 'Thrown', v: enc(error, ctx, 0) };
   } catch (failure) {
     const reason = failure instanceof PathError ? (toPublicError(failure, ctx) as Error).message : String(failure);
-    return encError(new Error(`a rejection value that cannot cross the thread boundary: ${reason}`), ctx, 0, WALK);
+    return encError(new Error(`a rejection value that cannot cross the thread boundary: ${reason}`), ctx, 0, enc);
   }
 }
 
-/**
- * Rebuilds a thrown value from `encodeError` as an Error (see decodeThrown); a non-error rejection value
- * becomes an Error whose `cause` is that value.
- */
+/** decodeThrown, a non-error value becoming an Error whose `cause` is that value. */
 export function decodeError(wire: unknown, callerStack?: string): Error {
   const thrown = decodeThrown(wire, callerStack);
   if (isError(thrown)) return thrown as Error;
@@ -82,10 +72,7 @@ export function decodeError(wire: unknown, callerStack?: string): Error {
   return wrapped;
 }
 
-/**
- * A thrown value from `encodeError`; an error keeps its class, message, labels, fields and cause, and its
- * stack is the worker's, the boundary line, then the frames of `callerStack` (taken where the call was made).
- */
+/** A value from `encodeError`; an error's stack is the worker's, the boundary line, then `callerStack`'s frames. */
 export function decodeThrown(wire: unknown, callerStack?: string, hooks?: DecodeHooks): unknown {
   const value = decode(wire, hooks ?? NO_DECODE_HOOKS);
   if (callerStack !== undefined && isError(value)) defineOwn(value as Error, 'stack', joinStacks(String((value as Error).stack ?? ''), callerStack), false);

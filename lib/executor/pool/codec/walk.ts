@@ -1,18 +1,14 @@
-// The walk, one pass each way. encode copies a container only from the first child that needed a tag
-// (copy-on-write: measured faster than copying every container, most on untagged data, returned as
-// is; README, Benchmarks, "Crossing the thread boundary"); decode replaces tags in place in the clone.
-// Plain objects, arrays and primitives are handled inline, with no lookup and no allocation unless
-// something changed; any other object goes to the handler the class table has for its prototype, or
-// to encOther. Paths for messages are built only on failure (each level adds its key as it unwinds).
+// The walk, one pass each way. encode copies a container only from its first child that needed a tag
+// (measured faster than copying all: README, Benchmarks), so untagged data is returned as is; plain
+// objects, arrays and primitives are handled inline, other objects by their prototype's handler.
+// decode replaces tags in place in the clone. Paths for messages are built only on failure.
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
 import { BSON } from '../../../driver.js';
 import { foreignBson, BSON_CLASSES } from './bson.js';
 import { BUFFER, decMap, decSet, ownBytes, ownView } from './builtins.js';
 import { classTable, CLASS_HANDLERS, encError, encPlainFields } from './classes.js';
-import { bsonReplacement, constructorName, CycleError, DepthError, isError, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment } from './wire.js';
-import type { DecodeHooks, EncodeContext, Handler, Walk, WireRef } from './wire.js';
-
-// ─────────────────────────────────────────── paths ────────────────────────────────────────────
+import { bsonReplacement, constructorName, isError, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment } from './wire.js';
+import type { DecodeHooks, EncodeContext, Handler, WireRef, WireTag } from './wire.js';
 
 /** `root` then the segments (innermost first); past 24 segments, the middle ones elided. */
 function pathOf(ctx: EncodeContext, segments: ReadonlyArray<string | number>): string {
@@ -34,13 +30,13 @@ function pathOf(ctx: EncodeContext, segments: ReadonlyArray<string | number>): s
 export function toPublicError(error: unknown, ctx: EncodeContext): unknown {
   if (!(error instanceof PathError)) return error;
   // The driver's serializer refuses a cycle with a BSONError: callers that catch that must see the same.
-  if (error instanceof CycleError) return new BSON.BSONError(`${error.message} (${cyclePath(ctx, error)})`);
+  if (error.kind === 'cycle') return new BSON.BSONError(`${error.message} (${cyclePath(ctx, error)})`);
   const message = `${pathOf(ctx, error.segments)}: ${error.message.replace('<to>', ctx.to)}`;
-  return error instanceof DepthError ? new RangeError(message) : new TypeError(message);
+  return error.kind === 'depth' ? new RangeError(message) : new TypeError(message);
 }
 
 /** "argument 1.self.back refers back to argument 1": the first place the value loops, searched from the root. */
-function cyclePath(ctx: EncodeContext, error: CycleError): string {
+function cyclePath(ctx: EncodeContext, error: PathError): string {
   let ancestor: unknown;
   const loop = searchPath(ctx, (value, onPath) => onPath.has(value as object) && ((ancestor = value), true));
   if (loop === undefined) return `at ${pathOf(ctx, error.segments)}`; // it loops through a toBSON() or a BSON value's fields
@@ -69,8 +65,6 @@ function searchPath(ctx: EncodeContext, found: (value: unknown, onPath: Readonly
   return search(ctx.value) ? segments : undefined;
 }
 
-// ─────────────────────────────────────────── encode ───────────────────────────────────────────
-
 export function enc(value: unknown, ctx: EncodeContext, depth: number): unknown {
   if (typeof value === 'object') return value === null ? value : encObject(value, ctx, depth);
   if (typeof value === 'function') return encFunction(value, ctx);
@@ -83,7 +77,7 @@ function encSymbol(value: symbol, ctx: EncodeContext): unknown {
   throw new PathError(`a symbol (${String(value)}) cannot cross to <to>`);
 }
 
-const refTag = (ref: WireRef): object => (ref.n === undefined ? { [TAG]: 'Ref', id: ref.id, cls: ref.cls } : { [TAG]: 'Ref', id: ref.id, cls: ref.cls, n: ref.n });
+const refTag = (ref: WireRef): object => ({ [TAG]: 'Ref', id: ref.id, cls: ref.cls, n: ref.n });
 
 /** A handle that is a function Proxy, else a callback id (its path searched for: callbacks are rare), else refused. */
 function encFunction(fn: Function, ctx: EncodeContext): unknown {
@@ -103,20 +97,19 @@ function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
   if (proto === Array.prototype) return encArray(value as unknown[], ctx, depth);
   if (proto === null) return encPlain(value as Record<string, unknown>, ctx, depth, true);
   const handler = classTable().handlers.get(proto);
-  if (handler !== undefined) return handler.serialize(value, ctx, depth, WALK);
+  if (handler !== undefined) return handler.serialize(value, ctx, depth, enc);
   return encOther(value, proto, ctx, depth);
 }
 
 /**
- * Deeper than MAX_DEPTH the walk keeps the objects on its path and refuses one met again inside itself,
- * as the BSON serializer does (a cycle walked that far is met again within one more lap); not before: it
- * would slow every batch. No exit hook (a frame per level, fewer levels before a stack overflow): an
- * object is on the path if it is still the one entered at the depth it was last entered at.
+ * Deeper than MAX_DEPTH (not before: it would slow every batch), refuses an object met again inside
+ * itself, as the BSON serializer does. No exit hook (a frame per level): an object is on the path if it
+ * is still the one entered at the depth it was last entered at.
  */
 function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
   const deep = (ctx.deep ??= { path: [], depthOf: new Map() });
   const at = deep.depthOf.get(value);
-  if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) throw new CycleError(value);
+  if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) throw new PathError('Cannot convert circular structure to BSON', 'cycle');
   deep.path[depth - MAX_DEPTH - 1] = value;
   deep.depthOf.set(value, depth);
 }
@@ -132,11 +125,7 @@ function encPlain(obj: Record<string, unknown>, ctx: EncodeContext, depth: numbe
   try {
     for (key in obj) {
       const v = obj[key];
-      let e = v;
-      if (typeof v === 'object') {
-        if (v !== null) e = encObject(v, ctx, depth + 1);
-      } else if (typeof v === 'function') e = encFunction(v, ctx);
-      else if (typeof v === 'symbol') e = encSymbol(v, ctx);
+      const e = typeof v === 'object' && v !== null ? encObject(v, ctx, depth + 1) : typeof v === 'function' || typeof v === 'symbol' ? enc(v, ctx, depth) : v;
       if (e === LEFT_OUT) {
         out ??= copyPrefix(obj, key);
         continue;
@@ -171,11 +160,7 @@ export function encArray(arr: unknown[], ctx: EncodeContext, depth: number): unk
   try {
     for (; i < n; i++) {
       const v = arr[i];
-      let e = v;
-      if (typeof v === 'object') {
-        if (v !== null) e = encObject(v, ctx, depth + 1);
-      } else if (typeof v === 'function') e = encFunction(v, ctx);
-      else if (typeof v === 'symbol') e = encSymbol(v, ctx);
+      let e = typeof v === 'object' && v !== null ? encObject(v, ctx, depth + 1) : typeof v === 'function' || typeof v === 'symbol' ? enc(v, ctx, depth) : v;
       if (e === LEFT_OUT) e = null;
       if (out !== undefined) out.push(e);
       else if (e !== v) {
@@ -191,37 +176,31 @@ export function encArray(arr: unknown[], ctx: EncodeContext, depth: number): unk
 
 /** Whatever the class table does not know by its exact prototype. */
 function encOther(value: object, proto: object, ctx: EncodeContext, depth: number): unknown {
-  if (isError(value)) return encError(value as Error, ctx, depth, WALK);
-  // What the BSON serializer sends for a class instance with toBSON. Before the Buffer rule: a Buffer
-  // subclass may say it is a Binary of another subtype (mongoose's do), which a Buffer would lose.
+  if (isError(value)) return encError(value as Error, ctx, depth, enc);
+  // What toBSON returns, as the BSON serializer sends; before the Buffer rule (mongoose's Buffer subclass is a Binary).
   const replacement = bsonReplacement(value);
   if (replacement !== value) return enc(replacement, ctx, depth + 1);
   if (Buffer.isBuffer(value)) return { [TAG]: 'Buffer', v: ownBytes(value) };
   if (ArrayBuffer.isView(value)) return ownView(value);
   const bson = foreignBson(value);
-  if (bson !== undefined) return bson.serialize(value, ctx, depth, WALK);
+  if (bson !== undefined) return bson.serialize(value, ctx, depth, enc);
   // A plain object or array from another realm (vm context).
   if (Object.getPrototypeOf(proto) === null && constructorName(value) === 'Object') return encPlain(value as Record<string, unknown>, ctx, depth, false);
   if (Array.isArray(value) && constructorName(value) === 'Array') return encArray(value, ctx, depth);
-  // An unexported driver class whose module loaded since the last scan. A prototype found to be no
-  // driver class's stays one: a class that exists now cannot be exported by a module loaded later.
+  // An unexported driver class whose module loaded since the last scan. A prototype found to be none
+  // stays none: a class that exists now cannot be exported by a module loaded later.
   const t = classTable();
   if (!t.notDriver.has(proto)) {
     t.refreshDriverClasses();
     const handler = t.handlers.get(proto);
-    if (handler !== undefined) return handler.serialize(value, ctx, depth, WALK);
+    if (handler !== undefined) return handler.serialize(value, ctx, depth, enc);
     t.notDriver.add(proto);
   }
-  if (ctx.lenient) return encPlainFields(value, ctx, depth, WALK);
+  if (ctx.lenient) return encPlainFields(value, ctx, depth, enc);
   throw new PathError(`a class instance with hidden state cannot cross to <to> (${constructorName(value)})`);
 }
 
-// ─────────────────────────────────────────── decode ───────────────────────────────────────────
-
-/**
- * Decodes a value produced by `encode` after it went through structured clone, in place: it must be
- * the receiver's own copy (what postMessage delivers), not the sender's original.
- */
+/** Decodes what `encode` made, after structured clone, in place: it must be the receiver's own copy, not the sender's. */
 export function decode(value: unknown, hooks: DecodeHooks): unknown {
   return typeof value === 'object' && value !== null ? dec(value, hooks) : value;
 }
@@ -236,7 +215,7 @@ function dec(value: object, hooks: DecodeHooks): unknown {
     }
     const decoder = typeof tag === 'string' ? BY_TAG.get(tag) : undefined;
     if (decoder === undefined) throw new TypeError(`unknown rotor wire tag ${JSON.stringify(tag)} (a codec version mismatch between threads?)`);
-    return decoder(value, hooks, WALK);
+    return decoder(value, hooks, decode);
   }
   if (proto === Array.prototype) {
     const arr = value as unknown[];
@@ -249,8 +228,8 @@ function dec(value: object, hooks: DecodeHooks): unknown {
     }
     return arr;
   }
-  if (proto === Map.prototype) return decMap(value as Map<unknown, unknown>, hooks, WALK);
-  if (proto === Set.prototype) return decSet(value as Set<unknown>, hooks, WALK);
+  if (proto === Map.prototype) return decMap(value as Map<unknown, unknown>, hooks, decode);
+  if (proto === Set.prototype) return decSet(value as Set<unknown>, hooks, decode);
   return value; // Date, RegExp, typed arrays, ArrayBuffer, boxed primitives: structured clone rebuilt them
 }
 
@@ -264,32 +243,24 @@ function decFields(obj: Record<string, unknown>, hooks: DecodeHooks): void {
   }
 }
 
+/** An escaped document (a `$rotor` key of its own), or a null-prototype one (n: 1). */
+function decObject(t: WireTag, hooks: DecodeHooks): unknown {
+  decFields(t.v as Record<string, unknown>, hooks);
+  return t.n === 1 ? Object.assign(Object.create(null) as object, t.v) : t.v;
+}
+
+function decFunction(t: WireTag, hooks: DecodeHooks): unknown {
+  if (hooks.fn === undefined) throw new TypeError(`a function (#${t.id}) came across but this side has no function stubs`);
+  return hooks.fn(t.id);
+}
+
 type Decoder = NonNullable<Handler['deserialize']>;
 
 /** Wire tag → its decoder: the handlers' tags, and those the walk writes itself. */
 const BY_TAG = new Map<string, Decoder>([
   ...[...BSON_CLASSES.values(), BUFFER, ...CLASS_HANDLERS].map((h): [string, Decoder] => [h.tag!, h.deserialize!]),
-  [
-    'Object',
-    (t, hooks) => {
-      const obj = t.v as Record<string, unknown>;
-      decFields(obj, hooks);
-      if (t.n !== 1) return obj;
-      const bare = Object.create(null) as Record<string, unknown>;
-      for (const k in obj) bare[k] = obj[k];
-      return bare;
-    },
-  ],
+  ['Object', decObject],
   ['Ref', (t, hooks) => hooks.ref(t.n === undefined ? { id: t.id, cls: t.cls } : { id: t.id, cls: t.cls, n: t.n })],
-  [
-    'Function',
-    (t, hooks) => {
-      if (hooks.fn === undefined) throw new TypeError(`a function (#${t.id}) came across but this side has no function stubs`);
-      return hooks.fn(t.id);
-    },
-  ],
+  ['Function', decFunction],
   ['Thrown', (t, hooks) => decode(t.v, hooks)], // a non-error rejection value (see encodeError)
 ]);
-
-/** What handlers get to encode and decode what they contain. */
-export const WALK: Walk = { enc, dec: decode, decFields };

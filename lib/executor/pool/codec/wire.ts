@@ -1,9 +1,7 @@
-// The codec's shared vocabulary (a leaf every other codec module imports): the tag format, the hook
-// and context types, what a handler is, and the small helpers handlers share.
-//
-// Wire format: what structured clone keeps passes as is; anything else becomes a *tag*, a plain
-// object whose reserved key `$rotor` names what it stands for ({ $rotor: 'ObjectId', v: hex }). A
-// user document with a `$rotor` key of its own is escaped ({ $rotor: 'Object', v: doc }).
+// The codec's vocabulary (a leaf module): hook, context and handler types, helpers handlers share.
+// Wire format: what structured clone keeps passes as is; anything else becomes a *tag*, a plain object
+// whose key `$rotor` names what it stands for ({ $rotor: 'ObjectId', v: hex }). A document with a
+// `$rotor` key of its own is escaped ({ $rotor: 'Object', v: doc }).
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
 
 export interface EncodeHooks {
@@ -13,15 +11,9 @@ export interface EncodeHooks {
   functionRef?(fn: Function, path: string): number | undefined;
   /** Where the value goes, for messages ("a function cannot cross to <to>"); default 'the worker'. */
   to?: string;
-  /**
-   * Symbol-keyed properties of plain objects: 'reject' (default) throws naming the path; 'drop' leaves
-   * them to structured clone, which drops them. The check is 25-50% of encode on a document batch.
-   */
+  /** Symbol keys of plain objects: 'reject' (default) throws; 'drop' lets clone drop them (the check is 25-50% of encode). */
   symbolKeys?: 'reject' | 'drop';
-  /**
-   * Copy every object and array: structured clone refuses a Proxy (DataCloneError), read through its
-   * traps this way. Off by default: util.types.isProxy on every value would cost ~10% of encode.
-   */
+  /** Copy every object and array, reading a Proxy (which clone refuses) through its traps; isProxy on all would cost ~10%. */
   materialize?: boolean;
   /** Read values as the BSON serializer does: a symbol value is left out, an unknown class instance crosses as its fields. */
   lenient?: boolean;
@@ -45,14 +37,14 @@ export const TAG = '$rotor';
 /** Line put between the worker's stack and the caller's stack in a decoded error's `stack`. */
 export const BOUNDARY_LINE = '    --- across the rotor pool worker boundary ---';
 
-/** A tag as decode meets it: `$rotor` plus the fields its handler wrote. */
+/** A tag: `$rotor` plus the fields its handler wrote. */
 export type WireTag = Record<string, any>;
 
+/** One encode's settings (from its hooks), the value it was called with (to search paths in), and its path's root. */
 export interface EncodeContext {
   readonly hooks: EncodeHooks;
   readonly to: string;
   readonly root: string;
-  /** The value encode was called with, to search a path in. */
   readonly value: unknown;
   readonly symbolKeys: boolean;
   readonly materialize: boolean;
@@ -63,60 +55,56 @@ export interface EncodeContext {
   deep?: { path: object[]; depthOf: Map<object, number> };
 }
 
-/** The walk (./walk.ts), handed to handlers for the values they contain: they cannot import it, since it imports them. */
-export interface Walk {
-  /** Encodes a nested value; `depth` is the container's + 1. */
-  enc(value: unknown, ctx: EncodeContext, depth: number): unknown;
-  /** Decodes a nested value (in place where it can). */
-  dec(value: unknown, hooks: DecodeHooks): unknown;
-  /** Decodes the values of a plain object in place (its keys are data, never a tag). */
-  decFields(obj: Record<string, unknown>, hooks: DecodeHooks): void;
-}
+/** The walk's encode and decode (./walk.ts), handed to handlers for what they contain: they cannot import it. */
+export type Enc = (value: unknown, ctx: EncodeContext, depth: number) => unknown;
+export type Dec = (value: unknown, hooks: DecodeHooks) => unknown;
 
 /** How one class of values crosses; the class table (./classes.ts) finds it by the value's exact prototype. */
 export interface Handler {
   /** The tag `serialize` writes and `deserialize` reads; none where structured clone carries the value itself. */
   readonly tag?: string;
-  readonly serialize: (value: any, ctx: EncodeContext, depth: number, walk: Walk) => unknown;
-  readonly deserialize?: (t: WireTag, hooks: DecodeHooks, walk: Walk) => unknown;
+  readonly serialize: (value: any, ctx: EncodeContext, depth: number, enc: Enc) => unknown;
+  readonly deserialize?: (t: WireTag, hooks: DecodeHooks, dec: Dec) => unknown;
 }
 
-/** Past this depth the walk looks for cycles (servers refuse documents nested over 100 levels: the hot path never pays). */
+/** Past this depth the walk looks for cycles (servers refuse documents nested over 100 levels: real data never pays). */
 export const MAX_DEPTH = 400;
 
 /** A lenient encode's answer for a value the BSON serializer leaves out (a symbol): the key is dropped. */
 export const LEFT_OUT = Symbol('rotor.leftOut');
 
-/** Thrown while encoding; collects the path segments (innermost first) as it unwinds. */
+/** Thrown while encoding: collects the path segments (innermost first) as it unwinds; made public as `kind` says. */
 export class PathError extends Error {
   readonly segments: Array<string | number> = [];
-}
-
-/** The walk met `target` again inside itself: made public as the BSON serializer's own BSONError. */
-export class CycleError extends PathError {
-  constructor(readonly target: object) {
-    super('Cannot convert circular structure to BSON');
+  constructor(
+    message: string,
+    readonly kind: 'type' | 'cycle' | 'depth' = 'type',
+  ) {
+    super(message);
   }
 }
 
-/** The walk ran out of stack (the driver's serializer goes further). */
-export class DepthError extends PathError {
-  constructor() {
-    super('nested too deeply to cross to <to> (deeper than this thread\'s stack allows; MongoDB refuses documents nested more than 100 levels deep)');
-  }
-}
-
-/** Adds `segment` to a PathError's path; a stack overflow becomes a DepthError at the first level with stack enough to make one. */
+/** Adds `segment` to a PathError's path; a stack overflow becomes one at the first level with stack enough to make it. */
 export function withSegment(error: unknown, segment: string | number): unknown {
   if (error instanceof RangeError && error.message === 'Maximum call stack size exceeded') {
     try {
-      error = new DepthError();
+      const limit = "deeper than this thread's stack allows; MongoDB refuses documents nested more than 100 levels deep";
+      error = new PathError(`nested too deeply to cross to <to> (${limit})`, 'depth');
     } catch {
       return error;
     }
   }
   if (error instanceof PathError) error.segments.push(segment);
   return error;
+}
+
+/** `value[key]` encoded, a failure's path naming `key`. */
+export function encField(value: object, key: string, ctx: EncodeContext, depth: number, enc: Enc): unknown {
+  try {
+    return enc((value as Record<string, unknown>)[key], ctx, depth + 1);
+  } catch (error) {
+    throw withSegment(error, key);
+  }
 }
 
 export function rejectSymbolKey(obj: object, symbols: symbol[]): void {
@@ -134,14 +122,18 @@ export function defineOwn(target: object, key: string, value: unknown, enumerabl
   Object.defineProperty(target, key, { value, writable: true, enumerable, configurable: true });
 }
 
-export function constructorName(value: object): string {
+/** `read()`, or `fallback` if it throws (a hostile getter or prototype may). */
+export function attempt<T>(read: () => T, fallback: T): T {
   try {
-    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-    if (typeof name === 'string' && name !== '') return name;
+    return read();
   } catch {
-    // a hostile prototype: fall through
+    return fallback;
   }
-  return Object.prototype.toString.call(value).slice(8, -1);
+}
+
+export function constructorName(value: object): string {
+  const name = attempt(() => (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name, undefined);
+  return typeof name === 'string' && name !== '' ? name : Object.prototype.toString.call(value).slice(8, -1);
 }
 
 export function isError(value: unknown): boolean {
