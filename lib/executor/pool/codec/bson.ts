@@ -23,7 +23,10 @@ const CODE = handler(
 
 const DBREF = handler(
   'DBRef',
-  (v, ctx, depth, enc) => ({ [TAG]: 'DBRef', o: encField(v, 'oid', ctx, depth, enc), f: encField(v, 'fields', ctx, depth, enc), c: v.collection, d: v.db }),
+  (v, ctx, depth, enc) => {
+    const oid = encField(v, 'oid', ctx, depth, enc);
+    return { [TAG]: 'DBRef', o: oid, f: encField(v, 'fields', ctx, depth, enc), c: v.collection, d: v.db };
+  },
   (t, hooks, dec) => {
     const ref = new DBRef('x', dec(t.o, hooks) as ObjectId, t.d, dec(t.f, hooks) as BSON.Document);
     ref.collection = t.c; // set after: the constructor splits a dotted name into db.collection

@@ -1,6 +1,6 @@
 // Built-in classes: what structured clone keeps, keeps but should not copy whole (views on a larger
 // buffer), breaks (a Buffer arrives as a Uint8Array), and Map and Set (whose contents may need tags).
-import { bsonReplacement, TAG, withSegment, type DecodeHooks, type Handler, type Dec } from './wire.js';
+import { bsonReplacement, TAG, withSegment, type Dec, type DecodeHooks, type Handler } from './wire.js';
 
 /** Bytes in an ArrayBuffer of their own: a view on a pooled slab or a whole BSON reply would clone all of it. */
 export function ownBytes(view: Uint8Array): Uint8Array {
@@ -33,46 +33,33 @@ export const BUFFER: Handler = {
 
 export const VIEW: Handler = { serialize: (value: ArrayBufferView) => ownView(value) };
 
-/** A step of the walk: encode (`a` the context) or decode (`a` the hooks). */
-type Step<A> = (value: unknown, a: A, depth: number) => unknown;
+type Container = Map<unknown, unknown> | Set<unknown>;
 
-/** A Map's keys and values through `step`, copied from the first change on; `encoding` names the entry in a failure's path. */
-function mapCopy<A>(map: Map<unknown, unknown>, step: Step<A>, a: A, depth: number, encoding: boolean): Map<unknown, unknown> {
-  let out: Map<unknown, unknown> | undefined;
+/**
+ * A Map's or Set's contents through `step` (encode, `a` the context; or decode, `a` the hooks), copied
+ * from the first change on; when encoding, a failure's path names the entry.
+ */
+function copyOnWrite<A>(c: Container, step: (value: unknown, a: A, depth: number) => unknown, a: A, depth: number, encoding: boolean): Container {
+  const map = c instanceof Map ? c : undefined;
+  let out: Container | undefined;
   let i = 0;
   try {
-    for (const [k, v] of map) {
+    for (const [k, v] of c.entries()) {
       const sk = step(k, a, depth);
-      const sv = step(v, a, depth);
-      if (out === undefined && (sk !== k || sv !== v)) out = new Map([...map].slice(0, i));
-      out?.set(sk, sv);
+      const sv = map === undefined ? sk : step(v, a, depth);
+      if (out === undefined && (sk !== k || sv !== v)) out = map === undefined ? new Set([...c].slice(0, i)) : new Map([...map].slice(0, i));
+      if (out instanceof Map) out.set(sk, sv);
+      else out?.add(sk);
       i++;
     }
   } catch (error) {
-    throw encoding ? withSegment(error, `<Map entry ${i}>`) : error;
+    throw encoding ? withSegment(error, map === undefined ? `<Set element ${i}>` : `<Map entry ${i}>`) : error;
   }
-  return out ?? map;
+  return out ?? c;
 }
 
-/** A Set's elements through `step`, as mapCopy. */
-function setCopy<A>(set: Set<unknown>, step: Step<A>, a: A, depth: number, encoding: boolean): Set<unknown> {
-  let out: Set<unknown> | undefined;
-  let i = 0;
-  try {
-    for (const v of set) {
-      const sv = step(v, a, depth);
-      if (out === undefined && sv !== v) out = new Set([...set].slice(0, i));
-      out?.add(sv);
-      i++;
-    }
-  } catch (error) {
-    throw encoding ? withSegment(error, `<Set element ${i}>`) : error;
-  }
-  return out ?? set;
-}
-
-/** Structured clone carries Maps and Sets themselves; decode finds them by prototype (decMap, decSet). */
-export const MAP: Handler = { serialize: (map: Map<unknown, unknown>, ctx, depth, enc) => mapCopy(map, enc, ctx, depth + 1, true) };
-export const SET: Handler = { serialize: (set: Set<unknown>, ctx, depth, enc) => setCopy(set, enc, ctx, depth + 1, true) };
-export const decMap = (map: Map<unknown, unknown>, hooks: DecodeHooks, dec: Dec): unknown => mapCopy(map, dec, hooks, 0, false);
-export const decSet = (set: Set<unknown>, hooks: DecodeHooks, dec: Dec): unknown => setCopy(set, dec, hooks, 0, false);
+/** Structured clone carries Maps and Sets themselves (decode finds them by prototype); one handler each, for crossesAsValue. */
+const encContainer: Handler['serialize'] = (c: Container, ctx, depth, enc) => copyOnWrite(c, enc, ctx, depth + 1, true);
+export const MAP: Handler = { serialize: encContainer };
+export const SET: Handler = { serialize: encContainer };
+export const decContainer = (c: Container, hooks: DecodeHooks, dec: Dec): unknown => copyOnWrite(c, dec, hooks, 0, false);

@@ -11,7 +11,7 @@ import { handleOnlyClasses } from '../../../registry/resolve.js';
 import { BSON_CLASSES } from './bson.js';
 import { BUFFER, CLONE, MAP, SET, VIEW } from './builtins.js';
 import { attempt, constructorName, defineOwn, encField, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG } from './wire.js';
-import type { DecodeHooks, EncodeContext, Dec, Enc, Handler, WireTag } from './wire.js';
+import type { Dec, DecodeHooks, Enc, EncodeContext, Handler, WireTag } from './wire.js';
 
 let table: ReturnType<typeof buildTable> | undefined;
 
@@ -20,7 +20,7 @@ export function classTable(): ReturnType<typeof buildTable> {
   return (table ??= buildTable());
 }
 
-const BUILTIN_ERRORS = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError as unknown as ErrorConstructor];
+const BUILTIN_ERRORS: Function[] = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError];
 
 /**
  * Driver classes users get that 'mongodb' does not export (bulkWrite's result, SDAM payloads...): getters
@@ -54,7 +54,8 @@ function buildTable() {
   for (const [ctor, handler] of BSON_CLASSES) handlers.set(ctor.prototype as object, handler);
   set(CLONE, [Date, RegExp, ArrayBuffer, SharedArrayBuffer, String, Number, Boolean, BigInt]);
   set(BUFFER, [Buffer]);
-  set(VIEW, [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView]);
+  set(VIEW, [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array]);
+  set(VIEW, [BigInt64Array, BigUint64Array, DataView]);
   set(MAP, [Map]);
   set(SET, [Set]);
   set(FORBIDDEN, [WeakMap, WeakSet, WeakRef, FinalizationRegistry, Promise]);
@@ -121,13 +122,9 @@ export function encError(error: Error, ctx: EncodeContext, depth: number, enc: E
   let p = Object.getPrototypeOf(error) as object | null;
   while (p !== null && t.handlers.get(p) !== ERROR) p = Object.getPrototypeOf(p) as object | null;
   const cls = p === null ? 'Error' : t.names.get(p)!;
-  const tag: Record<string, unknown> = {
-    [TAG]: 'Error',
-    c: cls,
-    m: attempt(() => String(error.message), ''),
-    s: attempt(() => (error.stack === undefined ? undefined : String(error.stack)), undefined),
-    n: attempt(() => String(error.name), cls),
-  };
+  const message = attempt(() => String(error.message), '');
+  const stack = attempt(() => (error.stack === undefined ? undefined : String(error.stack)), undefined);
+  const tag: WireTag = { [TAG]: 'Error', c: cls, m: message, s: stack, n: attempt(() => String(error.name), cls) };
   if (depth > MAX_DEPTH) return tag;
   if (error instanceof MongoError || typeof (error as { addErrorLabel?: unknown }).addErrorLabel === 'function') {
     try {
@@ -145,8 +142,8 @@ export function encError(error: Error, ctx: EncodeContext, depth: number, enc: E
       const value = 'value' in descriptor ? descriptor.value : descriptor.get?.call(error);
       if (key === 'errorLabelSet' && value instanceof Set) continue; // MongoError's labels: sent as `l`
       const encoded = enc(value, ctx, depth + 1);
-      if (descriptor.enumerable) setOwn((tag.f ??= {}) as Record<string, unknown>, key, encoded);
-      else setOwn((tag.h ??= {}) as Record<string, unknown>, key, encoded);
+      if (descriptor.enumerable) setOwn((tag.f ??= {}), key, encoded);
+      else setOwn((tag.h ??= {}), key, encoded);
     } catch {
       // a field that cannot cross (a function, a socket...) is dropped
     }
@@ -166,7 +163,7 @@ function defineFields(target: object, t: WireTag, hooks: DecodeHooks, dec: Dec):
  * base taking (message) runs with new.target = cls, so MongoError's labels are set up as this driver does.
  */
 function constructError(cls: new (...args: any[]) => Error, message: string): Error {
-  let base = cls === MongoError || cls.prototype instanceof MongoError ? (MongoError as unknown as ErrorConstructor) : undefined;
+  let base = cls === MongoError || cls.prototype instanceof MongoError ? (MongoError as Function) : undefined;
   for (let p: object | null = cls.prototype; base === undefined && p !== null; p = Object.getPrototypeOf(p) as object | null) {
     base = BUILTIN_ERRORS.find((ctor) => ctor.prototype === p);
   }
@@ -174,7 +171,7 @@ function constructError(cls: new (...args: any[]) => Error, message: string): Er
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0; // the stack comes from the wire: don't pay for capturing one here
   try {
-    return Reflect.construct(base, base === (AggregateError as unknown) ? [[], message] : [message], cls);
+    return Reflect.construct(base, base === AggregateError ? [[], message] : [message], cls) as Error;
   } finally {
     Error.stackTraceLimit = limit;
   }
@@ -185,9 +182,7 @@ export const ERROR: Handler = {
   serialize: encError,
   deserialize(t, hooks, dec) {
     const error = constructError((classNamed(t.c as string) ?? Error) as new (...args: any[]) => Error, t.m as string);
-    if (t.l !== undefined && typeof (error as MongoError).addErrorLabel === 'function') {
-      for (const label of t.l as string[]) (error as MongoError).addErrorLabel(label);
-    }
+    for (const label of (t.l as string[] | undefined) ?? []) (error as Partial<MongoError>).addErrorLabel?.(label);
     defineFields(error, t, hooks, dec);
     if (error.name !== t.n) defineOwn(error, 'name', t.n, false);
     defineOwn(error, 'stack', typeof t.s === 'string' ? t.s : `${String(t.n)}: ${t.m}`, false);
@@ -196,13 +191,13 @@ export const ERROR: Handler = {
 };
 
 /** The fields `keys` of `value` encoded (with `tag`, the non-enumerable ones into `tag.h`); refuses symbol keys as encode does. */
-function encFields(value: object, keys: string[], ctx: EncodeContext, depth: number, enc: Enc, tag?: Record<string, unknown>): Record<string, unknown> {
+function encFields(value: object, keys: string[], ctx: EncodeContext, depth: number, enc: Enc, tag?: WireTag): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const key of keys) {
     const e = encField(value, key, ctx, depth, enc);
     if (e === LEFT_OUT) continue;
     if (tag === undefined || Object.prototype.propertyIsEnumerable.call(value, key)) setOwn(fields, key, e);
-    else setOwn((tag.h ??= {}) as Record<string, unknown>, key, e);
+    else setOwn((tag.h ??= {}), key, e);
   }
   if (ctx.symbolKeys) {
     const symbols = Object.getOwnPropertySymbols(value);
@@ -221,7 +216,7 @@ export function encPlainFields(value: object, ctx: EncodeContext, depth: number,
 const DATA_CLASS: Handler = {
   tag: 'Class',
   serialize(value: object, ctx, depth, enc) {
-    const tag: Record<string, unknown> = { [TAG]: 'Class', c: classTable().names.get(Object.getPrototypeOf(value) as object)! };
+    const tag: WireTag = { [TAG]: 'Class', c: classTable().names.get(Object.getPrototypeOf(value) as object)! };
     tag.f = encFields(value, Object.getOwnPropertyNames(value), ctx, depth, enc, tag);
     return tag;
   },
@@ -238,11 +233,11 @@ export const DRIVER_PLAIN: Handler = { serialize: encPlainFields };
 
 export const DRIVER_OBJECT: Handler = {
   serialize(value: object) {
-    throw new PathError(`a class instance with hidden state cannot cross to <to> (${constructorName(value)}: a driver object crosses only as a handle)`);
+    const name = constructorName(value);
+    throw new PathError(`a class instance with hidden state cannot cross to <to> (${name}: a driver object crosses only as a handle)`);
   },
 };
 
-/** WeakMap, WeakSet, WeakRef, FinalizationRegistry, Promise. */
 export const FORBIDDEN: Handler = {
   serialize(value: object, ctx, depth, enc) {
     if (ctx.lenient) return encPlainFields(value, ctx, depth, enc);

@@ -68,22 +68,23 @@ export function decodeError(wire: unknown, callerStack?: string): Error {
   const thrown = decodeThrown(wire, callerStack);
   if (isError(thrown)) return thrown as Error;
   const wrapped = new Error(`a non-error value was thrown across the thread boundary: ${describe(thrown)}`, { cause: thrown });
-  if (callerStack !== undefined) defineOwn(wrapped, 'stack', joinStacks(wrapped.stack ?? '', callerStack), false);
+  if (callerStack !== undefined) joinStacks(wrapped, callerStack);
   return wrapped;
 }
 
 /** A value from `encodeError`; an error's stack is the worker's, the boundary line, then `callerStack`'s frames. */
 export function decodeThrown(wire: unknown, callerStack?: string, hooks?: DecodeHooks): unknown {
   const value = decode(wire, hooks ?? NO_DECODE_HOOKS);
-  if (callerStack !== undefined && isError(value)) defineOwn(value as Error, 'stack', joinStacks(String((value as Error).stack ?? ''), callerStack), false);
+  if (callerStack !== undefined && isError(value)) joinStacks(value as Error, callerStack);
   return value;
 }
 
-/** `${workerStack}\n<boundary line>\n${caller frames}` (the caller stack's own header line dropped). */
-function joinStacks(workerStack: string, callerStack: string): string {
+/** `error.stack` becomes its own stack, the boundary line, then the frames of `callerStack` (its header line dropped). */
+function joinStacks(error: Error, callerStack: string): void {
   const lines = callerStack.split('\n');
   const frames = lines.length > 0 && !/^\s+at /.test(lines[0]!) ? lines.slice(1) : lines;
-  return frames.length === 0 ? workerStack : `${workerStack}\n${BOUNDARY_LINE}\n${frames.join('\n')}`;
+  const own = String(error.stack ?? '');
+  defineOwn(error, 'stack', frames.length === 0 ? own : `${own}\n${BOUNDARY_LINE}\n${frames.join('\n')}`, false);
 }
 
 function describe(value: unknown): string {

@@ -5,10 +5,12 @@
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
 import { BSON } from '../../../driver.js';
 import { foreignBson, BSON_CLASSES } from './bson.js';
-import { BUFFER, decMap, decSet, ownBytes, ownView } from './builtins.js';
+import { BUFFER, decContainer, ownBytes, ownView } from './builtins.js';
 import { classTable, CLASS_HANDLERS, encError, encPlainFields } from './classes.js';
 import { bsonReplacement, constructorName, isError, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment } from './wire.js';
 import type { DecodeHooks, EncodeContext, Handler, WireRef, WireTag } from './wire.js';
+
+type Doc = Record<string, unknown>;
 
 /** `root` then the segments (innermost first); past 24 segments, the middle ones elided. */
 function pathOf(ctx: EncodeContext, segments: ReadonlyArray<string | number>): string {
@@ -51,7 +53,7 @@ function searchPath(ctx: EncodeContext, found: (value: unknown, onPath: Readonly
   const inside = (value: object): boolean => {
     if (Array.isArray(value)) return value.some((v, i) => search(v) && segments.push(i));
     if (value instanceof Map) return [...value].some(([k, v], i) => (search(k) || search(v)) && segments.push(`<Map entry ${i}>`));
-    return Object.keys(value).some((key) => search((value as Record<string, unknown>)[key]) && segments.push(key));
+    return Object.keys(value).some((key) => search((value as Doc)[key]) && segments.push(key));
   };
   const search = (value: unknown): boolean => {
     if (found(value, onPath)) return true;
@@ -68,11 +70,7 @@ function searchPath(ctx: EncodeContext, found: (value: unknown, onPath: Readonly
 export function enc(value: unknown, ctx: EncodeContext, depth: number): unknown {
   if (typeof value === 'object') return value === null ? value : encObject(value, ctx, depth);
   if (typeof value === 'function') return encFunction(value, ctx);
-  if (typeof value === 'symbol') return encSymbol(value, ctx);
-  return value;
-}
-
-function encSymbol(value: symbol, ctx: EncodeContext): unknown {
+  if (typeof value !== 'symbol') return value;
   if (ctx.lenient) return LEFT_OUT;
   throw new PathError(`a symbol (${String(value)}) cannot cross to <to>`);
 }
@@ -93,9 +91,9 @@ function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
   if (ref !== undefined) return refTag(ref);
   if (depth > MAX_DEPTH) enterDeep(value, ctx, depth);
   const proto = Object.getPrototypeOf(value) as object | null;
-  if (proto === Object.prototype) return encPlain(value as Record<string, unknown>, ctx, depth, false);
+  if (proto === Object.prototype) return encPlain(value as Doc, ctx, depth, false);
   if (proto === Array.prototype) return encArray(value as unknown[], ctx, depth);
-  if (proto === null) return encPlain(value as Record<string, unknown>, ctx, depth, true);
+  if (proto === null) return encPlain(value as Doc, ctx, depth, true);
   const handler = classTable().handlers.get(proto);
   if (handler !== undefined) return handler.serialize(value, ctx, depth, enc);
   return encOther(value, proto, ctx, depth);
@@ -109,23 +107,26 @@ function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
 function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
   const deep = (ctx.deep ??= { path: [], depthOf: new Map() });
   const at = deep.depthOf.get(value);
-  if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) throw new PathError('Cannot convert circular structure to BSON', 'cycle');
+  if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) {
+    throw new PathError('Cannot convert circular structure to BSON', 'cycle');
+  }
   deep.path[depth - MAX_DEPTH - 1] = value;
   deep.depthOf.set(value, depth);
 }
 
-function encPlain(obj: Record<string, unknown>, ctx: EncodeContext, depth: number, nullProto: boolean): unknown {
+function encPlain(obj: Doc, ctx: EncodeContext, depth: number, nullProto: boolean): unknown {
   if (ctx.symbolKeys) {
     const symbols = Object.getOwnPropertySymbols(obj);
     if (symbols.length !== 0) rejectSymbolKey(obj, symbols);
   }
-  let out: Record<string, unknown> | undefined = ctx.materialize ? {} : undefined;
+  let out: Doc | undefined = ctx.materialize ? {} : undefined;
   let escape = false;
   let key: string | undefined;
   try {
     for (key in obj) {
       const v = obj[key];
-      const e = typeof v === 'object' && v !== null ? encObject(v, ctx, depth + 1) : typeof v === 'function' || typeof v === 'symbol' ? enc(v, ctx, depth) : v;
+      const e = // inline: a primitive costs no call
+        typeof v === 'object' && v !== null ? encObject(v, ctx, depth + 1) : typeof v === 'function' || typeof v === 'symbol' ? enc(v, ctx, depth) : v;
       if (e === LEFT_OUT) {
         out ??= copyPrefix(obj, key);
         continue;
@@ -144,8 +145,8 @@ function encPlain(obj: Record<string, unknown>, ctx: EncodeContext, depth: numbe
   return out ?? obj;
 }
 
-function copyPrefix(obj: Record<string, unknown>, stop: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function copyPrefix(obj: Doc, stop: string): Doc {
+  const out: Doc = {};
   for (const k in obj) {
     if (k === stop) break;
     setOwn(out, k, obj[k]);
@@ -160,7 +161,8 @@ export function encArray(arr: unknown[], ctx: EncodeContext, depth: number): unk
   try {
     for (; i < n; i++) {
       const v = arr[i];
-      let e = typeof v === 'object' && v !== null ? encObject(v, ctx, depth + 1) : typeof v === 'function' || typeof v === 'symbol' ? enc(v, ctx, depth) : v;
+      let e = // as in encPlain
+        typeof v === 'object' && v !== null ? encObject(v, ctx, depth + 1) : typeof v === 'function' || typeof v === 'symbol' ? enc(v, ctx, depth) : v;
       if (e === LEFT_OUT) e = null;
       if (out !== undefined) out.push(e);
       else if (e !== v) {
@@ -185,7 +187,7 @@ function encOther(value: object, proto: object, ctx: EncodeContext, depth: numbe
   const bson = foreignBson(value);
   if (bson !== undefined) return bson.serialize(value, ctx, depth, enc);
   // A plain object or array from another realm (vm context).
-  if (Object.getPrototypeOf(proto) === null && constructorName(value) === 'Object') return encPlain(value as Record<string, unknown>, ctx, depth, false);
+  if (Object.getPrototypeOf(proto) === null && constructorName(value) === 'Object') return encPlain(value as Doc, ctx, depth, false);
   if (Array.isArray(value) && constructorName(value) === 'Array') return encArray(value, ctx, depth);
   // An unexported driver class whose module loaded since the last scan. A prototype found to be none
   // stays none: a class that exists now cannot be exported by a module loaded later.
@@ -208,9 +210,9 @@ export function decode(value: unknown, hooks: DecodeHooks): unknown {
 function dec(value: object, hooks: DecodeHooks): unknown {
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === Object.prototype) {
-    const tag = (value as Record<string, unknown>)[TAG];
+    const tag = (value as Doc)[TAG];
     if (tag === undefined) {
-      decFields(value as Record<string, unknown>, hooks);
+      decFields(value as Doc, hooks);
       return value;
     }
     const decoder = typeof tag === 'string' ? BY_TAG.get(tag) : undefined;
@@ -228,12 +230,11 @@ function dec(value: object, hooks: DecodeHooks): unknown {
     }
     return arr;
   }
-  if (proto === Map.prototype) return decMap(value as Map<unknown, unknown>, hooks, decode);
-  if (proto === Set.prototype) return decSet(value as Set<unknown>, hooks, decode);
+  if (proto === Map.prototype || proto === Set.prototype) return decContainer(value as Map<unknown, unknown>, hooks, decode);
   return value; // Date, RegExp, typed arrays, ArrayBuffer, boxed primitives: structured clone rebuilt them
 }
 
-function decFields(obj: Record<string, unknown>, hooks: DecodeHooks): void {
+function decFields(obj: Doc, hooks: DecodeHooks): void {
   for (const k in obj) {
     const v = obj[k];
     if (typeof v === 'object' && v !== null) {
@@ -245,7 +246,7 @@ function decFields(obj: Record<string, unknown>, hooks: DecodeHooks): void {
 
 /** An escaped document (a `$rotor` key of its own), or a null-prototype one (n: 1). */
 function decObject(t: WireTag, hooks: DecodeHooks): unknown {
-  decFields(t.v as Record<string, unknown>, hooks);
+  decFields(t.v as Doc, hooks);
   return t.n === 1 ? Object.assign(Object.create(null) as object, t.v) : t.v;
 }
 

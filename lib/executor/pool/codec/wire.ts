@@ -76,10 +76,7 @@ export const LEFT_OUT = Symbol('rotor.leftOut');
 /** Thrown while encoding: collects the path segments (innermost first) as it unwinds; made public as `kind` says. */
 export class PathError extends Error {
   readonly segments: Array<string | number> = [];
-  constructor(
-    message: string,
-    readonly kind: 'type' | 'cycle' | 'depth' = 'type',
-  ) {
+  constructor(message: string, readonly kind: 'type' | 'cycle' | 'depth' = 'type') {
     super(message);
   }
 }
