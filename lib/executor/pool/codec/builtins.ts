@@ -1,7 +1,6 @@
-// Built-in classes: what structured clone keeps (Date, RegExp, ArrayBuffer, boxed primitives), what
-// it keeps but should not copy whole (views on a larger buffer), what it breaks (a Buffer arrives as
-// a Uint8Array) and the containers whose contents may need tags (Map, Set).
-import { bsonReplacement, TAG, withSegment, type DecodeHooks, type EncodeContext, type Handler, type Walk } from './wire.js';
+// Built-in classes: what structured clone keeps, keeps but should not copy whole (views on a larger
+// buffer), breaks (a Buffer arrives as a Uint8Array), and Map and Set (whose contents may need tags).
+import { bsonReplacement, TAG, withSegment, type Dec, type DecodeHooks, type Handler } from './wire.js';
 
 /** Bytes in an ArrayBuffer of their own: a view on a pooled slab or a whole BSON reply would clone all of it. */
 export function ownBytes(view: Uint8Array): Uint8Array {
@@ -23,13 +22,10 @@ export const CLONE: Handler = { serialize: (value: object) => value };
 
 export const BUFFER: Handler = {
   tag: 'Buffer',
-  serialize(value: Buffer, ctx: EncodeContext, depth: number, walk: Walk): unknown {
-    // A Buffer given its own toBSON (mongoose decorates plain Buffers: `new Binary(this, subtype)`)
-    // crosses as what toBSON returns, as the BSON serializer would send it; sent as a Buffer it would
-    // become a Binary of subtype 0 and, as an _id, match nothing (mongoose's gh-4506 test). A plain
-    // Buffer pays one missed property lookup.
+  serialize(value: Buffer, ctx, depth, enc) {
+    // mongoose's toBSON on a Buffer makes it a Binary of its subtype: sent as a Buffer, an _id matches nothing.
     const replacement = bsonReplacement(value);
-    if (replacement !== value) return walk.enc(replacement, ctx, depth + 1);
+    if (replacement !== value) return enc(replacement, ctx, depth + 1);
     return { [TAG]: 'Buffer', v: ownBytes(value) };
   },
   deserialize: (t) => asBuffer(t.v),
@@ -37,79 +33,33 @@ export const BUFFER: Handler = {
 
 export const VIEW: Handler = { serialize: (value: ArrayBufferView) => ownView(value) };
 
-/** Structured clone carries the Map itself; decode finds it by prototype (see decMap). */
-export const MAP: Handler = {
-  serialize(map: Map<unknown, unknown>, ctx: EncodeContext, depth: number, walk: Walk): unknown {
-    let changed = false;
-    const keys: unknown[] = [];
-    const values: unknown[] = [];
-    let index = 0;
-    try {
-      for (const [k, v] of map) {
-        const ek = walk.enc(k, ctx, depth + 1);
-        const ev = walk.enc(v, ctx, depth + 1);
-        if (ek !== k || ev !== v) changed = true;
-        keys.push(ek);
-        values.push(ev);
-        index++;
-      }
-    } catch (error) {
-      throw withSegment(error, `<Map entry ${index}>`);
-    }
-    if (!changed) return map;
-    const out = new Map<unknown, unknown>();
-    for (let i = 0; i < keys.length; i++) out.set(keys[i], values[i]);
-    return out;
-  },
-};
+type Container = Map<unknown, unknown> | Set<unknown>;
 
-/** Structured clone carries the Set itself; decode finds it by prototype (see decSet). */
-export const SET: Handler = {
-  serialize(set: Set<unknown>, ctx: EncodeContext, depth: number, walk: Walk): unknown {
-    let changed = false;
-    const items: unknown[] = [];
-    let index = 0;
-    try {
-      for (const v of set) {
-        const ev = walk.enc(v, ctx, depth + 1);
-        if (ev !== v) changed = true;
-        items.push(ev);
-        index++;
-      }
-    } catch (error) {
-      throw withSegment(error, `<Set element ${index}>`);
-    }
-    return changed ? new Set(items) : set;
-  },
-};
-
-export function decMap(map: Map<unknown, unknown>, hooks: DecodeHooks, walk: Walk): unknown {
-  let rebuilt: Map<unknown, unknown> | undefined;
+/**
+ * A Map's or Set's contents through `step` (encode, `a` the context; or decode, `a` the hooks), copied
+ * from the first change on; when encoding, a failure's path names the entry.
+ */
+function copyOnWrite<A>(c: Container, step: (value: unknown, a: A, depth: number) => unknown, a: A, depth: number, encoding: boolean): Container {
+  const map = c instanceof Map ? c : undefined;
+  let out: Container | undefined;
   let i = 0;
-  for (const [k, v] of map) {
-    const dk = walk.dec(k, hooks);
-    const dv = walk.dec(v, hooks);
-    if (rebuilt === undefined && (dk !== k || dv !== v)) {
-      rebuilt = new Map();
-      let j = 0;
-      for (const [pk, pv] of map) {
-        if (j++ === i) break;
-        rebuilt.set(pk, pv);
-      }
+  try {
+    for (const [k, v] of c.entries()) {
+      const sk = step(k, a, depth);
+      const sv = map === undefined ? sk : step(v, a, depth);
+      if (out === undefined && (sk !== k || sv !== v)) out = map === undefined ? new Set([...c].slice(0, i)) : new Map([...map].slice(0, i));
+      if (out instanceof Map) out.set(sk, sv);
+      else out?.add(sk);
+      i++;
     }
-    rebuilt?.set(dk, dv);
-    i++;
+  } catch (error) {
+    throw encoding ? withSegment(error, map === undefined ? `<Set element ${i}>` : `<Map entry ${i}>`) : error;
   }
-  return rebuilt ?? map;
+  return out ?? c;
 }
 
-export function decSet(set: Set<unknown>, hooks: DecodeHooks, walk: Walk): unknown {
-  let changed = false;
-  const items: unknown[] = [];
-  for (const v of set) {
-    const d = walk.dec(v, hooks);
-    if (d !== v) changed = true;
-    items.push(d);
-  }
-  return changed ? new Set(items) : set;
-}
+/** Structured clone carries Maps and Sets themselves (decode finds them by prototype); one handler each, for crossesAsValue. */
+const encContainer: Handler['serialize'] = (c: Container, ctx, depth, enc) => copyOnWrite(c, enc, ctx, depth + 1, true);
+export const MAP: Handler = { serialize: encContainer };
+export const SET: Handler = { serialize: encContainer };
+export const decContainer = (c: Container, hooks: DecodeHooks, dec: Dec): unknown => copyOnWrite(c, dec, hooks, 0, false);

@@ -1,74 +1,34 @@
-// The class table: which handler a class instance gets, found by its exact prototype (one Map
-// lookup per non-plain object). Built on first use from the BSON classes, the built-ins, every class
-// 'mongodb' exports and the driver's own loaded modules; then the handlers for driver classes (data
-// classes rebuilt as themselves, driver objects that cross only as handles — which ones, the
-// registry says — the rest as plain fields).
+// The class table (a class instance's handler by its exact prototype), built on first use from the
+// BSON classes, built-ins, 'mongodb' exports and the driver's loaded modules; the handlers of errors,
+// driver data classes, driver objects (handles only: the registry says which) and other instances.
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
-import { driver as mongodb } from '../../../driver.js';
-import { BSON } from '../../../driver.js';
+import { BSON, driver as mongodb, MongoError } from '../../../driver.js';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handleOnlyClasses } from '../../../registry/resolve.js';
 import { BSON_CLASSES } from './bson.js';
-import { constructorName, defineOwn, Kind, LEFT_OUT, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type EncodeContext, type Handler, type Walk } from './wire.js';
+import { BUFFER, CLONE, MAP, SET, VIEW } from './builtins.js';
+import { attempt, constructorName, defineOwn, encField, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG } from './wire.js';
+import type { Dec, DecodeHooks, Enc, EncodeContext, Handler, WireTag } from './wire.js';
 
-export interface ClassEntry {
-  readonly prototype: object;
-  readonly ctor: Function;
-}
-
-export interface Table {
-  /** Exact prototype → what it is. */
-  readonly kinds: Map<object, Kind>;
-  /** Exact prototype → wire name, for data classes and errors. */
-  readonly names: Map<object, string>;
-  /** Wire name → class, for decode. */
-  readonly byName: Map<string, ClassEntry>;
-  /** Scans the driver's loaded modules for classes not yet known (when more modules got loaded). */
-  refreshDriverClasses(): void;
-  /** Prototypes of class instances known not to be driver classes. */
-  readonly notDriver: WeakSet<object>;
-}
-
-let table: Table | undefined;
+let table: ReturnType<typeof buildTable> | undefined;
 
 /** The class table, built on first use. */
-export function classTable(): Table {
+export function classTable(): ReturnType<typeof buildTable> {
   return (table ??= buildTable());
 }
 
-export const BUILTIN_ERRORS: ReadonlyArray<[string, ErrorConstructor]> = [
-  ['Error', Error],
-  ['TypeError', TypeError],
-  ['RangeError', RangeError],
-  ['SyntaxError', SyntaxError],
-  ['ReferenceError', ReferenceError],
-  ['EvalError', EvalError],
-  ['URIError', URIError],
-  ['AggregateError', AggregateError as unknown as ErrorConstructor],
-];
+const BUILTIN_ERRORS: Function[] = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError];
 
 /**
- * Driver classes that are not exported by 'mongodb' but are what users get back (bulkWrite's result,
- * MongoBulkWriteError.writeErrors / .result, SDAM event payloads, MongoServerSelectionError.reason):
- * their public surface is getters over own fields, so a plain object would lose it. Rebuilt as the
- * same class. Named as the driver's type declarations name them, and found by that name among the
- * driver's loaded modules, wherever a release puts them (spec/pool-codec.spec.ts checks each is found).
+ * Driver classes users get that 'mongodb' does not export (bulkWrite's result, SDAM payloads...): getters
+ * over own fields, so rebuilt as the same class. Found by name among the driver's loaded modules.
  */
 export const INTERNAL_DATA_CLASSES: readonly string[] = [
-  'BulkWriteResult',
-  'WriteError',
-  'WriteConcernError',
-  'ServerDescription',
-  'TopologyDescription',
-  'MongoDBNamespace',
-  'MongoDBCollectionNamespace',
-  'PoolClosedError',
-  'PoolClearedError',
-  'PoolClearedOnNetworkError',
-  'WaitQueueTimeoutError',
+  ...['BulkWriteResult', 'WriteError', 'WriteConcernError', 'ServerDescription', 'TopologyDescription', 'MongoDBNamespace'],
+  ...['MongoDBCollectionNamespace', 'PoolClosedError', 'PoolClearedError', 'PoolClearedOnNetworkError', 'WaitQueueTimeoutError'],
 ];
 
 /** Whether the codec rebuilds `name` (an export of 'mongodb', or one of INTERNAL_DATA_CLASSES) as its class. */
@@ -77,74 +37,56 @@ export function knowsDriverClass(name: string): boolean {
 }
 
 /** A class by its wire name; a miss rescans the driver's modules once (one loaded since). */
-export function classNamed(name: string): ClassEntry | undefined {
+function classNamed(name: string): Function | undefined {
   const t = classTable();
-  let entry = t.byName.get(name);
-  if (entry === undefined) {
-    t.refreshDriverClasses();
-    entry = t.byName.get(name);
-  }
-  return entry;
+  if (!t.byName.has(name)) t.refreshDriverClasses();
+  return t.byName.get(name);
 }
 
-function buildTable(): Table {
-  const kinds = new Map<object, Kind>();
+function buildTable() {
+  /** Exact prototype → its handler. */
+  const handlers = new Map<object, Handler>();
+  /** Exact prototype → wire name, for data classes and errors. */
   const names = new Map<object, string>();
-  const byName = new Map<string, ClassEntry>();
-  for (const [ctor, kind] of BSON_CLASSES) kinds.set(ctor.prototype as object, kind);
-  for (const ctor of [Date, RegExp, ArrayBuffer, SharedArrayBuffer, String, Number, Boolean, BigInt]) kinds.set(ctor.prototype, Kind.Clone);
-  kinds.set(Buffer.prototype, Kind.Buffer);
-  const typedArrays = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView];
-  for (const ctor of typedArrays) kinds.set(ctor.prototype, Kind.View);
-  kinds.set(Map.prototype, Kind.Map);
-  kinds.set(Set.prototype, Kind.Set);
-  for (const ctor of [WeakMap, WeakSet, WeakRef, FinalizationRegistry, Promise]) kinds.set(ctor.prototype as object, Kind.Forbidden);
-  const addClass = (name: string, ctor: Function, kind: Kind): void => {
+  /** Wire name → class, for decode. */
+  const byName = new Map<string, Function>();
+  const set = (handler: Handler, ctors: Function[]): void => ctors.forEach((ctor) => handlers.set(ctor.prototype as object, handler));
+  for (const [ctor, handler] of BSON_CLASSES) handlers.set(ctor.prototype as object, handler);
+  set(CLONE, [Date, RegExp, ArrayBuffer, SharedArrayBuffer, String, Number, Boolean, BigInt]);
+  set(BUFFER, [Buffer]);
+  set(VIEW, [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array]);
+  set(VIEW, [BigInt64Array, BigUint64Array, DataView]);
+  set(MAP, [Map]);
+  set(SET, [Set]);
+  set(FORBIDDEN, [WeakMap, WeakSet, WeakRef, FinalizationRegistry, Promise]);
+  const addClass = (name: string, ctor: Function, handler: Handler): void => {
     const prototype = ctor.prototype as object;
-    if (kinds.has(prototype) || byName.has(name)) return;
-    kinds.set(prototype, kind);
+    if (handlers.has(prototype) || byName.has(name)) return;
+    handlers.set(prototype, handler);
     names.set(prototype, name);
-    byName.set(name, { prototype, ctor });
+    byName.set(name, ctor);
   };
-  for (const [name, ctor] of BUILTIN_ERRORS) addClass(name, ctor, Kind.Error);
+  for (const ctor of BUILTIN_ERRORS) addClass(ctor.name, ctor, ERROR);
   const handleOnly = handleOnlyClasses();
-  const classify = (ctor: Function, publicClass: boolean): Kind => {
+  const classify = (ctor: Function, publicClass: boolean): Handler => {
     const prototype = ctor.prototype as object;
-    if (prototype instanceof Error) return Kind.Error;
+    if (prototype instanceof Error) return ERROR;
     // Live objects: the registry's classes (and the internals they list), and any driver EventEmitter.
-    if (prototype instanceof EventEmitter || handleOnly.has(ctor.name)) return Kind.DriverObject;
-    return publicClass ? Kind.DataClass : Kind.DriverPlain;
+    if (prototype instanceof EventEmitter || handleOnly.has(ctor.name)) return DRIVER_OBJECT;
+    return publicClass ? DATA_CLASS : DRIVER_PLAIN;
   };
-  const exported = mongodb as unknown as Record<string, unknown>;
-  for (const name of Object.keys(exported)) {
-    const value = exported[name];
-    if (name !== 'default' && isClass(value)) addClass(name, value, classify(value, true));
-  }
-  const bson = BSON as unknown as Record<string, unknown>;
-  for (const name of Object.keys(bson)) {
-    const value = bson[name];
-    if (isClass(value) && value.prototype instanceof Error) addClass(name, value, Kind.Error);
-  }
-  // The driver's own modules, resolved the way `import 'mongodb'` resolves here (so the mongodb 6
-  // loader hook is honoured) and read from the require cache (the same module instances). Classes
-  // are named by their export name alone: no dependence on where a release keeps its files. A name
-  // two modules export is ambiguous and left out (its instances cross as plain objects).
-  let libDir: string | undefined;
-  let main: string | undefined;
-  let requireDriver: NodeJS.Require | undefined;
-  try {
-    main = fileURLToPath(import.meta.resolve('mongodb'));
-    libDir = dirname(main) + sep;
-    requireDriver = createRequire(main);
-  } catch {
-    // resolution unavailable: exported classes only
-  }
+  for (const [name, value] of Object.entries(mongodb)) if (name !== 'default' && isClass(value)) addClass(name, value, classify(value, true));
+  for (const [name, value] of Object.entries(BSON)) if (isClass(value) && value.prototype instanceof Error) addClass(name, value, ERROR);
+  // The driver's modules, resolved as `import 'mongodb'` is here (the mongodb 6 loader hook honoured),
+  // from the require cache. Named by export name alone; a name two modules export is left out.
+  const main = attempt(() => fileURLToPath(import.meta.resolve('mongodb')), undefined); // else exported classes only
+  const cache = main === undefined ? {} : createRequire(main).cache;
+  const libDir = dirname(main ?? '') + sep;
   const internalData = new Set(INTERNAL_DATA_CLASSES);
   const ambiguous = new Set<string>();
   let scannedModules = -1;
+  /** Scans the driver's loaded modules for classes not yet known (when more modules got loaded). */
   const refreshDriverClasses = (): void => {
-    if (requireDriver === undefined || libDir === undefined) return;
-    const cache = requireDriver.cache;
     const paths = Object.keys(cache);
     if (paths.length === scannedModules) return;
     scannedModules = paths.length;
@@ -155,97 +97,153 @@ function buildTable(): Table {
       if (typeof moduleExports !== 'object' || moduleExports === null) continue;
       for (const name of Object.keys(moduleExports)) {
         const value = moduleExports[name];
-        if (!isClass(value) || ambiguous.has(name) || kinds.has(value.prototype as object)) continue;
+        if (!isClass(value) || ambiguous.has(name) || handlers.has(value.prototype as object)) continue;
         const wire = `mongodb#${name}`;
-        const known = byName.get(wire);
-        if (known && known.ctor !== value) {
-          ambiguous.add(name);
-          continue;
-        }
-        const kind = value.prototype instanceof Error ? Kind.Error : internalData.has(name) ? Kind.DataClass : classify(value, false);
-        addClass(wire, value, kind);
+        if (byName.has(wire)) ambiguous.add(name);
+        else addClass(wire, value, value.prototype instanceof Error ? ERROR : internalData.has(name) ? DATA_CLASS : classify(value, false));
       }
     }
   };
   refreshDriverClasses();
-  return { kinds, names, byName, refreshDriverClasses, notDriver: new WeakSet() };
+  // notDriver: prototypes of class instances known not to be driver classes.
+  return { handlers, names, byName, refreshDriverClasses, notDriver: new WeakSet<object>() };
 }
 
 function isClass(value: unknown): value is Function {
   return typeof value === 'function' && typeof value.prototype === 'object' && value.prototype !== null && value !== Object && value !== Function;
 }
 
-// ───────────────────────────────────── driver class handlers ─────────────────────────────────────
-
-/** A driver data class: its own fields (enumerable and not, e.g. BulkWriteResult's `result`). */
-export const DATA_CLASS: Handler = {
-  tag: 'Class',
-  serialize(value: object, ctx, depth, walk) {
-    const t = classTable();
-    const fields: Record<string, unknown> = {};
-    let hidden: Record<string, unknown> | undefined;
-    encFields(value, Object.getOwnPropertyNames(value), ctx, depth, walk, (key, e) => {
-      if (Object.prototype.propertyIsEnumerable.call(value, key)) setOwn(fields, key, e);
-      else setOwn((hidden ??= {}), key, e);
-    });
-    const tag: Record<string, unknown> = { [TAG]: 'Class', c: t.names.get(Object.getPrototypeOf(value) as object)!, f: fields };
-    if (hidden !== undefined) tag.h = hidden;
-    return tag;
-  },
-  deserialize(t, hooks, walk) {
-    const entry = classNamed(t.c as string);
-    const fields = t.f as Record<string, unknown>;
-    if (entry === undefined) {
-      // the other thread has a class this one does not know (driver version skew): plain fields
-      walk.decFields(fields, hooks);
-      return fields;
+/**
+ * An error: class (the nearest known one), name, message, stack, labels and every own field (`cause` and
+ * AggregateError's `errors` too). A field that cannot cross is dropped: an error always crosses.
+ */
+export function encError(error: Error, ctx: EncodeContext, depth: number, enc: Enc): unknown {
+  const t = classTable();
+  let p = Object.getPrototypeOf(error) as object | null;
+  while (p !== null && t.handlers.get(p) !== ERROR) p = Object.getPrototypeOf(p) as object | null;
+  const cls = p === null ? 'Error' : t.names.get(p)!;
+  const message = attempt(() => String(error.message), '');
+  const stack = attempt(() => (error.stack === undefined ? undefined : String(error.stack)), undefined);
+  const tag: WireTag = { [TAG]: 'Error', c: cls, m: message, s: stack, n: attempt(() => String(error.name), cls) };
+  if (depth > MAX_DEPTH) return tag;
+  if (error instanceof MongoError || typeof (error as { addErrorLabel?: unknown }).addErrorLabel === 'function') {
+    try {
+      const labels = (error as MongoError).errorLabels;
+      if (Array.isArray(labels) && labels.length !== 0) tag.l = labels.map(String);
+    } catch {
+      // no labels then
     }
-    const obj = Object.create(entry.prototype) as object;
-    for (const k in fields) defineOwn(obj, k, walk.dec(fields[k], hooks), true);
-    const hidden = t.h as Record<string, unknown> | undefined;
-    if (hidden !== undefined) for (const k in hidden) defineOwn(obj, k, walk.dec(hidden[k], hooks), false);
-    return obj;
+  }
+  for (const key of attempt(() => Object.getOwnPropertyNames(error), [])) {
+    if (key === 'stack' || key === 'message') continue; // restored by their own means
+    try {
+      const descriptor = Object.getOwnPropertyDescriptor(error, key);
+      if (descriptor === undefined) continue;
+      const value = 'value' in descriptor ? descriptor.value : descriptor.get?.call(error);
+      if (key === 'errorLabelSet' && value instanceof Set) continue; // MongoError's labels: sent as `l`
+      const encoded = enc(value, ctx, depth + 1);
+      if (descriptor.enumerable) setOwn((tag.f ??= {}), key, encoded);
+      else setOwn((tag.h ??= {}), key, encoded);
+    } catch {
+      // a field that cannot cross (a function, a socket...) is dropped
+    }
+  }
+  return tag;
+}
+
+/** Defines a tag's fields on `target`: `f` enumerable, `h` not. */
+function defineFields(target: object, t: WireTag, hooks: DecodeHooks, dec: Dec): void {
+  const { f, h } = t as { f?: Record<string, unknown>; h?: Record<string, unknown> };
+  if (f !== undefined) for (const k in f) defineOwn(target, k, dec(f[k], hooks), true);
+  if (h !== undefined) for (const k in h) defineOwn(target, k, dec(h[k], hooks), false);
+}
+
+/**
+ * An instance of `cls` without running its constructor (the driver's take internal arguments): the nearest
+ * base taking (message) runs with new.target = cls, so MongoError's labels are set up as this driver does.
+ */
+function constructError(cls: new (...args: any[]) => Error, message: string): Error {
+  let base = cls === MongoError || cls.prototype instanceof MongoError ? (MongoError as Function) : undefined;
+  for (let p: object | null = cls.prototype; base === undefined && p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    base = BUILTIN_ERRORS.find((ctor) => ctor.prototype === p);
+  }
+  base ??= Error;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0; // the stack comes from the wire: don't pay for capturing one here
+  try {
+    return Reflect.construct(base, base === AggregateError ? [[], message] : [message], cls) as Error;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+export const ERROR: Handler = {
+  tag: 'Error',
+  serialize: encError,
+  deserialize(t, hooks, dec) {
+    const error = constructError((classNamed(t.c as string) ?? Error) as new (...args: any[]) => Error, t.m as string);
+    for (const label of (t.l as string[] | undefined) ?? []) (error as Partial<MongoError>).addErrorLabel?.(label);
+    defineFields(error, t, hooks, dec);
+    if (error.name !== t.n) defineOwn(error, 'name', t.n, false);
+    defineOwn(error, 'stack', typeof t.s === 'string' ? t.s : `${String(t.n)}: ${t.m}`, false);
+    return error;
   },
 };
 
-/**
- * Encodes the fields `keys` of `value`, handing each to `put` (a field a lenient encode leaves out
- * is skipped); a failure's path names the field. Then refuses enumerable symbol keys, as encode does.
- */
-function encFields(value: object, keys: readonly string[], ctx: EncodeContext, depth: number, walk: Walk, put: (key: string, encoded: unknown) => void): void {
-  let key = '';
-  try {
-    for (key of keys) {
-      const e = walk.enc((value as Record<string, unknown>)[key], ctx, depth + 1);
-      if (e !== LEFT_OUT) put(key, e);
-    }
-  } catch (error) {
-    throw withSegment(error, key);
+/** The fields `keys` of `value` encoded (with `tag`, the non-enumerable ones into `tag.h`); refuses symbol keys as encode does. */
+function encFields(value: object, keys: string[], ctx: EncodeContext, depth: number, enc: Enc, tag?: WireTag): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const key of keys) {
+    const e = encField(value, key, ctx, depth, enc);
+    if (e === LEFT_OUT) continue;
+    if (tag === undefined || Object.prototype.propertyIsEnumerable.call(value, key)) setOwn(fields, key, e);
+    else setOwn((tag.h ??= {}), key, e);
   }
   if (ctx.symbolKeys) {
     const symbols = Object.getOwnPropertySymbols(value);
     if (symbols.length !== 0) rejectSymbolKey(value, symbols);
   }
+  return fields;
 }
 
 /** A class instance crossing as a plain object of its own enumerable fields. */
-export function encPlainFields(value: object, ctx: EncodeContext, depth: number, walk: Walk): unknown {
-  const out: Record<string, unknown> = {};
-  encFields(value, Object.keys(value), ctx, depth, walk, (key, e) => setOwn(out, key, e));
+export function encPlainFields(value: object, ctx: EncodeContext, depth: number, enc: Enc): unknown {
+  const out = encFields(value, Object.keys(value), ctx, depth, enc);
   return TAG in out ? { [TAG]: 'Object', v: out } : out;
 }
+
+/** A driver data class: its own fields (enumerable and not, e.g. BulkWriteResult's `result`). */
+const DATA_CLASS: Handler = {
+  tag: 'Class',
+  serialize(value: object, ctx, depth, enc) {
+    const tag: WireTag = { [TAG]: 'Class', c: classTable().names.get(Object.getPrototypeOf(value) as object)! };
+    tag.f = encFields(value, Object.getOwnPropertyNames(value), ctx, depth, enc, tag);
+    return tag;
+  },
+  deserialize(t, hooks, dec) {
+    // a class the other thread has and this one does not (driver version skew): its plain fields
+    const ctor = classNamed(t.c as string);
+    const obj = ctor === undefined ? {} : (Object.create(ctor.prototype as object) as object);
+    defineFields(obj, ctor === undefined ? { f: t.f } : t, hooks, dec);
+    return obj;
+  },
+};
 
 export const DRIVER_PLAIN: Handler = { serialize: encPlainFields };
 
 export const DRIVER_OBJECT: Handler = {
   serialize(value: object) {
-    throw new PathError(`a class instance with hidden state cannot cross to <to> (${constructorName(value)}: a driver object crosses only as a handle)`);
+    const name = constructorName(value);
+    throw new PathError(`a class instance with hidden state cannot cross to <to> (${name}: a driver object crosses only as a handle)`);
   },
 };
 
 export const FORBIDDEN: Handler = {
-  serialize(value: object, ctx, depth, walk) {
-    if (ctx.lenient) return encPlainFields(value, ctx, depth, walk);
+  serialize(value: object, ctx, depth, enc) {
+    if (ctx.lenient) return encPlainFields(value, ctx, depth, enc);
     throw new PathError(`a ${constructorName(value)} cannot cross to <to>`);
   },
 };
+
+/** The tagged handlers of this module, for decode. */
+export const CLASS_HANDLERS = [ERROR, DATA_CLASS];

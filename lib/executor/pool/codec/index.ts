@@ -1,40 +1,31 @@
-// The pool executor's wire codec: what crosses the thread boundary (arguments main→worker; results,
-// errors and events worker→main) keeps its meaning. postMessage's structured clone copies plain
-// data but turns BSON values into plain objects, a Buffer into a Uint8Array (copying the whole 8 KB
-// pool slab or BSON reply behind a view), and every error into a bare Error/TypeError/...; this codec
-// tags what it would break and rebuilds it on the other side.
-//
-// By concern: ./wire.ts (tag format, types, Kinds), ./walk.ts (the copy-on-write walk, paths for
-// errors), ./handlers.ts (the handler table), ./bson.ts, ./builtins.ts, ./errors.ts, ./classes.ts
-// (the class table and driver classes). This module is the public API. Measurements behind the
-// choices made here are in the README's Benchmarks section ("Crossing the thread boundary"); spec/pool-codec.spec.ts covers the behaviour.
-import { describeThrown, encError, joinStacks, setStack, THROWN } from './errors.js';
-import { encArray, decAny, enc, toPublicError, WALK } from './walk.js';
-import { classTable } from './classes.js';
-import { isError, Kind, LEFT_OUT, PathError, type DecodeHooks, type EncodeContext, type EncodeHooks } from './wire.js';
+// The pool's wire codec, its API: what crosses the thread boundary keeps its meaning. Structured clone
+// turns BSON values into plain objects, a Buffer into a Uint8Array and errors into bare Errors: the
+// codec tags what clone would break (./wire.ts), walking values (./walk.ts) with handlers by class.
+import { MAP } from './builtins.js';
+import { classTable, DRIVER_OBJECT, DRIVER_PLAIN, encError, FORBIDDEN } from './classes.js';
+import { decode, enc, encArray, toPublicError } from './walk.js';
+import { BOUNDARY_LINE, defineOwn, isError, LEFT_OUT, PathError, TAG, type DecodeHooks, type EncodeContext, type EncodeHooks } from './wire.js';
 
 export { INTERNAL_DATA_CLASSES, knowsDriverClass } from './classes.js';
+export { decode } from './walk.js';
 export { BOUNDARY_LINE, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from './wire.js';
 
-const NO_HOOKS: EncodeHooks = { refOf: () => undefined };
+const ERROR_HOOKS: EncodeHooks = { refOf: () => undefined, to: 'the main thread', symbolKeys: 'drop' };
 const NO_DECODE_HOOKS: DecodeHooks = {
   ref: (ref) => {
     throw new TypeError(`a reference to a remote ${ref.cls} #${ref.id} cannot be decoded here`);
   },
 };
 
-/**
- * Makes `value` safe for structured clone, tagging what clone would break. Returns `value` itself when
- * nothing in it needs a tag. Throws a TypeError naming the path (`path` is its first segment) for what
- * cannot cross: a function (unless hooks.functionRef gives it an id), a symbol (value or key), a
- * WeakMap/WeakSet/WeakRef/Promise, a class instance that is neither a BSON value, an error, a driver
- * data class nor something structured clone keeps (Date, RegExp, Map, Set, typed arrays...).
- * Nothing is sent when it throws.
- */
-export function encode(value: unknown, hooks: EncodeHooks, path = 'value'): unknown {
-  const ctx: EncodeContext = { hooks, to: hooks.to ?? 'the worker', root: path, value, symbolKeys: hooks.symbolKeys !== 'drop', materialize: hooks.materialize === true, lenient: hooks.lenient === true };
+function context(hooks: EncodeHooks, root: string, value: unknown, argumentList: boolean): EncodeContext {
+  const { to = 'the worker', symbolKeys, materialize, lenient } = hooks;
+  return { hooks, to, root, value, symbolKeys: symbolKeys !== 'drop', materialize: materialize === true, lenient: lenient === true, argumentList };
+}
+
+function encodeAt(value: unknown, hooks: EncodeHooks, root: string, argumentList: boolean): unknown {
+  const ctx = context(hooks, root, value, argumentList);
   try {
-    const e = enc(value, ctx, 0);
+    const e = argumentList ? encArray(value as unknown[], ctx, 0) : enc(value, ctx, 0);
     return e === LEFT_OUT ? undefined : e;
   } catch (error) {
     throw toPublicError(error, ctx);
@@ -42,71 +33,64 @@ export function encode(value: unknown, hooks: EncodeHooks, path = 'value'): unkn
 }
 
 /**
- * Whether a class instance crosses as a value of its own (a BSON value, a built-in structured clone
- * keeps, a Buffer or view, a Set, a driver data class, an error), as opposed to a live object (a
- * driver object, an internal driver class, anything unknown) that could only cross as its fields.
- * One prototype lookup: lets a caller skip an encode that would walk a live object graph and throw.
+ * `value` made safe for structured clone (itself when nothing needs a tag). What cannot cross (a function,
+ * a symbol, a WeakMap, a class instance with hidden state...) throws a TypeError naming the path.
  */
-export function crossesAsValue(value: object): boolean {
-  const kind = classTable().kinds.get(Object.getPrototypeOf(value) as object);
-  if (kind === undefined) return isError(value) || typeof (value as { _bsontype?: unknown })._bsontype === 'string' || ArrayBuffer.isView(value);
-  return kind !== Kind.DriverPlain && kind !== Kind.DriverObject && kind !== Kind.Forbidden && kind !== Kind.Map;
+export function encode(value: unknown, hooks: EncodeHooks, path = 'value'): unknown {
+  return encodeAt(value, hooks, path, false);
 }
 
-/**
- * `encode` for an argument list: the same one pass, but messages count arguments from 1, as a user
- * reads them ("argument 2.options.transform: a function cannot cross to the worker").
- */
+/** `encode` for an argument list: paths count arguments from 1 ("argument 2.options.transform: ..."). */
 export function encodeArgs(args: readonly unknown[], hooks: EncodeHooks): unknown[] {
-  const ctx: EncodeContext = { hooks, to: hooks.to ?? 'the worker', root: 'argument', value: args, symbolKeys: hooks.symbolKeys !== 'drop', materialize: hooks.materialize === true, lenient: hooks.lenient === true, argumentList: true };
-  try {
-    return encArray(args as unknown[], ctx, 0) as unknown[];
-  } catch (error) {
-    throw toPublicError(error, ctx);
-  }
+  return encodeAt(args, hooks, 'argument', true) as unknown[];
 }
 
-/**
- * Decodes a value produced by `encode` after it went through structured clone. Decodes in place: the
- * value must be the receiver's own copy (what postMessage delivers), not the sender's original.
- */
-export function decode(value: unknown, hooks: DecodeHooks): unknown {
-  return decAny(value, hooks);
+/** Whether a class instance crosses as a value, not a live object that could only cross as its fields (one lookup). */
+export function crossesAsValue(value: object): boolean {
+  const handler = classTable().handlers.get(Object.getPrototypeOf(value) as object);
+  if (handler === undefined) return isError(value) || typeof (value as { _bsontype?: unknown })._bsontype === 'string' || ArrayBuffer.isView(value);
+  return handler !== DRIVER_PLAIN && handler !== DRIVER_OBJECT && handler !== FORBIDDEN && handler !== MAP;
 }
 
-/**
- * Encodes a thrown value (an error, or anything else a promise was rejected with). Never throws:
- * fields of an error that cannot cross are dropped, and a non-error that cannot cross becomes an Error
- * saying so.
- */
-export function encodeError(error: unknown, hooks?: EncodeHooks): unknown {
-  const ctx: EncodeContext = { hooks: hooks ?? NO_HOOKS, to: hooks?.to ?? 'the main thread', root: 'error', value: error, symbolKeys: false, materialize: hooks?.materialize === true };
+/** Encodes a thrown value; never throws (what cannot cross is dropped or said so in an Error). */
+export function encodeError(error: unknown): unknown {
+  const ctx = context(ERROR_HOOKS, 'error', error, false);
   try {
-    if (isError(error)) return encError(error as Error, ctx, 0, WALK);
-    return THROWN.serialize(error, ctx, 0, WALK);
+    return isError(error) ? encError(error as Error, ctx, 0, enc) : { [TAG]: 'Thrown', v: enc(error, ctx, 0) };
   } catch (failure) {
-    const reason = failure instanceof PathError ? toPublicError(failure, ctx).message : String(failure);
-    return encError(new Error(`a rejection value that cannot cross the thread boundary: ${reason}`), ctx, 0, WALK);
+    const reason = failure instanceof PathError ? (toPublicError(failure, ctx) as Error).message : String(failure);
+    return encError(new Error(`a rejection value that cannot cross the thread boundary: ${reason}`), ctx, 0, enc);
   }
 }
 
-/**
- * Rebuilds a thrown value from `encodeError` as an Error: same class (`instanceof` holds), message,
- * error labels, fields and cause; `stack` is the worker's stack, the boundary line, then the frames of
- * `callerStack` (e.g. `new Error().stack` taken where the call was made). A non-error rejection value
- * becomes an Error whose `cause` is that value (use decodeThrown to get the value itself).
- */
-export function decodeError(wire: unknown, callerStack?: string, hooks?: DecodeHooks): Error {
-  const thrown = decodeThrown(wire, callerStack, hooks);
+/** decodeThrown, a non-error value becoming an Error whose `cause` is that value. */
+export function decodeError(wire: unknown, callerStack?: string): Error {
+  const thrown = decodeThrown(wire, callerStack);
   if (isError(thrown)) return thrown as Error;
-  const wrapped = new Error(`a non-error value was thrown across the thread boundary: ${describeThrown(thrown)}`, { cause: thrown });
-  if (callerStack !== undefined) setStack(wrapped, joinStacks(wrapped.stack ?? '', callerStack));
+  const wrapped = new Error(`a non-error value was thrown across the thread boundary: ${describe(thrown)}`, { cause: thrown });
+  if (callerStack !== undefined) joinStacks(wrapped, callerStack);
   return wrapped;
 }
 
-/** Like decodeError, but a non-error rejection value comes back as that value. */
+/** A value from `encodeError`; an error's stack is the worker's, the boundary line, then `callerStack`'s frames. */
 export function decodeThrown(wire: unknown, callerStack?: string, hooks?: DecodeHooks): unknown {
   const value = decode(wire, hooks ?? NO_DECODE_HOOKS);
-  if (callerStack !== undefined && isError(value)) setStack(value as Error, joinStacks(String((value as Error).stack ?? ''), callerStack));
+  if (callerStack !== undefined && isError(value)) joinStacks(value as Error, callerStack);
   return value;
+}
+
+/** `error.stack` becomes its own stack, the boundary line, then the frames of `callerStack` (its header line dropped). */
+function joinStacks(error: Error, callerStack: string): void {
+  const lines = callerStack.split('\n');
+  const frames = lines.length > 0 && !/^\s+at /.test(lines[0]!) ? lines.slice(1) : lines;
+  const own = String(error.stack ?? '');
+  defineOwn(error, 'stack', frames.length === 0 ? own : `${own}\n${BOUNDARY_LINE}\n${frames.join('\n')}`, false);
+}
+
+function describe(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

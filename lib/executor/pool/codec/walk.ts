@@ -1,24 +1,18 @@
-// The walk, one pass each way. encode walks the value once and copies a container only from the
-// first child that needed a tag (copy-on-write), so a batch of plain documents is returned as is and
-// structured clone does the only copy; decode walks the clone (which it owns) and replaces tags in
-// place. Copy-on-write was measured against copying every container and won in every case, most on
-// untagged data, which it returns as is (numbers in the README's Benchmarks section, "Crossing the thread boundary").
-//
-// The hot path stays here: plain objects, arrays and primitives are handled inline, with no handler
-// lookup and no allocation unless something changed. Any other object goes to its handler, found by
-// exact prototype in the class table, or to encOther. Paths for error messages are built only when
-// something is rejected (each level adds its key while the error unwinds), never on the happy path.
+// The walk, one pass each way. encode copies a container only from its first child that needed a tag
+// (measured faster than copying all: README, Benchmarks), so untagged data is returned as is; plain
+// objects, arrays and primitives are handled inline, other objects by their prototype's handler.
+// decode replaces tags in place in the clone. Paths for messages are built only on failure.
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
-import { decMap, decSet, ownBytes, ownView } from './builtins.js';
-import { BSON_HANDLERS, BSONTYPE_KINDS } from './bson.js';
-import { classTable, encPlainFields } from './classes.js';
-import { encError } from './errors.js';
-import { BY_KIND, BY_TAG } from './handlers.js';
 import { BSON } from '../../../driver.js';
-import { bsonReplacement, constructorName, CycleError, DepthError, isError, Kind, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment, type DecodeHooks, type EncodeContext, type Walk, type WireTag } from './wire.js';
+import { foreignBson, BSON_CLASSES } from './bson.js';
+import { BUFFER, decContainer, ownBytes, ownView } from './builtins.js';
+import { classTable, CLASS_HANDLERS, encError, encPlainFields } from './classes.js';
+import { bsonReplacement, constructorName, isError, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment } from './wire.js';
+import type { DecodeHooks, EncodeContext, Handler, WireRef, WireTag } from './wire.js';
 
-// ─────────────────────────────────────────── paths ────────────────────────────────────────────
+type Doc = Record<string, unknown>;
 
+/** `root` then the segments (innermost first); past 24 segments, the middle ones elided. */
 function pathOf(ctx: EncodeContext, segments: ReadonlyArray<string | number>): string {
   let path = ctx.root;
   const n = segments.length;
@@ -29,36 +23,26 @@ function pathOf(ctx: EncodeContext, segments: ReadonlyArray<string | number>): s
     }
     const s = segments[i]!;
     if (typeof s === 'string') path += `.${s}`;
-    else path += i === n - 1 && ctx.argumentList === true ? ` ${s + 1}` : `[${s}]`;
+    else path += i === n - 1 && ctx.argumentList ? ` ${s + 1}` : `[${s}]`;
   }
   return path;
 }
 
-export function toPublicError(error: PathError, ctx: EncodeContext): Error;
-export function toPublicError(error: unknown, ctx: EncodeContext): unknown;
+/** A PathError as the error callers see (any other error as is). */
 export function toPublicError(error: unknown, ctx: EncodeContext): unknown {
   if (!(error instanceof PathError)) return error;
-  // The driver's serializer refuses a cycle with a BSONError: callers that catch that (by class or
-  // name) must see the same from the pool, with where the cycle closes added.
-  if (error instanceof CycleError) return new BSON.BSONError(`${error.message} (${cyclePath(ctx, error)})`);
-  if (error instanceof DepthError) return new RangeError(`${pathOf(ctx, error.segments)}: ${error.message.replace('<to>', ctx.to)}`);
-  return new TypeError(`${pathOf(ctx, error.segments)}: ${error.message.replace('<to>', ctx.to)}`);
+  // The driver's serializer refuses a cycle with a BSONError: callers that catch that must see the same.
+  if (error.kind === 'cycle') return new BSON.BSONError(`${error.message} (${cyclePath(ctx, error)})`);
+  const message = `${pathOf(ctx, error.segments)}: ${error.message.replace('<to>', ctx.to)}`;
+  return error.kind === 'depth' ? new RangeError(message) : new TypeError(message);
 }
 
 /** "argument 1.self.back refers back to argument 1": the first place the value loops, searched from the root. */
-function cyclePath(ctx: EncodeContext, error: CycleError): string {
+function cyclePath(ctx: EncodeContext, error: PathError): string {
   let ancestor: unknown;
   const loop = searchPath(ctx, (value, onPath) => onPath.has(value as object) && ((ancestor = value), true));
   if (loop === undefined) return `at ${pathOf(ctx, error.segments)}`; // it loops through a toBSON() or a BSON value's fields
   return `${pathOf(ctx, loop)} refers back to ${pathOf(ctx, searchPath(ctx, (value) => value === ancestor)!)}`;
-}
-
-/**
- * The path of `target` inside the value being encoded, for functionRef. The walk keeps no path on the
- * happy path, so it is searched for here, only when a function is met (rare: callbacks).
- */
-function pathTo(ctx: EncodeContext, target: unknown): string {
-  return pathOf(ctx, searchPath(ctx, (value) => value === target) ?? []);
 }
 
 /** Segments (innermost first) to the first value, depth first through objects, arrays and Maps, that `found` accepts. */
@@ -66,105 +50,83 @@ function searchPath(ctx: EncodeContext, found: (value: unknown, onPath: Readonly
   const segments: Array<string | number> = [];
   const seen = new Set<object>();
   const onPath = new Set<object>();
+  const inside = (value: object): boolean => {
+    if (Array.isArray(value)) return value.some((v, i) => search(v) && segments.push(i));
+    if (value instanceof Map) return [...value].some(([k, v], i) => (search(k) || search(v)) && segments.push(`<Map entry ${i}>`));
+    return Object.keys(value).some((key) => search((value as Doc)[key]) && segments.push(key));
+  };
   const search = (value: unknown): boolean => {
     if (found(value, onPath)) return true;
     if (typeof value !== 'object' || value === null || seen.has(value) || ctx.hooks.refOf(value) !== undefined) return false;
     seen.add(value);
     onPath.add(value);
-    const hit = searchIn(value, search, segments);
+    const hit = inside(value);
     onPath.delete(value);
     return hit;
   };
   return search(ctx.value) ? segments : undefined;
 }
 
-function searchIn(value: object, search: (child: unknown) => boolean, segments: Array<string | number>): boolean {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (search(value[i])) return segments.push(i), true;
-    return false;
-  }
-  if (value instanceof Map) {
-    let i = 0;
-    for (const [k, v] of value) {
-      if (search(k) || search(v)) return segments.push(`<Map entry ${i}>`), true;
-      i++;
-    }
-    return false;
-  }
-  for (const key of Object.keys(value)) if (search((value as Record<string, unknown>)[key])) return segments.push(key), true;
-  return false;
-}
-
-// ─────────────────────────────────────────── encode ───────────────────────────────────────────
-
 export function enc(value: unknown, ctx: EncodeContext, depth: number): unknown {
   if (typeof value === 'object') return value === null ? value : encObject(value, ctx, depth);
   if (typeof value === 'function') return encFunction(value, ctx);
-  if (typeof value === 'symbol') return encSymbol(value, ctx);
-  return value;
-}
-
-function encSymbol(value: symbol, ctx: EncodeContext): unknown {
+  if (typeof value !== 'symbol') return value;
   if (ctx.lenient) return LEFT_OUT;
   throw new PathError(`a symbol (${String(value)}) cannot cross to <to>`);
 }
 
-/** Functions: a handle that is a function Proxy, else a callback id, else rejected. */
+const refTag = (ref: WireRef): object => ({ [TAG]: 'Ref', id: ref.id, cls: ref.cls, n: ref.n });
+
+/** A handle that is a function Proxy, else a callback id (its path searched for: callbacks are rare), else refused. */
 function encFunction(fn: Function, ctx: EncodeContext): unknown {
   const ref = ctx.hooks.refOf(fn);
-  if (ref !== undefined) return ref.n === undefined ? { [TAG]: 'Ref', id: ref.id, cls: ref.cls } : { [TAG]: 'Ref', id: ref.id, cls: ref.cls, n: ref.n };
-  if (ctx.hooks.functionRef !== undefined) {
-    const id = ctx.hooks.functionRef(fn, pathTo(ctx, fn));
-    if (id !== undefined) return { [TAG]: 'Function', id };
-  }
+  if (ref !== undefined) return refTag(ref);
+  const id = ctx.hooks.functionRef?.(fn, pathOf(ctx, searchPath(ctx, (value) => value === fn) ?? []));
+  if (id !== undefined) return { [TAG]: 'Function', id };
   throw new PathError(`a function cannot cross to <to>`);
 }
 
 function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
   const ref = ctx.hooks.refOf(value);
-  if (ref !== undefined) return ref.n === undefined ? { [TAG]: 'Ref', id: ref.id, cls: ref.cls } : { [TAG]: 'Ref', id: ref.id, cls: ref.cls, n: ref.n };
+  if (ref !== undefined) return refTag(ref);
   if (depth > MAX_DEPTH) enterDeep(value, ctx, depth);
   const proto = Object.getPrototypeOf(value) as object | null;
-  if (proto === Object.prototype) return encPlain(value as Record<string, unknown>, ctx, depth, false);
+  if (proto === Object.prototype) return encPlain(value as Doc, ctx, depth, false);
   if (proto === Array.prototype) return encArray(value as unknown[], ctx, depth);
-  if (proto === null) return encPlain(value as Record<string, unknown>, ctx, depth, true);
-  const kind = classTable().kinds.get(proto);
-  if (kind !== undefined) return BY_KIND[kind].serialize(value, ctx, depth, WALK);
+  if (proto === null) return encPlain(value as Doc, ctx, depth, true);
+  const handler = classTable().handlers.get(proto);
+  if (handler !== undefined) return handler.serialize(value, ctx, depth, enc);
   return encOther(value, proto, ctx, depth);
 }
 
 /**
- * Deeper than MAX_DEPTH the walk keeps the objects on its path and refuses one met again inside
- * itself, as the BSON serializer does: a cycle walked that far is met again within one more lap.
- * Not before: it would slow every batch. Deep acyclic data goes on, as the driver sends it. No exit
- * hook (a frame per level, fewer levels before a stack overflow): an object is on the path if it is
- * still the one entered at the depth it was last entered at.
+ * Deeper than MAX_DEPTH (not before: it would slow every batch), refuses an object met again inside
+ * itself, as the BSON serializer does. No exit hook (a frame per level): an object is on the path if it
+ * is still the one entered at the depth it was last entered at.
  */
 function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
   const deep = (ctx.deep ??= { path: [], depthOf: new Map() });
   const at = deep.depthOf.get(value);
-  if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) throw new CycleError(value);
+  if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) {
+    throw new PathError('Cannot convert circular structure to BSON', 'cycle');
+  }
   deep.path[depth - MAX_DEPTH - 1] = value;
   deep.depthOf.set(value, depth);
 }
 
-function encPlain(obj: Record<string, unknown>, ctx: EncodeContext, depth: number, nullProto: boolean): unknown {
-  // The symbol-key check is a measured 25-50% of encode on a document batch (see EncodeHooks.symbolKeys).
+function encPlain(obj: Doc, ctx: EncodeContext, depth: number, nullProto: boolean): unknown {
   if (ctx.symbolKeys) {
     const symbols = Object.getOwnPropertySymbols(obj);
     if (symbols.length !== 0) rejectSymbolKey(obj, symbols);
   }
-  let out: Record<string, unknown> | undefined = ctx.materialize ? {} : undefined;
+  let out: Doc | undefined = ctx.materialize ? {} : undefined;
   let escape = false;
   let key: string | undefined;
   try {
     for (key in obj) {
       const v = obj[key];
-      let e = v;
-      if (typeof v === 'object') {
-        if (v !== null) e = encObject(v, ctx, depth + 1);
-      } else if (typeof v === 'function') e = encFunction(v, ctx);
-      else if (typeof v === 'symbol') e = encSymbol(v, ctx);
+      const e = // inline: a primitive costs no call
+        typeof v === 'object' && v !== null ? encObject(v, ctx, depth + 1) : typeof v === 'function' || typeof v === 'symbol' ? enc(v, ctx, depth) : v;
       if (e === LEFT_OUT) {
         out ??= copyPrefix(obj, key);
         continue;
@@ -183,8 +145,8 @@ function encPlain(obj: Record<string, unknown>, ctx: EncodeContext, depth: numbe
   return out ?? obj;
 }
 
-function copyPrefix(obj: Record<string, unknown>, stop: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function copyPrefix(obj: Doc, stop: string): Doc {
+  const out: Doc = {};
   for (const k in obj) {
     if (k === stop) break;
     setOwn(out, k, obj[k]);
@@ -199,11 +161,8 @@ export function encArray(arr: unknown[], ctx: EncodeContext, depth: number): unk
   try {
     for (; i < n; i++) {
       const v = arr[i];
-      let e = v;
-      if (typeof v === 'object') {
-        if (v !== null) e = encObject(v, ctx, depth + 1);
-      } else if (typeof v === 'function') e = encFunction(v, ctx);
-      else if (typeof v === 'symbol') e = encSymbol(v, ctx);
+      let e = // as in encPlain
+        typeof v === 'object' && v !== null ? encObject(v, ctx, depth + 1) : typeof v === 'function' || typeof v === 'symbol' ? enc(v, ctx, depth) : v;
       if (e === LEFT_OUT) e = null;
       if (out !== undefined) out.push(e);
       else if (e !== v) {
@@ -217,52 +176,48 @@ export function encArray(arr: unknown[], ctx: EncodeContext, depth: number): unk
   return out ?? arr;
 }
 
-/** Whatever the table does not know by its exact prototype. */
+/** Whatever the class table does not know by its exact prototype. */
 function encOther(value: object, proto: object, ctx: EncodeContext, depth: number): unknown {
-  if (isError(value)) return encError(value as Error, ctx, depth, WALK);
-  // What the BSON serializer would do with a class instance that has toBSON: use what it returns.
-  // First, before the Buffer rule: a Buffer subclass may say it is a Binary of another subtype
-  // (mongoose's buffers do), which a plain Buffer would lose.
+  if (isError(value)) return encError(value as Error, ctx, depth, enc);
+  // What toBSON returns, as the BSON serializer sends; before the Buffer rule (mongoose's Buffer subclass is a Binary).
   const replacement = bsonReplacement(value);
   if (replacement !== value) return enc(replacement, ctx, depth + 1);
   if (Buffer.isBuffer(value)) return { [TAG]: 'Buffer', v: ownBytes(value) };
   if (ArrayBuffer.isView(value)) return ownView(value);
-  // A BSON value from another copy of the bson package: the same accessors, rebuilt as ours.
-  const bsontype = (value as { _bsontype?: unknown })._bsontype;
-  if (typeof bsontype === 'string') {
-    const kind = BSONTYPE_KINDS[bsontype];
-    if (kind !== undefined) {
-      const handler = BSON_HANDLERS[(kind === Kind.Binary && constructorName(value) === 'UUID' ? Kind.UUID : kind) as keyof typeof BSON_HANDLERS];
-      if (handler === undefined) throw new PathError(`an unsupported value cannot cross to <to> (${constructorName(value)})`);
-      return handler.serialize(value, ctx, depth, WALK);
-    }
-  }
-  // A plain object from another realm (vm context).
-  if (Object.getPrototypeOf(proto) === null && constructorName(value) === 'Object') return encPlain(value as Record<string, unknown>, ctx, depth, false);
+  const bson = foreignBson(value);
+  if (bson !== undefined) return bson.serialize(value, ctx, depth, enc);
+  // A plain object or array from another realm (vm context).
+  if (Object.getPrototypeOf(proto) === null && constructorName(value) === 'Object') return encPlain(value as Doc, ctx, depth, false);
   if (Array.isArray(value) && constructorName(value) === 'Array') return encArray(value, ctx, depth);
-  // An unexported driver class (the table is built from what is loaded; look again if more got
-  // loaded). A prototype found to be no driver class's stays one: a class that exists now cannot be
-  // exported by a driver module loaded later.
+  // An unexported driver class whose module loaded since the last scan. A prototype found to be none
+  // stays none: a class that exists now cannot be exported by a module loaded later.
   const t = classTable();
   if (!t.notDriver.has(proto)) {
     t.refreshDriverClasses();
-    const kind = t.kinds.get(proto);
-    if (kind !== undefined) return BY_KIND[kind].serialize(value, ctx, depth, WALK);
+    const handler = t.handlers.get(proto);
+    if (handler !== undefined) return handler.serialize(value, ctx, depth, enc);
     t.notDriver.add(proto);
   }
-  if (ctx.lenient) return encPlainFields(value, ctx, depth, WALK);
+  if (ctx.lenient) return encPlainFields(value, ctx, depth, enc);
   throw new PathError(`a class instance with hidden state cannot cross to <to> (${constructorName(value)})`);
 }
 
-// ─────────────────────────────────────────── decode ───────────────────────────────────────────
+/** Decodes what `encode` made, after structured clone, in place: it must be the receiver's own copy, not the sender's. */
+export function decode(value: unknown, hooks: DecodeHooks): unknown {
+  return typeof value === 'object' && value !== null ? dec(value, hooks) : value;
+}
 
-export function dec(value: object, hooks: DecodeHooks): unknown {
+function dec(value: object, hooks: DecodeHooks): unknown {
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === Object.prototype) {
-    const tag = (value as Record<string, unknown>)[TAG];
-    if (tag !== undefined) return decTag(value, tag, hooks);
-    decFields(value as Record<string, unknown>, hooks);
-    return value;
+    const tag = (value as Doc)[TAG];
+    if (tag === undefined) {
+      decFields(value as Doc, hooks);
+      return value;
+    }
+    const decoder = typeof tag === 'string' ? BY_TAG.get(tag) : undefined;
+    if (decoder === undefined) throw new TypeError(`unknown rotor wire tag ${JSON.stringify(tag)} (a codec version mismatch between threads?)`);
+    return decoder(value, hooks, decode);
   }
   if (proto === Array.prototype) {
     const arr = value as unknown[];
@@ -275,13 +230,11 @@ export function dec(value: object, hooks: DecodeHooks): unknown {
     }
     return arr;
   }
-  if (proto === Map.prototype) return decMap(value as Map<unknown, unknown>, hooks, WALK);
-  if (proto === Set.prototype) return decSet(value as Set<unknown>, hooks, WALK);
+  if (proto === Map.prototype || proto === Set.prototype) return decContainer(value as Map<unknown, unknown>, hooks, decode);
   return value; // Date, RegExp, typed arrays, ArrayBuffer, boxed primitives: structured clone rebuilt them
 }
 
-/** Decodes the values of a plain object in place (its keys are data, never a tag). */
-function decFields(obj: Record<string, unknown>, hooks: DecodeHooks): void {
+function decFields(obj: Doc, hooks: DecodeHooks): void {
   for (const k in obj) {
     const v = obj[k];
     if (typeof v === 'object' && v !== null) {
@@ -291,15 +244,24 @@ function decFields(obj: Record<string, unknown>, hooks: DecodeHooks): void {
   }
 }
 
-export function decAny(value: unknown, hooks: DecodeHooks): unknown {
-  return typeof value === 'object' && value !== null ? dec(value, hooks) : value;
+/** An escaped document (a `$rotor` key of its own), or a null-prototype one (n: 1). */
+function decObject(t: WireTag, hooks: DecodeHooks): unknown {
+  decFields(t.v as Doc, hooks);
+  return t.n === 1 ? Object.assign(Object.create(null) as object, t.v) : t.v;
 }
 
-function decTag(t: WireTag, tag: unknown, hooks: DecodeHooks): unknown {
-  const decoder = typeof tag === 'string' ? BY_TAG.get(tag) : undefined;
-  if (decoder === undefined) throw new TypeError(`unknown rotor wire tag ${JSON.stringify(tag)} (a codec version mismatch between threads?)`);
-  return decoder(t, hooks, WALK);
+function decFunction(t: WireTag, hooks: DecodeHooks): unknown {
+  if (hooks.fn === undefined) throw new TypeError(`a function (#${t.id}) came across but this side has no function stubs`);
+  return hooks.fn(t.id);
 }
 
-/** What handlers get to encode and decode what they contain. */
-export const WALK: Walk = { enc, dec: decAny, decFields };
+type Decoder = NonNullable<Handler['deserialize']>;
+
+/** Wire tag → its decoder: the handlers' tags, and those the walk writes itself. */
+const BY_TAG = new Map<string, Decoder>([
+  ...[...BSON_CLASSES.values(), BUFFER, ...CLASS_HANDLERS].map((h): [string, Decoder] => [h.tag!, h.deserialize!]),
+  ['Object', decObject],
+  ['Ref', (t, hooks) => hooks.ref(t.n === undefined ? { id: t.id, cls: t.cls } : { id: t.id, cls: t.cls, n: t.n })],
+  ['Function', decFunction],
+  ['Thrown', (t, hooks) => decode(t.v, hooks)], // a non-error rejection value (see encodeError)
+]);
