@@ -1,11 +1,10 @@
-// A main-thread stand-in for a driver object that lives in a pool worker, and the worker slot as
-// such objects see it (declared here so that neither module imports the other).
+// A main-thread stand-in for a driver object that lives in a pool worker, and the worker slot
+// (./slot.ts) as these objects see it, declared here so that neither module imports the other.
 import type { EventEmitter } from 'node:events';
 import type { ClassName } from '../../../registry/kinds.js';
 import { resolveClass, type ResolvedClass } from '../../../registry/resolve.js';
 import type { Request } from '../protocol.js';
 
-/** One pool worker (WorkerSlot, ./slot.ts): how its objects' requests go out and what keeps them alive. */
 export interface Slot {
   readonly isClosed: boolean;
   /** One request, one reply; `signal` rejects it at once when aborted. */
@@ -17,7 +16,7 @@ export interface Slot {
   /** Sends what this tick queued now. */
   flush(): void;
   newRef(cls: ClassName, parent: RemoteRef | undefined, id?: number): RemoteRef;
-  /** Re-sends the creation of a rebuildable object after a worker loss or client.close(). */
+  /** Makes an object again (parents first) after a worker loss or client.close(). */
   ensureAlive(ref: RemoteRef): void;
   awaitsRebuild(ref: RemoteRef): boolean;
   forgetClient(client: RemoteRef): void;
@@ -26,9 +25,9 @@ export interface Slot {
   watchSignal(ref: RemoteRef, signal: AbortSignal, abortId: number): void;
 }
 
-/** How a blocking request waits (see WorkerSlot.requestSync). */
+/** How a blocking request waits. */
 export interface SyncWait {
-  /** How long the worker may take to answer, in ms (default: the slot's ceiling, 10 s). */
+  /** How long the worker may take to answer, in ms (default 10 s). */
   boundMs?: number;
   /** The error thrown when the bound passes (default: WorkerLostError). */
   onTimeout?: (boundMs: number) => Error;
@@ -38,26 +37,25 @@ export interface SyncWait {
   deliverOrdered?: boolean;
 }
 
-/** A cursor's main-thread state in the pool (./cursor.ts). */
+/** A cursor's main-thread state (./cursor.ts). */
 export interface CursorState {
   buffer: unknown[];
   transforms: Array<(doc: unknown) => unknown>;
-  /** A batch was fetched: the cursor is initialized, so chaining must ask the driver (it refuses). */
+  /** A batch was fetched: chaining must ask the driver (it refuses). */
   started: boolean;
-  /** The next batch, asked for as soon as the previous one arrived. */
+  /** The next batch, asked for as soon as the previous one arrived; `prefetched` once it has. */
   prefetch: Promise<unknown[]> | undefined;
-  /** The prefetch has arrived: taking it up needs no wait. */
   prefetched: boolean;
   /** close() was called: as the driver's, an 'error' arriving after it is dropped. */
   closing: boolean;
-  /** close() killed a cursor still open on the server: as the driver's, it then reads as exhausted. */
+  /** close() killed a cursor still open on the server: as the driver's, it reads as exhausted. */
   killed: boolean;
 }
 
-/** What an object's release needs, held by the slot's FinalizationRegistry (so it must not point back to the ref). */
+/** What releasing an object takes, held by the slot's FinalizationRegistry (so it must not point back to the ref). */
 export interface ReleaseToken {
   readonly id: number;
-  /** How many times the worker had sent this id as of the last reference received (see worker/table.ts). */
+  /** How many times the worker had sent this id as of the last reference received (see ../worker/table.ts). */
   seen: number;
   /** Function ids registered by this object's creation (a cursor's options...), forgotten with it. */
   functions: number[] | undefined;
@@ -66,7 +64,7 @@ export interface ReleaseToken {
 }
 
 export class RemoteRef {
-  /** Set once the object is gone (its worker died, or its client closed) and cannot be rebuilt. */
+  /** Set once the object is gone (its worker died, or its client closed) and cannot be made again. */
   lost: Error | undefined;
   /** The same driver object made here, never connected: validates arguments, answers fixed properties. */
   shadow: object | undefined;
@@ -96,10 +94,7 @@ export class RemoteRef {
     this.resolved = resolveClass(cls);
   }
 
-  /**
-   * A stateful object that ended (closed cursor, ended session): nothing of it is lost with its
-   * worker. An ended cursor stops listening to its AbortSignal, as the driver's does.
-   */
+  /** A stateful object that ended (closed cursor, ended session) loses nothing with its worker, and stops listening to its AbortSignal. */
   get ended(): boolean {
     return this.hasEnded;
   }

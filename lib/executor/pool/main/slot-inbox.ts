@@ -127,21 +127,18 @@ export function runUserFunction(host: InboxHost, { callId, fn: fnId, args }: { c
     host.kept.reply(blocked ? (m) => host.port()?.postMessage(m) : (m) => host.postNow(m), callId, fnId, outcome, host.encodeHooks);
     return undefined;
   };
-  const fn = host.functions.get(fnId);
-  if (!fn) return reply({ error: new TypeError('rotor: the callback for this operation is gone (its operation already settled)') });
-  if (!blocked) {
-    Promise.resolve()
-      .then(() => fn(...(decode(args, host.decodeHooks) as unknown[])))
-      .then(
-        (value) => reply({ ok: value }),
-        (error: unknown) => reply({ error }),
-      )
+  const later = (value: unknown): undefined => {
+    Promise.resolve(value)
+      .then((v) => reply({ ok: v }), (error: unknown) => reply({ error }))
       .catch(() => {}); // a reply cannot fail (a stand-in at worst); a pool closed meanwhile has no port
     return undefined;
-  }
+  };
+  const fn = host.functions.get(fnId);
+  if (!fn) return reply({ error: new TypeError('rotor: the callback for this operation is gone (its operation already settled)') });
+  if (!blocked) return later(Promise.resolve().then(() => fn(...(decode(args, host.decodeHooks) as unknown[]))));
   const decoded = decode(args, host.decodeHooks) as unknown[];
   const last = decoded.length - 1;
-  const callback = typeof decoded[last] === 'function' ? (decoded[last] as (...a: unknown[]) => unknown) : undefined;
+  const callback = typeof decoded[last] === 'function' ? (decoded[last] as UserFunction) : undefined;
   let calledBack = false;
   if (callback) {
     decoded[last] = (...a: unknown[]) => {
@@ -160,21 +157,19 @@ export function runUserFunction(host: InboxHost, { callId, fn: fnId, args }: { c
   if (callback && !calledBack && !thenable) {
     reply({ ok: value });
     return new TypeError(
-      `rotor sync framework: the function option ${fn.name ? `'${fn.name}' ` : ''}returned without calling its callback; under rotor/sync it must call back before returning (a callback made later, e.g. from an asynchronous DNS lookup, could only run once this blocked call returns)`,
+      `rotor sync framework: the function option ${fn.name ? `'${fn.name}' ` : ''}returned without calling its callback; ` +
+        'under rotor/sync it must call back before returning (a callback made later, e.g. from an asynchronous DNS lookup, ' +
+        'could only run once this blocked call returns)',
     );
   }
   if (!thenable) return reply({ ok: value });
-  if (!host.blockingFunctions.has(fnId)) {
-    // Another (asynchronous) request's callback, routed here because this thread was blocked: it
-    // settles once the thread is free again.
-    Promise.resolve(value).then(
-      (v) => reply({ ok: v }),
-      (error: unknown) => reply({ error }),
-    );
-    return undefined;
-  }
+  // Another (asynchronous) request's function, called here because this thread was blocked: it answers once the thread is free.
+  if (!host.blockingFunctions.has(fnId)) return later(value);
   Promise.resolve(value).catch(() => {}); // never awaited: its rejection is not the user's unhandled one
   return reply({
-    error: new TypeError('rotor sync framework: the function given to a blocking call returned a Promise; it must be synchronous (the thread is blocked until the call returns, so the Promise could never settle)'),
+    error: new TypeError(
+      'rotor sync framework: the function given to a blocking call returned a Promise; it must be synchronous ' +
+        '(the thread is blocked until the call returns, so the Promise could never settle)',
+    ),
   });
 }

@@ -1,6 +1,6 @@
-// One pool worker, seen from the main thread: its start and death, the two channels every request
-// and reply cross, request ids, blocking waits, the user functions requests carry, and what keeps
-// the process alive. Its objects are in ./slot-refs.ts; the calls it receives run in ./slot-inbox.ts.
+// One pool worker, seen from the main thread: its start and death, the two channels requests and
+// replies cross, blocking waits, the objects it holds, the user functions requests carry (they run
+// in ./slot-inbox.ts), and what keeps the process alive.
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import type { Tinypool } from 'tinypool';
 import type { ClassName } from '../../../registry/kinds.js';
@@ -13,22 +13,19 @@ import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
 import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker } from './launch.js';
 import { ListenerHops } from './listener-hops.js';
-import type { RemoteRef, SyncWait } from './remote-ref.js';
+import { RemoteRef, type ReleaseToken, type Slot, type SyncWait } from './remote-ref.js';
 import { KeptValues, runUserFunction, type InboxHost, type UserFunction } from './slot-inbox.js';
-import { RefTable, type RefHost } from './slot-refs.js';
 import type { SlotStats } from './stats.js';
 import { threadState } from './thread-liveness.js';
 
-/** A worker that has not started running within this is taken for lost. */
+/** A worker not running within this is taken for lost; a blocking request's default bound; how often a blocked thread checks. */
 const START_CEILING_MS = 15_000;
-/** A blocking request waits no longer for a live worker, unless its SyncWait says otherwise. */
 const SYNC_CEILING_MS = 10_000;
-/** While blocked, the worker's liveness is checked this often. */
 const LIVENESS_SLICE_MS = 20;
 
 type Sent = Request & { args?: unknown[] };
 
-/** A request in flight; queued (with its message) until the tick's flush. */
+/** A request in flight (queued with its message until the tick's flush); `functions`: its arguments' user functions. */
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -37,16 +34,12 @@ interface Pending {
   parts: unknown[] | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
-  /** Function ids its arguments registered: forgotten when it settles. */
   functions: number[] | undefined;
 }
 
-/** A failure the worker reported, decoded where the caller awaits it (see request); `kept`: what a user function threw. */
+/** A failure the worker reported, decoded where the caller awaits it; `kept`: what a user function threw. */
 class Failure {
-  constructor(
-    readonly wire: unknown,
-    readonly kept?: { value: unknown },
-  ) {}
+  constructor(readonly wire: unknown, readonly kept?: { value: unknown }) {}
 }
 
 const nameOf = (m: Request): string => ('member' in m ? m.member : m.op);
@@ -56,13 +49,12 @@ const throwLater = (error: unknown): void =>
     throw error;
   });
 
-export class WorkerSlot implements RefHost, InboxHost {
+export class WorkerSlot implements Slot, InboxHost {
   private pool: Tinypool | undefined;
   private worker: Worker | undefined;
-  /** Every request, and the replies but those to blocking requests. */
+  /** The ordered channel: every request, and the replies but those to blocking requests (on syncPort, counted in flag[0]). */
   private ordered: MessagePort | undefined;
   private syncPort: MessagePort | undefined;
-  /** [0] counts the replies posted on the blocking channel (Atomics.notify). */
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private generation = 0;
   private sawRunning = false;
@@ -70,21 +62,28 @@ export class WorkerSlot implements RefHost, InboxHost {
   private closed = false;
   private readonly pending = new Map<number, Pending>();
   private nextRid = 1;
-  /** Requests of this tick: they cross in one message (80 concurrent findOne: one hop, not 80). */
+  /** This tick's requests: they cross in one message (80 concurrent findOne: one hop, not 80). */
   private queued: Pending[] = [];
   private readonly flushSoon = (): void => this.flush();
   /** Blocking requests waiting, each with the first error a listener threw during it (see listenerThrew). */
   private readonly listenerErrors = new Map<number, unknown>();
   readonly functions = new Map<number, UserFunction>();
   private nextFunction = 1;
-  /** Function ids registered by the encode in progress. */
+  /** Registered by the encode in progress. */
   private owned: number[] | undefined;
   readonly blockingFunctions = new Set<number>();
-  /** Cursors' AbortSignal listeners (see watchSignal). */
+  /** Of closed clients' objects: kept for a reconnect, but the worker holds them no more. */
+  private readonly dormant = new Set<number>();
+  private nextId = 1;
+  /** Held weakly: a collected one is released in the worker, in batches. */
+  private readonly refs = new Map<number, WeakRef<RemoteRef>>();
+  private releases: ReleaseToken[] = [];
+  private readonly finalizer = new FinalizationRegistry<ReleaseToken>((token) => this.release(token));
+  /** Objects to make again on their next use (after a worker loss, or a client.close()). */
+  private readonly rebuild = new WeakSet<RemoteRef>();
   private readonly watched = new Set<() => void>();
-  /** Clients that connected and did not close: like the driver's sockets, they keep the process alive. */
+  /** Connected clients: like the driver's sockets, they keep the process alive. */
   private readonly holds = new Set<RemoteRef>();
-  private readonly refs = new RefTable(this);
   readonly kept = new KeptValues();
   private readonly hops = new ListenerHops(this);
 
@@ -103,21 +102,18 @@ export class WorkerSlot implements RefHost, InboxHost {
     // The worker rotor/register started before the app loaded, unless this pool has limits of its own.
     const pool = (!this.resourceLimits && takeEarlyWorker()) || startWorkerPool(this.resourceLimits ?? heapLimitsFromFlags());
     const lose = (error: Error): void => this.lose(generation, error);
-    // A worker that dies with no task in flight makes tinypool emit 'error': unheard, an uncaught exception.
-    pool.on('error', lose);
+    pool.on('error', lose); // a worker dying with no task in flight: unheard, an uncaught exception
     const worker = (pool.threads[0] as unknown as { thread: Worker } | undefined)?.thread;
     worker?.on('error', lose);
     worker?.on('exit', (code: number) => {
       lose(new Error(`the worker thread exited with code ${code}`));
-      // Only now: tinypool's destroy() while the thread's 'error' is still to come trips over its own
-      // listener cleanup (an uncaught TypeError in the host).
+      // Not before: destroy() while the thread's 'error' is still to come throws in tinypool's cleanup.
       void pool.destroy().catch(() => {});
     });
-    pool.run({ op: 'attach', port: channel.port2, syncPort: sync.port2, flag: this.flag.buffer }, { transferList: [channel.port2, sync.port2] }).catch(lose);
+    const attach = { op: 'attach', port: channel.port2, syncPort: sync.port2, flag: this.flag.buffer };
+    pool.run(attach, { transferList: [channel.port2, sync.port2] }).catch(lose);
     channel.port1.on('message', (m: WorkerMessage | WorkerMessage[]) => this.onMessage(m));
-    // The worker posts user-function calls on the blocking channel while it believes a blocking
-    // request is in flight; one posted as that request was abandoned would wait there for the next.
-    // Read while this thread is free, it runs as on the ordered channel; a late answer is dropped.
+    // A user function's call posted there as its blocking request was abandoned (timed out) runs as usual.
     sync.port1.on('message', (m: SyncReply) => 't' in m && this.onMessage(m));
     sync.port1.unref();
     this.pool = pool;
@@ -143,26 +139,33 @@ export class WorkerSlot implements RefHost, InboxHost {
     return worker;
   }
 
-  /** The worker died: what is in flight fails now, with the cause; the next request starts a fresh worker. */
+  /**
+   * The worker died: what is in flight fails now (it may have taken effect on the server, as after
+   * the driver's network errors); clients that held open cursors, sessions or streams there are
+   * lost; the rest is made again on its next use, in a fresh worker.
+   */
   private lose(generation: number, cause: Error): void {
     if (generation !== this.generation || this.closed) return;
     this.generation++;
-    // As after the driver's network errors, a command in flight may have taken effect on the server.
     const lost = new WorkerLostError(`rotor pool worker lost: ${cause.message} (a command in flight may or may not have taken effect on the server)`, { cause });
-    // Noticed before its exit event (a blocking request saw it stop): make sure it is gone.
-    void this.detach(lost)?.terminate().catch(() => {});
-    this.refs.workerLost(cause);
+    void this.detach(lost)?.terminate().catch(() => {}); // noticed before its exit event: make sure it is gone
+    const live = this.live();
+    const holdsState = (ref: RemoteRef): boolean => ref.resolved.stateful && !ref.ended;
+    const poisoned = new Set(live.filter(holdsState).map((ref) => ref.root));
+    for (const ref of live) {
+      if (ref.recipe && !holdsState(ref) && !poisoned.has(ref.root)) this.rebuild.add(ref);
+      else ref.lost ??= new WorkerLostError(`${ref.cls} was lost with its pool worker: ${cause.message}`, { cause });
+    }
   }
 
-  /** The worker's thread stopped, although its exit event may not have been delivered yet. */
+  /** The thread stopped, although its exit event may not have been delivered yet. */
   private workerStopped(): boolean {
     if (!this.worker) return true;
     if (threadState(this.worker) === 'running') {
       this.sawRunning = true;
       return false;
     }
-    // Never seen running: still starting, within the ceiling.
-    return this.sawRunning || Date.now() - this.startedAt > START_CEILING_MS;
+    return this.sawRunning || Date.now() - this.startedAt > START_CEILING_MS; // or still starting
   }
 
   async close(): Promise<void> {
@@ -170,7 +173,7 @@ export class WorkerSlot implements RefHost, InboxHost {
     const pool = this.pool;
     this.detach(new PoolClosedError('a command in flight'));
     this.closed = true;
-    this.refs.dropReleases();
+    this.releases = [];
     for (const unwatch of [...this.watched]) unwatch();
     await pool?.destroy();
   }
@@ -184,10 +187,6 @@ export class WorkerSlot implements RefHost, InboxHost {
     return this.closed;
   }
 
-  get reachable(): boolean {
-    return !this.closed && this.ordered !== undefined;
-  }
-
   port(): MessagePort | undefined {
     return this.ordered;
   }
@@ -197,10 +196,9 @@ export class WorkerSlot implements RefHost, InboxHost {
     return this.start();
   }
 
-  /** The process stays up while requests are in flight or a client is connected, as with the driver. */
+  /** The process stays up while requests are in flight or a client is connected (the thread too: its exit must fail them). */
   private updateRef(): void {
     if (!this.ordered) return;
-    // The thread too (tinypool unrefs it): a worker that dies must get its exit event delivered first.
     if (this.pending.size > 0 || this.holds.size > 0) {
       this.ordered.ref();
       this.worker?.ref();
@@ -217,29 +215,74 @@ export class WorkerSlot implements RefHost, InboxHost {
     this.updateRef();
   }
 
-  newRef(cls: ClassName, parent: RemoteRef | undefined, id?: number): RemoteRef {
-    return this.refs.newRef(cls, parent, id);
+  // -- objects and functions ---------------------------------------------------------------------
+
+  newRef(cls: ClassName, parent: RemoteRef | undefined, id = this.nextId++): RemoteRef {
+    const ref = new RemoteRef(this, id, cls, parent);
+    this.refs.set(id, new WeakRef(ref));
+    this.finalizer.register(ref, ref.token);
+    return ref;
   }
 
   refOf(id: number): RemoteRef | undefined {
-    return this.refs.get(id);
+    return this.refs.get(id)?.deref();
+  }
+
+  private live(): RemoteRef[] {
+    return [...this.refs.values()].map((weak) => weak.deref()).filter((ref) => ref !== undefined);
+  }
+
+  private release(token: ReleaseToken): void {
+    this.forgetFunctions(token.functions);
+    token.unwatch?.();
+    // A fresh RemoteRef may already stand for the same id (the worker sent it again): keep it.
+    if (this.refs.get(token.id)?.deref() === undefined) this.refs.delete(token.id);
+    if (!this.ordered) return; // nothing to release in a closed pool, or on a lost worker
+    if (this.releases.push(token) === 1) setImmediate(() => this.flushReleases());
+  }
+
+  private flushReleases(): void {
+    const tokens = this.releases;
+    this.releases = [];
+    if (tokens.length > 0) this.postNow({ op: 'release', ids: tokens.map((t) => t.id), seen: tokens.map((t) => t.seen) });
   }
 
   ensureAlive(ref: RemoteRef): void {
-    this.refs.ensureAlive(ref);
+    if (ref.lost) throw ref.lost;
+    if (!this.rebuild.has(ref)) return;
+    if (ref.parent) this.ensureAlive(ref.parent);
+    this.rebuild.delete(ref);
+    for (const id of ref.token.functions ?? []) this.dormant.delete(id);
+    const { r: _r, sync: _sync, ...recipe } = ref.recipe!;
+    this.post(recipe);
   }
 
   awaitsRebuild(ref: RemoteRef): boolean {
-    return this.refs.awaitsRebuild(ref);
+    return this.rebuild.has(ref);
   }
 
+  /** After `client.close()`, as the driver's: open cursors and sessions are over; the rest is made again if used (it reconnects). */
   forgetClient(client: RemoteRef): void {
-    this.refs.forgetClient(client);
+    this.hold(client, false);
+    for (const ref of this.live()) {
+      if (ref.root !== client) continue;
+      for (const id of ref.token.functions ?? []) this.dormant.add(id);
+      if (ref.resolved.stateful || !ref.recipe) {
+        ref.ended = true;
+        ref.lost ??= new WorkerLostError(`${ref.cls} was released when its client closed`);
+      } else {
+        if (ref === client && ref.recipe.op === 'construct') ref.recipe = { ...ref.recipe, closed: true };
+        this.rebuild.add(ref);
+      }
+    }
   }
 
-  forgetFunctions(ids: number[] | undefined): void {
+  private forgetFunctions(ids: number[] | undefined): void {
     if (!ids) return;
-    for (const id of ids) this.functions.delete(id);
+    for (const id of ids) {
+      this.functions.delete(id);
+      this.dormant.delete(id);
+    }
     this.kept.forget(ids);
   }
 
@@ -280,9 +323,8 @@ export class WorkerSlot implements RefHost, InboxHost {
   }
 
   /**
-   * Posts `m`. What structured clone refuses (a Proxy, which it cannot read through) is encoded again,
-   * materialized through its traps, before giving up with a TypeError naming the member: never a
-   * lost worker. Returns the function ids of the arguments posted.
+   * Posts `m`; returns its user functions' ids. What structured clone refuses (a Proxy) is encoded
+   * again, read through its traps, before a TypeError naming the member: never a lost worker.
    */
   private postEncoded(port: MessagePort, m: Sent, args: unknown[] | undefined, functions: number[] | undefined): number[] | undefined {
     try {
@@ -328,10 +370,7 @@ export class WorkerSlot implements RefHost, InboxHost {
     this.ordered.postMessage(m);
   }
 
-  /**
-   * Sends what this tick queued now rather than at its end: a caller whose data is the user's again
-   * once it returns (a stream's chunk) has it cloned here. A batch clone refuses goes one by one.
-   */
+  /** Sends this tick's requests now (a stream's chunk is cloned before its write callback gives it back). */
   flush(): void {
     const batch = this.queued;
     if (batch.length === 0) return;
@@ -390,7 +429,7 @@ export class WorkerSlot implements RefHost, InboxHost {
     if (this.pending.size === 1) this.updateRef();
   }
 
-  /** A cursor opened with `signal`: aborting it aborts the cursor's operation in the worker, until the cursor ends or goes. */
+  /** A cursor opened with `signal`: aborting it aborts its operation in the worker, until it ends or goes. */
   watchSignal(ref: RemoteRef, signal: AbortSignal, abortId: number): void {
     if (signal.aborted) return; // its reads fail at once on this thread
     const onAbort = (): void => {
@@ -405,7 +444,6 @@ export class WorkerSlot implements RefHost, InboxHost {
     ref.token.unwatch = unwatch;
   }
 
-  /** Settles a request exactly once and drops what it held (abort listener, callbacks). */
   private settle(p: Pending, error: unknown, value?: unknown): void {
     if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
     p.onAbort = undefined;
@@ -414,7 +452,6 @@ export class WorkerSlot implements RefHost, InboxHost {
     else p.resolve(value);
   }
 
-  /** Fails request `r` if it is still in flight. */
   private fail(r: number, error: unknown): boolean {
     const p = this.pending.get(r);
     if (!p) return false;
@@ -440,12 +477,37 @@ export class WorkerSlot implements RefHost, InboxHost {
     // Its own functions must be synchronous: a Promise would wait for this thread, which waits for the worker.
     for (const id of functions ?? []) this.blockingFunctions.add(id);
     this.listenerErrors.set(r, undefined);
+    const generation = this.generation;
+    const bound = wait?.boundMs ?? SYNC_CEILING_MS;
+    let deadline = Date.now() + bound;
     try {
-      const value = this.awaitSync(m, r, wait);
-      const listenerError = this.listenerErrors.get(r);
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the listener threw, as thrown in-process
-      if (listenerError !== undefined) throw listenerError;
-      return value;
+      for (;;) {
+        // A nested blocking call (from a callback) may have seen this worker die.
+        if (this.generation !== generation) throw new WorkerLostError(`rotor pool worker lost during ${describe(m)}`);
+        const seen = Atomics.load(this.flag, 0);
+        const got = receiveMessageOnPort(this.syncPort!)?.message as SyncReply | undefined;
+        if (got && 't' in got) {
+          // The time the user's function takes here does not count against the bound.
+          const started = Date.now();
+          const stuck = got.t === 'hop' ? void this.hops.receive(got) : runUserFunction(this, got, true);
+          deadline += Date.now() - started;
+          if (stuck) throw stuck;
+        } else if (got?.r === r) {
+          if (wait?.deliverOrdered) this.drainOrdered();
+          if ('error' in got) throw this.kept.has(got.kept) ? this.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, this.decodeHooks);
+          const value = this.kept.take(got.kept, () => decode(got.ok, this.decodeHooks));
+          const listenerError = this.listenerErrors.get(r);
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the listener threw, as thrown in-process
+          if (listenerError !== undefined) throw listenerError;
+          return value;
+        } else if (!got && Atomics.wait(this.flag, 0, seen, LIVENESS_SLICE_MS) === 'timed-out') {
+          if (this.workerStopped()) {
+            this.lose(generation, new Error(`the worker stopped during ${m.op}`));
+            throw new WorkerLostError(`rotor pool worker lost during ${describe(m)} (it may or may not have taken effect on the server)`);
+          }
+          if (Date.now() > deadline) throw wait?.onTimeout?.(bound) ?? new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
+        } // any other reply: the late answer to a request that gave up
+      }
     } finally {
       this.listenerErrors.delete(r);
       for (const id of functions ?? []) this.blockingFunctions.delete(id);
@@ -453,42 +515,7 @@ export class WorkerSlot implements RefHost, InboxHost {
     }
   }
 
-  private awaitSync(m: Request, r: number, wait: SyncWait | undefined): unknown {
-    const syncPort = this.syncPort!;
-    const generation = this.generation;
-    const bound = wait?.boundMs ?? SYNC_CEILING_MS;
-    let deadline = Date.now() + bound;
-    for (;;) {
-      // A nested blocking call (from a callback) may have seen this worker die.
-      if (this.generation !== generation) throw new WorkerLostError(`rotor pool worker lost during ${describe(m)}`);
-      const seen = Atomics.load(this.flag, 0);
-      const got = receiveMessageOnPort(syncPort)?.message as SyncReply | undefined;
-      if (got && 't' in got) {
-        // The time the user's function takes here is not the worker's: it does not count against the bound.
-        const started = Date.now();
-        const stuck = got.t === 'hop' ? void this.hops.receive(got) : runUserFunction(this, got, true);
-        deadline += Date.now() - started;
-        if (stuck) throw stuck;
-      } else if (got?.r === r) {
-        if (wait?.deliverOrdered) this.drainOrdered();
-        if (!('error' in got)) return this.kept.take(got.kept, () => decode(got.ok, this.decodeHooks));
-        throw this.kept.has(got.kept) ? this.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, this.decodeHooks);
-      } else if (!got && Atomics.wait(this.flag, 0, seen, LIVENESS_SLICE_MS) === 'timed-out') {
-        if (this.workerStopped()) {
-          this.lose(generation, new Error(`the worker stopped during ${m.op}`));
-          throw new WorkerLostError(`rotor pool worker lost during ${describe(m)} (it may or may not have taken effect on the server)`);
-        }
-        if (Date.now() > deadline) throw wait?.onTimeout?.(bound) ?? new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
-      }
-      // (Any other reply is the late answer to a request that already gave up.)
-    }
-  }
-
-  /**
-   * What the worker posted on the ordered channel before answering a blocking command (monitoring
-   * events, other replies) is handled before that command returns, as the driver's listeners run
-   * in-process. A listener's throw is an uncaught exception, as from the port.
-   */
+  /** What the worker posted before a blocking reply (events, other replies) is handled before it returns, as in-process. */
   private drainOrdered(): void {
     const port = this.ordered;
     if (!port) return;
@@ -504,10 +531,13 @@ export class WorkerSlot implements RefHost, InboxHost {
   // -- worker → main -----------------------------------------------------------------------------
 
   readonly decodeHooks: DecodeHooks = {
-    ref: (wire) => this.refs.refFor(wire),
-    // Id 0: a function of a driver object, which stays in the worker. Others: a function the driver
-    // handed to a user function (lookup's callback), called there, once, and only in the worker
-    // that made it (a fresh worker numbers its functions from 1 again).
+    ref: (wire) => {
+      const ref = this.refOf(wire.id) ?? this.newRef(wire.cls as ClassName, undefined, wire.id);
+      if (wire.n !== undefined && wire.n > ref.token.seen) ref.token.seen = wire.n;
+      return ref;
+    },
+    // Id 0: a driver object's function (it stays in the worker). Others: one the driver handed to a
+    // user function (lookup's callback), called there, once, by the worker that made it.
     fn: (fnId) => {
       if (fnId === 0) {
         return () => {
@@ -530,7 +560,7 @@ export class WorkerSlot implements RefHost, InboxHost {
     if ('r' in m) return this.reply(m);
     if (m.t === 'hop') return this.hops.receive(m);
     if (m.t === 'callback') return void runUserFunction(this, m, false);
-    const ref = this.refs.get(m.id);
+    const ref = this.refOf(m.id);
     const emitter = ref?.emitter;
     if (!ref || !emitter || dropsEvent(ref, m.event)) return;
     try {
@@ -565,10 +595,9 @@ export class WorkerSlot implements RefHost, InboxHost {
   }
 
   /**
-   * In-process, a listener that throws on an event the driver emits during an operation fails that
-   * operation with its error (decorateCommandError makes one without a `name` a MongoRuntimeError;
-   * its `in` check throws for a revoked Proxy). Here the request it belongs to fails so, instead of
-   * with its answer. An event of no request in flight throws as an emitter's would.
+   * In-process, a listener that throws on an event emitted during an operation fails that operation
+   * (decorateCommandError makes an error without a `name` a MongoRuntimeError; its `in` throws for a
+   * revoked Proxy). Here the request fails so; an event of no request in flight throws as an emitter's.
    */
   private listenerThrew(cause: number | undefined, thrown: unknown): void {
     if (cause === SWALLOWED_CAUSE) return;
@@ -588,11 +617,11 @@ export class WorkerSlot implements RefHost, InboxHost {
   async stats(): Promise<SlotStats> {
     let abortListeners = this.watched.size;
     for (const p of this.pending.values()) if (p.onAbort) abortListeners++;
-    const local = { callbacks: this.functions.size - this.refs.dormant.size, abortListeners, pending: this.pending.size };
-    if (!this.reachable) return { objects: 0, forwarders: 0, ...local };
-    this.refs.flushReleases(); // first, so the count is what the caller left alive
+    const local = { callbacks: this.functions.size - this.dormant.size, abortListeners, pending: this.pending.size };
+    if (!this.ordered) return { objects: 0, forwarders: 0, ...local }; // closed, or no worker
+    this.flushReleases(); // first, so the count is what the caller left alive
     const remote = (await this.request({ op: 'stats' })) as { objects: number; forwarders: number; callbacks: number };
-    // Calls of user functions the worker still waits on count as pending (one whose answer can never cross, too).
+    // The worker's calls of user functions still unanswered count as pending (one whose answer cannot cross, too).
     return { objects: remote.objects, forwarders: remote.forwarders, ...local, pending: local.pending + remote.callbacks };
   }
 
