@@ -1,7 +1,6 @@
-// What the worker calls on this thread: user functions the driver calls there (withSession's
-// function, a `lookup` option...) run here and their outcome goes back. What they hand back (a
-// result, a thrown value) is kept here under a token the worker's copy carries back, so the caller
-// receives that very value, as in-process; a value that cannot cross still settles, as a stand-in.
+// User functions the driver calls in the worker (withSession's function, a `lookup` option...) run
+// here. What they hand back (a result, a thrown value) is kept here under a token the worker's copy
+// carries back, so the caller receives that very value, as in-process.
 import type { MessagePort } from 'node:worker_threads';
 import { types } from 'node:util';
 import { decode, encode, encodeError, type DecodeHooks, type EncodeHooks } from '../codec/index.js';
@@ -13,13 +12,10 @@ export interface InboxHost {
   readonly kept: KeptValues;
   readonly encodeHooks: EncodeHooks;
   readonly decodeHooks: DecodeHooks;
-  /** The handle of a worker object, if this thread still references it. */
   refOf(id: number): RemoteRef | undefined;
-  /** A control message, after whatever is queued. */
   postNow(m: Request): void;
   /** The ordered channel, undefined once the worker is lost. */
   port(): MessagePort | undefined;
-  /** User functions registered by encodes, by id. */
   readonly functions: ReadonlyMap<number, UserFunction>;
   /** Those of blocking requests still waiting: they must be synchronous. */
   readonly blockingFunctions: ReadonlySet<number>;
@@ -29,13 +25,10 @@ export type UserFunction = (...args: unknown[]) => unknown;
 type CallbackResult = Extract<Request, { op: 'callback-result' }>;
 type Outcome = { ok: unknown } | { error: unknown };
 
-/** Crosses unchanged (no identity to keep): a primitive structured clone copies exactly. */
+/** A primitive structured clone copies exactly: no identity to keep. */
 const crossesExactly = (value: unknown): boolean => value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol');
 
-/**
- * Functions inside what a user function returns (dns.lookup's request object) get no callback id:
- * the caller gets the very value back anyway. The worker's copy holds id 0, which it cannot call.
- */
+/** Functions inside what a user function returns get no callback id (id 0, not callable): the caller gets the value itself. */
 const NOT_CALLABLE = (): number => 0;
 
 export class KeptValues {
@@ -61,10 +54,7 @@ export class KeptValues {
     for (const [token, kept] of this.values) if (ids.has(kept.fn)) this.values.delete(token);
   }
 
-  /**
-   * Posts the answer to the worker's call of user function `fn`: the value or thrown value, encoded
-   * for the driver (it reads an error's labels to retry a transaction), kept here if it has an identity.
-   */
+  /** Posts the outcome of the worker's call of user function `fn`, encoded for the driver, kept here if it has an identity. */
   reply(post: (m: CallbackResult) => void, callId: number, fn: number, outcome: Outcome, hooks: EncodeHooks): void {
     const failed = 'error' in outcome;
     const value = failed ? outcome.error : outcome.ok;
@@ -116,11 +106,10 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
 /**
- * Runs the user function the worker calls. This thread is free (the function runs in a microtask,
- * its Promise awaited) or `blocked` in a sync call: the function runs now and must answer before
- * returning. Blocked, returns the error that ends the wait when the function took a Node-style
- * callback (a `lookup`) and returned without calling it: that callback could only run once this
- * thread is free, and the blocked call may wait for it (a 30 s connect timeout instead of an answer).
+ * Runs the user function the worker calls: in a microtask, or now if this thread is `blocked` in a
+ * sync call (it must answer before returning). Blocked, returns the error that ends the wait when
+ * the function took a Node-style callback (a `lookup`) and returned without calling it: a callback
+ * made later could only run once this thread is free (a 30 s connect timeout instead of an answer).
  */
 export function runUserFunction(host: InboxHost, { callId, fn: fnId, args }: { callId: number; fn: number; args: unknown }, blocked: boolean): Error | undefined {
   const reply = (outcome: Outcome): undefined => {

@@ -477,6 +477,7 @@ export class WorkerSlot implements Slot, InboxHost {
     // Its own functions must be synchronous: a Promise would wait for this thread, which waits for the worker.
     for (const id of functions ?? []) this.blockingFunctions.add(id);
     this.listenerErrors.set(r, undefined);
+    const syncPort = this.syncPort!; // kept: a listener run meanwhile may close the pool
     const generation = this.generation;
     const bound = wait?.boundMs ?? SYNC_CEILING_MS;
     let deadline = Date.now() + bound;
@@ -485,7 +486,7 @@ export class WorkerSlot implements Slot, InboxHost {
         // A nested blocking call (from a callback) may have seen this worker die.
         if (this.generation !== generation) throw new WorkerLostError(`rotor pool worker lost during ${describe(m)}`);
         const seen = Atomics.load(this.flag, 0);
-        const got = receiveMessageOnPort(this.syncPort!)?.message as SyncReply | undefined;
+        const got = receiveMessageOnPort(syncPort)?.message as SyncReply | undefined;
         if (got && 't' in got) {
           // The time the user's function takes here does not count against the bound.
           const started = Date.now();
