@@ -84,12 +84,7 @@ export class RemoteRef {
   private hasEnded = false;
   private turn = 0;
 
-  constructor(
-    readonly slot: Slot,
-    readonly id: number,
-    readonly cls: ClassName,
-    readonly parent: RemoteRef | undefined,
-  ) {
+  constructor(readonly slot: Slot, readonly id: number, readonly cls: ClassName, readonly parent: RemoteRef | undefined) {
     this.token = { id, seen: 0, functions: undefined };
     this.resolved = resolveClass(cls);
   }

@@ -26,7 +26,8 @@ type CallbackResult = Extract<Request, { op: 'callback-result' }>;
 type Outcome = { ok: unknown } | { error: unknown };
 
 /** A primitive structured clone copies exactly: no identity to keep. */
-const crossesExactly = (value: unknown): boolean => value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol');
+const crossesExactly = (value: unknown): boolean =>
+  value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol');
 
 /** Functions inside what a user function returns get no callback id (id 0, not callable): the caller gets the value itself. */
 const NOT_CALLABLE = (): number => 0;
@@ -61,7 +62,9 @@ export class KeptValues {
     // A thrown primitive is kept too: the worker would rebuild it as an Error.
     const kept = failed || !crossesExactly(value) ? this.keep(fn, value) : undefined;
     // A revoked Proxy crosses as one: the driver's look at it (withTransaction's `instanceof`) throws as in-process.
-    const head = { op: 'callback-result' as const, callId, ...(kept === undefined ? {} : { kept }), ...(isRevokedProxy(value) ? { revoked: true as const } : {}) };
+    const head: Omit<CallbackResult, 'ok' | 'error'> = { op: 'callback-result', callId };
+    if (kept !== undefined) head.kept = kept;
+    if (isRevokedProxy(value)) head.revoked = true;
     const standIn = (): CallbackResult => (failed ? { ...head, error: encodeError(new Error(describe(value))) } : { ...head, ok: {} });
     let message: CallbackResult;
     try {
@@ -111,7 +114,8 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
  * the function took a Node-style callback (a `lookup`) and returned without calling it: a callback
  * made later could only run once this thread is free (a 30 s connect timeout instead of an answer).
  */
-export function runUserFunction(host: InboxHost, { callId, fn: fnId, args }: { callId: number; fn: number; args: unknown }, blocked: boolean): Error | undefined {
+export function runUserFunction(host: InboxHost, call: { callId: number; fn: number; args: unknown }, blocked: boolean): Error | undefined {
+  const { callId, fn: fnId, args } = call;
   const reply = (outcome: Outcome): undefined => {
     host.kept.reply(blocked ? (m) => host.port()?.postMessage(m) : (m) => host.postNow(m), callId, fnId, outcome, host.encodeHooks);
     return undefined;

@@ -87,10 +87,7 @@ export class WorkerSlot implements Slot, InboxHost {
   readonly kept = new KeptValues();
   private readonly hops = new ListenerHops(this);
 
-  constructor(
-    readonly index: number,
-    private readonly resourceLimits: ResourceLimits | undefined,
-  ) {}
+  constructor(readonly index: number, private readonly resourceLimits: ResourceLimits | undefined) {}
 
   // -- worker lifetime -------------------------------------------------------------------------
 
@@ -147,8 +144,8 @@ export class WorkerSlot implements Slot, InboxHost {
   private lose(generation: number, cause: Error): void {
     if (generation !== this.generation || this.closed) return;
     this.generation++;
-    const lost = new WorkerLostError(`rotor pool worker lost: ${cause.message} (a command in flight may or may not have taken effect on the server)`, { cause });
-    void this.detach(lost)?.terminate().catch(() => {}); // noticed before its exit event: make sure it is gone
+    const message = `rotor pool worker lost: ${cause.message} (a command in flight may or may not have taken effect on the server)`;
+    void this.detach(new WorkerLostError(message, { cause }))?.terminate().catch(() => {}); // noticed before its exit event: make sure it is gone
     const live = this.live();
     const holdsState = (ref: RemoteRef): boolean => ref.resolved.stateful && !ref.ended;
     const poisoned = new Set(live.filter(holdsState).map((ref) => ref.root));
@@ -475,7 +472,7 @@ export class WorkerSlot implements Slot, InboxHost {
     const functions = this.send(m, args, port);
     this.hops.afterBlocking();
     // Its own functions must be synchronous: a Promise would wait for this thread, which waits for the worker.
-    for (const id of functions ?? []) this.blockingFunctions.add(id);
+    if (functions) for (const id of functions) this.blockingFunctions.add(id);
     this.listenerErrors.set(r, undefined);
     const syncPort = this.syncPort!; // kept: a listener run meanwhile may close the pool
     const generation = this.generation;
@@ -495,7 +492,9 @@ export class WorkerSlot implements Slot, InboxHost {
           if (stuck) throw stuck;
         } else if (got?.r === r) {
           if (wait?.deliverOrdered) this.drainOrdered();
-          if ('error' in got) throw this.kept.has(got.kept) ? this.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, this.decodeHooks);
+          if ('error' in got) {
+            throw this.kept.has(got.kept) ? this.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, this.decodeHooks);
+          }
           const value = this.kept.take(got.kept, () => decode(got.ok, this.decodeHooks));
           const listenerError = this.listenerErrors.get(r);
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the listener threw, as thrown in-process
@@ -506,12 +505,14 @@ export class WorkerSlot implements Slot, InboxHost {
             this.lose(generation, new Error(`the worker stopped during ${m.op}`));
             throw new WorkerLostError(`rotor pool worker lost during ${describe(m)} (it may or may not have taken effect on the server)`);
           }
-          if (Date.now() > deadline) throw wait?.onTimeout?.(bound) ?? new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
+          if (Date.now() > deadline) {
+            throw wait?.onTimeout?.(bound) ?? new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
+          }
         } // any other reply: the late answer to a request that gave up
       }
     } finally {
       this.listenerErrors.delete(r);
-      for (const id of functions ?? []) this.blockingFunctions.delete(id);
+      if (functions) for (const id of functions) this.blockingFunctions.delete(id);
       if (wait?.transientFunctions) this.forgetFunctions(functions);
     }
   }
