@@ -1,11 +1,11 @@
-// How long a blocking call may wait for its worker: the bound derived from the operation's own
-// timeouts, so the sync framework never leaves a thread blocked forever. The driver itself gives
-// up within these (plus a retry); the margin covers crossing the thread boundary.
+// How long a blocking call may wait for its worker: a bound derived from the operation's own
+// timeouts, so rotor/sync never leaves a thread blocked forever. The driver gives up within these
+// (plus a retry); the margin covers crossing the thread boundary.
 import type { RemoteRef } from './remote-ref.js';
 
 /** Added to every derived bound. */
 export const BLOCKING_MARGIN_MS = 5_000;
-/** The rotor ceiling: the bound when the client sets no finite timeout (socketTimeoutMS 0, no timeoutMS). */
+/** The bound when the client sets no finite timeout (socketTimeoutMS 0, no timeoutMS). */
 export const DEFAULT_BLOCKING_CEILING_MS = 300_000;
 /** How long the driver's convenient transactions may retry (withTransaction). */
 const TRANSACTION_RETRY_MS = 120_000;
@@ -17,16 +17,15 @@ export function blockingCeilingMs(): number {
 }
 
 /**
- * The bound for one blocking operation on `ref`, in ms:
- * - the client's (or the operation's) `timeoutMS`, when set: the driver's whole-operation limit;
- * - else, with a socket timeout: two attempts (a retryable operation retries once) of server
- *   selection + connecting + one socket read;
- * - else the rotor ceiling (ROTOR_SYNC_CEILING_MS, default 5 minutes).
- * User-callback members (withSession, withTransaction) get at least the ceiling plus the driver's
- * transaction retry window; the time their functions run on this thread never counts.
+ * The bound for one blocking operation on `ref`, in ms: the client's `timeoutMS` when set; else,
+ * with a socket timeout, two attempts (a retryable operation retries once) of server selection +
+ * connecting + one socket read; else the ceiling (ROTOR_SYNC_CEILING_MS, default 5 minutes). An
+ * operation's own timeoutMS may extend it, never shorten it (a document field of that name must not
+ * cut a wait short). User-callback members get the ceiling plus the transaction retry window; the
+ * time their functions run here never counts.
  */
 export function boundFor(ref: RemoteRef, args: readonly unknown[], userFunctions: boolean): number {
-  const options = ((ref.root.shadow as { options?: Record<string, unknown> } | undefined)?.options ?? {});
+  const options = (ref.root.shadow as { options?: Record<string, unknown> } | undefined)?.options ?? {};
   let bound: number;
   const clientTimeout = positive(options.timeoutMS);
   const socket = positive(options.socketTimeoutMS);
@@ -35,8 +34,6 @@ export function boundFor(ref: RemoteRef, args: readonly unknown[], userFunctions
     const attempt = (positive(options.serverSelectionTimeoutMS) || 30_000) + positive(options.connectTimeoutMS) + positive(options.waitQueueTimeoutMS) + socket;
     bound = 2 * attempt + BLOCKING_MARGIN_MS;
   } else bound = blockingCeilingMs();
-  // An operation's own timeoutMS may extend the bound (never shorten it: the driver enforces it,
-  // and a document field of that name must not cut a wait short).
   const last = args[args.length - 1] as { timeoutMS?: unknown } | null | undefined;
   const own = last && typeof last === 'object' && !Array.isArray(last) ? positive(last.timeoutMS) : 0;
   if (own) bound = Math.max(bound, own + BLOCKING_MARGIN_MS);

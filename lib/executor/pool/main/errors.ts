@@ -13,11 +13,7 @@ export class PoolClosedError extends Error {
   }
 }
 
-/**
- * A blocking call (the sync framework) got no answer within its bound, derived from the client's
- * timeouts (or the rotor ceiling when the client sets none): the thread is given back instead of
- * staying blocked. The operation may still complete in the worker; its answer is dropped.
- */
+/** A blocking call got no answer within its bound (see ./blocking-bound.ts); the operation may still complete in the worker. */
 export class BlockingTimeoutError extends Error {
   override name = 'BlockingTimeoutError';
 }

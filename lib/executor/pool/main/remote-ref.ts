@@ -1,15 +1,10 @@
-// A main-thread stand-in for a driver object that lives in a pool worker.
+// A main-thread stand-in for a driver object that lives in a pool worker, and the worker slot
+// (./slot.ts) as these objects see it, declared here so that neither module imports the other.
 import type { EventEmitter } from 'node:events';
 import type { ClassName } from '../../../registry/kinds.js';
 import { resolveClass, type ResolvedClass } from '../../../registry/resolve.js';
 import type { Request } from '../protocol.js';
-import type { SyncWait } from './slot-blocking.js';
 
-
-/**
- * One pool worker as the objects on it see it (WorkerSlot, ./slot.ts): how their requests go out
- * and what keeps them alive. Declared here, beside RemoteRef, so neither module imports the other's.
- */
 export interface Slot {
   readonly isClosed: boolean;
   /** One request, one reply; `signal` rejects it at once when aborted. */
@@ -21,7 +16,7 @@ export interface Slot {
   /** Sends what this tick queued now. */
   flush(): void;
   newRef(cls: ClassName, parent: RemoteRef | undefined, id?: number): RemoteRef;
-  /** Re-sends the creation of a rebuildable object after a worker loss or client.close(). */
+  /** Makes an object again (parents first) after a worker loss or client.close(). */
   ensureAlive(ref: RemoteRef): void;
   awaitsRebuild(ref: RemoteRef): boolean;
   forgetClient(client: RemoteRef): void;
@@ -30,28 +25,37 @@ export interface Slot {
   watchSignal(ref: RemoteRef, signal: AbortSignal, abortId: number): void;
 }
 
-/** A cursor's main-thread state in the pool (./main/cursor.ts). */
+/** How a blocking request waits. */
+export interface SyncWait {
+  /** How long the worker may take to answer, in ms (default 10 s). */
+  boundMs?: number;
+  /** The error thrown when the bound passes (default: WorkerLostError). */
+  onTimeout?: (boundMs: number) => Error;
+  /** The request's functions (user callbacks) are forgotten once it is answered. */
+  transientFunctions?: boolean;
+  /** Handle what arrived before the answer on the ordered channel (events) before returning. */
+  deliverOrdered?: boolean;
+}
+
+/** A cursor's main-thread state (./cursor.ts). */
 export interface CursorState {
   buffer: unknown[];
   transforms: Array<(doc: unknown) => unknown>;
-  /** A batch was fetched: the cursor is initialized, so chaining must ask the driver (it refuses). */
+  /** A batch was fetched: chaining must ask the driver (it refuses). */
   started: boolean;
-  /** The next batch, asked for as soon as the previous one arrived (see fill). */
+  /** The next batch, asked for as soon as the previous one arrived; `prefetched` once it has. */
   prefetch: Promise<unknown[]> | undefined;
-  /** The prefetch has arrived: taking it up needs no wait (see fill). */
   prefetched: boolean;
   /** close() was called: as the driver's, an 'error' arriving after it is dropped. */
   closing: boolean;
-  /**
-   * close() killed a cursor still open on the server: as the driver's, it then reads as exhausted
-   * (next() throws MongoCursorExhaustedError, toArray() is []), whatever is buffered.
-   */
+  /** close() killed a cursor still open on the server: as the driver's, it reads as exhausted. */
   killed: boolean;
 }
 
+/** What releasing an object takes, held by the slot's FinalizationRegistry (so it must not point back to the ref). */
 export interface ReleaseToken {
   readonly id: number;
-  /** How many times the worker had sent this id as of the last reference received (see worker-table). */
+  /** How many times the worker had sent this id as of the last reference received (see ../worker/table.ts). */
   seen: number;
   /** Function ids registered by this object's creation (a cursor's options...), forgotten with it. */
   functions: number[] | undefined;
@@ -60,14 +64,10 @@ export interface ReleaseToken {
 }
 
 export class RemoteRef {
-  /** Set once the object is gone (its worker died, or its client closed) and cannot be rebuilt. */
+  /** Set once the object is gone (its worker died, or its client closed) and cannot be made again. */
   lost: Error | undefined;
-  /**
-   * The same driver object made on the main thread, never connected and never used for I/O: it
-   * validates arguments synchronously with the driver's own code and answers fixed properties.
-   */
+  /** The same driver object made here, never connected: validates arguments, answers fixed properties. */
   shadow: object | undefined;
-  /** Local cursor buffer and transforms (cursors only). */
   cursor: CursorState | undefined;
   /** Main-thread listeners; the worker forwards an event only while this has listeners for it. */
   emitter: EventEmitter | undefined;
@@ -77,41 +77,25 @@ export class RemoteRef {
   replicas: RemoteRef[] | undefined;
   /** Properties a caller set that the driver object does not have (duck typing, e.g. mongoose's). */
   expando: Map<PropertyKey, unknown> | undefined;
-  /**
-   * A stateful object that ended (closed cursor, ended session): nothing of it is lost with its
-   * worker. An ended cursor stops listening to its AbortSignal, as the driver's does once closed or
-   * exhausted (a long-lived signal must not collect one listener per cursor).
-   */
+  /** How to make it again on a fresh worker; undefined for objects the worker handed out. */
+  recipe: Request | undefined;
+  readonly token: ReleaseToken;
+  readonly resolved: ResolvedClass;
+  private hasEnded = false;
+  private turn = 0;
+
+  constructor(readonly slot: Slot, readonly id: number, readonly cls: ClassName, readonly parent: RemoteRef | undefined) {
+    this.token = { id, seen: 0, functions: undefined };
+    this.resolved = resolveClass(cls);
+  }
+
+  /** A stateful object that ended (closed cursor, ended session) loses nothing with its worker, and stops listening to its AbortSignal. */
   get ended(): boolean {
     return this.hasEnded;
   }
   set ended(value: boolean) {
     this.hasEnded = value;
     if (value) this.token.unwatch?.();
-  }
-  private hasEnded = false;
-  /** What its release needs, held by the slot's FinalizationRegistry (so it must not point back here). */
-  readonly token: ReleaseToken;
-  /** How to make it again on a fresh worker; undefined for objects the worker handed out. */
-  recipe: Request | undefined;
-  private turn = 0;
-  /** The registry's entry for its class. */
-  readonly resolved: ResolvedClass;
-
-  constructor(
-    readonly slot: Slot,
-    readonly id: number,
-    readonly cls: ClassName,
-    readonly parent: RemoteRef | undefined,
-  ) {
-    this.token = { id, seen: 0, functions: undefined };
-    this.resolved = resolveClass(cls);
-  }
-
-
-  /** Holds state a fresh worker could not rebuild, and has not ended. */
-  get holdsState(): boolean {
-    return this.resolved.stateful && !this.ended;
   }
 
   get root(): RemoteRef {
@@ -120,7 +104,6 @@ export class RemoteRef {
 
   /** The replica for a stateless command: round robin across workers. */
   nextReplica(): RemoteRef {
-    const replicas = this.replicas!;
-    return replicas[this.turn++ % replicas.length]!;
+    return this.replicas![this.turn++ % this.replicas!.length]!;
   }
 }

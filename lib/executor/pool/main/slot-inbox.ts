@@ -1,94 +1,168 @@
-// What a slot receives from its worker: replies (whole, or in parts for long arrays), events for
-// the main thread's emitters, and calls of user functions the driver makes in the worker
-// (withSession's function...), which run here. Requests in flight are kept here by request id.
-import { decode, type DecodeHooks, type EncodeHooks } from '../codec/index.js';
-import type { KeptValues } from './kept-values.js';
-import type { Request, WorkerMessage } from '../protocol.js';
-import type { HopMessage } from '../listener-hop.js';
+// User functions the driver calls in the worker (withSession's function, a `lookup` option...) run
+// here. What they hand back (a result, a thrown value) is kept here under a token the worker's copy
+// carries back, so the caller receives that very value, as in-process.
+import type { MessagePort } from 'node:worker_threads';
+import { types } from 'node:util';
+import { decode, encode, encodeError, type DecodeHooks, type EncodeHooks } from '../codec/index.js';
+import type { Request } from '../protocol.js';
 import type { RemoteRef } from './remote-ref.js';
-import { dropsEvent } from './cursor.js';
-import { runUserFunction } from './user-functions.js';
 
-export interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  parts: unknown[] | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  /** Function ids this request registered (user callbacks): forgotten when it settles. */
-  functions: number[] | undefined;
-}
-
-/** A failure the worker reported, decoded where the caller awaits it (see WorkerSlot.request). */
-export class Failure {
-  constructor(
-    readonly wire: unknown,
-    /** What a user function threw, kept here: the caller gets that very value. */
-    readonly kept?: { value: unknown },
-  ) {}
-}
-
-/** What the inbox needs of its slot. */
+/** What the worker's calls into this thread need of their slot (WorkerSlot; ./listener-hops.ts too). */
 export interface InboxHost {
-  readonly pending: Map<number, Pending>;
-  readonly decodeHooks: DecodeHooks;
-  readonly encodeHooks: EncodeHooks;
   readonly kept: KeptValues;
-  /** The handle of a worker object, if this thread still references it. */
+  readonly encodeHooks: EncodeHooks;
+  readonly decodeHooks: DecodeHooks;
   refOf(id: number): RemoteRef | undefined;
-  /** A user function registered by an encode (see EncodeHooks.functionRef). */
-  functionOf(id: number): ((...args: unknown[]) => unknown) | undefined;
   postNow(m: Request): void;
-  settle(p: Pending, error: Error | undefined, value?: unknown): void;
-  /** No request left in flight: the process may end unless a client holds it. */
-  idle(): void;
-  /** A listener threw on an event the driver emitted during request `cause` (if known). */
-  listenerThrew(cause: number | undefined, error: unknown): void;
-  /** A listener the driver waits for (./main/listener-hops.ts). */
-  hop(m: HopMessage): void;
+  /** The ordered channel, undefined once the worker is lost. */
+  port(): MessagePort | undefined;
+  readonly functions: ReadonlyMap<number, UserFunction>;
+  /** Those of blocking requests still waiting: they must be synchronous. */
+  readonly blockingFunctions: ReadonlySet<number>;
 }
 
-export function receive(host: InboxHost, message: WorkerMessage | WorkerMessage[]): void {
-  if (Array.isArray(message)) for (const m of message) receiveOne(host, m);
-  else receiveOne(host, message);
-}
+export type UserFunction = (...args: unknown[]) => unknown;
+type CallbackResult = Extract<Request, { op: 'callback-result' }>;
+type Outcome = { ok: unknown } | { error: unknown };
 
-function receiveOne(host: InboxHost, m: WorkerMessage): void {
-  if ('r' in m) {
-    const p = host.pending.get(m.r);
-    if (!p) return; // aborted, or lost: the answer is dropped
-    if ('part' in m) {
-      (p.parts ??= []).push(...(decode(m.part, host.decodeHooks) as unknown[]));
-      return;
-    }
-    host.pending.delete(m.r);
-    if (host.pending.size === 0) host.idle();
-    if ('error' in m) {
-      // What a user function threw, come back as it was thrown (see kept-values.ts).
-      // A Failure, not settle's error argument: a thrown `undefined` would read there as success.
-      if (host.kept.has(m.kept)) return host.settle(p, undefined, new Failure(m.error, { value: host.kept.take(m.kept, () => undefined) }));
-      return host.settle(p, undefined, new Failure(m.error));
-    }
-    let value: unknown;
-    try {
-      value = host.kept.take(m.kept, () => decode(m.ok, host.decodeHooks));
-    } catch (error) {
-      return host.settle(p, error as Error);
-    }
-    host.settle(p, undefined, p.parts ? p.parts.concat(value as unknown[]) : value);
-  } else if (m.t === 'event') {
-    const ref = host.refOf(m.id);
-    const emitter = ref?.emitter;
-    if (!ref || !emitter || dropsEvent(ref, m.event)) return;
-    try {
-      emitter.emit(m.event, ...(decode(m.args, host.decodeHooks) as unknown[]));
-    } catch (error) {
-      host.listenerThrew(m.cause, error);
-    }
-    if (emitter.listenerCount(m.event) === 0) host.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
-  } else if (m.t === 'hop') {
-    host.hop(m);
-  } else {
-    runUserFunction({ ...host, fn: (id) => host.functionOf(id), blocking: () => false }, (r) => host.postNow(r), m.callId, m.fn, m.args, false);
+/** A primitive structured clone copies exactly: no identity to keep. */
+const crossesExactly = (value: unknown): boolean =>
+  value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol');
+
+/** Functions inside what a user function returns get no callback id (id 0, not callable): the caller gets the value itself. */
+const NOT_CALLABLE = (): number => 0;
+
+export class KeptValues {
+  private nextToken = 1;
+  private readonly values = new Map<number, { fn: number; value: unknown }>();
+
+  /** The value kept under `token` (once), or `fallback` when there is none. */
+  take(token: number | undefined, fallback: () => unknown): unknown {
+    const kept = token === undefined ? undefined : this.values.get(token);
+    if (!kept) return fallback();
+    this.values.delete(token!);
+    return kept.value;
   }
+
+  has(token: number | undefined): boolean {
+    return token !== undefined && this.values.has(token);
+  }
+
+  /** Drops what the functions' calls handed back that never came back (their request settled). */
+  forget(fnIds: readonly number[]): void {
+    if (this.values.size === 0) return;
+    const ids = new Set(fnIds);
+    for (const [token, kept] of this.values) if (ids.has(kept.fn)) this.values.delete(token);
+  }
+
+  /** Posts the outcome of the worker's call of user function `fn`, encoded for the driver, kept here if it has an identity. */
+  reply(post: (m: CallbackResult) => void, callId: number, fn: number, outcome: Outcome, hooks: EncodeHooks): void {
+    const failed = 'error' in outcome;
+    const value = failed ? outcome.error : outcome.ok;
+    // A thrown primitive is kept too: the worker would rebuild it as an Error.
+    const kept = failed || !crossesExactly(value) ? this.keep(fn, value) : undefined;
+    // A revoked Proxy crosses as one: the driver's look at it (withTransaction's `instanceof`) throws as in-process.
+    const head: Omit<CallbackResult, 'ok' | 'error'> = { op: 'callback-result', callId };
+    if (kept !== undefined) head.kept = kept;
+    if (isRevokedProxy(value)) head.revoked = true;
+    const standIn = (): CallbackResult => (failed ? { ...head, error: encodeError(new Error(describe(value))) } : { ...head, ok: {} });
+    let message: CallbackResult;
+    try {
+      if (typeof value === 'function' || typeof value === 'symbol') throw new TypeError('never crosses');
+      message = failed ? { ...head, error: encodeError(value) } : { ...head, ok: encode(value, { ...hooks, functionRef: NOT_CALLABLE }) };
+    } catch {
+      message = standIn();
+    }
+    try {
+      post(message);
+    } catch {
+      post(standIn()); // structured clone refused it (a Proxy)
+    }
+  }
+
+  private keep(fn: number, value: unknown): number {
+    const token = this.nextToken++;
+    this.values.set(token, { fn, value });
+    return token;
+  }
+}
+
+function isRevokedProxy(value: unknown): boolean {
+  if (!types.isProxy(value)) return false;
+  try {
+    Reflect.getPrototypeOf(value as object);
+    return false;
+  } catch (error) {
+    return error instanceof TypeError && /revoked/.test(error.message);
+  }
+}
+
+function describe(value: unknown): string {
+  try {
+    return value instanceof Error ? value.message : String(value);
+  } catch {
+    return 'a value that cannot be shown';
+  }
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+
+/**
+ * Runs the user function the worker calls: in a microtask, or now if this thread is `blocked` in a
+ * sync call (it must answer before returning). Blocked, returns the error that ends the wait when
+ * the function took a Node-style callback (a `lookup`) and returned without calling it: a callback
+ * made later could only run once this thread is free (a 30 s connect timeout instead of an answer).
+ */
+export function runUserFunction(host: InboxHost, call: { callId: number; fn: number; args: unknown }, blocked: boolean): Error | undefined {
+  const { callId, fn: fnId, args } = call;
+  const reply = (outcome: Outcome): undefined => {
+    host.kept.reply(blocked ? (m) => host.port()?.postMessage(m) : (m) => host.postNow(m), callId, fnId, outcome, host.encodeHooks);
+    return undefined;
+  };
+  const later = (value: unknown): undefined => {
+    Promise.resolve(value)
+      .then((v) => reply({ ok: v }), (error: unknown) => reply({ error }))
+      .catch(() => {}); // a reply cannot fail (a stand-in at worst); a pool closed meanwhile has no port
+    return undefined;
+  };
+  const fn = host.functions.get(fnId);
+  if (!fn) return reply({ error: new TypeError('rotor: the callback for this operation is gone (its operation already settled)') });
+  if (!blocked) return later(Promise.resolve().then(() => fn(...(decode(args, host.decodeHooks) as unknown[]))));
+  const decoded = decode(args, host.decodeHooks) as unknown[];
+  const last = decoded.length - 1;
+  const callback = typeof decoded[last] === 'function' ? (decoded[last] as UserFunction) : undefined;
+  let calledBack = false;
+  if (callback) {
+    decoded[last] = (...a: unknown[]) => {
+      calledBack = true;
+      return callback(...a);
+    };
+  }
+  let value: unknown;
+  let thenable: boolean;
+  try {
+    value = fn(...decoded);
+    thenable = isThenable(value); // reading `then` may throw (a revoked Proxy), as the driver's `await` would
+  } catch (error) {
+    return reply({ error });
+  }
+  if (callback && !calledBack && !thenable) {
+    reply({ ok: value });
+    return new TypeError(
+      `rotor sync framework: the function option ${fn.name ? `'${fn.name}' ` : ''}returned without calling its callback; ` +
+        'under rotor/sync it must call back before returning (a callback made later, e.g. from an asynchronous DNS lookup, ' +
+        'could only run once this blocked call returns)',
+    );
+  }
+  if (!thenable) return reply({ ok: value });
+  // Another (asynchronous) request's function, called here because this thread was blocked: it answers once the thread is free.
+  if (!host.blockingFunctions.has(fnId)) return later(value);
+  Promise.resolve(value).catch(() => {}); // never awaited: its rejection is not the user's unhandled one
+  return reply({
+    error: new TypeError(
+      'rotor sync framework: the function given to a blocking call returned a Promise; it must be synchronous ' +
+        '(the thread is blocked until the call returns, so the Promise could never settle)',
+    ),
+  });
 }

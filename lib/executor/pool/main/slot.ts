@@ -1,98 +1,121 @@
-// One pool worker, seen from the main thread: starting it through tinypool, the two ports every
-// request and reply travel on, request ids, blocking requests, the objects it holds, and what
-// happens when it dies. The pool executor (./index.ts) decides what to send; this decides how.
-import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
+// One pool worker, seen from the main thread: its start and death, the two channels requests and
+// replies cross, blocking waits, the objects it holds, the user functions requests carry (they run
+// in ./slot-inbox.ts), and what keeps the process alive.
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import type { Tinypool } from 'tinypool';
 import type { ClassName } from '../../../registry/kinds.js';
-import { stateOf } from '../../../proxy/state.js';
-import { decodeThrown, encodeArgs, type DecodeHooks, type EncodeHooks } from '../codec/index.js';
+import { MongoRuntimeError } from '../../../driver.js';
+import { decode, decodeThrown, encodeArgs, type DecodeHooks, type EncodeHooks } from '../codec/index.js';
+import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
+import { refOf as handleRef } from './arguments.js';
+import { dropsEvent } from './cursor.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
-import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
-import { asDriverWouldThrow } from './listener-error.js';
-import { RemoteRef, type Slot } from './remote-ref.js';
-import { awaitSync, type BlockingHost, type SyncWait } from './slot-blocking.js';
-import { Failure, receive, type InboxHost, type Pending } from './slot-inbox.js';
-import { Outbox } from './slot-outbox.js';
-import { KeptValues } from './kept-values.js';
-import { ListenerHops } from './listener-hops.js';
-import { threadState } from './thread-liveness.js';
-import { RefTable } from './slot-refs.js';
 import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker } from './launch.js';
+import { ListenerHops } from './listener-hops.js';
+import { RemoteRef, type ReleaseToken, type Slot, type SyncWait } from './remote-ref.js';
+import { KeptValues, runUserFunction, type InboxHost, type UserFunction } from './slot-inbox.js';
 import type { SlotStats } from './stats.js';
+import { threadState } from './thread-liveness.js';
 
-export { SYNC_CEILING_MS, type SyncWait } from './slot-blocking.js';
+/** A worker not running within this is taken for lost; a blocking request's default bound; how often a blocked thread checks. */
+const START_CEILING_MS = 15_000;
+const SYNC_CEILING_MS = 10_000;
+const LIVENESS_SLICE_MS = 20;
 
-/** A worker that has not started running within this is taken for lost. */
-export const START_CEILING_MS = 15_000;
+type Sent = Request & { args?: unknown[] };
 
-type ThreadWorker = { thread: Worker; terminate(): Promise<unknown> };
+/** A request in flight (queued with its message until the tick's flush); `functions`: its arguments' user functions. */
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  m: Sent;
+  args: unknown[] | undefined;
+  parts: unknown[] | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  functions: number[] | undefined;
+}
 
+/** A failure the worker reported, decoded where the caller awaits it; `kept`: what a user function threw. */
+class Failure {
+  constructor(readonly wire: unknown, readonly kept?: { value: unknown }) {}
+}
 
-export class WorkerSlot implements Slot {
+const nameOf = (m: Request): string => ('member' in m ? m.member : m.op);
+const describe = (m: Request): string => `${m.op}${'member' in m ? ` ${m.member}` : ''}`;
+const throwLater = (error: unknown): void =>
+  process.nextTick(() => {
+    throw error;
+  });
+
+export class WorkerSlot implements Slot, InboxHost {
   private pool: Tinypool | undefined;
   private worker: Worker | undefined;
-  private port: MessagePort | undefined;
+  /** The ordered channel: every request, and the replies but those to blocking requests (on syncPort, counted in flag[0]). */
+  private ordered: MessagePort | undefined;
   private syncPort: MessagePort | undefined;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private generation = 0;
   private sawRunning = false;
   private startedAt = 0;
+  private closed = false;
   private readonly pending = new Map<number, Pending>();
   private nextRid = 1;
-  private readonly functions = new Map<number, (...args: unknown[]) => unknown>();
+  /** This tick's requests: they cross in one message (80 concurrent findOne: one hop, not 80). */
+  private queued: Pending[] = [];
+  private readonly flushSoon = (): void => this.flush();
+  /** Blocking requests waiting, each with the first error a listener threw during it (see listenerThrew). */
+  private readonly listenerErrors = new Map<number, unknown>();
+  readonly functions = new Map<number, UserFunction>();
   private nextFunction = 1;
-  /** Function ids given to blocking requests still waiting (their functions must be synchronous). */
-  private readonly blockingFunctions = new Set<number>();
-  /** Function ids registered by the encode in progress (see hooks.functionRef). */
+  /** Registered by the encode in progress. */
   private owned: number[] | undefined;
-  private abortListeners = 0;
-  /** What user functions handed back, kept for their caller (./kept-values.ts). */
-  private readonly kept = new KeptValues();
-  /** Cursors' AbortSignal listeners (see watchSignal): removed when the pool closes. */
+  readonly blockingFunctions = new Set<number>();
+  /** Of closed clients' objects: kept for a reconnect, but the worker holds them no more. */
+  private readonly dormant = new Set<number>();
+  private nextId = 1;
+  /** Held weakly: a collected one is released in the worker, in batches. */
+  private readonly refs = new Map<number, WeakRef<RemoteRef>>();
+  private releases: ReleaseToken[] = [];
+  private readonly finalizer = new FinalizationRegistry<ReleaseToken>((token) => this.release(token));
+  /** Objects to make again on their next use (after a worker loss, or a client.close()). */
+  private readonly rebuild = new WeakSet<RemoteRef>();
   private readonly watched = new Set<() => void>();
-  /** Clients that connected and did not close: like the driver's sockets, they keep the process alive. */
+  /** Connected clients: like the driver's sockets, they keep the process alive. */
   private readonly holds = new Set<RemoteRef>();
-  private closed = false;
+  readonly kept = new KeptValues();
+  private readonly hops = new ListenerHops(this);
 
-  constructor(
-    readonly index: number,
-    private readonly resourceLimits: ResourceLimits | undefined,
-  ) {}
+  constructor(readonly index: number, private readonly resourceLimits: ResourceLimits | undefined) {}
 
   // -- worker lifetime -------------------------------------------------------------------------
 
   private start(): MessagePort {
-    if (this.port) return this.port;
+    if (this.ordered) return this.ordered;
     const generation = this.generation;
     const channel = new MessageChannel();
     const sync = new MessageChannel();
     // The worker rotor/register started before the app loaded, unless this pool has limits of its own.
     const pool = (!this.resourceLimits && takeEarlyWorker()) || startWorkerPool(this.resourceLimits ?? heapLimitsFromFlags());
-    // A worker that dies with no task in flight makes tinypool emit 'error': without a listener
-    // that would be an uncaught exception in the user's process.
-    pool.on('error', (error: Error) => this.lose(generation, error));
-    const worker = (pool.threads[0] as unknown as ThreadWorker | undefined)?.thread;
-    worker?.on('error', (error: Error) => this.lose(generation, error));
+    const lose = (error: Error): void => this.lose(generation, error);
+    pool.on('error', lose); // a worker dying with no task in flight: unheard, an uncaught exception
+    const worker = (pool.threads[0] as unknown as { thread: Worker } | undefined)?.thread;
+    worker?.on('error', lose);
     worker?.on('exit', (code: number) => {
-      this.lose(generation, new Error(`the worker thread exited with code ${code}`));
-      // Only now: tinypool's destroy() while the thread's 'error' is still to be emitted trips over
-      // its own listener cleanup (an uncaught TypeError in the host).
+      lose(new Error(`the worker thread exited with code ${code}`));
+      // Not before: destroy() while the thread's 'error' is still to come throws in tinypool's cleanup.
       void pool.destroy().catch(() => {});
     });
-    pool.run({ op: 'attach', port: channel.port2, syncPort: sync.port2, flag: this.flag.buffer }, { transferList: [channel.port2, sync.port2] }).catch((error: Error) => this.lose(generation, error));
+    const attach = { op: 'attach', port: channel.port2, syncPort: sync.port2, flag: this.flag.buffer };
+    pool.run(attach, { transferList: [channel.port2, sync.port2] }).catch(lose);
     channel.port1.on('message', (m: WorkerMessage | WorkerMessage[]) => this.onMessage(m));
-    // The worker posts user-function calls on the blocking channel while it believes a blocking
-    // request is in flight; one posted as that request was abandoned (timed out, or a call that
-    // never settles keeps the worker believing) would wait there for the next blocking request.
-    // Read while this thread is free, it runs as on the ordered channel; a late answer is dropped.
-    sync.port1.on('message', (m: SyncReply) => {
-      if ('t' in m) this.onMessage(m);
-    });
+    // A user function's call posted there as its blocking request was abandoned (timed out) runs as usual.
+    sync.port1.on('message', (m: SyncReply) => 't' in m && this.onMessage(m));
     sync.port1.unref();
     this.pool = pool;
     this.worker = worker;
-    this.port = channel.port1;
+    this.ordered = channel.port1;
     this.syncPort = sync.port1;
     this.sawRunning = false;
     this.startedAt = Date.now();
@@ -100,53 +123,54 @@ export class WorkerSlot implements Slot {
     return channel.port1;
   }
 
-  /** The worker died: every request in flight fails now, with the cause; the next request starts a fresh worker. */
-  private lose(generation: number, cause: Error): void {
-    if (generation !== this.generation || this.closed) return;
-    this.generation++;
-    // As after the driver's network errors, a command in flight may have taken effect on the
-    // server before the worker died: the caller is told the outcome is unknown, not that it failed.
-    const error = new WorkerLostError(`rotor pool worker lost: ${cause.message} (a command in flight may or may not have taken effect on the server)`, { cause });
+  /** Fails every request in flight and lets go of the worker; returns its thread. */
+  private detach(error: Error): Worker | undefined {
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) this.settle(p, error);
-    this.port?.close();
+    this.ordered?.close();
     const worker = this.worker;
-    this.pool = this.worker = this.port = this.syncPort = undefined;
-    // Noticed before the thread's exit event (a blocking request saw it stop, or it never started):
-    // make sure it is gone; its exit handler then destroys its tinypool.
-    void worker?.terminate().catch(() => {});
-    this.hops.close();
-    this.refTable.workerLost(cause);
+    this.pool = this.worker = this.ordered = this.syncPort = undefined;
     this.holds.clear();
-    this.updateRef();
+    this.hops.close();
+    return worker;
   }
 
-  /** The worker is gone (its thread stopped) although its exit event has not been delivered yet. */
+  /**
+   * The worker died: what is in flight fails now (it may have taken effect on the server, as after
+   * the driver's network errors); clients that held open cursors, sessions or streams there are
+   * lost; the rest is made again on its next use, in a fresh worker.
+   */
+  private lose(generation: number, cause: Error): void {
+    if (generation !== this.generation || this.closed) return;
+    this.generation++;
+    const message = `rotor pool worker lost: ${cause.message} (a command in flight may or may not have taken effect on the server)`;
+    void this.detach(new WorkerLostError(message, { cause }))?.terminate().catch(() => {}); // noticed before its exit event: make sure it is gone
+    const live = this.live();
+    const holdsState = (ref: RemoteRef): boolean => ref.resolved.stateful && !ref.ended;
+    const poisoned = new Set(live.filter(holdsState).map((ref) => ref.root));
+    for (const ref of live) {
+      if (ref.recipe && !holdsState(ref) && !poisoned.has(ref.root)) this.rebuild.add(ref);
+      else ref.lost ??= new WorkerLostError(`${ref.cls} was lost with its pool worker: ${cause.message}`, { cause });
+    }
+  }
+
+  /** The thread stopped, although its exit event may not have been delivered yet. */
   private workerStopped(): boolean {
     if (!this.worker) return true;
-    const state = threadState(this.worker);
-    if (state === 'running') {
+    if (threadState(this.worker) === 'running') {
       this.sawRunning = true;
       return false;
     }
-    // Not running after it ran: stopped. Never seen running: still starting, within the ceiling.
-    if (this.sawRunning) return true;
-    return Date.now() - this.startedAt > START_CEILING_MS;
+    return this.sawRunning || Date.now() - this.startedAt > START_CEILING_MS; // or still starting
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    const closing = new PoolClosedError('a command in flight');
-    for (const p of [...this.pending.values()]) this.settle(p, closing);
-    this.pending.clear();
-    this.closed = true;
-    this.holds.clear();
     const pool = this.pool;
-    this.port?.close();
-    this.pool = this.worker = this.port = this.syncPort = undefined;
-    this.refTable.dropReleases();
-    this.hops.close();
+    this.detach(new PoolClosedError('a command in flight'));
+    this.closed = true;
+    this.releases = [];
     for (const unwatch of [...this.watched]) unwatch();
     await pool?.destroy();
   }
@@ -160,16 +184,23 @@ export class WorkerSlot implements Slot {
     return this.closed;
   }
 
-  /** The process stays up while requests are in flight or a client is connected, as with the driver. */
+  port(): MessagePort | undefined {
+    return this.ordered;
+  }
+
+  private usable(what: string): MessagePort {
+    if (this.closed) throw new PoolClosedError(what);
+    return this.start();
+  }
+
+  /** The process stays up while requests are in flight or a client is connected (the thread too: its exit must fail them). */
   private updateRef(): void {
-    if (!this.port) return;
-    // The thread too (tinypool unrefs it): a worker that dies must still get its exit event
-    // delivered, to fail what is pending, before the process may end.
+    if (!this.ordered) return;
     if (this.pending.size > 0 || this.holds.size > 0) {
-      this.port.ref();
+      this.ordered.ref();
       this.worker?.ref();
     } else {
-      this.port.unref();
+      this.ordered.unref();
       this.worker?.unref();
     }
   }
@@ -181,50 +212,85 @@ export class WorkerSlot implements Slot {
     this.updateRef();
   }
 
-  // -- identity (./slot-refs.ts) ------------------------------------------------------------------
+  // -- objects and functions ---------------------------------------------------------------------
 
-  private readonly refTable = new RefTable({
-    slot: this,
-    forgetFunctions: (ids) => this.forgetFunctions(ids),
-    reachable: () => !this.closed && this.port !== undefined,
-    postNow: (m) => this.postNow(m),
-    post: (m) => this.post(m),
-    unhold: (client) => this.hold(client, false),
-    dormant: (ids, asleep) => {
-      for (const id of ids ?? []) if (asleep) this.dormantFunctions.add(id);
-      else this.dormantFunctions.delete(id);
-    },
-  });
-  /** Functions of closed clients, kept for a reconnect but not held by the worker (see RefHost.dormant). */
-  private readonly dormantFunctions = new Set<number>();
-
-  newRef(cls: ClassName, parent: RemoteRef | undefined, id?: number): RemoteRef {
-    return this.refTable.newRef(cls, parent, id);
+  newRef(cls: ClassName, parent: RemoteRef | undefined, id = this.nextId++): RemoteRef {
+    const ref = new RemoteRef(this, id, cls, parent);
+    this.refs.set(id, new WeakRef(ref));
+    this.finalizer.register(ref, ref.token);
+    return ref;
   }
 
-  /** Re-sends the creation of a rebuildable object (parents first) after a worker loss or client.close(). */
+  refOf(id: number): RemoteRef | undefined {
+    return this.refs.get(id)?.deref();
+  }
+
+  private live(): RemoteRef[] {
+    return [...this.refs.values()].map((weak) => weak.deref()).filter((ref) => ref !== undefined);
+  }
+
+  private release(token: ReleaseToken): void {
+    this.forgetFunctions(token.functions);
+    token.unwatch?.();
+    // A fresh RemoteRef may already stand for the same id (the worker sent it again): keep it.
+    if (this.refs.get(token.id)?.deref() === undefined) this.refs.delete(token.id);
+    if (!this.ordered) return; // nothing to release in a closed pool, or on a lost worker
+    if (this.releases.push(token) === 1) setImmediate(() => this.flushReleases());
+  }
+
+  private flushReleases(): void {
+    const tokens = this.releases;
+    this.releases = [];
+    if (tokens.length > 0) this.postNow({ op: 'release', ids: tokens.map((t) => t.id), seen: tokens.map((t) => t.seen) });
+  }
+
   ensureAlive(ref: RemoteRef): void {
-    this.refTable.ensureAlive(ref);
+    if (ref.lost) throw ref.lost;
+    if (!this.rebuild.has(ref)) return;
+    if (ref.parent) this.ensureAlive(ref.parent);
+    this.rebuild.delete(ref);
+    for (const id of ref.token.functions ?? []) this.dormant.delete(id);
+    const { r: _r, sync: _sync, ...recipe } = ref.recipe!;
+    this.post(recipe);
   }
 
-  /** Made on a worker that was lost and not made again yet. */
   awaitsRebuild(ref: RemoteRef): boolean {
-    return this.refTable.awaitsRebuild(ref);
+    return this.rebuild.has(ref);
   }
 
-  /** After `client.close()` the worker holds nothing of the client (see RefTable.forgetClient). */
+  /** After `client.close()`, as the driver's: open cursors and sessions are over; the rest is made again if used (it reconnects). */
   forgetClient(client: RemoteRef): void {
-    this.refTable.forgetClient(client);
+    this.hold(client, false);
+    for (const ref of this.live()) {
+      if (ref.root !== client) continue;
+      for (const id of ref.token.functions ?? []) this.dormant.add(id);
+      if (ref.resolved.stateful || !ref.recipe) {
+        ref.ended = true;
+        ref.lost ??= new WorkerLostError(`${ref.cls} was released when its client closed`);
+      } else {
+        if (ref === client && ref.recipe.op === 'construct') ref.recipe = { ...ref.recipe, closed: true };
+        this.rebuild.add(ref);
+      }
+    }
   }
 
-  // -- encoding ----------------------------------------------------------------------------------
+  private forgetFunctions(ids: number[] | undefined): void {
+    if (!ids) return;
+    for (const id of ids) {
+      this.functions.delete(id);
+      this.dormant.delete(id);
+    }
+    this.kept.forget(ids);
+  }
 
-  private readonly encodeHooks: EncodeHooks = {
+  // -- main → worker -----------------------------------------------------------------------------
+
+  readonly encodeHooks: EncodeHooks = {
     symbolKeys: 'drop', // as the driver's BSON serializer ignores them
     lenient: true,
     refOf: (value) => {
-      const found = value instanceof RemoteRef ? value : stateOf(value)?.ref;
-      if (!(found instanceof RemoteRef)) return undefined;
+      const found = handleRef(value);
+      if (!found) return undefined;
       const ref = found.replicas?.find((r) => r.slot === this) ?? found;
       if (ref.slot !== this) throw new TypeError(`a ${ref.cls} handle from another pool worker cannot be used here`);
       this.ensureAlive(ref);
@@ -232,30 +298,248 @@ export class WorkerSlot implements Slot {
     },
     functionRef: (fn) => {
       const id = this.nextFunction++;
-      this.functions.set(id, fn as (...args: unknown[]) => unknown);
+      this.functions.set(id, fn as UserFunction);
       (this.owned ??= []).push(id);
       return id;
     },
   };
   private readonly materializeHooks: EncodeHooks = { ...this.encodeHooks, materialize: true };
 
-  private readonly outbox = new Outbox({
-    port: () => this.port,
-    encodeArgs: (args, materialize) => encodeArgs(args, materialize ? this.materializeHooks : this.encodeHooks),
-    takeOwned: () => {
-      const owned = this.owned;
+  /** Encodes `args` into `m.args`; returns the function ids that registered. */
+  private encode(m: Sent, args: unknown[], materialize: boolean): number[] | undefined {
+    this.owned = undefined;
+    try {
+      m.args = encodeArgs(args, materialize ? this.materializeHooks : this.encodeHooks);
+      return this.owned;
+    } catch (error) {
+      this.forgetFunctions(this.owned);
+      throw error;
+    } finally {
       this.owned = undefined;
-      return owned;
-    },
-    forgetFunctions: (ids) => this.forgetFunctions(ids),
-    fail: (r, error) => this.fail(r, error),
-  });
+    }
+  }
+
+  /**
+   * Posts `m`; returns its user functions' ids. What structured clone refuses (a Proxy) is encoded
+   * again, read through its traps, before a TypeError naming the member: never a lost worker.
+   */
+  private postEncoded(port: MessagePort, m: Sent, args: unknown[] | undefined, functions: number[] | undefined): number[] | undefined {
+    try {
+      port.postMessage(m);
+      return functions;
+    } catch (error) {
+      if (!args || (error as Error).name !== 'DataCloneError') throw error;
+    }
+    this.forgetFunctions(functions);
+    let materialized: number[] | undefined;
+    try {
+      materialized = this.encode(m, args, true);
+      port.postMessage(m);
+      return materialized;
+    } catch (again) {
+      this.forgetFunctions(materialized);
+      throw new TypeError(`rotor: an argument of ${nameOf(m)} cannot cross to the pool worker: ${(again as Error).message}`, { cause: again });
+    }
+  }
+
+  /** Posts `m` now, after what is queued; returns the function ids its arguments registered. */
+  private send(m: Sent, args: unknown[] | undefined, port: MessagePort): number[] | undefined {
+    this.flush();
+    const functions = args && this.encode(m, args, false);
+    try {
+      return this.postEncoded(port, m, args, functions);
+    } catch (error) {
+      this.forgetFunctions(functions);
+      throw error;
+    }
+  }
+
+  /** Fire-and-forget, in order. Functions among `args` live as long as `owner` (or until the pool closes). */
+  post(m: Request, args?: unknown[], owner?: RemoteRef): void {
+    const functions = this.send(m, args, this.usable(m.op));
+    if (functions && owner) (owner.token.functions ??= []).push(...functions);
+  }
+
+  /** A control message of rotor's own (no user data), after whatever is queued. */
+  postNow(m: Request): void {
+    if (!this.ordered) return;
+    this.flush();
+    this.ordered.postMessage(m);
+  }
+
+  /** Sends this tick's requests now (a stream's chunk is cloned before its write callback gives it back). */
+  flush(): void {
+    const batch = this.queued;
+    if (batch.length === 0) return;
+    this.queued = [];
+    const port = this.ordered;
+    if (!port) return; // lost meanwhile: its requests failed already
+    if (batch.length > 1) {
+      try {
+        return port.postMessage(batch.map((p) => p.m));
+      } catch {
+        // one of them cannot be cloned: each on its own, below
+      }
+    }
+    for (const p of batch) {
+      try {
+        p.functions = this.postEncoded(port, p.m, p.args, p.functions);
+      } catch (error) {
+        this.fail(p.m.r!, error);
+      }
+    }
+  }
+
+  /**
+   * One request, one reply. `signal` rejects at once when aborted, and aborts the operation in the
+   * worker. A failure is thrown here, after the await: the error built at this point carries the
+   * caller's async frames under the worker's stack, with no stack captured per request (~15 µs each).
+   */
+  async request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown> {
+    this.usable(nameOf(m));
+    if (signal?.aborted) throw signal.reason;
+    const reply = await new Promise((resolve, reject) => this.queue(m, args, signal, resolve, reject));
+    if (!(reply instanceof Failure)) return reply;
+    if (reply.kept) throw reply.kept.value; // what the user's function threw, as thrown
+    throw decodeThrown(reply.wire, new Error().stack, this.decodeHooks); // a thrown primitive comes back as itself
+  }
+
+  private queue(m: Sent, args: unknown[] | undefined, signal: AbortSignal | undefined, resolve: Pending['resolve'], reject: Pending['reject']): void {
+    const r = (m.r = this.nextRid++);
+    const p: Pending = { resolve, reject, m, args, parts: undefined, signal, onAbort: undefined, functions: undefined };
+    if (signal) {
+      // An invoke's options carry a stand-in signal in the worker, found by this id.
+      const abortId = m.op === 'invoke' ? (m.abortId = newAbortId()) : undefined;
+      p.onAbort = () => {
+        // The caller gave up: reject now, tell the worker; what it answers later is dropped.
+        if (this.fail(r, signal.reason) && abortId !== undefined) this.postNow({ op: 'abort', abortId });
+      };
+      signal.addEventListener('abort', p.onAbort, { once: true });
+    }
+    try {
+      if (args) p.functions = this.encode(m, args, false);
+    } catch (error) {
+      return this.settle(p, error);
+    }
+    if (this.queued.push(p) === 1) queueMicrotask(this.flushSoon);
+    this.pending.set(r, p);
+    if (this.pending.size === 1) this.updateRef();
+  }
+
+  /** A cursor opened with `signal`: aborting it aborts its operation in the worker, until it ends or goes. */
+  watchSignal(ref: RemoteRef, signal: AbortSignal, abortId: number): void {
+    if (signal.aborted) return; // its reads fail at once on this thread
+    const onAbort = (): void => {
+      unwatch();
+      this.postNow({ op: 'abort', abortId }); // nothing to tell a closed pool or a lost worker
+    };
+    const unwatch = (): void => {
+      if (this.watched.delete(unwatch)) signal.removeEventListener('abort', onAbort);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.watched.add(unwatch);
+    ref.token.unwatch = unwatch;
+  }
+
+  private settle(p: Pending, error: unknown, value?: unknown): void {
+    if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
+    p.onAbort = undefined;
+    this.forgetFunctions(p.functions);
+    if (error) p.reject(error as Error);
+    else p.resolve(value);
+  }
+
+  private fail(r: number, error: unknown): boolean {
+    const p = this.pending.get(r);
+    if (!p) return false;
+    this.pending.delete(r);
+    this.updateRef();
+    this.settle(p, error);
+    return true;
+  }
+
+  /**
+   * A blocking request: synchronous members (answered without I/O, within SYNC_CEILING_MS), and every
+   * command of the sync framework (within `wait.boundMs`). A worker that dies meanwhile is noticed
+   * within LIVENESS_SLICE_MS. The user functions it calls back meanwhile run here, synchronously: the
+   * worker posts them on the blocking channel, the only one this thread reads while it waits.
+   */
+  requestSync(m: Request, args?: unknown[], wait?: SyncWait): unknown {
+    const port = this.usable(nameOf(m));
+    this.hops.beforeBlocking(m);
+    const r = (m.r = this.nextRid++);
+    m.sync = true;
+    const functions = this.send(m, args, port);
+    this.hops.afterBlocking();
+    // Its own functions must be synchronous: a Promise would wait for this thread, which waits for the worker.
+    if (functions) for (const id of functions) this.blockingFunctions.add(id);
+    this.listenerErrors.set(r, undefined);
+    const syncPort = this.syncPort!; // kept: a listener run meanwhile may close the pool
+    const generation = this.generation;
+    const bound = wait?.boundMs ?? SYNC_CEILING_MS;
+    let deadline = Date.now() + bound;
+    try {
+      for (;;) {
+        // A nested blocking call (from a callback) may have seen this worker die.
+        if (this.generation !== generation) throw new WorkerLostError(`rotor pool worker lost during ${describe(m)}`);
+        const seen = Atomics.load(this.flag, 0);
+        const got = receiveMessageOnPort(syncPort)?.message as SyncReply | undefined;
+        if (got && 't' in got) {
+          // The time the user's function takes here does not count against the bound.
+          const started = Date.now();
+          const stuck = got.t === 'hop' ? void this.hops.receive(got) : runUserFunction(this, got, true);
+          deadline += Date.now() - started;
+          if (stuck) throw stuck;
+        } else if (got?.r === r) {
+          if (wait?.deliverOrdered) this.drainOrdered();
+          if ('error' in got) {
+            throw this.kept.has(got.kept) ? this.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, this.decodeHooks);
+          }
+          const value = this.kept.take(got.kept, () => decode(got.ok, this.decodeHooks));
+          const listenerError = this.listenerErrors.get(r);
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the listener threw, as thrown in-process
+          if (listenerError !== undefined) throw listenerError;
+          return value;
+        } else if (!got && Atomics.wait(this.flag, 0, seen, LIVENESS_SLICE_MS) === 'timed-out') {
+          if (this.workerStopped()) {
+            this.lose(generation, new Error(`the worker stopped during ${m.op}`));
+            throw new WorkerLostError(`rotor pool worker lost during ${describe(m)} (it may or may not have taken effect on the server)`);
+          }
+          if (Date.now() > deadline) {
+            throw wait?.onTimeout?.(bound) ?? new WorkerLostError(`rotor pool worker did not answer ${m.op} within ${SYNC_CEILING_MS} ms`);
+          }
+        } // any other reply: the late answer to a request that gave up
+      }
+    } finally {
+      this.listenerErrors.delete(r);
+      if (functions) for (const id of functions) this.blockingFunctions.delete(id);
+      if (wait?.transientFunctions) this.forgetFunctions(functions);
+    }
+  }
+
+  /** What the worker posted before a blocking reply (events, other replies) is handled before it returns, as in-process. */
+  private drainOrdered(): void {
+    const port = this.ordered;
+    if (!port) return;
+    for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
+      try {
+        this.onMessage(got.message as WorkerMessage);
+      } catch (error) {
+        throwLater(error);
+      }
+    }
+  }
+
+  // -- worker → main -----------------------------------------------------------------------------
 
   readonly decodeHooks: DecodeHooks = {
-    ref: (wire) => this.refTable.refFor(wire),
-    // Id 0: a function of a driver object, which stays in the worker. Others: a function the driver
-    // handed to a user function (lookup's callback), called there, once, and only in the worker
-    // that made it (a fresh worker numbers its functions from 1 again).
+    ref: (wire) => {
+      const ref = this.refOf(wire.id) ?? this.newRef(wire.cls as ClassName, undefined, wire.id);
+      if (wire.n !== undefined && wire.n > ref.token.seen) ref.token.seen = wire.n;
+      return ref;
+    },
+    // Id 0: a driver object's function (it stays in the worker). Others: one the driver handed to a
+    // user function (lookup's callback), called there, once, by the worker that made it.
     fn: (fnId) => {
       if (fnId === 0) {
         return () => {
@@ -269,263 +553,77 @@ export class WorkerSlot implements Slot {
     },
   };
 
-  /** What a blocking request's wait (./slot-blocking.ts) reads and does here. */
-  private readonly blocking: BlockingHost = {
-    flag: this.flag,
-    encodeHooks: this.encodeHooks,
-    decodeHooks: this.decodeHooks,
-    kept: this.kept,
-    generation: () => this.generation,
-    syncPort: () => this.syncPort,
-    port: () => this.port,
-    fn: (id) => this.functions.get(id),
-    blocking: (id) => this.blockingFunctions.has(id),
-    workerStopped: () => this.workerStopped(),
-    lose: (cause) => this.lose(this.generation, cause),
-    onMessage: (message) => this.onMessage(message),
-    hop: (m) => this.hops.receive(m),
-  };
-
-  private fail(r: number, error: Error): void {
-    const p = this.pending.get(r);
-    if (!p) return;
-    this.pending.delete(r);
-    this.settle(p, error);
-    this.updateRef();
+  onMessage(message: WorkerMessage | WorkerMessage[]): void {
+    if (Array.isArray(message)) for (const m of message) this.receive(m);
+    else this.receive(message);
   }
 
-  private forgetFunctions(ids: number[] | undefined): void {
-    if (!ids) return;
-    for (const id of ids) {
-      this.functions.delete(id);
-      this.dormantFunctions.delete(id);
-    }
-    this.kept.forget(ids);
-  }
-
-  /**
-   * Sends what this tick queued now rather than at its end: a caller whose data is the user's again
-   * once it returns (a stream's chunk, after its write callback) has it cloned here.
-   */
-  flush(): void {
-    if (this.port) this.outbox.flush();
-  }
-
-  /** A control message of rotor's own (no user data), after whatever is queued. */
-  private postNow(m: Request): void {
-    if (!this.port) return;
-    this.outbox.flush();
-    this.port.postMessage(m);
-  }
-
-  /**
-   * Tells the worker an operation's signal fired. Never throws and never starts a worker: an abort
-   * after the pool closed or its worker was lost has nothing left to stop (and runs in the signal's
-   * listener, where a throw would be an uncaught exception).
-   */
-  abort(abortId: number): void {
-    if (!this.closed) this.postNow({ op: 'abort', abortId });
-  }
-
-  private usable(what: string): MessagePort {
-    if (this.closed) throw new PoolClosedError(what);
-    return this.start();
-  }
-
-  // -- requests ----------------------------------------------------------------------------------
-
-  /** Fire-and-forget, in order. Functions among `args` live as long as `owner` (or until the pool closes). */
-  post(m: Request, args?: unknown[], owner?: RemoteRef): void {
-    const port = this.usable(m.op);
-    const functions = this.outbox.send(m, args, port);
-    if (functions && owner) (owner.token.functions ??= []).push(...functions);
-  }
-
-  /**
-   * One request, one reply. `signal` rejects at once when aborted, and aborts the operation in the
-   * worker. A failure the worker reports is thrown here, after the await: the error built at this
-   * point carries the caller's async frames, joined under the worker's stack, without capturing a
-   * stack on every request (that cost ~15 µs per command).
-   */
-  async request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown> {
-    const reply = await this.exchange(m, args, signal);
-    if (reply instanceof Failure) {
-      if (reply.kept) throw reply.kept.value; // what the user's function threw, handed back as is
-      // A thrown primitive comes back as itself, as in-process.
-      throw decodeThrown(reply.wire, new Error().stack, this.decodeHooks);
-    }
-    return reply;
-  }
-
-  private exchange(m: Request, args: unknown[] | undefined, signal: AbortSignal | undefined): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      let port: MessagePort;
-      try {
-        port = this.usable(`${'member' in m ? m.member : m.op}`);
-      } catch (error) {
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what usable() threw, passed on as is
-        reject(error);
-        return;
-      }
-      const r = (m.r = this.nextRid++);
-      const pending: Pending = { resolve, reject, parts: undefined, signal: undefined, onAbort: undefined, functions: undefined };
-      if (signal) {
-        if (signal.aborted) return reject(signal.reason as Error);
-        // An invoke's options carry a stand-in signal in the worker (see worker.ts decodeArgs).
-        const abortId = m.op === 'invoke' ? ((m as { abortId?: number }).abortId = newAbortId()) : undefined;
-        pending.signal = signal;
-        pending.onAbort = () => {
-          // The caller gave up: reject now, tell the worker; whatever it answers later is dropped.
-          if (!this.pending.delete(r)) return;
-          this.settle(pending, signal.reason as Error);
-          if (abortId !== undefined) this.postNow({ op: 'abort', abortId });
-          this.updateRef();
-        };
-        signal.addEventListener('abort', pending.onAbort, { once: true });
-        this.abortListeners++;
-      }
-      try {
-        this.outbox.queue(m, args, pending);
-      } catch (error) {
-        this.settle(pending, error as Error);
-        return;
-      }
-      void port;
-      this.pending.set(r, pending);
-      if (this.pending.size === 1) this.updateRef();
-    });
-  }
-
-  /**
-   * A cursor opened with `signal`: aborting it aborts the cursor's operation in the worker. The
-   * listener goes when the cursor ends, its handle is collected, or the pool closes; it counts in
-   * poolStats().abortListeners meanwhile.
-   */
-  watchSignal(ref: RemoteRef, signal: AbortSignal, abortId: number): void {
-    if (signal.aborted) return; // its reads fail at once on this thread; nothing to tell the worker
-    const onAbort = (): void => {
-      unwatch();
-      this.postNow({ op: 'abort', abortId }); // nothing to tell a closed pool or a lost worker
-    };
-    const unwatch = (): void => {
-      if (!this.watched.delete(unwatch)) return;
-      signal.removeEventListener('abort', onAbort);
-      this.abortListeners--;
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    this.abortListeners++;
-    this.watched.add(unwatch);
-    ref.token.unwatch = unwatch;
-  }
-
-  /** Settles a request exactly once and drops what it held (abort listener, callbacks). */
-  private settle(p: Pending, error: Error | undefined, value?: unknown): void {
-    if (p.onAbort) {
-      p.signal!.removeEventListener('abort', p.onAbort);
-      p.onAbort = undefined;
-      this.abortListeners--;
-    }
-    this.forgetFunctions(p.functions);
-    if (error) p.reject(error);
-    else p.resolve(value);
-  }
-
-  /**
-   * A blocking request: synchronous members (answered without I/O, so the default bound is
-   * SYNC_CEILING_MS), and every command of the sync framework (bounded by `wait.boundMs`). A
-   * worker that dies meanwhile is noticed within LIVENESS_SLICE_MS. While waiting, user functions
-   * the worker calls back (withSession's function) run here, synchronously: the worker posts those
-   * calls on the blocking channel while a blocking request is in flight, since this thread cannot
-   * read the other one.
-   */
-  requestSync(m: Request, args?: unknown[], wait?: SyncWait): unknown {
-    const port = this.usable(`${'member' in m ? m.member : m.op}`);
-    this.hops.beforeBlocking(m);
-    const r = (m.r = this.nextRid++);
-    m.sync = true;
-    const functions = this.outbox.send(m, args, port);
-    this.hops.afterBlocking();
-    // A blocking request's own functions must be synchronous: one returning a Promise would wait
-    // for this thread, which waits for the worker.
-    if (functions) for (const id of functions) this.blockingFunctions.add(id);
-    this.listenerErrors.set(r, undefined);
+  private receive(m: WorkerMessage): void {
+    if ('r' in m) return this.reply(m);
+    if (m.t === 'hop') return this.hops.receive(m);
+    if (m.t === 'callback') return void runUserFunction(this, m, false);
+    const ref = this.refOf(m.id);
+    const emitter = ref?.emitter;
+    if (!ref || !emitter || dropsEvent(ref, m.event)) return;
     try {
-      const value = awaitSync(this.blocking, m, r, wait);
-      const listenerError = this.listenerErrors.get(r);
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the listener threw, as thrown in-process
-      if (listenerError !== undefined) throw listenerError;
-      return value;
-    } finally {
-      this.listenerErrors.delete(r);
-      if (functions) for (const id of functions) this.blockingFunctions.delete(id);
-      if (wait?.transientFunctions) this.forgetFunctions(functions);
+      emitter.emit(m.event, ...(decode(m.args, this.decodeHooks) as unknown[]));
+    } catch (error) {
+      this.listenerThrew(m.cause, error);
     }
+    if (emitter.listenerCount(m.event) === 0) this.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
   }
 
-  // -- worker → main (./slot-inbox.ts) ----------------------------------------------------------
-
-  private readonly inbox: InboxHost = {
-    pending: this.pending,
-    decodeHooks: this.decodeHooks,
-    encodeHooks: this.encodeHooks,
-    kept: this.kept,
-    refOf: (id) => this.refTable.get(id),
-    functionOf: (id) => this.functions.get(id),
-    postNow: (m) => this.postNow(m),
-    settle: (p, error, value) => this.settle(p, error, value),
-    idle: () => this.updateRef(),
-    listenerThrew: (cause, error) => this.listenerThrew(cause, error),
-    hop: (m) => this.hops.receive(m),
-  };
-
-  /** Listeners the driver waits for: the worker waits in its emit until they ran here (./main/listener-hops.ts). */
-  private readonly hops = new ListenerHops({ ...this.inbox, port: () => this.port, onMessage: (m) => this.onMessage(m) });
-
-  /** Blocking requests waiting for their answer, and listener errors that fail them (see listenerThrew). */
-  private readonly listenerErrors = new Map<number, unknown>();
+  private reply(m: Extract<WorkerMessage, { r: number }>): void {
+    const p = this.pending.get(m.r);
+    if (!p) return; // aborted, or lost: the answer is dropped
+    if ('part' in m) {
+      (p.parts ??= []).push(...(decode(m.part, this.decodeHooks) as unknown[]));
+      return;
+    }
+    this.pending.delete(m.r);
+    if (this.pending.size === 0) this.updateRef();
+    if ('error' in m) {
+      // A Failure, not settle's error argument: a thrown `undefined` would read there as success.
+      const kept = this.kept.has(m.kept) ? { value: this.kept.take(m.kept, () => undefined) } : undefined;
+      return this.settle(p, undefined, new Failure(m.error, kept));
+    }
+    let value: unknown;
+    try {
+      value = this.kept.take(m.kept, () => decode(m.ok, this.decodeHooks));
+    } catch (error) {
+      return this.settle(p, error);
+    }
+    this.settle(p, undefined, p.parts ? p.parts.concat(value as unknown[]) : value);
+  }
 
   /**
-   * In-process, a listener that throws on an event the driver emits during an operation
-   * (commandSucceeded...) fails that operation with its error. Here the listener runs once the event
-   * crossed: the request it belongs to fails with the error instead of its answer (the worker's
-   * answer is dropped). An event of no request still in flight throws as an emitter's would.
+   * In-process, a listener that throws on an event emitted during an operation fails that operation
+   * (decorateCommandError makes an error without a `name` a MongoRuntimeError; its `in` throws for a
+   * revoked Proxy). Here the request fails so; an event of no request in flight throws as an emitter's.
    */
   private listenerThrew(cause: number | undefined, thrown: unknown): void {
     if (cause === SWALLOWED_CAUSE) return;
-    let error: unknown;
+    let error = thrown;
     try {
-      error = cause === undefined ? thrown : asDriverWouldThrow(thrown);
+      if (cause !== undefined && (typeof thrown !== 'object' || thrown === null || !('name' in thrown))) {
+        error = new MongoRuntimeError('An unexpected error type: ' + typeof thrown);
+      }
     } catch (decorating) {
       error = decorating;
     }
-    const p = cause === undefined ? undefined : this.pending.get(cause);
-    if (p) {
-      this.pending.delete(cause!);
-      this.settle(p, error as Error);
-      this.updateRef();
-    } else if (cause !== undefined && this.listenerErrors.has(cause)) {
-      if (this.listenerErrors.get(cause) === undefined) this.listenerErrors.set(cause, error);
-    } else {
-      process.nextTick(() => {
-        throw error;
-      });
-    }
+    if (cause !== undefined && this.fail(cause, error)) return;
+    if (cause === undefined || !this.listenerErrors.has(cause)) return throwLater(error);
+    if (this.listenerErrors.get(cause) === undefined) this.listenerErrors.set(cause, error);
   }
-
-  private onMessage(message: WorkerMessage | WorkerMessage[]): void {
-    receive(this.inbox, message);
-  }
-
-  // -- introspection -----------------------------------------------------------------------------
 
   async stats(): Promise<SlotStats> {
-    const local = { callbacks: this.functions.size - this.dormantFunctions.size, abortListeners: this.abortListeners, pending: this.pending.size };
-    if (this.closed || !this.port) return { objects: 0, forwarders: 0, ...local };
-    // Releases waiting for their setImmediate go first, so the count is what the caller left alive.
-    this.refTable.flushReleases();
+    let abortListeners = this.watched.size;
+    for (const p of this.pending.values()) if (p.onAbort) abortListeners++;
+    const local = { callbacks: this.functions.size - this.dormant.size, abortListeners, pending: this.pending.size };
+    if (!this.ordered) return { objects: 0, forwarders: 0, ...local }; // closed, or no worker
+    this.flushReleases(); // first, so the count is what the caller left alive
     const remote = (await this.request({ op: 'stats' })) as { objects: number; forwarders: number; callbacks: number };
-    // Calls of user functions the worker still waits on count as pending: a call whose answer can
-    // never cross (a value the codec refuses) must show here, not read as zero.
+    // The worker's calls of user functions still unanswered count as pending (one whose answer cannot cross, too).
     return { objects: remote.objects, forwarders: remote.forwarders, ...local, pending: local.pending + remote.callbacks };
   }
 

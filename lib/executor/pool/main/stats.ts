@@ -1,7 +1,5 @@
-// The pool's counters: what each worker slot reports, and the pool's sum over its slots
-// (createRotor's poolStats(), the specs' leak checks, the bench).
+// The pool's counters (poolStats(), the specs' leak checks, the bench): each slot's, and their sum.
 
-/** One worker slot's counters. */
 export interface SlotStats {
   /** Driver objects the worker holds for live handles. */
   objects: number;
@@ -15,12 +13,11 @@ export interface SlotStats {
   pending: number;
 }
 
-/** What `poolStats()` reports: the slots' counters summed over a pool's workers, and how many are live. */
+/** The slots' counters summed over a pool's workers, and how many are live. */
 export interface PoolStats extends SlotStats {
   workers: number;
 }
 
-/** Sums the slots' counters. */
 export function sumStats(workers: number, each: readonly SlotStats[]): PoolStats {
   const total: PoolStats = { workers, objects: 0, forwarders: 0, callbacks: 0, abortListeners: 0, pending: 0 };
   for (const s of each) for (const key of Object.keys(s) as Array<keyof SlotStats>) total[key] += s[key];
