@@ -329,5 +329,29 @@ test("7. a commandStarted listener that throws rejects that operation with the l
   }
 });
 
+// 8. An abort reason that is falsy (abort(null), abort(0)) resolved the pool's request with undefined.
+test('8. an operation aborted in flight with a falsy reason (null, 0, empty string) rejects with that very reason, as bare (sync: a blocked thread sees no signal)', async () => {
+  const results = await eachFlavour(async (f, _client, db) => {
+    if (f.sync) return 'not applicable';
+    const coll = db.collection('aborted');
+    await coll.insertOne({ a: 1 });
+    const seen: string[] = [];
+    for (const reason of [null, 0, '']) {
+      const controller = new AbortController();
+      const op = coll.findOne({}, { signal: controller.signal });
+      controller.abort(reason);
+      try {
+        seen.push(`resolved ${JSON.stringify(await op)}`);
+      } catch (e) {
+        seen.push(`rejected ${JSON.stringify(e)} ${e === reason}`);
+      }
+    }
+    return seen;
+  });
+  assert.equal(results.get('bare'), ['rejected null true', 'rejected 0 true', 'rejected "" true']);
+  results.delete('sync');
+  sameAsBare(results);
+});
+
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

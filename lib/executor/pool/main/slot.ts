@@ -38,6 +38,9 @@ interface Pending {
 }
 
 /** A failure the worker reported, decoded where the caller awaits it; `kept`: what a user function threw. */
+/** settle()'s "no error". */
+const OK = Symbol('ok');
+
 class Failure {
   constructor(readonly wire: unknown, readonly kept?: { value: unknown }) {}
 }
@@ -441,11 +444,12 @@ export class WorkerSlot implements Slot, InboxHost {
     ref.token.unwatch = unwatch;
   }
 
+  /** Rejects with `error` (any value: an abort reason may be null or 0), or resolves with `value` when `error` is OK. */
   private settle(p: Pending, error: unknown, value?: unknown): void {
     if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
     p.onAbort = undefined;
     this.forgetFunctions(p.functions);
-    if (error) p.reject(error as Error);
+    if (error !== OK) p.reject(error as Error);
     else p.resolve(value);
   }
 
@@ -585,7 +589,7 @@ export class WorkerSlot implements Slot, InboxHost {
     if ('error' in m) {
       // A Failure, not settle's error argument: a thrown `undefined` would read there as success.
       const kept = this.kept.has(m.kept) ? { value: this.kept.take(m.kept, () => undefined) } : undefined;
-      return this.settle(p, undefined, new Failure(m.error, kept));
+      return this.settle(p, OK, new Failure(m.error, kept));
     }
     let value: unknown;
     try {
@@ -593,7 +597,7 @@ export class WorkerSlot implements Slot, InboxHost {
     } catch (error) {
       return this.settle(p, error);
     }
-    this.settle(p, undefined, p.parts ? p.parts.concat(value as unknown[]) : value);
+    this.settle(p, OK, p.parts ? p.parts.concat(value as unknown[]) : value);
   }
 
   /**
