@@ -1,7 +1,6 @@
 // A pool worker: hosts driver objects (./table.ts) and runs what the main thread asks, checked against
-// the registry's allowlist. tinypool hands it its two ports in one `attach` task; from then on every
-// request and reply is one message on those ports (tinypool's per-task bookkeeping stays off the hot
-// path). `useAtomics: false`: between requests the event loop runs (heartbeats, change streams).
+// the registry's allowlist. tinypool hands it its two ports once (`attach`); every request and reply
+// after is one message on them. `useAtomics: false`: the event loop runs between requests.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { driver } from '../../../driver.js';
@@ -30,10 +29,8 @@ const keptBy = new WeakMap<WeakKey, number>();
 /** Objects whose fire-and-forget creation or chaining failed: their next use fails with that error. */
 const broken = new Map<number, unknown>();
 
-/**
- * A cursor's rewind() waits for a batch still being fetched (the main thread's read-ahead): that
- * getMore's reply would revive the old server cursor. Later requests on the cursor wait for the rewind.
- */
+// A cursor's rewind() waits for a batch still being fetched (the main thread's read-ahead), whose reply
+// would revive the old server cursor; later requests on the cursor wait for the rewind.
 const fetches = new Map<number, Promise<unknown>>();
 const rewinds = new Map<number, Promise<unknown>>();
 const ignore = (): void => {};
@@ -52,7 +49,7 @@ const hooksByOwner = new Map<number, EncodeHooks>();
 function encodeHooks(owner: number): EncodeHooks {
   let hooks = hooksByOwner.get(owner);
   if (hooks) return hooks;
-  hooks = {
+  hooksByOwner.set(owner, (hooks = {
     to: 'the main thread',
     // Driver-made values may hold functions (client.options.pkFactory.createPk): stubs saying where they live.
     functionRef: () => 0,
@@ -67,8 +64,7 @@ function encodeHooks(owner: number): EncodeHooks {
       const e = entry(id);
       return { id, cls: e.cls, n: ++e.sent };
     },
-  };
-  hooksByOwner.set(owner, hooks);
+  }));
   return hooks;
 }
 
@@ -85,8 +81,7 @@ const callbackArgHooks: EncodeHooks = {
 
 /**
  * A user function called by the driver runs on the main thread. Its Promise is marked handled (net's
- * `lookup` ignores it: a rejection must not end the worker); a failure goes to the call's trailing
- * callback when it has one, as a Node callback-style API expects.
+ * `lookup` ignores it); a failure goes to the call's trailing callback, as Node callback APIs expect.
  */
 function callUserFunction(fnId: number, args: unknown[]): Promise<unknown> {
   const done = new Promise((resolve, reject) => {
@@ -112,9 +107,7 @@ function forget(fn: unknown): boolean {
 /** Decoding arguments: references become our objects; functions become stubs that call the main thread. */
 const decodeHooks: DecodeHooks = {
   ref: (ref: WireRef) => entry(ref.id).obj,
-  fn: (fnId: number) =>
-    (...args: unknown[]) =>
-      callUserFunction(fnId, args),
+  fn: (fnId: number) => (...args: unknown[]) => callUserFunction(fnId, args),
 };
 
 function decodeArgs(args: unknown[], abortId?: number, optionsAt?: number): unknown[] {
@@ -148,10 +141,9 @@ async function nextBatch(id: number, mode: FetchRole): Promise<unknown[]> {
 }
 
 /**
- * The request an event was emitted for: the driver emits command monitoring events inside the
- * operation, where a listener's throw fails it; the main thread's listener runs later, and its throw
- * fails the request named here (WorkerSlot.listenerThrew). Tracked only for clients that forward
- * events (AsyncLocalStorage costs every promise of the thread on Node 20).
+ * The request an event was emitted in: in-process a command listener's throw fails the operation; the
+ * main thread's listener runs later and fails the request named here (WorkerSlot.listenerThrew).
+ * Only for clients that forward events: AsyncLocalStorage costs every promise of the thread on Node 20.
  */
 const operation = new AsyncLocalStorage<number>();
 
@@ -321,10 +313,9 @@ function onMessage(m: Request | Request[]): void {
   else onRequest(m);
 }
 
-type Reply = Extract<SyncReply, { r: number }>;
-function answer(m: Request, reply: Reply, transfer?: ArrayBuffer): void {
+function answer(m: Request, reply: Extract<SyncReply, { r: number }>): void {
   if (m.sync) postSync(reply);
-  else emit(reply, transfer);
+  else emit(reply);
 }
 
 function replyOk(m: Request, value: unknown): void {
@@ -346,10 +337,7 @@ function replyError(m: Request, error: unknown): void {
   answer(m, { r: m.r!, error: encodeError(error), ...(kept !== undefined ? { kept } : {}) });
 }
 
-/**
- * Replies, events and callback calls of one tick cross in one message (in order): 80 concurrent
- * commands whose answers arrive together wake the main thread once.
- */
+/** Replies, events and callback calls of one tick cross in one message, in order: one wake-up for many answers. */
 let outbox: WorkerMessage[] = [];
 /** ArrayBuffers the outbox's messages hand over instead of copying (see transferable). */
 let handOver: ArrayBuffer[] = [];
@@ -367,19 +355,17 @@ function flush(): void {
   const transfer = handOver;
   outbox = [];
   handOver = [];
-  if (batch.length === 1) return post(batch[0]!, transfer);
   try {
-    port.postMessage(batch, transfer);
+    port.postMessage(batch.length === 1 ? batch[0] : batch, transfer);
   } catch {
-    for (const m of batch) post(m);
-  }
-}
-/** One message; one that structured clone refuses (a value the codec let through) fails its request only. */
-function post(m: WorkerMessage, transfer: ArrayBuffer[] = []): void {
-  try {
-    port.postMessage(m, transfer);
-  } catch (error) {
-    if ('r' in m && !('error' in m)) port.postMessage({ r: m.r, error: encodeError(error) });
+    // Structured clone refused a value the codec let through: sent one by one, only its request fails.
+    for (const m of batch) {
+      try {
+        port.postMessage(m);
+      } catch (error) {
+        if ('r' in m && !('error' in m)) port.postMessage({ r: m.r, error: encodeError(error) });
+      }
+    }
   }
 }
 
@@ -390,10 +376,7 @@ function postSync(reply: SyncReply, transfer?: MessagePort[]): void {
   Atomics.notify(flag, 0);
 }
 
-/**
- * A long array (toArray, a cursor batch) crosses in slices, the event loop running between them:
- * blocking requests are answered within one slice, and the main thread decodes as slices arrive.
- */
+/** A long array crosses in slices, the event loop running between them (blocking requests answered meanwhile). */
 async function replyInParts(r: number, value: unknown[], hooks: EncodeHooks): Promise<void> {
   try {
     let i = 0;
@@ -407,10 +390,7 @@ async function replyInParts(r: number, value: unknown[], hooks: EncodeHooks): Pr
   }
 }
 
-/**
- * Property values are the driver's own structures (client.options holds promises, a logger...): what
- * cannot cross is left out, level by level, instead of failing the read.
- */
+/** Driver structures (client.options holds promises, a logger...): what cannot cross is left out, level by level. */
 function encodeLenient(value: unknown, hooks: EncodeHooks, depth = 0): unknown {
   try {
     return encode(value, hooks);

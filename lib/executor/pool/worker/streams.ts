@@ -1,5 +1,5 @@
 // The worker side of the GridFS stream relays (see main/gridfs.ts).
-import { Stream, type Readable } from 'node:stream';
+import { finished, Stream, type Readable } from 'node:stream';
 
 /**
  * A Node stream made in the worker (a GridFS stream) gets an 'error' listener: its errors reach the
@@ -12,6 +12,8 @@ export function hostStream(made: unknown): void {
 /** A Node callback-style call as a promise. */
 const settled = (start: (done: (error?: Error | null) => void) => void): Promise<void> =>
   new Promise((resolve, reject) => start((error) => (error ? reject(error) : resolve())));
+
+const readers = new WeakMap<object, () => Promise<Buffer | null>>();
 
 /** The worker side of a stream action. */
 export async function streamAction(stream: any, action: 'write' | 'end' | 'read' | 'abort', data: Uint8Array | undefined): Promise<unknown> {
@@ -40,7 +42,6 @@ export async function streamAction(stream: any, action: 'write' | 'end' | 'read'
 
 /** How many bytes a download's worker side reads ahead of the main thread's requests. */
 const READ_AHEAD_BYTES = 2 * 1024 * 1024;
-const readers = new WeakMap<object, () => Promise<Buffer | null>>();
 
 /**
  * A download reads the driver's stream ahead of the main thread's requests (up to READ_AHEAD_BYTES,
@@ -52,29 +53,18 @@ function readAhead(stream: Readable): () => Promise<Buffer | null> {
   let size = 0;
   let ended = false;
   let error: Error | undefined;
-  let wake: (() => void) | undefined;
-  const wakeUp = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
+  let wake = (): void => {};
   stream.on('data', (chunk: Buffer) => {
     queue.push(chunk);
     size += chunk.length;
     if (size >= READ_AHEAD_BYTES) stream.pause();
-    wakeUp();
+    wake();
   });
-  stream.once('end', () => {
+  // The end, an error, or a close before the end (ERR_STREAM_PREMATURE_CLOSE).
+  finished(stream, (e) => {
     ended = true;
-    wakeUp();
-  });
-  stream.once('error', (e) => {
-    error = e;
-    wakeUp();
-  });
-  stream.once('close', () => {
-    if (!ended) error ??= Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-    wakeUp();
+    error = e ?? undefined;
+    wake();
   });
   // Everything read ahead (at least one chunk, waiting for it if need be); null at the end.
   return async () => {
