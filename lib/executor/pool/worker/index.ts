@@ -4,7 +4,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { driver } from '../../../driver.js';
-import type { MongoClient } from 'mongodb';
 import { driverClassOf } from '../../../registry/driver-classes.js';
 import type { FetchRole } from '../../../registry/kinds.js';
 import { resolveClass } from '../../../registry/resolve.js';
@@ -79,10 +78,8 @@ const callbackArgHooks: EncodeHooks = {
   },
 };
 
-/**
- * A user function called by the driver runs on the main thread. Its Promise is marked handled (net's
- * `lookup` ignores it); a failure goes to the call's trailing callback, as Node callback APIs expect.
- */
+// A user function called by the driver runs on the main thread. Its Promise is marked handled (net's
+// `lookup` ignores it); a failure goes to the call's trailing callback, as Node callback APIs expect.
 function callUserFunction(fnId: number, args: unknown[]): Promise<unknown> {
   const done = new Promise((resolve, reject) => {
     const callId = nextCallId++;
@@ -123,11 +120,8 @@ function decodeArgs(args: unknown[], abortId?: number, optionsAt?: number): unkn
   return list;
 }
 
-/**
- * A cursor's next batch: the member with `mode`'s cursor role (next / tryNext) takes one document,
- * then the 'take' member (readBufferedDocuments) hands over what the driver holds, so it crosses in
- * one reply. Roles are the registry's, as in main/cursor.ts; a class with no such role is refused.
- */
+// A cursor's next batch: the member with `mode`'s cursor role (next / tryNext) takes one document, then
+// the 'take' member (readBufferedDocuments) hands over what the driver holds, all in one reply.
 async function nextBatch(id: number, mode: FetchRole): Promise<unknown[]> {
   await rewinds.get(id);
   const e = entry(id);
@@ -140,11 +134,8 @@ async function nextBatch(id: number, mode: FetchRole): Promise<unknown[]> {
   return take === undefined ? [first] : [first, ...e.obj[take]()];
 }
 
-/**
- * The request an event was emitted in: in-process a command listener's throw fails the operation; the
- * main thread's listener runs later and fails the request named here (WorkerSlot.listenerThrew).
- * Only for clients that forward events: AsyncLocalStorage costs every promise of the thread on Node 20.
- */
+// The request an event was emitted in: a listener's throw fails it (WorkerSlot.listenerThrew), as it fails
+// the operation in-process. Only for clients that forward events: AsyncLocalStorage slows every promise.
 const operation = new AsyncLocalStorage<number>();
 
 async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
@@ -228,7 +219,7 @@ function perform(m: Request): unknown {
       const made = new Class(...args);
       register(made, cls, owner, m.id);
       // Rebuilding a client the user closed: the driver's closed client refuses operations, so ours does too.
-      if (m.closed) void (made as MongoClient).close().catch(ignore);
+      if (m.closed) void (made as { close(): Promise<void> }).close().catch(ignore);
       return undefined;
     }
     case 'probe':

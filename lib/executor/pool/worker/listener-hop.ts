@@ -8,16 +8,12 @@ import { HOP_FLAG, HOP_FLAG_LENGTH, HOP_SLICE_MS, type HopAnswer, type HopThrown
 import type { Request, SyncReply, WorkerMessage } from '../protocol.js';
 
 interface Deps {
-  /** Posts on the blocking channel and wakes the main thread. */
-  postSync(m: SyncReply, transfer?: MessagePort[]): void;
-  /** The main thread's requests, and their handler: a listener's blocking request is answered while the worker waits. */
-  requests: MessagePort;
+  postSync(m: SyncReply, transfer?: MessagePort[]): void; // posts on the blocking channel, wakes the main thread
+  requests: MessagePort; // the main thread's requests: answered while the worker waits, if a listener blocks on one
   onMessage(m: Request | Request[]): void;
-  /** Posts what the ordered channel has queued (earlier events reach the main thread first). */
-  flush(): void;
+  flush(): void; // posts the ordered channel's queue: earlier events reach the main thread first
   emit(m: WorkerMessage): void;
-  /** Copies of values the main thread keeps → their tokens: a reply that is one of them carries the token. */
-  keptBy: WeakMap<WeakKey, number>;
+  keptBy: WeakMap<WeakKey, number>; // copies of values the main thread keeps → their tokens
   decodeHooks: DecodeHooks;
 }
 
@@ -68,10 +64,7 @@ function waitFor(d: Deps, ch: { port: MessagePort; flag: Int32Array }, hop: numb
       early.set(a.hop, a);
     }
     const mine = early.get(hop);
-    if (mine) {
-      early.delete(hop);
-      return mine;
-    }
+    if (early.delete(hop)) return mine!;
     if (Atomics.load(ch.flag, HOP_FLAG.closed) !== 0) throw new Error('rotor: the pool closed while the worker waited for a listener on the main thread');
     const pull = Atomics.load(ch.flag, HOP_FLAG.pull);
     if (pull !== pulls) {

@@ -1,10 +1,8 @@
 // The worker side of the GridFS stream relays (see main/gridfs.ts).
 import { finished, Stream, type Readable } from 'node:stream';
 
-/**
- * A Node stream made in the worker (a GridFS stream) gets an 'error' listener: its errors reach the
- * main thread through the action that meets them (or the next one); unheard, one would end the worker.
- */
+// A stream made in the worker gets an 'error' listener: its errors reach the main thread through the
+// action that meets them (or the next one); unheard, one would end the worker.
 export function hostStream(made: unknown): void {
   if (made instanceof Stream) made.on('error', () => {});
 }
@@ -43,11 +41,8 @@ export async function streamAction(stream: any, action: 'write' | 'end' | 'read'
 /** How many bytes a download's worker side reads ahead of the main thread's requests. */
 const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 
-/**
- * A download reads the driver's stream ahead of the main thread's requests (up to READ_AHEAD_BYTES,
- * then pauses it), and a 'read' answers with everything read since the last one: a thread hop per
- * chunk would pace the download on this machine's wake-up latency, not on the server.
- */
+// A download reads the driver's stream ahead (up to READ_AHEAD_BYTES, then pauses it); a 'read' takes all
+// read since the last one: a hop per chunk would pace the download on thread wake-ups, not the server.
 function readAhead(stream: Readable): () => Promise<Buffer | null> {
   let queue: Buffer[] = [];
   let size = 0;

@@ -16,10 +16,8 @@ export interface Entry {
 const table = new Map<number, Entry>();
 const idOf = new Map<object, number>();
 let nextWorkerId = -1; // the objects the worker hands out get negative ids
-/**
- * Stand-in AbortControllers of operations in flight and of cursors opened with a signal. Requests and
- * aborts travel on one ordered port: an abort whose id is absent came after its operation ended.
- */
+// Stand-in AbortControllers of operations in flight and of cursors opened with a signal. Aborts come in
+// order with requests: one whose id is absent came after its operation ended.
 export const aborts = new Map<number, AbortController>();
 
 export function entry(id: number): Entry {
