@@ -13,7 +13,7 @@ import { aborts, clientForwards, entry, idFor, ownerByClient, ownerOf, register,
 import { hostStream, streamAction } from './streams.js';
 import { snapshot } from './snapshot.js';
 import { waitsForListeners } from '../listener-hop.js';
-import { initListenerHops, revokedProxy, waitingForwarder } from './listener-hop.js';
+import { initListenerHops, keptBy, revokedProxy, waitingForwarder } from './listener-hop.js';
 
 let port: MessagePort;
 let syncPort: MessagePort;
@@ -23,8 +23,6 @@ const callbacks = new Map<number, { resolve(v: unknown): void; reject(e: unknown
 let nextCallId = 1;
 /** Blocking requests not yet answered: while there is one, the main thread reads only the blocking channel. */
 let blockingInFlight = 0;
-/** Copies of what user functions handed back → the main thread's token for the original (main/kept-values.ts). */
-const keptBy = new WeakMap<WeakKey, number>();
 /** Objects whose fire-and-forget creation or chaining failed: their next use fails with that error. */
 const broken = new Map<number, unknown>();
 
@@ -271,15 +269,6 @@ function perform(m: Request): unknown {
   }
 }
 
-/** The owner whose objects a result's new references belong to. */
-function ownerFor(m: Request): number {
-  try {
-    return 'id' in m && m.op !== 'construct' ? ownerOf(m.id) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 function onRequest(m: Request): void {
   if (m.sync && m.r !== undefined) blockingInFlight++; // answered exactly once, by postSync
   let value: unknown;
@@ -313,7 +302,8 @@ function replyOk(m: Request, value: unknown): void {
   const kept = keptBy.get(value as WeakKey);
   // The main thread has the original: nothing of the copy needs to cross.
   if (kept !== undefined) return answer(m, { r: m.r!, ok: null, kept });
-  const hooks = encodeHooks(ownerFor(m));
+  // New references in a result belong to the client of the object asked.
+  const hooks = encodeHooks('id' in m && m.op !== 'construct' ? ownerOf(m.id) : 0);
   try {
     if (m.sync) postSync({ r: m.r!, ok: m.op === 'read' || m.op === 'call' ? encodeLenient(value, hooks) : encode(value, hooks) });
     else if (Array.isArray(value) && value.length > PART_SIZE) void replyInParts(m.r!, value, hooks);
@@ -403,7 +393,7 @@ export default function attach(task: Attach): string {
   port = task.port;
   syncPort = task.syncPort;
   flag = new Int32Array(task.flag);
-  initListenerHops({ postSync, requests: port, onMessage, flush, emit, keptBy, decodeHooks });
+  initListenerHops({ postSync, requests: port, onMessage, flush, emit, decodeHooks });
   port.on('message', onMessage);
   return 'attached';
 }

@@ -13,10 +13,11 @@ interface Deps {
   onMessage(m: Request | Request[]): void;
   flush(): void; // posts the ordered channel's queue: earlier events reach the main thread first
   emit(m: WorkerMessage): void;
-  keptBy: WeakMap<WeakKey, number>; // copies of values the main thread keeps → their tokens
   decodeHooks: DecodeHooks;
 }
 
+/** Copies of what user functions handed back or threw → the main thread's token for the original (main/kept-values.ts). */
+export const keptBy = new WeakMap<WeakKey, number>();
 let deps: Deps | undefined;
 let channel: { port: MessagePort; flag: Int32Array } | undefined;
 let nextHop = 1;
@@ -92,7 +93,7 @@ function thrownValue(d: Deps, t: HopThrown): unknown {
   else if (t.kind === 'symbol') value = Symbol(t.description);
   else value = decodeThrown(t.error, undefined, d.decodeHooks);
   if (t.kept !== undefined && (typeof value === 'object' || typeof value === 'function' || typeof value === 'symbol') && value !== null) {
-    d.keptBy.set(value, t.kept);
+    keptBy.set(value, t.kept);
     copies.register(value, t.kept);
   }
   return value;

@@ -34,9 +34,10 @@ export function register(obj: object, cls: ClassName, owner: number, id = nextWo
 
 export const idFor = (obj: object): number | undefined => idOf.get(obj);
 
+/** The client owning object `id` (0 for an object no longer here). */
 export function ownerOf(id: number): number {
-  const e = entry(id);
-  return resolveClass(e.cls).client ? id : e.owner;
+  const e = table.get(id);
+  return e === undefined ? 0 : resolveClass(e.cls).client ? id : e.owner;
 }
 
 /** Sessions and cursors know their client: what a callback hands out is released with it. */
