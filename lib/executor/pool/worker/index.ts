@@ -1,104 +1,54 @@
-// A pool worker: hosts driver objects (./worker-table.ts) and runs what the main thread asks,
-// checked against the registry's allowlist. Loaded by tinypool, which hands it its two ports in one
-// `attach` task; from then on every request and reply is one message on those ports (tinypool's
-// per-task bookkeeping stays off the hot path). `useAtomics: false`, so between requests the
-// worker's event loop runs: heartbeats, pool maintenance, change-stream events.
+// A pool worker: hosts driver objects (./table.ts) and runs what the main thread asks, checked against
+// the registry's allowlist. tinypool hands it its two ports once (`attach`); every request and reply
+// after is one message on them. `useAtomics: false`: the event loop runs between requests.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { driver } from '../../../driver.js';
-import type { MongoClient } from 'mongodb';
 import { driverClassOf } from '../../../registry/driver-classes.js';
 import type { FetchRole } from '../../../registry/kinds.js';
 import { resolveClass } from '../../../registry/resolve.js';
 import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from '../codec/index.js';
 import { checkAllowed, checkConstructible, memberKey, PART_SIZE, SWALLOWED_CAUSE, type Attach, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
-import { clientForwards, entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe, whenDropped } from './table.js';
+import { aborts, clientForwards, entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe } from './table.js';
 import { hostStream, streamAction } from './streams.js';
 import { snapshot } from './snapshot.js';
 import { waitsForListeners } from '../listener-hop.js';
-import { initListenerHops, waitingForwarder } from './listener-hop.js';
+import { initListenerHops, keptBy, revokedProxy, waitingForwarder } from './listener-hop.js';
 
 let port: MessagePort;
 let syncPort: MessagePort;
 let flag: Int32Array;
 
-/**
- * Stand-in AbortControllers of operations in flight. Requests and aborts travel on one ordered
- * port, so an abort whose id is absent here arrived after its operation ended: nothing to do.
- */
-const aborts = new Map<number, AbortController>();
 const callbacks = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 let nextCallId = 1;
-/**
- * Blocking requests received and not yet answered. While there is one, the main thread reads only
- * the blocking channel (it waits in slot.requestSync), so calls of its functions go there.
- */
+/** Blocking requests not yet answered: while there is one, the main thread reads only the blocking channel. */
 let blockingInFlight = 0;
-whenDropped((e) => {
-  if (e.abortId !== undefined) aborts.delete(e.abortId);
-});
-/**
- * Copies of what user functions handed back, and the main thread's token for the original: a
- * result or error that is one of them goes back as the token (see kept-values.ts).
- */
-const keptBy = new WeakMap<WeakKey, number>();
-/** The worker's twin of a revoked Proxy a user function handed back: reading it throws, as the original does. */
-const revokedProxy = (): object => {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-};
-// (A listener's thrown function or symbol is kept too: ./worker-listener-hop.ts. A primitive is no key.)
-const keptToken = (value: unknown): number | undefined => keptBy.get(value as WeakKey);
-
-/**
- * Cursors whose rewind() waits for a batch still being fetched (the main thread's read-ahead):
- * rewinding under a getMore in flight would let its reply revive the old server cursor. Later
- * requests on the cursor wait for the rewind.
- */
-const fetches = new Map<number, Promise<unknown>>();
-const rewinds = new Map<number, Promise<void>>();
-function tracked(id: number, fetch: Promise<unknown[]>): Promise<unknown[]> {
-  fetches.set(id, fetch);
-  const done = (): void => {
-    if (fetches.get(id) === fetch) fetches.delete(id);
-  };
-  fetch.then(done, done);
-  return fetch;
-}
-function rewindAfterFetch(id: number, rewind: () => unknown): void {
-  const after = fetches
-    .get(id)!
-    .then(
-      () => {},
-      () => {},
-    )
-    .then(rewind)
-    .then(
-      () => {},
-      (error: unknown) => void broken.set(id, error),
-    )
-    .finally(() => {
-      if (rewinds.get(id) === after) rewinds.delete(id);
-    });
-  rewinds.set(id, after);
-}
-
 /** Objects whose fire-and-forget creation or chaining failed: their next use fails with that error. */
 const broken = new Map<number, unknown>();
 
-/** Encoding results: driver objects of registered classes travel as references. One set per owner, made once. */
+// A cursor's rewind() waits for a batch still being fetched (the main thread's read-ahead), whose reply
+// would revive the old server cursor; later requests on the cursor wait for the rewind.
+const fetches = new Map<number, Promise<unknown>>();
+const rewinds = new Map<number, Promise<unknown>>();
+const ignore = (): void => {};
+/** Keeps `promise` under `id` in `map` until it settles. */
+function track<T>(map: Map<number, Promise<unknown>>, id: number, promise: Promise<T>): Promise<T> {
+  map.set(id, promise);
+  const done = (): void => {
+    if (map.get(id) === promise) map.delete(id);
+  };
+  promise.then(done, done);
+  return promise;
+}
+
+/** Encoding results: driver objects of registered classes cross as references. One set per owner, made once. */
 const hooksByOwner = new Map<number, EncodeHooks>();
 function encodeHooks(owner: number): EncodeHooks {
   let hooks = hooksByOwner.get(owner);
-  if (!hooks) hooksByOwner.set(owner, (hooks = makeEncodeHooks(owner)));
-  return hooks;
-}
-function makeEncodeHooks(owner: number): EncodeHooks {
-  return {
+  if (hooks) return hooks;
+  hooksByOwner.set(owner, (hooks = {
     to: 'the main thread',
-    // Driver-made values may hold functions (client.options.pkFactory.createPk): they cross as
-    // stubs that say where the function lives.
+    // Driver-made values may hold functions (client.options.pkFactory.createPk): stubs saying where they live.
     functionRef: () => 0,
     symbolKeys: 'drop',
     refOf(value) {
@@ -109,32 +59,25 @@ function makeEncodeHooks(owner: number): EncodeHooks {
         id = register(value, cls.name, cls.client ? 0 : owner || ownerByClient(value));
       }
       const e = entry(id);
-      e.sent++;
-      return { id, cls: e.cls, n: e.sent };
+      return { id, cls: e.cls, n: ++e.sent };
     },
-  };
+  }));
+  return hooks;
 }
 
-/**
- * Functions the driver hands to a user function (the callback of a `lookup` option): the main
- * thread may call each once, Node callback style (see callUserFunction).
- */
+/** Functions the driver hands to a user function (a `lookup` option's callback): the main thread may call each once. */
 const handedOut = new Map<number, (...args: unknown[]) => unknown>();
 let nextHandedOut = 1;
 const callbackArgHooks: EncodeHooks = {
   ...encodeHooks(0),
   functionRef: (fn) => {
-    const id = nextHandedOut++;
-    handedOut.set(id, fn as (...args: unknown[]) => unknown);
-    return id;
+    handedOut.set(nextHandedOut, fn as (...args: unknown[]) => unknown);
+    return nextHandedOut++;
   },
 };
 
-/**
- * A user function, called from the driver: runs on the main thread. Its Promise is marked handled
- * (a caller such as net's `lookup` ignores it: its rejection must not end the worker); a failure
- * goes to the call's trailing callback when it has one, as a Node callback-style API expects.
- */
+// A user function called by the driver runs on the main thread. Its Promise is marked handled (net's
+// `lookup` ignores it); a failure goes to the call's trailing callback, as Node callback APIs expect.
 function callUserFunction(fnId: number, args: unknown[]): Promise<unknown> {
   const done = new Promise((resolve, reject) => {
     const callId = nextCallId++;
@@ -159,16 +102,14 @@ function forget(fn: unknown): boolean {
 /** Decoding arguments: references become our objects; functions become stubs that call the main thread. */
 const decodeHooks: DecodeHooks = {
   ref: (ref: WireRef) => entry(ref.id).obj,
-  fn: (fnId: number) =>
-    (...args: unknown[]) =>
-      callUserFunction(fnId, args),
+  fn: (fnId: number) => (...args: unknown[]) => callUserFunction(fnId, args),
 };
 
 function decodeArgs(args: unknown[], abortId?: number, optionsAt?: number): unknown[] {
   const list = decode(args, decodeHooks) as unknown[];
   if (abortId !== undefined) {
-    // The caller passed an AbortSignal: ours stands in for it, in the member's options argument
-    // (the registry's optionsAt, where the main thread took it out), aborted when the main thread says so.
+    // The caller's AbortSignal: ours stands in for it, in the options argument (the registry's
+    // optionsAt, where the main thread took it out), aborted when the main thread says so.
     const controller = new AbortController();
     aborts.set(abortId, controller);
     const options = optionsAt === undefined ? undefined : list[optionsAt];
@@ -177,12 +118,8 @@ function decodeArgs(args: unknown[], abortId?: number, optionsAt?: number): unkn
   return list;
 }
 
-/**
- * A cursor's next batch: the member with `mode`'s role (next / tryNext) takes one document, then
- * the member with the 'take' role (readBufferedDocuments) hands over what the driver already holds,
- * so it crosses in one reply and later next() calls are local. Roles are the registry's, as on the
- * main thread (main/cursor.ts); a class with no such role is refused.
- */
+// A cursor's next batch: the member with `mode`'s cursor role (next / tryNext) takes one document, then
+// the 'take' member (readBufferedDocuments) hands over what the driver holds, all in one reply.
 async function nextBatch(id: number, mode: FetchRole): Promise<unknown[]> {
   await rewinds.get(id);
   const e = entry(id);
@@ -195,12 +132,8 @@ async function nextBatch(id: number, mode: FetchRole): Promise<unknown[]> {
   return take === undefined ? [first] : [first, ...e.obj[take]()];
 }
 
-/**
- * The request an event was emitted for: the driver emits command monitoring events inside the
- * operation, where a listener's throw fails the operation; the main thread's listener runs later,
- * and its throw fails the request named here (see WorkerSlot.listenerThrew). Tracked only for
- * clients that forward events (AsyncLocalStorage costs every promise of the thread on Node 20).
- */
+// The request an event was emitted in: a listener's throw fails it (WorkerSlot.listenerThrew), as it fails
+// the operation in-process. Only for clients that forward events: AsyncLocalStorage slows every promise.
 const operation = new AsyncLocalStorage<number>();
 
 async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
@@ -224,6 +157,36 @@ async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
   }
 }
 
+/** A member the registry lists for the object's class with a kind that fits the operation. */
+function member(m: Extract<Request, { op: 'chain' | 'call' | 'read' | 'write' | 'factory' }>): unknown {
+  const e = entry(m.id);
+  const attr = checkAllowed(e.cls, m.op, m.member);
+  if (m.op === 'read') return e.obj[m.member];
+  const args = decodeArgs(m.args, m.op === 'factory' ? m.abortId : undefined, attr.optionsAt);
+  switch (m.op) {
+    case 'chain':
+      e.obj[m.member](...args);
+      return undefined;
+    case 'call':
+      if (fetches.has(m.id) && resolveClass(e.cls).buffers.get('rewind') === m.member) {
+        const rewind = (): unknown => e.obj[m.member](...args);
+        void track(rewinds, m.id, fetches.get(m.id)!.catch(ignore).then(rewind).catch((error: unknown) => void broken.set(m.id, error)));
+        return undefined;
+      }
+      return e.obj[m.member](...args);
+    case 'write':
+      e.obj[m.member] = args[0];
+      return undefined;
+    case 'factory': {
+      const made = e.obj[m.member](...args);
+      hostStream(made);
+      register(made, m.cls, ownerOf(m.id), m.newId);
+      if (m.abortId !== undefined) entry(m.newId).abortId = m.abortId;
+      return undefined;
+    }
+  }
+}
+
 /** Async requests: their promise; synchronous ones: their value. */
 function perform(m: Request): unknown {
   if ('id' in m && broken.has(m.id)) throw broken.get(m.id);
@@ -231,7 +194,13 @@ function perform(m: Request): unknown {
     case 'invoke':
       return invoke(m);
     case 'nextBatch':
-      return tracked(m.id, nextBatch(m.id, m.mode));
+      return track(fetches, m.id, nextBatch(m.id, m.mode));
+    case 'chain':
+    case 'call':
+    case 'read':
+    case 'write':
+    case 'factory':
+      return member(m);
     case 'stream': {
       const e = entry(m.id);
       if (!resolveClass(e.cls).relay) throw new TypeError(`rotor pool worker refused a stream action on ${e.cls}`);
@@ -248,44 +217,11 @@ function perform(m: Request): unknown {
       const made = new Class(...args);
       register(made, cls, owner, m.id);
       // Rebuilding a client the user closed: the driver's closed client refuses operations, so ours does too.
-      if (m.closed) void (made as MongoClient).close().catch(() => {});
+      if (m.closed) void (made as { close(): Promise<void> }).close().catch(ignore);
       return undefined;
-    }
-    case 'chain': {
-      const e = entry(m.id);
-      checkAllowed(e.cls, 'chain', m.member);
-      e.obj[m.member](...decodeArgs(m.args));
-      return undefined;
-    }
-    case 'factory': {
-      const e = entry(m.id);
-      const attr = checkAllowed(e.cls, 'factory', m.member);
-      const made = e.obj[m.member](...decodeArgs(m.args, m.abortId, attr.optionsAt));
-      hostStream(made);
-      register(made, m.cls, ownerOf(m.id), m.newId);
-      if (m.abortId !== undefined) entry(m.newId).abortId = m.abortId;
-      return undefined;
-    }
-    case 'call': {
-      const e = entry(m.id);
-      checkAllowed(e.cls, 'call', m.member);
-      const args = decodeArgs(m.args);
-      if (fetches.has(m.id) && resolveClass(e.cls).buffers.get('rewind') === m.member) return rewindAfterFetch(m.id, () => e.obj[m.member](...args));
-      return e.obj[m.member](...args);
-    }
-    case 'read': {
-      const e = entry(m.id);
-      checkAllowed(e.cls, 'read', m.member);
-      return e.obj[m.member];
     }
     case 'probe':
       return snapshot((entry(m.id).obj as Record<string, unknown>)[m.member]);
-    case 'write': {
-      const e = entry(m.id);
-      checkAllowed(e.cls, 'write', m.member);
-      e.obj[m.member] = decodeArgs(m.args)[0];
-      return undefined;
-    }
     case 'label': {
       const e = entry(m.id);
       return resolveClass(e.cls).label?.(e.obj) ?? '';
@@ -294,8 +230,8 @@ function perform(m: Request): unknown {
       const e = entry(m.id);
       checkAllowed(e.cls, 'subscribe', 'on');
       const { id, event } = m;
-      const owner = ownerOf(id);
-      const encodeArgs = (args: unknown[]): unknown => encode(args, encodeHooks(owner));
+      const hooks = encodeHooks(ownerOf(id));
+      const encodeArgs = (args: unknown[]): unknown => encode(args, hooks);
       if (waitsForListeners(e.cls, event)) subscribe(id, event, waitingForwarder(id, event, encodeArgs));
       else
         subscribe(id, event, (...args: unknown[]) => {
@@ -305,12 +241,9 @@ function perform(m: Request): unknown {
       return undefined;
     }
     case 'unsubscribe':
-      unsubscribe(m.id, m.event);
-      return undefined;
-    case 'abort': {
-      aborts.get(m.abortId)?.abort();
-      return undefined;
-    }
+      return unsubscribe(m.id, m.event);
+    case 'abort':
+      return aborts.get(m.abortId)?.abort();
     case 'release':
       release(m.ids, m.seen);
       for (const id of m.ids) broken.delete(id);
@@ -336,15 +269,6 @@ function perform(m: Request): unknown {
   }
 }
 
-/** The owner whose objects a result's new references belong to. */
-function ownerFor(m: Request): number {
-  try {
-    return 'id' in m && m.op !== 'construct' ? ownerOf(m.id) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 function onRequest(m: Request): void {
   if (m.sync && m.r !== undefined) blockingInFlight++; // answered exactly once, by postSync
   let value: unknown;
@@ -352,9 +276,11 @@ function onRequest(m: Request): void {
     value = perform(m);
   } catch (error) {
     if (m.r !== undefined) replyError(m, error);
-    // A failed fire-and-forget message (a chain call with bad arguments...) surfaces on the next
-    // request that uses the object.
-    else markBroken(m, error);
+    else {
+      // A failed fire-and-forget message (a chain call with bad arguments...) fails the object's next use.
+      const id = 'newId' in m ? m.newId : 'id' in m ? m.id : undefined;
+      if (id !== undefined) broken.set(id, error);
+    }
     return;
   }
   if (m.r === undefined) return;
@@ -362,25 +288,25 @@ function onRequest(m: Request): void {
   else replyOk(m, value);
 }
 
-function markBroken(m: Request, error: unknown): void {
-  const id = 'newId' in m ? m.newId : 'id' in m ? m.id : undefined;
-  if (id !== undefined) broken.set(id, error);
+function onMessage(m: Request | Request[]): void {
+  if (Array.isArray(m)) for (const one of m) onRequest(one);
+  else onRequest(m);
+}
+
+function answer(m: Request, reply: Extract<SyncReply, { r: number }>): void {
+  if (m.sync) postSync(reply);
+  else emit(reply);
 }
 
 function replyOk(m: Request, value: unknown): void {
-  const kept = keptToken(value);
-  if (kept !== undefined) {
-    // The main thread has the original: nothing of the copy needs to cross.
-    if (m.sync) postSync({ r: m.r!, ok: null, kept });
-    else emit({ r: m.r!, ok: null, kept });
-    return;
-  }
-  const hooks = encodeHooks(ownerFor(m));
+  const kept = keptBy.get(value as WeakKey);
+  // The main thread has the original: nothing of the copy needs to cross.
+  if (kept !== undefined) return answer(m, { r: m.r!, ok: null, kept });
+  // New references in a result belong to the client of the object asked.
+  const hooks = encodeHooks('id' in m && m.op !== 'construct' ? ownerOf(m.id) : 0);
   try {
-    if (m.sync) {
-      const ok = m.op === 'read' || m.op === 'call' ? encodeLenient(value, hooks) : encode(value, hooks);
-      postSync({ r: m.r!, ok });
-    } else if (Array.isArray(value) && value.length > PART_SIZE) void replyInParts(m.r!, value, hooks);
+    if (m.sync) postSync({ r: m.r!, ok: m.op === 'read' || m.op === 'call' ? encodeLenient(value, hooks) : encode(value, hooks) });
+    else if (Array.isArray(value) && value.length > PART_SIZE) void replyInParts(m.r!, value, hooks);
     else emit({ r: m.r!, ok: encode(value, hooks) }, transferable(m, value));
   } catch (error) {
     replyError(m, error);
@@ -388,16 +314,11 @@ function replyOk(m: Request, value: unknown): void {
 }
 
 function replyError(m: Request, error: unknown): void {
-  const kept = keptToken(error);
-  const reply = { r: m.r!, error: encodeError(error), ...(kept !== undefined ? { kept } : {}) };
-  if (m.sync) postSync(reply);
-  else emit(reply);
+  const kept = keptBy.get(error as WeakKey);
+  answer(m, { r: m.r!, error: encodeError(error), ...(kept !== undefined ? { kept } : {}) });
 }
 
-/**
- * Replies, events and callback calls of the same tick cross in one message (their order kept): 80
- * concurrent commands whose answers arrive together wake the main thread once.
- */
+/** Replies, events and callback calls of one tick cross in one message, in order: one wake-up for many answers. */
 let outbox: WorkerMessage[] = [];
 /** ArrayBuffers the outbox's messages hand over instead of copying (see transferable). */
 let handOver: ArrayBuffer[] = [];
@@ -405,10 +326,7 @@ function emit(message: WorkerMessage, transfer?: ArrayBuffer): void {
   if (transfer) handOver.push(transfer);
   if (outbox.push(message) === 1) queueMicrotask(flush);
 }
-/**
- * A download's bytes (worker-streams.ts made them a fresh buffer) are moved, not cloned twice; not
- * when they sit in a slab shared with other Buffers (small ones, from the Buffer pool).
- */
+/** A download's bytes (a fresh buffer: streams.ts) are moved, not cloned; not when in a slab shared with other Buffers. */
 function transferable(m: Request, value: unknown): ArrayBuffer | undefined {
   if (m.op !== 'stream' || m.action !== 'read' || !(value instanceof Uint8Array) || !(value.buffer instanceof ArrayBuffer)) return undefined;
   return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value.buffer : undefined;
@@ -418,36 +336,28 @@ function flush(): void {
   const transfer = handOver;
   outbox = [];
   handOver = [];
-  if (batch.length === 1) post(batch[0]!, transfer);
-  else {
-    try {
-      port.postMessage(batch, transfer);
-    } catch {
-      for (const m of batch) post(m);
+  try {
+    port.postMessage(batch.length === 1 ? batch[0] : batch, transfer);
+  } catch {
+    // Structured clone refused a value the codec let through: sent one by one, only its request fails.
+    for (const m of batch) {
+      try {
+        port.postMessage(m);
+      } catch (error) {
+        if ('r' in m && !('error' in m)) port.postMessage({ r: m.r, error: encodeError(error) });
+      }
     }
   }
 }
-/** One message; one that structured clone refuses (a value the codec let through) fails its request only. */
-function post(m: WorkerMessage, transfer: ArrayBuffer[] = []): void {
-  try {
-    port.postMessage(m, transfer);
-  } catch (error) {
-    if ('r' in m && !('error' in m)) port.postMessage({ r: m.r, error: encodeError(error) });
-  }
-}
 
-function postSync(reply: SyncReply): void {
+function postSync(reply: SyncReply, transfer?: MessagePort[]): void {
   if ('r' in reply) blockingInFlight--;
-  syncPort.postMessage(reply);
+  syncPort.postMessage(reply, transfer);
   Atomics.add(flag, 0, 1);
   Atomics.notify(flag, 0);
 }
 
-/**
- * A long array (toArray, a cursor batch) crosses in slices, letting this thread's event loop run
- * between them: blocking requests from the main thread are answered within one slice, and the main
- * thread decodes as slices arrive instead of in one long pause.
- */
+/** A long array crosses in slices, the event loop running between them (blocking requests answered meanwhile). */
 async function replyInParts(r: number, value: unknown[], hooks: EncodeHooks): Promise<void> {
   try {
     let i = 0;
@@ -461,10 +371,7 @@ async function replyInParts(r: number, value: unknown[], hooks: EncodeHooks): Pr
   }
 }
 
-/**
- * Property values are the driver's own structures (client.options holds promises, a logger...):
- * what cannot cross is left out, level by level, instead of failing the read.
- */
+/** Driver structures (client.options holds promises, a logger...): what cannot cross is left out, level by level. */
 function encodeLenient(value: unknown, hooks: EncodeHooks, depth = 0): unknown {
   try {
     return encode(value, hooks);
@@ -486,10 +393,7 @@ export default function attach(task: Attach): string {
   port = task.port;
   syncPort = task.syncPort;
   flag = new Int32Array(task.flag);
-  initListenerHops({ syncPort, mainFlag: flag, requests: port, onRequest, flush, emit, keptBy, decodeHooks });
-  port.on('message', (m: Request | Request[]) => {
-    if (Array.isArray(m)) for (const one of m) onRequest(one);
-    else onRequest(m);
-  });
+  initListenerHops({ postSync, requests: port, onMessage, flush, emit, decodeHooks });
+  port.on('message', onMessage);
   return 'attached';
 }

@@ -1,27 +1,23 @@
-// The worker's side of a listener the driver waits for (see ./listener-hop.ts): the forwarder posts
-// the event on the blocking channel (which the main thread reads whether it is free or blocked in a
-// sync call), waits on the hop channel's flag until the main thread answered, and returns or throws
-// what the listener threw, so the driver aborts the command before sending, as in-process.
+// The worker's side of a listener the driver waits for (../listener-hop.ts): the forwarder posts the
+// event on the blocking channel (which the main thread reads whether free or blocked in a sync call),
+// waits on the hop channel's flag for the answer, and returns or throws what the listener threw, so
+// the driver aborts the command before sending, as in-process.
 import { MessageChannel, receiveMessageOnPort, threadId, type MessagePort } from 'node:worker_threads';
 import { decodeThrown, type DecodeHooks } from '../codec/index.js';
-import { HOP_FLAG, HOP_FLAG_LENGTH, HOP_SLICE_MS, type HopAnswer, type HopMessage, type HopThrown } from '../listener-hop.js';
-import type { Request, WorkerMessage } from '../protocol.js';
+import { HOP_FLAG, HOP_FLAG_LENGTH, HOP_SLICE_MS, type HopAnswer, type HopThrown } from '../listener-hop.js';
+import type { Request, SyncReply, WorkerMessage } from '../protocol.js';
 
 interface Deps {
-  /** The blocking channel and the flag the main thread waits on. */
-  syncPort: MessagePort;
-  mainFlag: Int32Array;
-  /** The main thread's requests: a listener's blocking request is answered while the worker waits. */
-  requests: MessagePort;
-  onRequest(m: Request): void;
-  /** Posts what the ordered channel has queued (events before this one reach the main thread first). */
-  flush(): void;
+  postSync(m: SyncReply, transfer?: MessagePort[]): void; // posts on the blocking channel, wakes the main thread
+  requests: MessagePort; // the main thread's requests: answered while the worker waits, if a listener blocks on one
+  onMessage(m: Request | Request[]): void;
+  flush(): void; // posts the ordered channel's queue: earlier events reach the main thread first
   emit(m: WorkerMessage): void;
-  /** Copies of values the main thread keeps, by token: a reply that is one of them carries the token. */
-  keptBy: WeakMap<WeakKey, number>;
   decodeHooks: DecodeHooks;
 }
 
+/** Copies of what user functions handed back or threw → the main thread's token for the original (main/kept-values.ts). */
+export const keptBy = new WeakMap<WeakKey, number>();
 let deps: Deps | undefined;
 let channel: { port: MessagePort; flag: Int32Array } | undefined;
 let nextHop = 1;
@@ -31,6 +27,13 @@ let pulls = 0;
 
 export function initListenerHops(d: Deps): void {
   deps = d;
+}
+
+/** A revoked Proxy: the twin of one a user function handed back or threw (a look at it throws, as at the original). */
+export function revokedProxy(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
 }
 
 /** The forwarder of `event` on object `id` that waits for the main thread's listeners. */
@@ -48,12 +51,8 @@ export function waitingForwarder(id: number, event: string, encodeArgs: (args: u
     }
     const hop = nextHop++;
     d.flush();
-    const call: HopMessage = { t: 'hop', w: threadId, hop, id, event, args: encoded, ...(attach ? { channel: attach } : {}) };
-    d.syncPort.postMessage(call, attach ? [attach.port] : []);
-    Atomics.add(d.mainFlag, 0, 1);
-    Atomics.notify(d.mainFlag, 0);
+    d.postSync({ t: 'hop', w: threadId, hop, id, event, args: encoded, ...(attach ? { channel: attach } : {}) }, attach ? [attach.port] : []);
     const answer = waitFor(d, channel, hop);
-    // What the listener threw (its copy, or a twin of its kind), as thrown in-process.
     if (answer.threw) throw thrownValue(d, answer.threw);
   };
 }
@@ -66,21 +65,14 @@ function waitFor(d: Deps, ch: { port: MessagePort; flag: Int32Array }, hop: numb
       early.set(a.hop, a);
     }
     const mine = early.get(hop);
-    if (mine) {
-      early.delete(hop);
-      return mine;
-    }
+    if (early.delete(hop)) return mine!;
     if (Atomics.load(ch.flag, HOP_FLAG.closed) !== 0) throw new Error('rotor: the pool closed while the worker waited for a listener on the main thread');
     const pull = Atomics.load(ch.flag, HOP_FLAG.pull);
     if (pull !== pulls) {
-      // The listener made a blocking request (a property read, a bulk operation...): it waits for
-      // this worker, so the requests sent so far run now, inside the emit, as in-process.
+      // The listener made a blocking request (a property read, a bulk operation...) and waits for this
+      // worker: the requests sent so far run now, inside the emit, as in-process.
       pulls = pull;
-      for (let got = receiveMessageOnPort(d.requests); got; got = receiveMessageOnPort(d.requests)) {
-        const m = got.message as Request | Request[];
-        if (Array.isArray(m)) for (const one of m) d.onRequest(one);
-        else d.onRequest(m);
-      }
+      for (let got = receiveMessageOnPort(d.requests); got; got = receiveMessageOnPort(d.requests)) d.onMessage(got.message as Request | Request[]);
       continue;
     }
     Atomics.wait(ch.flag, HOP_FLAG.wake, seen, HOP_SLICE_MS);
@@ -90,25 +82,18 @@ function waitFor(d: Deps, ch: { port: MessagePort; flag: Int32Array }, hop: numb
 /** Copies the main thread keeps the originals of: when one is collected, the original is let go. */
 const dropped: number[] = [];
 const copies = new FinalizationRegistry<number>((token) => {
-  if (dropped.push(token) === 1) {
-    setImmediate(() => {
-      deps?.emit({ t: 'hop', drop: dropped.splice(0) });
-    });
-  }
+  if (dropped.push(token) === 1) setImmediate(() => deps?.emit({ t: 'hop', drop: dropped.splice(0) }));
 });
 
 /** What the forwarder throws: a value of the kind the listener threw, the driver's copy keyed to the original. */
 function thrownValue(d: Deps, t: HopThrown): unknown {
   let value: unknown;
-  if (t.revoked) {
-    const { proxy, revoke } = Proxy.revocable({}, {});
-    revoke();
-    value = proxy; // the driver's look at it throws, as at the original
-  } else if (t.kind === 'function') value = function thrownFunction(): void {};
+  if (t.revoked) value = revokedProxy();
+  else if (t.kind === 'function') value = function thrownFunction(): void {};
   else if (t.kind === 'symbol') value = Symbol(t.description);
   else value = decodeThrown(t.error, undefined, d.decodeHooks);
   if (t.kept !== undefined && (typeof value === 'object' || typeof value === 'function' || typeof value === 'symbol') && value !== null) {
-    d.keptBy.set(value, t.kept);
+    keptBy.set(value, t.kept);
     copies.register(value, t.kept);
   }
   return value;

@@ -1,42 +1,30 @@
-// A bounded-cost copy of a driver internal for the main thread (`client.topology`, `client.s`...):
-// libraries probe such members for duck typing and state (mongoose reads `client.topology` for its
-// readyState). A driver object graph is large and cyclic, so this copies breadth first — every
-// field of a level before anything deeper, so shallow fields are always there — at most
-// SNAPSHOT_DEPTH levels and SNAPSHOT_NODES values; functions and what cannot cross are left out.
-// A class instance shows its own fields and its getters. It never throws. The copy is a plain
-// object: a picture of the internal, not the internal.
+// A bounded copy of a driver internal for the main thread (`client.topology`, `client.s`...), which
+// libraries probe for duck typing and state (mongoose reads `client.topology` for its readyState).
+// The graph is large and cyclic: the copy goes breadth first (shallow fields are always there), at
+// most SNAPSHOT_DEPTH levels and SNAPSHOT_NODES values, a class instance as its own fields and its
+// getters; functions and what cannot cross are left out. It never throws.
 import { driverClassOf } from '../../../registry/driver-classes.js';
 import { crossesAsValue, encode } from '../codec/index.js';
 
-export const SNAPSHOT_DEPTH = 5;
-export const SNAPSHOT_NODES = 2_000;
-
+const SNAPSHOT_DEPTH = 5;
+const SNAPSHOT_NODES = 2_000;
 const NO_REFS = { refOf: () => undefined, symbolKeys: 'drop' as const, to: 'the main thread' };
-
-interface Pending {
-  readonly source: object;
-  readonly target: Record<string, unknown> | unknown[];
-  readonly depth: number;
-}
 
 export function snapshot(value: unknown): unknown {
   const seen = new Set<object>();
   let nodes = SNAPSHOT_NODES;
-  const queue: Pending[] = [];
+  const queue: Array<{ source: object; target: Record<string, unknown> | unknown[]; depth: number }> = [];
   /** A leaf as is (or as the codec sends it), a container as an empty copy queued for filling. */
   const start = (v: unknown, depth: number): unknown => {
     if (--nodes < 0 || typeof v === 'function' || typeof v === 'symbol') return undefined;
     if (typeof v !== 'object' || v === null) return v;
     if (seen.has(v)) return undefined;
-    // An object of a registry class inside the internal (`topology.client`, `s.sessionPool.client`)
-    // crosses as its handle, as the driver's object holds the object itself: not a copy of its graph
-    // (half of a topology snapshot was its client's).
+    // A registry class's object inside (`topology.client`) crosses as its handle, not as a copy of its graph.
     if (depth > 0 && driverClassOf(v)) return v;
     const proto = Object.getPrototypeOf(v) as object | null;
-    // BSON values, dates, buffers, driver data classes: the reply's encode sends them. A live object
-    // (a socket, an emitter, an internal driver class) is copied field by field, below, without
-    // trying to encode it first: that walked its object graph to the codec's depth limit and threw
-    // (~3 ms of a 4 ms topology snapshot; mongoose reads client.topology on every readyState).
+    // BSON values, dates, buffers, driver data classes cross as the reply's encode sends them. A live
+    // object is copied field by field without trying encode first: that walked its graph and threw
+    // (~3 ms of a 4 ms topology snapshot).
     if (proto !== Object.prototype && proto !== Array.prototype && proto !== null && !(v instanceof Map) && crossesAsValue(v)) {
       try {
         encode(v, NO_REFS);
@@ -78,20 +66,17 @@ function entries(source: object): Array<[string, unknown]> {
   try {
     if (Array.isArray(source)) return source.slice(0, 100).map((v, i) => [String(i), v]);
     if (source instanceof Map) return [...source].slice(0, 100).map(([k, v]) => [String(k), v]);
-    const keys = Object.keys(source);
-    for (const key of keys) read(key);
+    for (const key of Object.keys(source)) read(key);
     const proto = Object.getPrototypeOf(source) as object | null;
-    if (proto !== null && proto !== Object.prototype) for (const key of gettersOf(proto)) if (!Object.prototype.hasOwnProperty.call(source, key)) read(key);
+    if (proto !== null && proto !== Object.prototype) for (const key of gettersOf(proto)) if (!Object.hasOwn(source, key)) read(key);
   } catch {
     // a hostile object: what was read so far
   }
   return out;
 }
 
-/**
- * The getter names of a class chain, once per prototype: walking the descriptors of every level for
- * every object was most of a `client.topology` snapshot (mongoose reads it on every readyState).
- */
+const getterCache = new WeakMap<object, readonly string[]>();
+/** The getter names of a class chain, walked once per prototype (per object, most of a topology snapshot's time). */
 function gettersOf(proto: object): readonly string[] {
   let keys = getterCache.get(proto);
   if (!keys) {
@@ -103,4 +88,3 @@ function gettersOf(proto: object): readonly string[] {
   }
   return keys;
 }
-const getterCache = new WeakMap<object, readonly string[]>();

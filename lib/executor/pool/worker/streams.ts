@@ -1,40 +1,37 @@
-// The worker side of the GridFS stream relays (see main/gridfs.ts). A 'read' answers with
-// everything read ahead since the last one (see ReadAhead).
-import { Stream, type Readable } from 'node:stream';
+// The worker side of the GridFS stream relays (see main/gridfs.ts).
+import { finished, Stream, type Readable } from 'node:stream';
 
-/**
- * A Node stream made in the worker (a GridFS stream) gets an 'error' listener: its errors reach the
- * main thread through the action that meets them (or the next one), and an 'error' event with no
- * listener would end the worker.
- */
+// A stream made in the worker gets an 'error' listener: its errors reach the main thread through the
+// action that meets them (or the next one); unheard, one would end the worker.
 export function hostStream(made: unknown): void {
   if (made instanceof Stream) made.on('error', () => {});
 }
 
-export type StreamAction = 'write' | 'end' | 'read' | 'abort';
+/** A Node callback-style call as a promise. */
+const settled = (start: (done: (error?: Error | null) => void) => void): Promise<void> =>
+  new Promise((resolve, reject) => start((error) => (error ? reject(error) : resolve())));
+
+const readers = new WeakMap<object, () => Promise<Buffer | null>>();
 
 /** The worker side of a stream action. */
-export async function streamAction(stream: any, action: StreamAction, data: Uint8Array | undefined): Promise<unknown> {
+export async function streamAction(stream: any, action: 'write' | 'end' | 'read' | 'abort', data: Uint8Array | undefined): Promise<unknown> {
+  if ((action === 'write' || action === 'end') && stream.errored) throw stream.errored;
   switch (action) {
     case 'write':
-      // Answered once the driver's stream took the chunk in (its callback: a failed insert fails
-      // this write; waiting for 'drain' would wait forever on an errored stream). A view, not a
-      // copy: the bytes arrived in an ArrayBuffer of their own.
-      if (stream.errored) throw stream.errored;
-      await new Promise<void>((resolve, reject) => {
-        stream.write(Buffer.from(data!.buffer, data!.byteOffset, data!.byteLength), (error?: Error | null) => (error ? reject(error) : resolve()));
-      });
+      // Answered once the driver's stream took the chunk (its callback: a failed insert fails this
+      // write; 'drain' never comes on an errored stream). A view: the bytes have an ArrayBuffer of their own.
+      await settled((done) => stream.write(Buffer.from(data!.buffer, data!.byteOffset, data!.byteLength), done));
       return undefined;
     case 'end':
-      if (stream.errored) throw stream.errored;
-      // Node hands end's callback the error of a failed finish (a duplicate id, the server gone):
-      // the upload failed, and the main thread's stream must emit 'error', not 'finish'.
-      await new Promise<void>((resolve, reject) => {
-        stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
-      });
+      // end's callback gets the error of a failed finish (a duplicate id, the server gone): the main
+      // thread's stream must emit 'error', not 'finish'.
+      await settled((done) => stream.end(done));
       return stream.gridFSFile ?? null;
-    case 'read':
-      return readAhead(stream as Readable);
+    case 'read': {
+      let read = readers.get(stream);
+      if (!read) readers.set(stream, (read = readAhead(stream as Readable)));
+      return read();
+    }
     case 'abort':
       await stream.abort();
       return undefined;
@@ -44,63 +41,38 @@ export async function streamAction(stream: any, action: StreamAction, data: Uint
 /** How many bytes a download's worker side reads ahead of the main thread's requests. */
 const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 
-/**
- * The worker side of a download: reads the driver's stream ahead of the main thread's requests (up
- * to READ_AHEAD_BYTES, then pauses it), so the chunks that arrive during one round trip cross
- * together in the next answer: a thread hop per chunk would pace the download on this machine's
- * wake-up latency, not on the server.
- */
-class ReadAhead {
-  private queue: Buffer[] = [];
-  private size = 0;
-  private ended = false;
-  private error: Error | undefined;
-  private wake: (() => void) | undefined;
-  constructor(private readonly stream: Readable) {
-    const wake = (): void => {
-      const w = this.wake;
-      this.wake = undefined;
-      w?.();
-    };
-    stream.on('data', (chunk: Buffer) => {
-      this.queue.push(chunk);
-      this.size += chunk.length;
-      if (this.size >= READ_AHEAD_BYTES) stream.pause();
-      wake();
-    });
-    stream.once('end', () => {
-      this.ended = true;
-      wake();
-    });
-    stream.once('error', (error) => {
-      this.error = error;
-      wake();
-    });
-    stream.once('close', () => {
-      if (!this.ended) this.error ??= Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-      wake();
-    });
-  }
-  /** Everything read ahead (at least one chunk, waiting for it if need be); null at the end. */
-  async read(): Promise<Buffer | null> {
-    while (this.queue.length === 0) {
-      if (this.error) throw this.error;
-      if (this.ended) return null;
-      await new Promise<void>((resolve) => (this.wake = resolve));
+// A download reads the driver's stream ahead (up to READ_AHEAD_BYTES, then pauses it); a 'read' takes all
+// read since the last one: a hop per chunk would pace the download on thread wake-ups, not the server.
+function readAhead(stream: Readable): () => Promise<Buffer | null> {
+  let queue: Buffer[] = [];
+  let size = 0;
+  let ended = false;
+  let error: Error | undefined;
+  let wake = (): void => {};
+  stream.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    size += chunk.length;
+    if (size >= READ_AHEAD_BYTES) stream.pause();
+    wake();
+  });
+  // The end, an error, or a close before the end (ERR_STREAM_PREMATURE_CLOSE).
+  finished(stream, (e) => {
+    ended = true;
+    error = e ?? undefined;
+    wake();
+  });
+  // Everything read ahead (at least one chunk, waiting for it if need be); null at the end.
+  return async () => {
+    while (queue.length === 0) {
+      if (error) throw error;
+      if (ended) return null;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
-    const chunks = this.queue;
-    this.queue = [];
-    this.size = 0;
-    this.stream.resume();
-    // Always a fresh buffer of its own (never a view on the driver's reply): worker.ts hands it over.
+    const chunks = queue;
+    queue = [];
+    size = 0;
+    stream.resume();
+    // Always a fresh buffer (never a view on the driver's reply): index.ts hands it over, not cloned.
     return Buffer.concat(chunks);
-  }
-}
-
-const readers = new WeakMap<object, ReadAhead>();
-
-function readAhead(stream: Readable): Promise<Buffer | null> {
-  let reader = readers.get(stream);
-  if (!reader) readers.set(stream, (reader = new ReadAhead(stream)));
-  return reader.read();
+  };
 }

@@ -1,25 +1,24 @@
-// The worker's table of driver objects: ids the main thread holds references by, the client that
-// owns each object (so `client.close()` releases everything of that client), how often each object
-// was sent (so a release racing a fresh reference never drops a live object), and event forwarders.
+// The worker's table of driver objects: the ids the main thread holds references by, the client that
+// owns each object (client.close() releases all of them), how often each was sent (a release racing a
+// fresh reference never drops a live object), its event forwarders and its stand-in abort controller.
 import { resolveClass } from '../../../registry/resolve.js';
 import type { ClassName } from '../../../registry/kinds.js';
 
 export interface Entry {
   readonly obj: any;
   readonly cls: ClassName;
-  /** The client that owns it (its own id for a client; 0 when unknown). */
-  readonly owner: number;
-  /** Times this object was sent to the main thread as a reference. */
-  sent: number;
-  /** The stand-in AbortSignal's id of a cursor opened with a signal. */
-  abortId?: number;
-  /** Event name → the listener forwarding it to the main thread. */
-  forwarders?: Map<string, (...args: unknown[]) => void>;
+  readonly owner: number; // the owning client's id (its own for a client; 0 when unknown)
+  sent: number; // times sent to the main thread as a reference
+  abortId?: number; // the stand-in AbortSignal's id of a cursor opened with a signal
+  forwarders?: Map<string, (...args: unknown[]) => void>; // event name → the listener forwarding it
 }
 
 const table = new Map<number, Entry>();
 const idOf = new Map<object, number>();
-let nextWorkerId = -1; // the worker numbers the objects it hands out with negative ids
+let nextWorkerId = -1; // the objects the worker hands out get negative ids
+// Stand-in AbortControllers of operations in flight and of cursors opened with a signal. Aborts come in
+// order with requests: one whose id is absent came after its operation ended.
+export const aborts = new Map<number, AbortController>();
 
 export function entry(id: number): Entry {
   const e = table.get(id);
@@ -33,44 +32,34 @@ export function register(obj: object, cls: ClassName, owner: number, id = nextWo
   return id;
 }
 
-export function idFor(obj: object): number | undefined {
-  return idOf.get(obj);
-}
+export const idFor = (obj: object): number | undefined => idOf.get(obj);
 
+/** The client owning object `id` (0 for an object no longer here). */
 export function ownerOf(id: number): number {
-  const e = entry(id);
-  return resolveClass(e.cls).client ? id : e.owner;
+  const e = table.get(id);
+  return e === undefined ? 0 : resolveClass(e.cls).client ? id : e.owner;
 }
 
 /** Sessions and cursors know their client: what a callback hands out is released with it. */
 export function ownerByClient(value: object): number {
-  let client: object | undefined;
+  let id: number | undefined;
   try {
-    client = (value as { client?: object }).client;
+    const client = (value as { client?: object }).client;
+    id = client ? idOf.get(client) : undefined;
   } catch {
-    client = undefined;
+    // a throwing getter: no owner
   }
-  const id = client ? idOf.get(client) : undefined;
   return id === undefined ? 0 : ownerOf(id);
-}
-
-let onDrop: ((e: Entry) => void) | undefined;
-/** What else goes with a dropped object (its stand-in AbortController). */
-export function whenDropped(hook: (e: Entry) => void): void {
-  onDrop = hook;
 }
 
 function drop(id: number, e: Entry): void {
   table.delete(id);
   idOf.delete(e.obj);
-  onDrop?.(e);
+  if (e.abortId !== undefined) aborts.delete(e.abortId);
   if (e.forwarders) for (const [event, forward] of e.forwarders) e.obj.off?.(event, forward);
 }
 
-/**
- * Releases ids the main thread no longer references. `seen[i]` is how many times the main thread
- * had received ids[i]: a reference sent since then is still on its way, so the object stays.
- */
+/** Releases ids the main thread let go of; `seen[i]`: how often it had received ids[i] (one sent since stays). */
 export function release(ids: number[], seen: number[]): void {
   for (let i = 0; i < ids.length; i++) {
     const e = table.get(ids[i]!);
@@ -101,8 +90,7 @@ export function unsubscribe(id: number, event: string): void {
 
 /** Whether the client owning object `id` forwards any event to the main thread. */
 export function clientForwards(id: number): boolean {
-  const client = table.get(ownerOf(id));
-  return client?.forwarders !== undefined && client.forwarders.size > 0;
+  return (table.get(ownerOf(id))?.forwarders?.size ?? 0) > 0;
 }
 
 export function tableStats(): { objects: number; forwarders: number } {
