@@ -40,7 +40,7 @@ export type Request = Answered &
     | { op: 'subscribe' | 'unsubscribe'; id: number; event: string }
     | { op: 'abort'; abortId: number }
     | { op: 'release'; ids: number[]; seen: number[] }
-    /** `kept`: the main thread holds what the user function handed back (see main/kept-values.ts); `revoked`: it is a revoked Proxy. */
+    /** `kept`: the main thread holds what the user function handed back (see main/slot-inbox.ts KeptValues); `revoked`: it is a revoked Proxy. */
     | { op: 'callback-result'; callId: number; ok?: unknown; error?: unknown; kept?: number; revoked?: true }
     /** The main thread calls a function the worker handed to a user function (lookup's callback). */
     | { op: 'call-function'; fn: number; args: unknown[] }

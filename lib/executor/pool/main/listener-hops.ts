@@ -1,21 +1,20 @@
 // The main thread's side of a listener the driver waits for (see ../listener-hop.ts): a worker's
 // forwarder waits in the driver's emit until this runs the handle's listeners and answers "ok" or
 // "threw". Served wherever this thread is: free (the blocking channel's message listener), or blocked
-// in a sync call on the same worker (slot-blocking.ts reads the blocking channel), so neither thread
+// in a sync call on the same worker (WorkerSlot.requestSync reads the blocking channel), so neither thread
 // waits for the other. What a listener throws is kept here; the driver rethrows the worker's copy,
 // which comes back as a token, so the caller receives the very value (rule 2).
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { decode, encodeError } from '../codec/index.js';
 import type { InboxHost } from './slot-inbox.js';
-import type { Request, WorkerMessage } from '../protocol.js';
+import type { Request } from '../protocol.js';
 import { HOP_FLAG, type HopAnswer, type HopMessage, type HopThrown } from '../listener-hop.js';
 import { dropsEvent } from './cursor.js';
 
 /** What a hop needs of its slot. */
 export type HopHost = Pick<InboxHost, 'refOf' | 'decodeHooks' | 'encodeHooks' | 'kept' | 'postNow'> & {
-  /** The ordered channel: what the worker posted there before the event is handled first. */
-  port(): MessagePort | undefined;
-  onMessage(m: WorkerMessage): void;
+  /** Handles what the worker posted on the ordered channel before the event, first, as emitted. */
+  drainOrdered(): void;
 };
 
 /** The function id kept values of listeners are filed under (no function has it: nothing forgets them but a drop). */
@@ -50,7 +49,7 @@ export class ListenerHops {
     let answer: HopAnswer = { hop: m.hop };
     this.serving.push({ event: m.event, w: m.w });
     try {
-      this.drainOrdered();
+      this.host.drainOrdered();
       answer = this.run(m);
     } catch (error) {
       answer = { hop: m.hop, threw: this.thrown(error) };
@@ -140,20 +139,5 @@ export class ListenerHops {
     }
     Atomics.add(ch.flag, HOP_FLAG.wake, 1);
     Atomics.notify(ch.flag, HOP_FLAG.wake);
-  }
-
-  /** What the worker posted on the ordered channel before the event: handled first, as emitted. */
-  private drainOrdered(): void {
-    const port = this.host.port();
-    if (!port) return;
-    for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
-      try {
-        this.host.onMessage(got.message as WorkerMessage);
-      } catch (error) {
-        process.nextTick(() => {
-          throw error;
-        });
-      }
-    }
   }
 }

@@ -521,8 +521,8 @@ export class WorkerSlot implements Slot, InboxHost {
     }
   }
 
-  /** What the worker posted before a blocking reply (events, other replies) is handled before it returns, as in-process. */
-  private drainOrdered(): void {
+  /** What the worker posted on the ordered channel so far (events, other replies), handled now: before a blocking reply or a waited-for event, as in-process. */
+  drainOrdered(): void {
     const port = this.ordered;
     if (!port) return;
     for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {

@@ -16,7 +16,7 @@ interface Deps {
   decodeHooks: DecodeHooks;
 }
 
-/** Copies of what user functions handed back or threw → the main thread's token for the original (main/kept-values.ts). */
+/** Copies of what user functions handed back or threw → the main thread's token for the original (main/slot-inbox.ts KeptValues). */
 export const keptBy = new WeakMap<WeakKey, number>();
 let deps: Deps | undefined;
 let channel: { port: MessagePort; flag: Int32Array } | undefined;
