@@ -110,13 +110,13 @@ function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
   if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) {
     throw new PathError('Cannot convert circular structure to BSON', 'cycle');
   }
-  // A fixed limit, not the stack's: where a stack overflow struck first (encoder or structured clone)
+  // A fixed limit, not the stack's: where an overflow struck first (encoder or structured clone)
   // depended on what the JIT had optimised. Servers refuse documents nested over 100 levels.
   if (depth > REFUSED_DEPTH) throw new PathError(`nested too deeply to cross to <to> (over ${REFUSED_DEPTH} levels; MongoDB refuses documents nested more than 100 levels deep)`, 'depth');
   deep.path[depth - MAX_DEPTH - 1] = value;
   deep.depthOf.set(value, depth);
 }
-const REFUSED_DEPTH = 1_000;
+const REFUSED_DEPTH = 2_000;
 
 function encPlain(obj: Doc, ctx: EncodeContext, depth: number, nullProto: boolean): unknown {
   if (ctx.symbolKeys) {
