@@ -9,14 +9,14 @@ const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 /** Package folder → its entry file when the package is the driver, else null. */
 const entries = new Map<string, string | null>();
 
-/** The package folder holding `file` under its last node_modules ('@scope/name' included), if any. */
+/** The package folder holding `file` under its last node_modules ('@scope/name' included), if any. Runs on every require of the app: no split, one slice. */
 function packageDir(file: string): string | undefined {
   const at = file.lastIndexOf(NODE_MODULES);
   if (at < 0) return undefined;
-  const rest = file.slice(at + NODE_MODULES.length).split(path.sep);
-  const depth = rest[0]?.startsWith('@') ? 2 : 1;
-  if (rest.length <= depth) return undefined;
-  return file.slice(0, at + NODE_MODULES.length) + rest.slice(0, depth).join(path.sep);
+  const start = at + NODE_MODULES.length;
+  let end = file.indexOf(path.sep, start);
+  if (end > start && file[start] === '@') end = file.indexOf(path.sep, end + 1);
+  return end > start ? file.slice(0, end) : undefined;
 }
 
 function driverEntryOf(dir: string): string | null {
