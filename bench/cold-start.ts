@@ -1,7 +1,7 @@
 // The cold-process section (`--tasks coldStart`): what a script, a cron job, a serverless handler or
 // a CLI pays on every start. Each variant is a fresh `node -e` that connects, runs one command and
-// exits: the bare driver, rotor/register inline, rotor/register on the pool, rotor/sync; and node
-// alone, for the floor. Variants interleave round by round (the order rotating), so machine noise
+// exits: the bare driver, rotor/register inline, rotor/register on the pool, rotor/sync; node alone,
+// and the driver in a plain worker with no rotor (./floor/cold-worker.ts), the pool design's floor. Variants interleave round by round (the order rotating), so machine noise
 // falls on all of them; the score is the median wall time from spawn to exit, and the median CPU
 // time of the whole process (all its threads: process.cpuUsage at exit), which is steadier on a
 // shared machine.
@@ -16,6 +16,10 @@ export const COLD_START_ROUNDS = { full: 15, quick: 3 } as const;
 
 const ASYNC_APP = "import { MongoClient } from 'mongodb'; const c = new MongoClient(process.env.MONGODB_URI); await c.db('admin').command({ ping: 1 }); await c.close();";
 const SYNC_APP = "import { MongoClient } from 'rotor/sync'; const c = new MongoClient(process.env.MONGODB_URI); c.db('admin').command({ ping: 1 }); c.close();";
+/** The same app with its command run in the preloaded plain worker (./floor/cold-worker.ts): the design's floor. */
+const RAW_APP =
+  "import { MongoClient } from 'mongodb'; import { once } from 'node:events'; new MongoClient(process.env.MONGODB_URI); " +
+  "const w = globalThis[Symbol.for('rotor.bench.rawWorker')]; w.ref(); w.postMessage(process.env.MONGODB_URI); await once(w, 'message'); w.unref();";
 /** Appended to every variant: the process's CPU time (every thread), as it exits. */
 const REPORT_CPU = "process.on('exit', () => { const u = process.cpuUsage(); process.stdout.write('cpu ' + (u.user + u.system) / 1000 + '\\n'); });";
 
@@ -32,6 +36,7 @@ function variants(): Variant[] {
   return [
     { name: 'node', description: 'node alone: `node -e` with no module (the floor)', flags: [], env: {}, code: '' },
     { name: 'bare', description: "the driver: import 'mongodb', connect, ping, close", flags: [], env: {}, code: ASYNC_APP },
+    { name: 'raw worker', description: 'no rotor: a preloaded plain worker loads the driver meanwhile and runs the ping (the floor of any driver-in-a-worker design)', flags: ['--import', join(packageRoot, 'dist', 'bench', 'floor', 'cold-worker.js')], env: {}, code: RAW_APP },
     { name: 'register inline', description: 'the same app under --import rotor/register, ROTOR_EXECUTOR=inline', flags: ['--import', register], env: { ROTOR_EXECUTOR: 'inline' }, code: ASYNC_APP },
     { name: 'register pool', description: 'the same app under --import rotor/register, ROTOR_EXECUTOR=pool', flags: ['--import', register], env: { ROTOR_EXECUTOR: 'pool' }, code: ASYNC_APP },
     { name: 'sync', description: "import from 'rotor/sync', ping without await (pool)", flags: [], env: {}, code: SYNC_APP },
