@@ -8,7 +8,7 @@ import type { Attribute, ClassName } from '../../../registry/kinds.js';
 import { resolveClass } from '../../../registry/resolve.js';
 import type { Executor } from '../../types.js';
 import { inlineExecutor } from '../../inline.js';
-import type { RemoteRef } from './remote-ref.js';
+import { RemoteRef } from './remote-ref.js';
 
 /** How far a download reads ahead of its consumer (its highWaterMark): the worker fetches while the consumer works. */
 const READ_AHEAD_BYTES = 2 * 1024 * 1024;
@@ -185,7 +185,8 @@ export function routeRelays<E extends Executor>(pool: E): E {
   for (const key of ROUTED) {
     // eslint-disable-next-line @typescript-eslint/unbound-method -- executors' members never use `this`
     const [own, relayed] = [pool[key], relay[key]] as [RefMethod, RefMethod];
-    routed[key] = (ref: object, a?: unknown, b?: unknown, c?: unknown) => (isPoolStream(ref) ? relayed : own)(ref, a, b, c);
+    // A RemoteRef first: one instanceof on every command's path.
+    routed[key] = (ref: object, a?: unknown, b?: unknown, c?: unknown) => (ref instanceof RemoteRef || !isPoolStream(ref) ? own : relayed)(ref, a, b, c);
   }
   return routed as E;
 }

@@ -37,10 +37,10 @@ interface Pending {
   functions: number[] | undefined;
 }
 
-/** A failure the worker reported, decoded where the caller awaits it; `kept`: what a user function threw. */
 /** settle()'s "no error". */
 const OK = Symbol('ok');
 
+/** A failure the worker reported, decoded where the caller awaits it; `kept`: what a user function threw. */
 class Failure {
   constructor(readonly wire: unknown, readonly kept?: { value: unknown }) {}
 }
