@@ -3,12 +3,13 @@
 // executor; only its "hook:" line says rotor answered.
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EXECUTORS } from '../lib/create-rotor.js';
 import { keepsDriver, resolveHook } from '../lib/register/hooks.cjs';
 import { isDriverEntry } from '../lib/register/driver-entry.cjs';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { importGraph } from './support/import-graph.js';
 import { dbName, suite, testUri } from './support/env.js';
 
@@ -119,6 +120,17 @@ test('ROTOR_EXECUTOR=pool: the worker starts when the app imports the driver, an
   assert.equal(inline.stdout.trim(), 'worker started: false', 'no worker for an inline app');
 });
 
+test('ROTOR_EXECUTOR=pool: a run that never touches the driver exits without waiting for the early worker to load it', async () => {
+  const mark = join(mkdtempSync(join(tmpdir(), 'rotor-early-')), 'mark');
+  writeFileSync(mark, '');
+  const run = await runApp('no-driver-app.mjs', ['--require', join(fixtures, 'slow-worker-driver.cjs'), '--import', registerESM], { ROTOR_EXECUTOR: 'pool', SLOW_DRIVER_MARK: mark });
+  assert.is(run.code, 0, run.stderr);
+  assert.is(run.stdout.trim(), 'done');
+  // The worker's driver was held up 3 s: had the process waited for its worker, the note would be there.
+  assert.is(readFileSync(mark, 'utf8'), '', 'the process waited for its worker to load the driver');
+  rmSync(dirname(mark), { recursive: true, force: true });
+});
+
 test("the hook installs itself in the app's worker threads, not in rotor's pool worker (no loader thread there)", async () => {
   const run = await runApp('register-workers.mjs', ['--import', registerESM], {});
   assert.is(run.code, 0, run.stderr);
@@ -205,7 +217,7 @@ test("rotor's modules never import 'mongodb' (they take lib/driver.ts): the app'
     reached.add(file);
     for (const next of graph.get(file) ?? []) visit(next);
   };
-  for (const root of ['register/register.cjs', 'register/entry.cjs', 'executor/pool/index.js', 'executor/pool/blocking.js', 'executor/pool/worker/index.js']) visit(root);
+  for (const root of ['register/register.cjs', 'register/entry.cjs', 'executor/pool/index.js', 'executor/pool/blocking.js', 'executor/pool/worker/entry.js', 'executor/pool/worker/index.js']) visit(root);
   assert.ok(reached.has('driver.js') && reached.has('runtime.js') && reached.has('executor/pool/codec/index.js'), [...reached].join(' '));
   const code = (file: string): string =>
     readFileSync(join(lib, file), 'utf8')

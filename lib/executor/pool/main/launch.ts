@@ -81,12 +81,12 @@ export function heapLimitsFromFlags(execArgv: readonly string[] = process.execAr
   return mb === undefined ? undefined : { maxOldGenerationSizeMb: mb };
 }
 
-/** tinypool running one rotor pool worker (../worker/index.ts) under the process's flags and environment. */
+/** tinypool running one rotor pool worker (../worker/entry.ts) under the process's flags and environment. */
 export function startWorkerPool(limits: ResourceLimits | undefined): Tinypool {
   return withWorkerFlags(
     (execArgv) =>
       new Tinypool({
-        filename: fileURLToPath(new URL('../worker/index.js', import.meta.url)),
+        filename: fileURLToPath(new URL('../worker/entry.js', import.meta.url)),
         minThreads: 1,
         maxThreads: 1,
         // Never park the idle worker in Atomics.wait: it would freeze heartbeats, pool maintenance and change streams.

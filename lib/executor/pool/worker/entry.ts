@@ -1,0 +1,24 @@
+// tinypool's entry for a pool worker. Small on purpose: tinypool marks a worker ready (and lets the
+// process exit around it) only once its entry module has loaded, so a process that never uses its
+// early worker (a CLI's --help under rotor/register on the pool) would otherwise wait ~150 ms at
+// exit for the driver to load there. The worker's code and the driver load meanwhile.
+import type { Attach } from '../protocol.js';
+
+const loading = import('./index.js');
+loading.catch(() => {}); // an unused early worker that cannot load ends quietly; a used one reports below
+
+/**
+ * The task tinypool runs once: hands the ports on when the worker's code is loaded, and answers at
+ * once (a task in flight would keep the process up). The slot's requests wait in the ports meanwhile.
+ */
+export default function attach(task: Attach): string {
+  loading.then(
+    (worker) => worker.default(task),
+    // A worker that cannot load dies with the reason, which the slot's 'error' listener reports.
+    (error: unknown) =>
+      process.nextTick(() => {
+        throw error;
+      }),
+  );
+  return 'attaching';
+}
