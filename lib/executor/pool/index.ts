@@ -56,7 +56,7 @@ export function ownRef(ref: object): RemoteRef {
 
 /** One of this executor's refs, its object made again first if its worker was lost. */
 export function asRef(ref: object): RemoteRef {
-  ownRef(ref).slot.ensureAlive(ref as RemoteRef);
+  ownRef(ref).slot.objects.ensureAlive(ref as RemoteRef);
   return ref as RemoteRef;
 }
 
@@ -203,7 +203,7 @@ function probeRemote(ref: RemoteRef, member: string | symbol): unknown {
   if (cached?.has(member)) return cached.get(member);
   let value: unknown;
   try {
-    ref.slot.ensureAlive(ref);
+    ref.slot.objects.ensureAlive(ref);
     value = ref.slot.requestSync({ op: 'probe', id: ref.id, member });
   } catch {
     value = undefined;
@@ -217,13 +217,13 @@ const probes = new Map<RemoteRef, Map<string, unknown>>();
 
 /** A synchronous factory on one worker's object: validated on the shadow, sent without waiting. */
 function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[], cls: ClassName): object {
-  parent.slot.ensureAlive(parent);
+  parent.slot.objects.ensureAlive(parent);
   const upload = withMadeId(parent.resolved.attributes.get(member), memberName(member), args);
   const signal = extractSignal(upload.args, parent.resolved.attributes.get(upload.member)?.optionsAt);
   // A cursor opened with an aborted signal is made, as the driver's is: its reads reject.
   if (signal?.aborted && !isCursorClass(resolveClass(cls))) throw signal.reason;
   const shadow = factoryShadow(parent, upload.member, upload.args, cls); // throws what the driver throws, before a ref exists
-  const ref = parent.slot.newRef(cls, parent);
+  const ref = parent.slot.objects.newRef(cls, parent);
   const abortId = signal ? newAbortId() : undefined;
   send(parent.slot, ref, shadow, { op: 'factory', id: parent.id, member: upload.member, args: [], newId: ref.id, cls, ...(abortId !== undefined ? { abortId } : {}) }, upload.args);
   if (signal) {
@@ -237,7 +237,7 @@ function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[],
 function constructOn(target: Slot, cls: ClassName, driverClass: new (...args: any[]) => object, args: unknown[]): RemoteRef {
   // The driver's constructor errors (a bad URI, an invalid option) throw here, from the shadow.
   const shadow = constructShadow(cls, driverClass, args);
-  const ref = target.newRef(cls, args.map(refOf).find((a): a is RemoteRef => a !== undefined));
+  const ref = target.objects.newRef(cls, args.map(refOf).find((a): a is RemoteRef => a !== undefined));
   send(target, ref, shadow, { op: 'construct', id: ref.id, cls, args: [] }, args);
   return ref;
 }

@@ -21,7 +21,7 @@ export function* command(target: RemoteRef, member: string | symbol, args: unkno
     yield { all: (target.replicas ?? [target]).map((r) => closeOn(r, name, attr, [...args], w)) };
     return undefined;
   }
-  target.slot.ensureAlive(target);
+  target.slot.objects.ensureAlive(target);
   if (!target.replicas) return yield* commandOn(target, name, attr, args, w);
   // connect concerns every worker's driver client; other commands go to one worker: the one
   // holding a stateful argument (a session), else the next in turn.
@@ -35,7 +35,7 @@ export function* command(target: RemoteRef, member: string | symbol, args: unkno
 
 /** An async command on one worker's object. */
 function* commandOn(ref: RemoteRef, name: string, attr: Attribute | undefined, args: unknown[], w: Waiter): Steps<unknown> {
-  ref.slot.ensureAlive(ref);
+  ref.slot.objects.ensureAlive(ref);
   if (isCursorClass(ref.resolved)) {
     const local = cursorSteps(ref, name, attr, args, w);
     if (local) return yield* local;
@@ -50,7 +50,7 @@ function* commandOn(ref: RemoteRef, name: string, attr: Attribute | undefined, a
   const ask: Request = { op: 'invoke', id: ref.id, member: name, args: [] };
   const result = yield { ask, ref, args, signal, boundArgs: args, userFunctions: attr?.kind === 'user-callback' };
   // Bookkeeping once it succeeded.
-  if (releasesClient(attr)) ref.slot.forgetClient(ref); // the worker dropped everything the client owned
+  if (releasesClient(attr)) ref.slot.objects.forgetClient(ref); // the worker dropped everything the client owned
   else if (ref.root.resolved.client) ref.slot.hold(ref.root, true); // connected (the driver connects on first use)
   if (ref.resolved.endedBy.has(name)) ref.ended = true;
   insertedIdsAsCalled(ids, args, result);
@@ -62,11 +62,11 @@ function* commandOn(ref: RemoteRef, name: string, attr: Attribute | undefined, a
  * the client any more (a client waiting to be rebuilt is simply not rebuilt).
  */
 function* closeOn(r: RemoteRef, name: string, attr: Attribute | undefined, args: unknown[], w: Waiter): Steps<void> {
-  if (r.lost || r.slot.isClosed || r.slot.awaitsRebuild(r)) return r.slot.forgetClient(r);
+  if (r.lost || r.slot.isClosed || r.slot.objects.awaitsRebuild(r)) return r.slot.objects.forgetClient(r);
   try {
     yield* commandOn(r, name, attr, args, w);
   } catch (error) {
     if (!(error instanceof WorkerLostError) && !(error instanceof PoolClosedError)) throw error;
-    r.slot.forgetClient(r);
+    r.slot.objects.forgetClient(r);
   }
 }

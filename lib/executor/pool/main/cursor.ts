@@ -62,7 +62,7 @@ function batchAsk(ref: RemoteRef, mode: FetchRole) {
  */
 function* fill(ref: RemoteRef, mode: FetchRole, w: Waiter): Steps<boolean> {
   if (closedWithClient(ref)) return false;
-  ref.slot.ensureAlive(ref);
+  ref.slot.objects.ensureAlive(ref);
   if (ref.signal?.aborted) throw ref.signal.reason;
   const state = cursorState(ref);
   state.started = true;
@@ -129,7 +129,7 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
       let rest: unknown[] = [];
       yield* settleReadAhead(state);
       if (!closedWithClient(ref)) {
-        ref.slot.ensureAlive(ref);
+        ref.slot.objects.ensureAlive(ref);
         state.started = true;
         rest = (yield { ask: { op: 'invoke', id: ref.id, member, args: [] }, ref, args: [], signal: ref.signal }) as unknown[];
         ref.ended = true;

@@ -19,7 +19,7 @@ const WRITE_AHEAD_BYTES = 4 * 1024 * 1024;
 type Action = 'write' | 'end' | 'read' | 'abort';
 
 function run(remote: RemoteRef, action: Action, data?: Uint8Array): Promise<unknown> {
-  remote.slot.ensureAlive(remote);
+  remote.slot.objects.ensureAlive(remote);
   const done = remote.slot.request({ op: 'stream', id: remote.id, action, ...(data ? { data } : {}) });
   if (action === 'abort' || action === 'end') void done.then(() => (remote.ended = true), () => {});
   return done;

@@ -12,7 +12,7 @@ import { HOP_FLAG, type HopAnswer, type HopMessage, type HopThrown } from '../li
 import { dropsEvent } from './cursor.js';
 
 /** What a hop needs of its slot. */
-export type HopHost = Pick<InboxHost, 'refOf' | 'decodeHooks' | 'encodeHooks' | 'kept' | 'postNow'> & {
+export type HopHost = Pick<InboxHost, 'objects' | 'kept' | 'postNow'> & {
   /** Handles what the worker posted on the ordered channel before the event, first, as emitted. */
   drainOrdered(): void;
 };
@@ -95,11 +95,11 @@ export class ListenerHops {
   }
 
   private run(m: Extract<HopMessage, { hop: number }>): HopAnswer {
-    const ref = this.host.refOf(m.id);
+    const ref = this.host.objects.refOf(m.id);
     const emitter = ref?.emitter;
     if (!ref || !emitter || dropsEvent(ref, m.event)) return { hop: m.hop };
     try {
-      emitter.emit(m.event, ...(decode(m.args, this.host.decodeHooks) as unknown[]));
+      emitter.emit(m.event, ...(decode(m.args, this.host.objects.decodeHooks) as unknown[]));
       return { hop: m.hop };
     } catch (error) {
       return { hop: m.hop, threw: this.thrown(error) };
@@ -111,7 +111,7 @@ export class ListenerHops {
   /** What the worker's forwarder gets of a thrown value; anything with an identity is kept here. */
   private thrown(value: unknown): HopThrown {
     let message: { error?: unknown; kept?: number; revoked?: true } | undefined;
-    this.host.kept.reply((m) => void (message = m), 0, LISTENER_FN, { error: value }, this.host.encodeHooks);
+    this.host.kept.reply((m) => void (message = m), 0, LISTENER_FN, { error: value }, this.host.objects.encodeHooks);
     const { error, kept, revoked } = message!;
     const kind = typeof value === 'function' ? 'function' : typeof value === 'symbol' ? 'symbol' : typeof value === 'object' && value !== null ? 'object' : 'primitive';
     if (kind === 'primitive') {

@@ -1,5 +1,6 @@
 // A main-thread stand-in for a driver object that lives in a pool worker, and the worker slot
-// (./slot.ts) as these objects see it, declared here so that neither module imports the other.
+// (./slot.ts) and its object table (./objects.ts) as these objects see them, declared here so that
+// neither module imports the other.
 import type { EventEmitter } from 'node:events';
 import type { ClassName } from '../../../registry/kinds.js';
 import { resolveClass, type ResolvedClass } from '../../../registry/resolve.js';
@@ -15,14 +16,20 @@ export interface Slot {
   post(m: Request, args?: unknown[], owner?: RemoteRef): void;
   /** Sends what this tick queued now. */
   flush(): void;
+  /** The objects its worker holds (./objects.ts). */
+  readonly objects: SlotObjects;
+  /** A connected client keeps the process alive, as the driver's sockets do. */
+  hold(client: RemoteRef, connected: boolean): void;
+  watchSignal(ref: RemoteRef, signal: AbortSignal, abortId: number): void;
+}
+
+/** The objects a slot's worker holds, as the pool's modules use them (./objects.ts). */
+export interface SlotObjects {
   newRef(cls: ClassName, parent: RemoteRef | undefined, id?: number): RemoteRef;
   /** Makes an object again (parents first) after a worker loss or client.close(). */
   ensureAlive(ref: RemoteRef): void;
   awaitsRebuild(ref: RemoteRef): boolean;
   forgetClient(client: RemoteRef): void;
-  /** A connected client keeps the process alive, as the driver's sockets do. */
-  hold(client: RemoteRef, connected: boolean): void;
-  watchSignal(ref: RemoteRef, signal: AbortSignal, abortId: number): void;
 }
 
 /** How a blocking request waits. */

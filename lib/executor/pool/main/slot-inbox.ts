@@ -3,25 +3,18 @@
 // carries back, so the caller receives that very value, as in-process.
 import type { MessagePort } from 'node:worker_threads';
 import { types } from 'node:util';
-import { decode, encode, encodeError, type DecodeHooks, type EncodeHooks } from '../codec/index.js';
+import { decode, encode, encodeError, type EncodeHooks } from '../codec/index.js';
 import type { Request } from '../protocol.js';
-import type { RemoteRef } from './remote-ref.js';
+import type { RemoteObjects, UserFunction } from './objects.js';
 
 /** What the worker's calls into this thread need of their slot (WorkerSlot; ./listener-hops.ts too). */
 export interface InboxHost {
   readonly kept: KeptValues;
-  readonly encodeHooks: EncodeHooks;
-  readonly decodeHooks: DecodeHooks;
-  refOf(id: number): RemoteRef | undefined;
+  readonly objects: Pick<RemoteObjects, 'refOf' | 'encodeHooks' | 'decodeHooks' | 'functions' | 'blockingFunctions'>;
   postNow(m: Request): void;
   /** The ordered channel, undefined once the worker is lost. */
   port(): MessagePort | undefined;
-  readonly functions: ReadonlyMap<number, UserFunction>;
-  /** Those of blocking requests still waiting: they must be synchronous. */
-  readonly blockingFunctions: ReadonlySet<number>;
 }
-
-export type UserFunction = (...args: unknown[]) => unknown;
 type CallbackResult = Extract<Request, { op: 'callback-result' }>;
 type Outcome = { ok: unknown } | { error: unknown };
 
@@ -117,7 +110,7 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
 export function runUserFunction(host: InboxHost, call: { callId: number; fn: number; args: unknown }, blocked: boolean): Error | undefined {
   const { callId, fn: fnId, args } = call;
   const reply = (outcome: Outcome): undefined => {
-    host.kept.reply(blocked ? (m) => host.port()?.postMessage(m) : (m) => host.postNow(m), callId, fnId, outcome, host.encodeHooks);
+    host.kept.reply(blocked ? (m) => host.port()?.postMessage(m) : (m) => host.postNow(m), callId, fnId, outcome, host.objects.encodeHooks);
     return undefined;
   };
   const later = (value: unknown): undefined => {
@@ -126,10 +119,10 @@ export function runUserFunction(host: InboxHost, call: { callId: number; fn: num
       .catch(() => {}); // a reply cannot fail (a stand-in at worst); a pool closed meanwhile has no port
     return undefined;
   };
-  const fn = host.functions.get(fnId);
+  const fn = host.objects.functions.get(fnId);
   if (!fn) return reply({ error: new TypeError('rotor: the callback for this operation is gone (its operation already settled)') });
-  if (!blocked) return later(Promise.resolve().then(() => fn(...(decode(args, host.decodeHooks) as unknown[]))));
-  const decoded = decode(args, host.decodeHooks) as unknown[];
+  if (!blocked) return later(Promise.resolve().then(() => fn(...(decode(args, host.objects.decodeHooks) as unknown[]))));
+  const decoded = decode(args, host.objects.decodeHooks) as unknown[];
   const last = decoded.length - 1;
   const callback = typeof decoded[last] === 'function' ? (decoded[last] as UserFunction) : undefined;
   let calledBack = false;
@@ -157,7 +150,7 @@ export function runUserFunction(host: InboxHost, call: { callId: number; fn: num
   }
   if (!thenable) return reply({ ok: value });
   // Another (asynchronous) request's function, called here because this thread was blocked: it answers once the thread is free.
-  if (!host.blockingFunctions.has(fnId)) return later(value);
+  if (!host.objects.blockingFunctions.has(fnId)) return later(value);
   Promise.resolve(value).catch(() => {}); // never awaited: its rejection is not the user's unhandled one
   return reply({
     error: new TypeError(

@@ -1,20 +1,19 @@
 // One pool worker, seen from the main thread: its start and death, the two channels requests and
-// replies cross, blocking waits, the objects it holds, the user functions requests carry (they run
-// in ./slot-inbox.ts), and what keeps the process alive.
+// replies cross, blocking waits, and what keeps the process alive. The objects it holds and the user
+// functions requests carry are in ./objects.ts; those functions run in ./slot-inbox.ts.
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import type { Tinypool } from 'tinypool';
-import type { ClassName } from '../../../registry/kinds.js';
 import { MongoRuntimeError } from '../../../driver.js';
-import { decode, decodeThrown, encodeArgs, type DecodeHooks, type EncodeHooks } from '../codec/index.js';
+import { decode, decodeThrown } from '../codec/index.js';
 import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
-import { refOf as handleRef } from './arguments.js';
 import { dropsEvent } from './cursor.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
 import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker } from './launch.js';
 import { ListenerHops } from './listener-hops.js';
-import { RemoteRef, type ReleaseToken, type Slot, type SyncWait } from './remote-ref.js';
-import { KeptValues, runUserFunction, type InboxHost, type UserFunction } from './slot-inbox.js';
+import { RemoteObjects, type ObjectsHost } from './objects.js';
+import type { RemoteRef, SyncWait } from './remote-ref.js';
+import { KeptValues, runUserFunction, type InboxHost } from './slot-inbox.js';
 import type { SlotStats } from './stats.js';
 import { threadState } from './thread-liveness.js';
 
@@ -52,14 +51,15 @@ const throwLater = (error: unknown): void =>
     throw error;
   });
 
-export class WorkerSlot implements Slot, InboxHost {
+export class WorkerSlot implements ObjectsHost, InboxHost {
   private pool: Tinypool | undefined;
   private worker: Worker | undefined;
   /** The ordered channel: every request, and the replies but those to blocking requests (on syncPort, counted in flag[0]). */
   private ordered: MessagePort | undefined;
   private syncPort: MessagePort | undefined;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
-  private generation = 0;
+  /** Counts this slot's workers (a fresh one after each loss). */
+  generation = 0;
   private sawRunning = false;
   private startedAt = 0;
   private closed = false;
@@ -70,24 +70,11 @@ export class WorkerSlot implements Slot, InboxHost {
   private readonly flushSoon = (): void => this.flush();
   /** Blocking requests waiting, each with the first error a listener threw during it (see listenerThrew). */
   private readonly listenerErrors = new Map<number, unknown>();
-  readonly functions = new Map<number, UserFunction>();
-  private nextFunction = 1;
-  /** Registered by the encode in progress. */
-  private owned: number[] | undefined;
-  readonly blockingFunctions = new Set<number>();
-  /** Of closed clients' objects: kept for a reconnect, but the worker holds them no more. */
-  private readonly dormant = new Set<number>();
-  private nextId = 1;
-  /** Held weakly: a collected one is released in the worker, in batches. */
-  private readonly refs = new Map<number, WeakRef<RemoteRef>>();
-  private releases: ReleaseToken[] = [];
-  private readonly finalizer = new FinalizationRegistry<ReleaseToken>((token) => this.release(token));
-  /** Objects to make again on their next use (after a worker loss, or a client.close()). */
-  private readonly rebuild = new WeakSet<RemoteRef>();
   private readonly watched = new Set<() => void>();
   /** Connected clients: like the driver's sockets, they keep the process alive. */
   private readonly holds = new Set<RemoteRef>();
   readonly kept = new KeptValues();
+  readonly objects: RemoteObjects = new RemoteObjects(this, (ids) => this.kept.forget(ids));
   private readonly hops = new ListenerHops(this);
 
   constructor(readonly index: number, private readonly resourceLimits: ResourceLimits | undefined) {}
@@ -149,13 +136,7 @@ export class WorkerSlot implements Slot, InboxHost {
     this.generation++;
     const message = `rotor pool worker lost: ${cause.message} (a command in flight may or may not have taken effect on the server)`;
     void this.detach(new WorkerLostError(message, { cause }))?.terminate().catch(() => {}); // noticed before its exit event: make sure it is gone
-    const live = this.live();
-    const holdsState = (ref: RemoteRef): boolean => ref.resolved.stateful && !ref.ended;
-    const poisoned = new Set(live.filter(holdsState).map((ref) => ref.root));
-    for (const ref of live) {
-      if (ref.recipe && !holdsState(ref) && !poisoned.has(ref.root)) this.rebuild.add(ref);
-      else ref.lost ??= new WorkerLostError(`${ref.cls} was lost with its pool worker: ${cause.message}`, { cause });
-    }
+    this.objects.workerLost(cause);
   }
 
   /** The thread stopped, although its exit event may not have been delivered yet. */
@@ -173,7 +154,7 @@ export class WorkerSlot implements Slot, InboxHost {
     const pool = this.pool;
     this.detach(new PoolClosedError('a command in flight'));
     this.closed = true;
-    this.releases = [];
+    this.objects.closed();
     for (const unwatch of [...this.watched]) unwatch();
     await pool?.destroy();
   }
@@ -215,112 +196,7 @@ export class WorkerSlot implements Slot, InboxHost {
     this.updateRef();
   }
 
-  // -- objects and functions ---------------------------------------------------------------------
-
-  newRef(cls: ClassName, parent: RemoteRef | undefined, id = this.nextId++): RemoteRef {
-    const ref = new RemoteRef(this, id, cls, parent);
-    this.refs.set(id, new WeakRef(ref));
-    this.finalizer.register(ref, ref.token);
-    return ref;
-  }
-
-  refOf(id: number): RemoteRef | undefined {
-    return this.refs.get(id)?.deref();
-  }
-
-  private live(): RemoteRef[] {
-    return [...this.refs.values()].map((weak) => weak.deref()).filter((ref) => ref !== undefined);
-  }
-
-  private release(token: ReleaseToken): void {
-    this.forgetFunctions(token.functions);
-    token.unwatch?.();
-    // A fresh RemoteRef may already stand for the same id (the worker sent it again): keep it.
-    if (this.refs.get(token.id)?.deref() === undefined) this.refs.delete(token.id);
-    if (!this.ordered) return; // nothing to release in a closed pool, or on a lost worker
-    if (this.releases.push(token) === 1) setImmediate(() => this.flushReleases());
-  }
-
-  private flushReleases(): void {
-    const tokens = this.releases;
-    this.releases = [];
-    if (tokens.length > 0) this.postNow({ op: 'release', ids: tokens.map((t) => t.id), seen: tokens.map((t) => t.seen) });
-  }
-
-  ensureAlive(ref: RemoteRef): void {
-    if (ref.lost) throw ref.lost;
-    if (!this.rebuild.has(ref)) return;
-    if (ref.parent) this.ensureAlive(ref.parent);
-    this.rebuild.delete(ref);
-    for (const id of ref.token.functions ?? []) this.dormant.delete(id);
-    const { r: _r, sync: _sync, ...recipe } = ref.recipe!;
-    this.post(recipe);
-  }
-
-  awaitsRebuild(ref: RemoteRef): boolean {
-    return this.rebuild.has(ref);
-  }
-
-  /** After `client.close()`, as the driver's: open cursors and sessions are over; the rest is made again if used (it reconnects). */
-  forgetClient(client: RemoteRef): void {
-    this.hold(client, false);
-    for (const ref of this.live()) {
-      if (ref.root !== client) continue;
-      for (const id of ref.token.functions ?? []) this.dormant.add(id);
-      if (ref.resolved.stateful || !ref.recipe) {
-        ref.ended = true;
-        ref.lost ??= new WorkerLostError(`${ref.cls} was released when its client closed`);
-      } else {
-        if (ref === client && ref.recipe.op === 'construct') ref.recipe = { ...ref.recipe, closed: true };
-        this.rebuild.add(ref);
-      }
-    }
-  }
-
-  private forgetFunctions(ids: number[] | undefined): void {
-    if (!ids) return;
-    for (const id of ids) {
-      this.functions.delete(id);
-      this.dormant.delete(id);
-    }
-    this.kept.forget(ids);
-  }
-
   // -- main → worker -----------------------------------------------------------------------------
-
-  readonly encodeHooks: EncodeHooks = {
-    symbolKeys: 'drop', // as the driver's BSON serializer ignores them
-    lenient: true,
-    refOf: (value) => {
-      const found = handleRef(value);
-      if (!found) return undefined;
-      const ref = found.replicas?.find((r) => r.slot === this) ?? found;
-      if (ref.slot !== this) throw new TypeError(`a ${ref.cls} handle from another pool worker cannot be used here`);
-      this.ensureAlive(ref);
-      return { id: ref.id, cls: ref.cls };
-    },
-    functionRef: (fn) => {
-      const id = this.nextFunction++;
-      this.functions.set(id, fn as UserFunction);
-      (this.owned ??= []).push(id);
-      return id;
-    },
-  };
-  private readonly materializeHooks: EncodeHooks = { ...this.encodeHooks, materialize: true };
-
-  /** Encodes `args` into `m.args`; returns the function ids that registered. */
-  private encode(m: Sent, args: unknown[], materialize: boolean): number[] | undefined {
-    this.owned = undefined;
-    try {
-      m.args = encodeArgs(args, materialize ? this.materializeHooks : this.encodeHooks);
-      return this.owned;
-    } catch (error) {
-      this.forgetFunctions(this.owned);
-      throw error;
-    } finally {
-      this.owned = undefined;
-    }
-  }
 
   /**
    * Posts `m`; returns its user functions' ids. What structured clone refuses (a Proxy) is encoded
@@ -333,14 +209,14 @@ export class WorkerSlot implements Slot, InboxHost {
     } catch (error) {
       if (!args || (error as Error).name !== 'DataCloneError') throw error;
     }
-    this.forgetFunctions(functions);
+    this.objects.forgetFunctions(functions);
     let materialized: number[] | undefined;
     try {
-      materialized = this.encode(m, args, true);
+      materialized = this.objects.encodeInto(m, args, true);
       port.postMessage(m);
       return materialized;
     } catch (again) {
-      this.forgetFunctions(materialized);
+      this.objects.forgetFunctions(materialized);
       throw new TypeError(`rotor: an argument of ${nameOf(m)} cannot cross to the pool worker: ${(again as Error).message}`, { cause: again });
     }
   }
@@ -348,11 +224,11 @@ export class WorkerSlot implements Slot, InboxHost {
   /** Posts `m` now, after what is queued; returns the function ids its arguments registered. */
   private send(m: Sent, args: unknown[] | undefined, port: MessagePort): number[] | undefined {
     this.flush();
-    const functions = args && this.encode(m, args, false);
+    const functions = args && this.objects.encodeInto(m, args, false);
     try {
       return this.postEncoded(port, m, args, functions);
     } catch (error) {
-      this.forgetFunctions(functions);
+      this.objects.forgetFunctions(functions);
       throw error;
     }
   }
@@ -404,7 +280,7 @@ export class WorkerSlot implements Slot, InboxHost {
     const reply = await new Promise((resolve, reject) => this.queue(m, args, signal, resolve, reject));
     if (!(reply instanceof Failure)) return reply;
     if (reply.kept) throw reply.kept.value; // what the user's function threw, as thrown
-    throw decodeThrown(reply.wire, new Error().stack, this.decodeHooks); // a thrown primitive comes back as itself
+    throw decodeThrown(reply.wire, new Error().stack, this.objects.decodeHooks); // a thrown primitive comes back as itself
   }
 
   private queue(m: Sent, args: unknown[] | undefined, signal: AbortSignal | undefined, resolve: Pending['resolve'], reject: Pending['reject']): void {
@@ -420,7 +296,7 @@ export class WorkerSlot implements Slot, InboxHost {
       signal.addEventListener('abort', p.onAbort, { once: true });
     }
     try {
-      if (args) p.functions = this.encode(m, args, false);
+      if (args) p.functions = this.objects.encodeInto(m, args, false);
     } catch (error) {
       return this.settle(p, error);
     }
@@ -448,7 +324,7 @@ export class WorkerSlot implements Slot, InboxHost {
   private settle(p: Pending, error: unknown, value?: unknown): void {
     if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
     p.onAbort = undefined;
-    this.forgetFunctions(p.functions);
+    this.objects.forgetFunctions(p.functions);
     if (error !== OK) p.reject(error as Error);
     else p.resolve(value);
   }
@@ -476,7 +352,7 @@ export class WorkerSlot implements Slot, InboxHost {
     const functions = this.send(m, args, port);
     this.hops.afterBlocking();
     // Its own functions must be synchronous: a Promise would wait for this thread, which waits for the worker.
-    if (functions) for (const id of functions) this.blockingFunctions.add(id);
+    if (functions) for (const id of functions) this.objects.blockingFunctions.add(id);
     this.listenerErrors.set(r, undefined);
     const syncPort = this.syncPort!; // kept: a listener run meanwhile may close the pool
     const generation = this.generation;
@@ -497,9 +373,9 @@ export class WorkerSlot implements Slot, InboxHost {
         } else if (got?.r === r) {
           if (wait?.deliverOrdered) this.drainOrdered();
           if ('error' in got) {
-            throw this.kept.has(got.kept) ? this.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, this.decodeHooks);
+            throw this.kept.has(got.kept) ? this.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, this.objects.decodeHooks);
           }
-          const value = this.kept.take(got.kept, () => decode(got.ok, this.decodeHooks));
+          const value = this.kept.take(got.kept, () => decode(got.ok, this.objects.decodeHooks));
           const listenerError = this.listenerErrors.get(r);
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the listener threw, as thrown in-process
           if (listenerError !== undefined) throw listenerError;
@@ -516,8 +392,8 @@ export class WorkerSlot implements Slot, InboxHost {
       }
     } finally {
       this.listenerErrors.delete(r);
-      if (functions) for (const id of functions) this.blockingFunctions.delete(id);
-      if (wait?.transientFunctions) this.forgetFunctions(functions);
+      if (functions) for (const id of functions) this.objects.blockingFunctions.delete(id);
+      if (wait?.transientFunctions) this.objects.forgetFunctions(functions);
     }
   }
 
@@ -536,27 +412,6 @@ export class WorkerSlot implements Slot, InboxHost {
 
   // -- worker → main -----------------------------------------------------------------------------
 
-  readonly decodeHooks: DecodeHooks = {
-    ref: (wire) => {
-      const ref = this.refOf(wire.id) ?? this.newRef(wire.cls as ClassName, undefined, wire.id);
-      if (wire.n !== undefined && wire.n > ref.token.seen) ref.token.seen = wire.n;
-      return ref;
-    },
-    // Id 0: a driver object's function (it stays in the worker). Others: one the driver handed to a
-    // user function (lookup's callback), called there, once, by the worker that made it.
-    fn: (fnId) => {
-      if (fnId === 0) {
-        return () => {
-          throw new TypeError('rotor: this function belongs to a driver object in the pool worker and cannot be called from the main thread');
-        };
-      }
-      const generation = this.generation;
-      return (...args: unknown[]) => {
-        if (!this.closed && this.generation === generation) this.postNow({ op: 'call-function', fn: fnId, args: encodeArgs(args, this.encodeHooks) });
-      };
-    },
-  };
-
   onMessage(message: WorkerMessage | WorkerMessage[]): void {
     if (Array.isArray(message)) for (const m of message) this.receive(m);
     else this.receive(message);
@@ -566,11 +421,11 @@ export class WorkerSlot implements Slot, InboxHost {
     if ('r' in m) return this.reply(m);
     if (m.t === 'hop') return this.hops.receive(m);
     if (m.t === 'callback') return void runUserFunction(this, m, false);
-    const ref = this.refOf(m.id);
+    const ref = this.objects.refOf(m.id);
     const emitter = ref?.emitter;
     if (!ref || !emitter || dropsEvent(ref, m.event)) return;
     try {
-      emitter.emit(m.event, ...(decode(m.args, this.decodeHooks) as unknown[]));
+      emitter.emit(m.event, ...(decode(m.args, this.objects.decodeHooks) as unknown[]));
     } catch (error) {
       this.listenerThrew(m.cause, error);
     }
@@ -581,7 +436,7 @@ export class WorkerSlot implements Slot, InboxHost {
     const p = this.pending.get(m.r);
     if (!p) return; // aborted, or lost: the answer is dropped
     if ('part' in m) {
-      (p.parts ??= []).push(...(decode(m.part, this.decodeHooks) as unknown[]));
+      (p.parts ??= []).push(...(decode(m.part, this.objects.decodeHooks) as unknown[]));
       return;
     }
     this.pending.delete(m.r);
@@ -593,7 +448,7 @@ export class WorkerSlot implements Slot, InboxHost {
     }
     let value: unknown;
     try {
-      value = this.kept.take(m.kept, () => decode(m.ok, this.decodeHooks));
+      value = this.kept.take(m.kept, () => decode(m.ok, this.objects.decodeHooks));
     } catch (error) {
       return this.settle(p, error);
     }
@@ -623,9 +478,9 @@ export class WorkerSlot implements Slot, InboxHost {
   async stats(): Promise<SlotStats> {
     let abortListeners = this.watched.size;
     for (const p of this.pending.values()) if (p.onAbort) abortListeners++;
-    const local = { callbacks: this.functions.size - this.dormant.size, abortListeners, pending: this.pending.size };
+    const local = { callbacks: this.objects.liveFunctions, abortListeners, pending: this.pending.size };
     if (!this.ordered) return { objects: 0, forwarders: 0, ...local }; // closed, or no worker
-    this.flushReleases(); // first, so the count is what the caller left alive
+    this.objects.flushReleases(); // first, so the count is what the caller left alive
     const remote = (await this.request({ op: 'stats' })) as { objects: number; forwarders: number; callbacks: number };
     // The worker's calls of user functions still unanswered count as pending (one whose answer cannot cross, too).
     return { objects: remote.objects, forwarders: remote.forwarders, ...local, pending: local.pending + remote.callbacks };
