@@ -145,6 +145,29 @@ test('2b. sync script that never yields: a live worker reads as running; a kille
   assert.ok(Number(m[1]) < 2_000, run.out);
 });
 
+// 2c. rotor/sync's early worker dies before the blocked thread ever saw it run (the driver cannot
+// load there): its thread reads "not running" as before it started, so the first call waited for
+// the 15 s start ceiling; the worker now marks that it ran, and the call fails at once.
+test('2c. sync: a worker that cannot load the driver fails the first call with WorkerLostError, not after the start ceiling', async () => {
+  const file = join(scratch, 'sync-broken-worker.mjs');
+  writeFileSync(
+    file,
+    `import { MongoClient } from ${JSON.stringify(join(dist, 'lib', 'sync.js'))}; // rotor/sync: its worker starts (and dies) as it loads
+    const c = new MongoClient(${JSON.stringify(testUri())});
+    const t0 = Date.now();
+    try { c.db('admin').command({ ping: 1 }); console.log('no error'); } catch (e) { console.log('threw ' + e.name + ' after ' + (Date.now() - t0) + ' ms'); }
+    c.close();
+    process.exit(0);`,
+  );
+  const run = await runNode(['--require', join(dist, '..', 'spec', 'fixtures', 'worker-driver-fails.cjs'), file], { env: process.env, timeoutMS: 60_000, what: 'sync-broken-worker' });
+  const out = run.stdout + run.stderr;
+  assert.is(run.code, 0, out);
+  const m = /threw WorkerLostError after (\d+) ms/.exec(out);
+  assert.ok(m, out);
+  // Within a few 20 ms liveness slices; generous for a loaded CI machine (it was ~15,000 ms).
+  assert.ok(Number(m[1]) < 5_000, out);
+});
+
 // 3. Handles collected after the pool closed.
 test('3. handles garbage-collected after the pool closed are dropped silently', async () => {
   const run = await script(

@@ -16,6 +16,14 @@ export interface Attach {
   flag: SharedArrayBuffer;
 }
 
+/** A pool worker's workerData (tinypool hands it over as the second element of an array; main/launch.ts makes it). */
+export interface PoolWorkerData {
+  /** Marks rotor's own worker, for rotor/register (preloaded in every thread) to stay out of it. */
+  readonly rotorPoolWorker: true;
+  /** Int32Array over it: [0] becomes 1 once the worker's code runs (worker/entry.ts). */
+  readonly started: SharedArrayBuffer;
+}
+
 /** Requests carry `r` (a request id); `sync: true` asks for the reply on the blocking channel. */
 interface Answered {
   r?: number;

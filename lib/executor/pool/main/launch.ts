@@ -5,9 +5,19 @@
 import { fileURLToPath } from 'node:url';
 import { SHARE_ENV, Worker, type ResourceLimits } from 'node:worker_threads';
 import { Tinypool } from 'tinypool';
+import type { PoolWorkerData } from '../protocol.js';
 
 /** Marks rotor's own worker in its workerData, for rotor/register (preloaded in every thread) to stay out of it. */
 export const POOL_WORKER_MARK = 'rotorPoolWorker';
+
+/** Each pool's "the worker's code ran" mark: a thread not running after it did has stopped, not "not started yet". */
+const startedMarks = new WeakMap<Tinypool, Int32Array>();
+
+/** Whether the pool's worker ever ran its code (read while this thread is blocked: no event needed). */
+export function workerEverRan(pool: Tinypool): boolean {
+  const mark = startedMarks.get(pool);
+  return mark !== undefined && Atomics.load(mark, 0) === 1;
+}
 
 /** The flags a worker takes, found once per process (see withWorkerFlags). */
 let takenFlags: string[] | undefined;
@@ -83,7 +93,8 @@ export function heapLimitsFromFlags(execArgv: readonly string[] = process.execAr
 
 /** tinypool running one rotor pool worker (../worker/entry.ts) under the process's flags and environment. */
 export function startWorkerPool(limits: ResourceLimits | undefined): Tinypool {
-  return withWorkerFlags(
+  const data: PoolWorkerData = { [POOL_WORKER_MARK]: true, started: new SharedArrayBuffer(4) };
+  const pool = withWorkerFlags(
     (execArgv) =>
       new Tinypool({
         filename: fileURLToPath(new URL('../worker/entry.js', import.meta.url)),
@@ -94,10 +105,12 @@ export function startWorkerPool(limits: ResourceLimits | undefined): Tinypool {
         idleTimeout: Number.POSITIVE_INFINITY,
         execArgv,
         env: SHARE_ENV as unknown as Record<string, string>, // typed an object; handed to the Worker as it is
-        workerData: { [POOL_WORKER_MARK]: true },
+        workerData: data,
         ...(limits ? { resourceLimits: limits } : {}),
       }),
   );
+  startedMarks.set(pool, new Int32Array(data.started));
+  return pool;
 }
 
 let early: { pool: Tinypool; exited: boolean } | undefined;

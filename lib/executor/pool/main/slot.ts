@@ -9,7 +9,7 @@ import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerM
 import { dropsEvent } from './cursor.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
-import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker } from './launch.js';
+import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker, workerEverRan } from './launch.js';
 import { ListenerHops } from './listener-hops.js';
 import { RemoteObjects, type ObjectsHost } from './objects.js';
 import type { RemoteRef, SyncWait } from './remote-ref.js';
@@ -146,7 +146,8 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
       this.sawRunning = true;
       return false;
     }
-    return this.sawRunning || Date.now() - this.startedAt > START_CEILING_MS; // or still starting
+    // Not running: stopped if it ever ran (seen here, or marked by the worker itself), else still starting.
+    return this.sawRunning || (this.pool !== undefined && workerEverRan(this.pool)) || Date.now() - this.startedAt > START_CEILING_MS;
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,13 @@
 // process exit around it) only once its entry module has loaded, so a process that never uses its
 // early worker (a CLI's --help under rotor/register on the pool) would otherwise wait ~150 ms at
 // exit for the driver to load there. The worker's code and the driver load meanwhile.
-import type { Attach } from '../protocol.js';
+import { workerData } from 'node:worker_threads';
+import type { Attach, PoolWorkerData } from '../protocol.js';
+
+// Tells a main thread blocked in a rotor/sync call that this worker ran: once it stops running, it
+// has died (a driver that cannot load here), rather than not started yet (WorkerSlot.workerStopped).
+const data = (Array.isArray(workerData) ? workerData[1] : workerData) as PoolWorkerData | undefined;
+if (data?.started instanceof SharedArrayBuffer) Atomics.store(new Int32Array(data.started), 0, 1);
 
 const loading = import('./index.js');
 loading.catch(() => {}); // an unused early worker that cannot load ends quietly; a used one reports below
