@@ -166,6 +166,11 @@ test('2c. sync: a worker that cannot load the driver fails the first call with W
   assert.ok(m, out);
   // Within a few 20 ms liveness slices; generous for a loaded CI machine (it was ~15,000 ms).
   assert.ok(Number(m[1]) < 5_000, out);
+  // Where the thread's liveness reads 'unknown' (no native handle), that mark proves nothing: a
+  // healthy worker must answer (it was declared lost at once when the mark was trusted then).
+  const healthy = await runNode(['--require', join(dist, '..', 'spec', 'fixtures', 'hide-worker-handle.cjs'), file], { env: process.env, timeoutMS: 60_000, what: 'sync-unknown-liveness' });
+  assert.is(healthy.code, 0, healthy.stdout + healthy.stderr);
+  assert.match(healthy.stdout, /no error/);
 });
 
 // 3. Handles collected after the pool closed.

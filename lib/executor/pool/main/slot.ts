@@ -142,12 +142,15 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   /** The thread stopped, although its exit event may not have been delivered yet. */
   private workerStopped(): boolean {
     if (!this.worker) return true;
-    if (threadState(this.worker) === 'running') {
+    const state = threadState(this.worker);
+    if (state === 'running') {
       this.sawRunning = true;
       return false;
     }
-    // Not running: stopped if it ever ran (seen here, or marked by the worker itself), else still starting.
-    return this.sawRunning || (this.pool !== undefined && workerEverRan(this.pool)) || Date.now() - this.startedAt > START_CEILING_MS;
+    // Not running: stopped if it ever ran (seen here, or marked by the worker itself), else still
+    // starting. An 'unknown' reading (no native handle) says nothing: only the ceiling then.
+    const ran = this.sawRunning || (state === 'not-running' && this.pool !== undefined && workerEverRan(this.pool));
+    return ran || Date.now() - this.startedAt > START_CEILING_MS;
   }
 
   async close(): Promise<void> {

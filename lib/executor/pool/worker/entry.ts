@@ -18,13 +18,19 @@ loading.catch(() => {}); // an unused early worker that cannot load ends quietly
  * once (a task in flight would keep the process up). The slot's requests wait in the ports meanwhile.
  */
 export default function attach(task: Attach): string {
-  loading.then(
-    (worker) => worker.default(task),
-    // A worker that cannot load dies with the reason, which the slot's 'error' listener reports.
-    (error: unknown) =>
-      process.nextTick(() => {
-        throw error;
-      }),
-  );
+  // A worker that cannot load, or attach, dies with the reason, which the slot's 'error' listener
+  // reports: thrown as an exception, not left as a rejection (a worker under the app's
+  // --unhandled-rejections=warn would stay up with no port listener, its requests unanswered).
+  const die = (error: unknown): void =>
+    process.nextTick(() => {
+      throw error;
+    });
+  loading.then((worker) => {
+    try {
+      worker.default(task);
+    } catch (error) {
+      die(error);
+    }
+  }, die);
   return 'attaching';
 }
