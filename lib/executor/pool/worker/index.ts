@@ -351,8 +351,9 @@ function flush(): void {
 }
 
 function postSync(reply: SyncReply, transfer?: MessagePort[]): void {
-  if ('r' in reply) blockingInFlight--;
   syncPort.postMessage(reply, transfer);
+  // Counted once posted: a reply that cannot be cloned is answered again as an error (replyOk), once.
+  if ('r' in reply) blockingInFlight--;
   Atomics.add(flag, 0, 1);
   Atomics.notify(flag, 0);
 }
