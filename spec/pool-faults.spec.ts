@@ -159,7 +159,7 @@ test('2c. sync: a worker that cannot load the driver fails the first call with W
     c.close();
     process.exit(0);`,
   );
-  const run = await runNode(['--require', join(dist, '..', 'spec', 'fixtures', 'worker-driver-fails.cjs'), file], { env: process.env, timeoutMS: 60_000, what: 'sync-broken-worker' });
+  const run = await runNode(['--require', join(dist, '..', 'spec', 'fixtures', 'worker-driver-load.cjs'), file], { env: { ...process.env, WORKER_DRIVER: 'fail' }, timeoutMS: 60_000, what: 'sync-broken-worker' });
   const out = run.stdout + run.stderr;
   assert.is(run.code, 0, out);
   const m = /threw WorkerLostError after (\d+) ms/.exec(out);

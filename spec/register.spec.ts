@@ -123,7 +123,7 @@ test('ROTOR_EXECUTOR=pool: the worker starts when the app imports the driver, an
 test('ROTOR_EXECUTOR=pool: a run that never touches the driver exits without waiting for the early worker to load it', async () => {
   const mark = join(mkdtempSync(join(tmpdir(), 'rotor-early-')), 'mark');
   writeFileSync(mark, '');
-  const run = await runApp('no-driver-app.mjs', ['--require', join(fixtures, 'slow-worker-driver.cjs'), '--import', registerESM], { ROTOR_EXECUTOR: 'pool', SLOW_DRIVER_MARK: mark });
+  const run = await runApp('no-driver-app.mjs', ['--require', join(fixtures, 'worker-driver-load.cjs'), '--import', registerESM], { ROTOR_EXECUTOR: 'pool', WORKER_DRIVER: 'slow', SLOW_DRIVER_MARK: mark });
   assert.is(run.code, 0, run.stderr);
   assert.is(run.stdout.trim(), 'done');
   // The worker's driver was held up 3 s: had the process waited for its worker, the note would be there.
