@@ -122,6 +122,8 @@ export type IdRole =
   | 'bulkInsert'
   /** A bulk operation's raw({ insertOne }). */
   | 'bulkRaw';
+/** How the driver's write models name an insert: the key of a bulkWrite model, the name of a client bulkWrite model. */
+export const INSERT_MODEL = 'insertOne';
 
 /** Returns the driver's promise through the framework's future (Motor's AsyncCommand). */
 export interface AsyncCommand extends Base, Projecting, TakesOptions {

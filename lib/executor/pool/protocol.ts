@@ -96,14 +96,13 @@ export function memberKey(member: string): string | symbol {
   return member.startsWith('@@') && Object.hasOwn(SYMBOL_BY_NAME, member) ? SYMBOL_BY_NAME[member as SymbolName] : member;
 }
 
-const ALLOWED_KINDS: Record<'invoke' | 'call' | 'chain' | 'factory' | 'read' | 'write' | 'subscribe', ReadonlyArray<Attribute['kind']>> = {
+const ALLOWED_KINDS: Record<'invoke' | 'call' | 'chain' | 'factory' | 'read' | 'write', ReadonlyArray<Attribute['kind']>> = {
   invoke: ['async', 'user-callback'],
   call: ['delegate'],
   chain: ['chain'],
   factory: ['factory'],
   read: ['property'],
   write: ['property'],
-  subscribe: ['event'],
 };
 
 /** The allowlist: only a member the registry lists for the class with a kind that fits the operation (never `constructor`, `__proto__`, `then`...). */
@@ -113,6 +112,12 @@ export function checkAllowed(cls: ClassName, op: keyof typeof ALLOWED_KINDS, mem
     throw new TypeError(`rotor pool worker refused '${op} ${cls}.${member}': not in the registry's allowlist for that operation`);
   }
   return attr;
+}
+
+/** Forwarding events is allowed only for a class whose registry entry has a member adding listeners (on, once...). */
+export function checkSubscribable(cls: ClassName): void {
+  for (const attr of resolveClass(cls).attributes.values()) if (attr.kind === 'event' && attr.listeners === 'adds') return;
+  throw new TypeError(`rotor pool worker refused 'subscribe ${cls}': no member adding listeners in the registry`);
 }
 
 /** `new` is allowed only for the registry's classes that the driver exports. */

@@ -107,6 +107,19 @@ export class PoolDownloadStream extends Readable {
   constructor(readonly remote: RemoteRef) {
     super({ highWaterMark: READ_AHEAD_BYTES });
     this.className = remote.cls;
+    // The registry's chaining members that a Node stream lacks (the driver stream's byte range:
+    // start, end) are the worker's stream's: applied there, in order, before the first read.
+    for (const [member, attr] of remote.resolved.attributes) {
+      if (attr.kind !== 'chain' || typeof member !== 'string' || member in this) continue;
+      Object.defineProperty(this, member, {
+        value: (...args: unknown[]): this => {
+          remote.slot.requestSync({ op: 'chain', id: remote.id, member, args: [] }, args);
+          return this;
+        },
+        configurable: true,
+        writable: true,
+      });
+    }
   }
   // Node calls _read again only after a push: one read in flight, in order.
   override _read(): void {
@@ -141,15 +154,6 @@ export class PoolDownloadStream extends Readable {
       }
     }
     callback(error);
-  }
-  /** Byte range, before the first read (chained to the worker's stream, in order). */
-  start(offset: number): this {
-    this.remote.slot.requestSync({ op: 'chain', id: this.remote.id, member: 'start', args: [] }, [offset]);
-    return this;
-  }
-  end(offset: number): this {
-    this.remote.slot.requestSync({ op: 'chain', id: this.remote.id, member: 'end', args: [] }, [offset]);
-    return this;
   }
   async abort(): Promise<void> {
     this.released = true;

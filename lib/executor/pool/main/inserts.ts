@@ -5,7 +5,7 @@
 // (maybeAddIdToDocuments, ClientBulkWriteCommandBuilder): `doc._id` reads as in-process after the
 // call, a failed one too, and the driver in the worker finds the ids already there.
 import { ObjectId, WriteConcern } from '../../../driver.js';
-import type { Attribute, IdRole } from '../../../registry/kinds.js';
+import { INSERT_MODEL, type Attribute, type IdRole } from '../../../registry/kinds.js';
 import type { RemoteRef } from './remote-ref.js';
 
 type Doc = Record<string, unknown>;
@@ -37,8 +37,8 @@ function addId(doc: unknown, rule: { pk: PkFactory; force: boolean }): void {
 
 /** The document a bulk `insertOne` operation inserts (the driver still accepts it without `document`). */
 function bulkInsertDoc(op: unknown): unknown {
-  if (!isDoc(op) || !('insertOne' in op)) return undefined;
-  const insert = op.insertOne;
+  if (!isDoc(op) || !(INSERT_MODEL in op)) return undefined;
+  const insert = op[INSERT_MODEL];
   return isDoc(insert) && insert.document == null ? insert : isDoc(insert) ? insert.document : undefined;
 }
 
@@ -116,7 +116,7 @@ function assignClientBulkIds(client: RemoteRef, args: unknown[]): void {
   if (w === 0 && (Boolean(options.verboseResults) || (options.ordered ?? true) !== false)) return;
   const pk = shadow?.s?.options?.pkFactory ?? DEFAULT_PK;
   for (const model of models as unknown[]) {
-    if (!isDoc(model) || model.name !== 'insertOne') continue;
+    if (!isDoc(model) || model.name !== INSERT_MODEL) continue;
     const doc = model.document;
     if (!isDoc(doc)) continue; // the driver refuses it in the worker, as in-process
     doc._id = doc._id ?? pk.createPk(); // the driver's own statement (it assigns even a present _id: a frozen document throws)

@@ -8,7 +8,7 @@ import { driverClassOf } from '../../../registry/driver-classes.js';
 import type { FetchRole } from '../../../registry/kinds.js';
 import { resolveClass } from '../../../registry/resolve.js';
 import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from '../codec/index.js';
-import { checkAllowed, checkConstructible, memberKey, PART_SIZE, SWALLOWED_CAUSE, type Attach, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
+import { checkAllowed, checkConstructible, checkSubscribable, memberKey, PART_SIZE, SWALLOWED_CAUSE, type Attach, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
 import { aborts, clientForwards, entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe } from './table.js';
 import { hostStream, streamAction } from './streams.js';
 import { snapshot } from './snapshot.js';
@@ -228,7 +228,7 @@ function perform(m: Request): unknown {
     }
     case 'subscribe': {
       const e = entry(m.id);
-      checkAllowed(e.cls, 'subscribe', 'on');
+      checkSubscribable(e.cls);
       const { id, event } = m;
       const hooks = encodeHooks(ownerOf(id));
       const encodeArgs = (args: unknown[]): unknown => encode(args, hooks);
