@@ -68,6 +68,11 @@ test('the worker refuses members outside the registry allowlist', () =>
     assert.is(memberKey('@@asyncIterator'), Symbol.asyncIterator);
     for (const name of ['toString', 'constructor', 'hasOwnProperty', '@@toString']) assert.is(memberKey(name), name);
     assert.throws(() => ref.slot.requestSync({ op: 'construct', id: 999, cls: 'Function' as never, args: [] }), /not an exported class in the registry/);
+    // Events are forwarded only for a class whose registry entry adds listeners (a Collection has no on()).
+    await ref.slot.request({ op: 'subscribe', id: ref.id, event: 'x' }).then(
+      () => assert.unreachable('subscribe on a collection was accepted'),
+      (err: Error) => assert.match(err.message, /refused 'subscribe Collection': no member adding listeners/),
+    );
     // A batch is read by the registry's cursor roles: a class without them has none to give.
     await ref.slot.request({ op: 'nextBatch', id: ref.id, mode: 'next' }).then(
       () => assert.unreachable('nextBatch on a collection was accepted'),
