@@ -4,7 +4,7 @@
 // without flags, or with the bare driver.
 import * as assert from 'uvu/assert';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { candidateFlags, flagGroups, heapLimitsFromFlags } from '../lib/executor/pool/main/launch.js';
 import { runNode, type ChildRun } from './support/child.js';
 import { suite, testUri } from './support/env.js';
@@ -77,6 +77,13 @@ test('a heap limit set by the user (pool resourceLimits) is kept; the flags\' is
 test('a flag keeps its separate value; string-input options stay out of the worker', () => {
   assert.equal(flagGroups(['--title', 'x', '--expose-gc', '-e', 'code']), [['--title', 'x'], ['--expose-gc'], ['-e', 'code']]);
   assert.equal(candidateFlags(['--input-type', 'module', '--conditions=x', '--input-type=module', '--expose-gc']), ['--conditions=x', '--expose-gc']);
+  // rotor/register stays out of rotor's worker (it would only load there to step aside), in every spelling.
+  const registerCJS = join(dist, 'lib', 'register', 'register.cjs');
+  const other = join(fixtures, 'worker-driver-load.cjs');
+  for (const spelling of [['--import', registerESM], [`--import=${pathToFileURL(registerESM).href}`], ['-r', registerCJS], [`--require=${registerCJS}`], ['--import', 'rotor/register']]) {
+    assert.equal(candidateFlags(['--expose-gc', ...spelling, '--require', other]), ['--expose-gc', '--require', other], spelling.join(' '));
+  }
+  assert.equal(candidateFlags(['--import', './not-there.mjs']), ['--import', './not-there.mjs'], 'an unresolvable preload is kept: the worker fails on it as the app would');
 });
 
 /** The fault spec itself under every flag at once: on the command line, then in NODE_OPTIONS. */

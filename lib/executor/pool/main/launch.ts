@@ -2,6 +2,8 @@
 // worker takes) and its environment (shared, live: what the app sets after import, dotenv or AWS_*
 // credentials, is what the driver reads there); and starting one early, before the app loads
 // (rotor/register, rotor/sync), for the first slot to adopt.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHARE_ENV, Worker, type ResourceLimits } from 'node:worker_threads';
 import { Tinypool } from 'tinypool';
@@ -33,10 +35,31 @@ export function flagGroups(execArgv: readonly string[]): string[][] {
   return groups;
 }
 
-/** The process's flags a worker may inherit: all but `--input-type` (string input only: a worker from a file fails with it). */
+/** rotor/register's entry files (ES module, CommonJS). */
+const REGISTER_ENTRIES = ['index.js', 'register.cjs'].map((file) => fileURLToPath(new URL(`../../../register/${file}`, import.meta.url)));
+const PRELOAD = /^(?:--import|--require|-r)(?:=(.*))?$/;
+
+/** Whether a flag group preloads rotor/register (by name, path or URL, resolved from the working directory as Node does). */
+function preloadsRegister(group: readonly string[]): boolean {
+  const match = PRELOAD.exec(group[0]!);
+  const value = match?.[1] ?? (match ? group[1] : undefined);
+  if (value === undefined) return false;
+  try {
+    const file = value.startsWith('file:') ? fileURLToPath(value) : createRequire(join(process.cwd(), 'noop.js')).resolve(value);
+    return REGISTER_ENTRIES.includes(file);
+  } catch {
+    return false; // not resolvable from here: the worker resolves it as the app did
+  }
+}
+
+/**
+ * The process's flags a worker may inherit: all but `--input-type` (string input only: a worker
+ * from a file fails with it) and rotor/register's preload (it stays out of rotor's own worker:
+ * loading it there would only cost the worker's start).
+ */
 export function candidateFlags(execArgv: readonly string[]): string[] {
   return flagGroups(execArgv)
-    .filter((g) => !/^--input-type(=|$)/.test(g[0]!))
+    .filter((g) => !/^--input-type(=|$)/.test(g[0]!) && !preloadsRegister(g))
     .flat();
 }
 
