@@ -1,16 +1,14 @@
-// One pool worker, seen from the main thread: its start and death, the two channels requests and
-// replies cross, blocking waits, and what keeps the process alive. The objects it holds and the user
-// functions requests carry are in ./objects.ts; those functions run in ./slot-inbox.ts.
+// One pool worker, seen from the main thread: its start and death, its two channels, blocking waits,
+// what keeps the process alive. Its objects and user functions: ./objects.ts (they run in ./slot-inbox.ts).
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import type { Tinypool } from 'tinypool';
 import { MongoRuntimeError } from '../../../driver.js';
 import { decode, decodeThrown } from '../codec/index.js';
 import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
-import { dropsEvent } from './cursor.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
 import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker, workerEverRan } from './launch.js';
-import { ListenerHops } from './listener-hops.js';
+import { emitEvent, ListenerHops } from './listener-hops.js';
 import { RemoteObjects, type ObjectsHost } from './objects.js';
 import type { RemoteRef, SyncWait } from './remote-ref.js';
 import { KeptValues, runUserFunction, type InboxHost } from './slot-inbox.js';
@@ -126,11 +124,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     return worker;
   }
 
-  /**
-   * The worker died: what is in flight fails now (it may have taken effect on the server, as after
-   * the driver's network errors); clients that held open cursors, sessions or streams there are
-   * lost; the rest is made again on its next use, in a fresh worker.
-   */
+  /** The worker died: what is in flight fails now (as after the driver's network errors); see objects.workerLost. */
   private lose(generation: number, cause: Error): void {
     if (generation !== this.generation || this.closed) return;
     this.generation++;
@@ -184,13 +178,9 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   /** The process stays up while requests are in flight or a client is connected (the thread too: its exit must fail them). */
   private updateRef(): void {
     if (!this.ordered) return;
-    if (this.pending.size > 0 || this.holds.size > 0) {
-      this.ordered.ref();
-      this.worker?.ref();
-    } else {
-      this.ordered.unref();
-      this.worker?.unref();
-    }
+    const keep = this.pending.size > 0 || this.holds.size > 0 ? 'ref' : 'unref';
+    this.ordered[keep]();
+    this.worker?.[keep]();
   }
 
   hold(client: RemoteRef, connected: boolean): void {
@@ -202,18 +192,15 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
 
   // -- main → worker -----------------------------------------------------------------------------
 
-  /**
-   * Posts `m`; returns its user functions' ids. What structured clone refuses (a Proxy) is encoded
-   * again, read through its traps, before a TypeError naming the member: never a lost worker.
-   */
+  /** Posts `m`; returns its functions' ids. What clone refuses (a Proxy) is encoded again through its traps: never a lost worker. */
   private postEncoded(port: MessagePort, m: Sent, args: unknown[] | undefined, functions: number[] | undefined): number[] | undefined {
     try {
       port.postMessage(m);
       return functions;
     } catch (error) {
+      this.objects.forgetFunctions(functions);
       if (!args || (error as Error).name !== 'DataCloneError') throw error;
     }
-    this.objects.forgetFunctions(functions);
     let materialized: number[] | undefined;
     try {
       materialized = this.objects.encodeInto(m, args, true);
@@ -228,13 +215,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   /** Posts `m` now, after what is queued; returns the function ids its arguments registered. */
   private send(m: Sent, args: unknown[] | undefined, port: MessagePort): number[] | undefined {
     this.flush();
-    const functions = args && this.objects.encodeInto(m, args, false);
-    try {
-      return this.postEncoded(port, m, args, functions);
-    } catch (error) {
-      this.objects.forgetFunctions(functions);
-      throw error;
-    }
+    return this.postEncoded(port, m, args, args && this.objects.encodeInto(m, args, false));
   }
 
   /** Fire-and-forget, in order. Functions among `args` live as long as `owner` (or until the pool closes). */
@@ -425,15 +406,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     if ('r' in m) return this.reply(m);
     if (m.t === 'hop') return this.hops.receive(m);
     if (m.t === 'callback') return void runUserFunction(this, m, false);
-    const ref = this.objects.refOf(m.id);
-    const emitter = ref?.emitter;
-    if (!ref || !emitter || dropsEvent(ref, m.event)) return;
-    try {
-      emitter.emit(m.event, ...(decode(m.args, this.objects.decodeHooks) as unknown[]));
-    } catch (error) {
-      this.listenerThrew(m.cause, error);
-    }
-    if (emitter.listenerCount(m.event) === 0) this.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
+    emitEvent(this, m, (error) => this.listenerThrew(m.cause, error));
   }
 
   private reply(m: Extract<WorkerMessage, { r: number }>): void {
