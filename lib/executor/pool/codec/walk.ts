@@ -254,11 +254,6 @@ function decObject(t: WireTag, hooks: DecodeHooks): unknown {
   return t.n === 1 ? Object.assign(Object.create(null) as object, t.v) : t.v;
 }
 
-function decFunction(t: WireTag, hooks: DecodeHooks): unknown {
-  if (hooks.fn === undefined) throw new TypeError(`a function (#${t.id}) came across but this side has no function stubs`);
-  return hooks.fn(t.id);
-}
-
 type Decoder = NonNullable<Handler['deserialize']>;
 
 /** Wire tag → its decoder: the handlers' tags, and those the walk writes itself. */
@@ -266,6 +261,9 @@ const BY_TAG = new Map<string, Decoder>([
   ...[...BSON_CLASSES.values(), BUFFER, ...CLASS_HANDLERS].map((h): [string, Decoder] => [h.tag!, h.deserialize!]),
   ['Object', decObject],
   ['Ref', (t, hooks) => hooks.ref(t.n === undefined ? { id: t.id, cls: t.cls } : { id: t.id, cls: t.cls, n: t.n })],
-  ['Function', decFunction],
+  ['Function', (t, hooks) => {
+    if (hooks.fn === undefined) throw new TypeError(`a function (#${t.id}) came across but this side has no function stubs`);
+    return hooks.fn(t.id);
+  }],
   ['Thrown', (t, hooks) => decode(t.v, hooks)], // a non-error rejection value (see encodeError)
 ]);

@@ -109,8 +109,8 @@ export class RemoteRef {
     return this.parent ? this.parent.root : this;
   }
 
-  /** The replica for a stateless command: round robin across workers. */
-  nextReplica(): RemoteRef {
-    return this.replicas![this.turn++ % this.replicas!.length]!;
+  /** The replica for a stateless command: the one on `pinned`'s worker (a session's), else round robin across workers. */
+  nextReplica(pinned?: Slot): RemoteRef {
+    return (pinned && this.replicas!.find((r) => r.slot === pinned)) || this.replicas![this.turn++ % this.replicas!.length]!;
   }
 }

@@ -1,19 +1,15 @@
 // User functions the driver calls in the worker (withSession's function, a `lookup` option...) run
 // here. What they hand back (a result, a thrown value) is kept here under a token the worker's copy
 // carries back, so the caller receives that very value, as in-process.
-import type { MessagePort } from 'node:worker_threads';
 import { types } from 'node:util';
-import { decode, encode, encodeError, type EncodeHooks } from '../codec/index.js';
+import { attempt, decode, encode, encodeError, type EncodeHooks } from '../codec/index.js';
 import type { Request } from '../protocol.js';
-import type { RemoteObjects, UserFunction } from './objects.js';
+import type { ObjectsHost, RemoteObjects, UserFunction } from './objects.js';
 
 /** What the worker's calls into this thread need of their slot (WorkerSlot; ./listener-hops.ts too). */
-export interface InboxHost {
+export interface InboxHost extends Pick<ObjectsHost, 'postNow' | 'port'> {
   readonly kept: KeptValues;
   readonly objects: Pick<RemoteObjects, 'refOf' | 'encodeHooks' | 'decodeHooks' | 'functions' | 'blockingFunctions'>;
-  postNow(m: Request): void;
-  /** The ordered channel, undefined once the worker is lost. */
-  port(): MessagePort | undefined;
 }
 type CallbackResult = Extract<Request, { op: 'callback-result' }>;
 type Outcome = { ok: unknown } | { error: unknown };
@@ -53,7 +49,8 @@ export class KeptValues {
     const failed = 'error' in outcome;
     const value = failed ? outcome.error : outcome.ok;
     // A thrown primitive is kept too: the worker would rebuild it as an Error.
-    const kept = failed || !crossesExactly(value) ? this.keep(fn, value) : undefined;
+    let kept: number | undefined;
+    if (failed || !crossesExactly(value)) this.values.set((kept = this.nextToken++), { fn, value });
     // A revoked Proxy crosses as one: the driver's look at it (withTransaction's `instanceof`) throws as in-process.
     const head: Omit<CallbackResult, 'ok' | 'error'> = { op: 'callback-result', callId };
     if (kept !== undefined) head.kept = kept;
@@ -72,12 +69,6 @@ export class KeptValues {
       post(standIn()); // structured clone refused it (a Proxy)
     }
   }
-
-  private keep(fn: number, value: unknown): number {
-    const token = this.nextToken++;
-    this.values.set(token, { fn, value });
-    return token;
-  }
 }
 
 function isRevokedProxy(value: unknown): boolean {
@@ -90,13 +81,7 @@ function isRevokedProxy(value: unknown): boolean {
   }
 }
 
-function describe(value: unknown): string {
-  try {
-    return value instanceof Error ? value.message : String(value);
-  } catch {
-    return 'a value that cannot be shown';
-  }
-}
+const describe = (value: unknown): string => attempt(() => (value instanceof Error ? value.message : String(value)), 'a value that cannot be shown');
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';

@@ -45,8 +45,7 @@ function track<T>(map: Map<number, Promise<unknown>>, id: number, promise: Promi
 const hooksByOwner = new Map<number, EncodeHooks>();
 function encodeHooks(owner: number): EncodeHooks {
   let hooks = hooksByOwner.get(owner);
-  if (hooks) return hooks;
-  hooksByOwner.set(owner, (hooks = {
+  if (!hooks) hooksByOwner.set(owner, (hooks = {
     to: 'the main thread',
     // Driver-made values may hold functions (client.options.pkFactory.createPk): stubs saying where they live.
     functionRef: () => 0,
