@@ -102,10 +102,7 @@ export class RemoteObjects implements SlotObjects {
     }
   }
 
-  /**
-   * The worker died: clients that held open cursors, sessions or streams there are lost; the rest
-   * is made again on its next use, in a fresh worker.
-   */
+  /** The worker died: clients holding open cursors, sessions or streams there are lost; the rest is made again when used. */
   workerLost(cause: Error): void {
     const live = this.live();
     const holdsState = (ref: RemoteRef): boolean => ref.resolved.stateful && !ref.ended;

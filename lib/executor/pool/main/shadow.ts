@@ -63,9 +63,8 @@ export function factoryShadow(parent: RemoteRef, member: string, args: readonly 
 }
 
 /**
- * The driver tracks each cursor it makes on its client (for `client.close()`). A shadow cursor is
- * never used nor closed: tracked, every find() would stay reachable from the shadow client (~0.5 KB
- * per command, found by the soak). Untracked, it goes with its handle.
+ * The driver tracks each cursor it makes on its client (for `client.close()`). A shadow cursor, never closed,
+ * would keep every find() reachable from the shadow client (~0.5 KB per command, found by the soak).
  */
 function untrack(made: object): void {
   for (const cursor of [made, (made as { cursor?: unknown }).cursor]) {
@@ -80,9 +79,8 @@ function untrack(made: object): void {
 }
 
 /**
- * A chaining call (sort, limit...) or a setter (appendMetadata) on the shadow, before the object
- * was used: true when it was validated here; false when the worker must be asked (no shadow, or
- * the cursor already started, where the driver refuses chaining and the answer is the worker's).
+ * A chaining call (sort, limit...) or a setter (appendMetadata) on the shadow: true when validated here; false
+ * when the worker must be asked (no shadow, or a started cursor: the driver's refusal is the worker's answer).
  */
 export function applyToShadow(ref: RemoteRef, member: string, args: readonly unknown[]): boolean {
   if (!ref.shadow || ref.cursor?.started) return false;
