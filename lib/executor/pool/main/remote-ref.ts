@@ -1,6 +1,5 @@
-// A main-thread stand-in for a driver object that lives in a pool worker, and the worker slot
-// (./slot.ts) and its object table (./objects.ts) as these objects see them, declared here so that
-// neither module imports the other.
+// A main-thread stand-in for a driver object that lives in a pool worker, and the worker slot (./slot.ts) and
+// its object table (./objects.ts) as these objects see them, declared here so neither module imports the other.
 import type { EventEmitter } from 'node:events';
 import type { ClassName } from '../../../registry/kinds.js';
 import { resolveClass, type ResolvedClass } from '../../../registry/resolve.js';
@@ -38,10 +37,8 @@ export interface SyncWait {
   boundMs?: number;
   /** The error thrown when the bound passes (default: WorkerLostError). */
   onTimeout?: (boundMs: number) => Error;
-  /** The request's functions (user callbacks) are forgotten once it is answered. */
-  transientFunctions?: boolean;
-  /** Handle what arrived before the answer on the ordered channel (events) before returning. */
-  deliverOrdered?: boolean;
+  /** A sync framework command: what came before its answer (events) is handled first; its functions end with it. */
+  command?: boolean;
 }
 
 /** A cursor's main-thread state (./cursor.ts). */

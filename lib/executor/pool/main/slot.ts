@@ -185,8 +185,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
 
   hold(client: RemoteRef, connected: boolean): void {
     if (connected === this.holds.has(client)) return;
-    if (connected) this.holds.add(client);
-    else this.holds.delete(client);
+    this.holds[connected ? 'add' : 'delete'](client);
     this.updateRef();
   }
 
@@ -255,39 +254,36 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   }
 
   /**
-   * One request, one reply. `signal` rejects at once when aborted, and aborts the operation in the
-   * worker. A failure is thrown here, after the await: the error built at this point carries the
-   * caller's async frames under the worker's stack, with no stack captured per request (~15 µs each).
+   * One request, one reply; an aborted `signal` rejects it at once and aborts it in the worker. A failure is thrown
+   * after the await: that error carries the caller's async frames, with no stack captured per request (~15 µs).
    */
   async request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown> {
     this.usable(nameOf(m));
     if (signal?.aborted) throw signal.reason;
-    const reply = await new Promise((resolve, reject) => this.queue(m, args, signal, resolve, reject));
+    const reply = await new Promise((resolve, reject) => {
+      const r = (m.r = this.nextRid++);
+      const p: Pending = { resolve, reject, m, args, parts: undefined, signal, onAbort: undefined, functions: undefined };
+      if (signal) {
+        // An invoke's options carry a stand-in signal in the worker, found by this id.
+        const abortId = m.op === 'invoke' ? (m.abortId = newAbortId()) : undefined;
+        p.onAbort = () => {
+          // The caller gave up: reject now, tell the worker; what it answers later is dropped.
+          if (this.fail(r, signal.reason) && abortId !== undefined) this.postNow({ op: 'abort', abortId });
+        };
+        signal.addEventListener('abort', p.onAbort, { once: true });
+      }
+      try {
+        if (args) p.functions = this.objects.encodeInto(m, args, false);
+      } catch (error) {
+        return this.settle(p, error);
+      }
+      if (this.queued.push(p) === 1) queueMicrotask(this.flushSoon);
+      this.pending.set(r, p);
+      if (this.pending.size === 1) this.updateRef();
+    });
     if (!(reply instanceof Failure)) return reply;
     if (reply.kept) throw reply.kept.value; // what the user's function threw, as thrown
     throw decodeThrown(reply.wire, new Error().stack, this.objects.decodeHooks); // a thrown primitive comes back as itself
-  }
-
-  private queue(m: Sent, args: unknown[] | undefined, signal: AbortSignal | undefined, resolve: Pending['resolve'], reject: Pending['reject']): void {
-    const r = (m.r = this.nextRid++);
-    const p: Pending = { resolve, reject, m, args, parts: undefined, signal, onAbort: undefined, functions: undefined };
-    if (signal) {
-      // An invoke's options carry a stand-in signal in the worker, found by this id.
-      const abortId = m.op === 'invoke' ? (m.abortId = newAbortId()) : undefined;
-      p.onAbort = () => {
-        // The caller gave up: reject now, tell the worker; what it answers later is dropped.
-        if (this.fail(r, signal.reason) && abortId !== undefined) this.postNow({ op: 'abort', abortId });
-      };
-      signal.addEventListener('abort', p.onAbort, { once: true });
-    }
-    try {
-      if (args) p.functions = this.objects.encodeInto(m, args, false);
-    } catch (error) {
-      return this.settle(p, error);
-    }
-    if (this.queued.push(p) === 1) queueMicrotask(this.flushSoon);
-    this.pending.set(r, p);
-    if (this.pending.size === 1) this.updateRef();
   }
 
   /** A cursor opened with `signal`: aborting it aborts its operation in the worker, until it ends or goes. */
@@ -324,10 +320,9 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   }
 
   /**
-   * A blocking request: synchronous members (answered without I/O, within SYNC_CEILING_MS), and every
-   * command of the sync framework (within `wait.boundMs`). A worker that dies meanwhile is noticed
-   * within LIVENESS_SLICE_MS. The user functions it calls back meanwhile run here, synchronously: the
-   * worker posts them on the blocking channel, the only one this thread reads while it waits.
+   * A blocking request: synchronous members (within SYNC_CEILING_MS), and every command of the sync framework
+   * (within `wait.boundMs`). A worker that dies meanwhile is noticed within LIVENESS_SLICE_MS. The user functions
+   * it calls meanwhile run here: the worker posts them on the blocking channel, the only one read while waiting.
    */
   requestSync(m: Request, args?: unknown[], wait?: SyncWait): unknown {
     const port = this.usable(nameOf(m));
@@ -356,7 +351,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
           deadline += Date.now() - started;
           if (stuck) throw stuck;
         } else if (got?.r === r) {
-          if (wait?.deliverOrdered) this.drainOrdered();
+          if (wait?.command) this.drainOrdered();
           if ('error' in got) {
             throw this.kept.has(got.kept) ? this.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, this.objects.decodeHooks);
           }
@@ -378,7 +373,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     } finally {
       this.listenerErrors.delete(r);
       if (functions) for (const id of functions) this.objects.blockingFunctions.delete(id);
-      if (wait?.transientFunctions) this.objects.forgetFunctions(functions);
+      if (wait?.command) this.objects.forgetFunctions(functions);
     }
   }
 
@@ -433,9 +428,8 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   }
 
   /**
-   * In-process, a listener that throws on an event emitted during an operation fails that operation
-   * (decorateCommandError makes an error without a `name` a MongoRuntimeError; its `in` throws for a
-   * revoked Proxy). Here the request fails so; an event of no request in flight throws as an emitter's.
+   * In-process, a listener's throw on an event emitted during an operation fails it (decorateCommandError makes an
+   * error without a `name` a MongoRuntimeError; its `in` throws for a revoked Proxy). Else it throws as an emitter's.
    */
   private listenerThrew(cause: number | undefined, thrown: unknown): void {
     if (cause === SWALLOWED_CAUSE) return;

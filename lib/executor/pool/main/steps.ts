@@ -81,8 +81,7 @@ function blockFor(s: Ask): unknown {
   if (s.signal && s.ask.op === 'invoke') s.ask.abortId = newAbortId();
   return s.ref.slot.requestSync(s.ask, s.args, {
     boundMs: boundFor(s.ref, s.boundArgs ?? [], s.userFunctions ?? false),
-    transientFunctions: true,
-    deliverOrdered: true,
+    command: true,
     onTimeout: (ms) =>
       new BlockingTimeoutError(
         `rotor sync: ${s.ref.cls}.${name} got no answer within ${ms} ms, the bound derived from its client's timeouts ` +
