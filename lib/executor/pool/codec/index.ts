@@ -10,7 +10,8 @@ export { INTERNAL_DATA_CLASSES, knowsDriverClass } from './classes.js';
 export { decode } from './walk.js';
 export { attempt, BOUNDARY_LINE, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from './wire.js';
 
-const ERROR_HOOKS: EncodeHooks = { refOf: () => undefined, to: 'the main thread', symbolKeys: 'drop' };
+/** For values made in the worker (errors, snapshots): no references. */
+export const NO_REFS: EncodeHooks = { refOf: () => undefined, to: 'the main thread', symbolKeys: 'drop' };
 const NO_DECODE_HOOKS: DecodeHooks = {
   ref: (ref) => {
     throw new TypeError(`a reference to a remote ${ref.cls} #${ref.id} cannot be decoded here`);
@@ -47,7 +48,7 @@ export function crossesAsValue(value: object): boolean {
 
 /** Encodes a thrown value; never throws (what cannot cross is dropped or said so in an Error). */
 export function encodeError(error: unknown): unknown {
-  const ctx = context(ERROR_HOOKS, 'error', error, false);
+  const ctx = context(NO_REFS, 'error', error, false);
   try {
     return isError(error) ? encError(error as Error, ctx, 0, enc) : { [TAG]: 'Thrown', v: enc(error, ctx, 0) };
   } catch (failure) {
