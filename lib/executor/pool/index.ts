@@ -1,7 +1,6 @@
-// The pool executor: the driver lives in tinypool worker threads; the main thread holds RemoteRefs.
-// Every operation is one message to the worker (./main/slot.ts); creation and chaining are validated
-// on main-thread shadows (./main/shadow.ts) and sent without waiting, so only reads of live state and
-// a few synchronous methods block, briefly, for the worker's answer.
+// The pool executor: the driver lives in tinypool worker threads; the main thread holds RemoteRefs. Every
+// operation is one message to the worker (./main/slot.ts); creation and chaining are validated on shadows
+// (./main/shadow.ts) and sent without waiting: only reads of live state and a few sync methods block.
 import type { ResourceLimits } from 'node:worker_threads';
 import type { Executor } from '../types.js';
 import type { ClassName } from '../../registry/kinds.js';
@@ -249,7 +248,5 @@ function send(target: Slot, ref: RemoteRef, shadow: object | typeof NO_SHADOW, r
 }
 
 function span(replicas: RemoteRef[]): RemoteRef {
-  const first = replicas[0]!;
-  first.replicas = replicas;
-  return first;
+  return Object.assign(replicas[0]!, { replicas });
 }

@@ -236,14 +236,14 @@ export function cursorIterate(ref: RemoteRef, w: Waiter): AsyncIterator<unknown>
       if (!startIteration(ref)) phase = 'done';
     }
     if (phase === 'done') return { done: true, value: undefined };
-    let doc: unknown;
     try {
-      doc = yield* next(ref, 'next', w);
+      const doc = yield* next(ref, 'next', w);
+      if (doc !== null) return { done: false, value: doc };
     } catch (error) {
       yield* finish();
       throw error;
     }
-    return doc !== null ? { done: false, value: doc } : yield* finish();
+    return yield* finish();
   }
   function* finish(): Steps<IteratorResult<unknown>> {
     const reading = phase === 'reading';

@@ -48,12 +48,10 @@ export class KeptValues {
   reply(post: (m: CallbackResult) => void, callId: number, fn: number, outcome: Outcome, hooks: EncodeHooks): void {
     const failed = 'error' in outcome;
     const value = failed ? outcome.error : outcome.ok;
-    // A thrown primitive is kept too: the worker would rebuild it as an Error.
-    let kept: number | undefined;
-    if (failed || !crossesExactly(value)) this.values.set((kept = this.nextToken++), { fn, value });
-    // A revoked Proxy crosses as one: the driver's look at it (withTransaction's `instanceof`) throws as in-process.
     const head: Omit<CallbackResult, 'ok' | 'error'> = { op: 'callback-result', callId };
-    if (kept !== undefined) head.kept = kept;
+    // A thrown primitive is kept too: the worker would rebuild it as an Error.
+    if (failed || !crossesExactly(value)) this.values.set((head.kept = this.nextToken++), { fn, value });
+    // A revoked Proxy crosses as one: the driver's look at it (withTransaction's `instanceof`) throws as in-process.
     if (isRevokedProxy(value)) head.revoked = true;
     const standIn = (): CallbackResult => (failed ? { ...head, error: encodeError(new Error(describe(value))) } : { ...head, ok: {} });
     let message: CallbackResult;
@@ -87,17 +85,14 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
 /**
- * Runs the user function the worker calls: in a microtask, or now if this thread is `blocked` in a
- * sync call (it must answer before returning). Blocked, returns the error that ends the wait when
- * the function took a Node-style callback (a `lookup`) and returned without calling it: a callback
- * made later could only run once this thread is free (a 30 s connect timeout instead of an answer).
+ * Runs the user function the worker calls: in a microtask, or now if this thread is `blocked` in a sync call.
+ * Blocked, returns the error that ends the wait when the function took a Node-style callback (a `lookup`) and
+ * returned without calling it: a later callback could only run once this thread is free (a 30 s timeout).
  */
 export function runUserFunction(host: InboxHost, call: { callId: number; fn: number; args: unknown }, blocked: boolean): Error | undefined {
   const { callId, fn: fnId, args } = call;
-  const reply = (outcome: Outcome): undefined => {
-    host.kept.reply(blocked ? (m) => host.port()?.postMessage(m) : (m) => host.postNow(m), callId, fnId, outcome, host.objects.encodeHooks);
-    return undefined;
-  };
+  const reply = (outcome: Outcome): undefined =>
+    void host.kept.reply(blocked ? (m) => host.port()?.postMessage(m) : (m) => host.postNow(m), callId, fnId, outcome, host.objects.encodeHooks);
   const later = (value: unknown): undefined => {
     Promise.resolve(value)
       .then((v) => reply({ ok: v }), (error: unknown) => reply({ error }))
