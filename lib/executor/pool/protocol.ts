@@ -1,8 +1,7 @@
-// Messages between the main thread and a pool worker, and the allowlist built from the registry.
-// One MessageChannel carries everything, in order, both ways: a command is one message each way
-// (plus `part` messages for long arrays, so neither thread stalls on one huge clone). A second
-// channel carries only the replies to blocking requests, read with receiveMessageOnPort while the
-// main thread waits on the shared flag.
+// Messages between the main thread and a pool worker, and the allowlist built from the registry. One
+// MessageChannel carries everything, in order, both ways: a command is one message each way (plus `part`
+// messages for long arrays, so neither thread stalls on one huge clone). A second channel carries only the
+// replies to blocking requests, read with receiveMessageOnPort while the main thread waits on the shared flag.
 import type { Attribute, ClassName, FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 import { attempt } from './codec/index.js';

@@ -100,9 +100,8 @@ function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
 }
 
 /**
- * Deeper than MAX_DEPTH (not before: it would slow every batch), refuses an object met again inside
- * itself, as the BSON serializer does. No exit hook (a frame per level): an object is on the path if it
- * is still the one entered at the depth it was last entered at.
+ * Deeper than MAX_DEPTH (before, it would slow every batch), refuses an object met again inside itself, as the BSON
+ * serializer does. No exit hook: an object is on the path if still the one entered at the depth it last was.
  */
 function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
   const deep = (ctx.deep ??= { path: [], depthOf: new Map() });
@@ -110,8 +109,7 @@ function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
   if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) {
     throw new PathError('Cannot convert circular structure to BSON', 'cycle');
   }
-  // A fixed limit, not the stack's: where an overflow struck first (encoder or structured clone)
-  // depended on what the JIT had optimised. Servers refuse documents nested over 100 levels.
+  // A fixed limit, not the stack's: where an overflow struck first (encoder or clone) depended on the JIT.
   if (depth > REFUSED_DEPTH) throw new PathError(`nested too deeply to cross to <to> (over ${REFUSED_DEPTH} levels; MongoDB refuses documents nested more than 100 levels deep)`, 'depth');
   deep.path[depth - MAX_DEPTH - 1] = value;
   deep.depthOf.set(value, depth);

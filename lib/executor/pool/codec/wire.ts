@@ -1,7 +1,6 @@
-// The codec's vocabulary (a leaf module): hook, context and handler types, helpers handlers share.
-// Wire format: what structured clone keeps passes as is; anything else becomes a *tag*, a plain object
-// whose key `$rotor` names what it stands for ({ $rotor: 'ObjectId', v: hex }). A document with a
-// `$rotor` key of its own is escaped ({ $rotor: 'Object', v: doc }).
+// The codec's vocabulary (a leaf module): hook, context and handler types, helpers handlers share. Wire format:
+// what structured clone keeps passes as is; anything else becomes a *tag* ({ $rotor: 'ObjectId', v: hex }). A
+// document with a `$rotor` key of its own is escaped ({ $rotor: 'Object', v: doc }).
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
 
 export interface EncodeHooks {

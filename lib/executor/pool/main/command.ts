@@ -23,8 +23,7 @@ export function* command(target: RemoteRef, member: string | symbol, args: unkno
   }
   target.slot.objects.ensureAlive(target);
   if (!target.replicas) return yield* commandOn(target, name, attr, args, w);
-  // connect concerns every worker's driver client; other commands go to one worker: the one
-  // holding a stateful argument (a session), else the next in turn.
+  // connect concerns every worker's driver client; other commands go to one worker (see nextReplica).
   if (attr?.kind === 'async' && attr.client === 'everyReplica') {
     yield { all: target.replicas.map((r) => commandOn(r, name, attr, [...args], w)) };
     return target;

@@ -1,7 +1,6 @@
-// Starting the pool's worker thread as the app's process was started: with its node flags (those a
-// worker takes) and its environment (shared, live: what the app sets after import, dotenv or AWS_*
-// credentials, is what the driver reads there); and starting one early, before the app loads
-// (rotor/register, rotor/sync), for the first slot to adopt.
+// Starting the pool's worker thread as the app's process was started: with its node flags (those a worker
+// takes) and its environment (shared, live: what the app sets after import, dotenv or AWS_* credentials, is
+// what the driver reads there); and starting one early, before the app loads, for the first slot to adopt.
 import { fileURLToPath } from 'node:url';
 import { SHARE_ENV, Worker, type ResourceLimits } from 'node:worker_threads';
 import { Tinypool } from 'tinypool';

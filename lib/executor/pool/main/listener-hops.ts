@@ -126,8 +126,7 @@ export class ListenerHops {
     try {
       ch.port.postMessage(answer);
     } catch {
-      // Structured clone refused what the thrown value carried: the driver gets an Error saying so (and
-      // the caller, through the token, still the value itself).
+      // Clone refused what the thrown value carried: the driver gets an Error saying so (the caller, the value).
       const kept = answer.threw?.kept;
       const error = encodeError(new Error('a value thrown by a listener that cannot cross to the pool worker'));
       ch.port.postMessage({ hop: answer.hop, threw: { kind: 'object', error, ...(kept !== undefined ? { kept } : {}) } } satisfies HopAnswer);

@@ -75,8 +75,8 @@ const callbackArgHooks: EncodeHooks = {
   },
 };
 
-// A user function called by the driver runs on the main thread. Its Promise is marked handled (net's
-// `lookup` ignores it); a failure goes to the call's trailing callback, as Node callback APIs expect.
+// A user function called by the driver runs on the main thread. Its Promise is marked handled (net's `lookup`
+// ignores it); a failure goes to the call's trailing callback, as Node callback APIs expect.
 function callUserFunction(fnId: number, args: unknown[]): Promise<unknown> {
   const done = new Promise((resolve, reject) => {
     const callId = nextCallId++;
@@ -107,8 +107,7 @@ const decodeHooks: DecodeHooks = {
 function decodeArgs(args: unknown[], abortId?: number, optionsAt?: number): unknown[] {
   const list = decode(args, decodeHooks) as unknown[];
   if (abortId !== undefined) {
-    // The caller's AbortSignal: ours stands in for it, in the options argument (the registry's
-    // optionsAt, where the main thread took it out), aborted when the main thread says so.
+    // Ours stands in for the caller's AbortSignal in the options argument, aborted when the main thread says.
     const controller = new AbortController();
     aborts.set(abortId, controller);
     const options = optionsAt === undefined ? undefined : list[optionsAt];

@@ -23,8 +23,7 @@ export async function streamAction(stream: any, action: 'write' | 'end' | 'read'
       await settled((done) => stream.write(Buffer.from(data!.buffer, data!.byteOffset, data!.byteLength), done));
       return undefined;
     case 'end':
-      // end's callback gets the error of a failed finish (a duplicate id, the server gone): the main
-      // thread's stream must emit 'error', not 'finish'.
+      // end's callback gets a failed finish's error (a duplicate id...): the main thread's stream must emit 'error'.
       await settled((done) => stream.end(done));
       return stream.gridFSFile ?? null;
     case 'read': {
