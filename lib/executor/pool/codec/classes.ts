@@ -10,12 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { handleOnlyClasses } from '../../../registry/resolve.js';
 import { BSON_CLASSES } from './bson.js';
 import { BUFFER, CLONE, MAP, SET, VIEW } from './builtins.js';
-import { attempt, constructorName, defineOwn, encField, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG } from './wire.js';
+import { attempt, constructorName, defineOwn, encField, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKeys, setOwn, TAG } from './wire.js';
 import type { Dec, DecodeHooks, Enc, EncodeContext, Handler, WireTag } from './wire.js';
 
 let table: ReturnType<typeof buildTable> | undefined;
 
-/** The class table, built on first use. */
 export function classTable(): ReturnType<typeof buildTable> {
   return (table ??= buildTable());
 }
@@ -191,10 +190,7 @@ function encFields(value: object, keys: string[], ctx: EncodeContext, depth: num
     if (e === LEFT_OUT) continue;
     setOwn(tag === undefined || Object.prototype.propertyIsEnumerable.call(value, key) ? fields : (tag.h ??= {}), key, e);
   }
-  if (ctx.symbolKeys) {
-    const symbols = Object.getOwnPropertySymbols(value);
-    if (symbols.length !== 0) rejectSymbolKey(value, symbols);
-  }
+  if (ctx.symbolKeys) rejectSymbolKeys(value);
   return fields;
 }
 

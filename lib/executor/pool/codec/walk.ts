@@ -7,7 +7,7 @@ import { BSON } from '../../../driver.js';
 import { foreignBson, BSON_CLASSES } from './bson.js';
 import { BUFFER, decContainer, ownBytes, ownView } from './builtins.js';
 import { classTable, CLASS_HANDLERS, encError, encPlainFields } from './classes.js';
-import { bsonReplacement, constructorName, isError, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment } from './wire.js';
+import { bsonReplacement, constructorName, isError, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKeys, setOwn, TAG, withSegment } from './wire.js';
 import type { DecodeHooks, EncodeContext, Handler, WireRef, WireTag } from './wire.js';
 
 type Doc = Record<string, unknown>;
@@ -117,10 +117,7 @@ function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
 const REFUSED_DEPTH = 2_000;
 
 function encPlain(obj: Doc, ctx: EncodeContext, depth: number, nullProto: boolean): unknown {
-  if (ctx.symbolKeys) {
-    const symbols = Object.getOwnPropertySymbols(obj);
-    if (symbols.length !== 0) rejectSymbolKey(obj, symbols);
-  }
+  if (ctx.symbolKeys) rejectSymbolKeys(obj);
   let out: Doc | undefined = ctx.materialize ? {} : undefined;
   let escape = false;
   let key: string | undefined;

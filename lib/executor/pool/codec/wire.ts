@@ -103,8 +103,8 @@ export function encField(value: object, key: string, ctx: EncodeContext, depth: 
   }
 }
 
-export function rejectSymbolKey(obj: object, symbols: symbol[]): void {
-  for (const s of symbols) {
+export function rejectSymbolKeys(obj: object): void {
+  for (const s of Object.getOwnPropertySymbols(obj)) {
     if (Object.prototype.propertyIsEnumerable.call(obj, s)) throw new PathError(`a symbol-keyed property (${String(s)}) cannot cross to <to>`);
   }
 }
