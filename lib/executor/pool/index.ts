@@ -102,9 +102,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     factory(refObject, member, args, cls) {
       if (refObject instanceof RemoteRef && refObject.lost) {
         // A handle of a lost object is still a handle: its commands fail with the loss, as the parent's do.
-        const child = new RemoteRef(refObject.slot, 0, cls, refObject);
-        child.lost = refObject.lost;
-        return child;
+        return Object.assign(new RemoteRef(refObject.slot, 0, cls, refObject), { lost: refObject.lost });
       }
       const parent = asRef(refObject);
       if (!parent.replicas) return factoryOne(parent, member, args, cls);

@@ -34,7 +34,6 @@ export interface HopThrown {
   /** The main thread keeps what was thrown under this token: the caller gets that very value. */
   kept?: number;
   revoked?: true;
-  /** A symbol's description. */
   description?: string;
 }
 

@@ -138,7 +138,7 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
       // As the driver's forEach: a for-await over the cursor, so stopping early (false, a throw)
       // closes it; what the iterator returns is not awaited (a Promise is not false).
       const iterator = args[0] as (doc: unknown) => unknown;
-      if (!startIteration(ref)) return undefined;
+      if (state.killed) return undefined; // as the driver's: a killed cursor iterates nothing (an abort threw above)
       try {
         for (let doc = yield* next(ref, 'next', w); doc !== null; doc = yield* next(ref, 'next', w)) if (iterator(doc) === false) break;
       } finally {
@@ -159,12 +159,6 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
       return undefined;
     }
   }
-}
-
-/** Whether an iteration has anything to read (throws an aborted signal's reason). */
-function startIteration(ref: RemoteRef): boolean {
-  if (ref.signal?.aborted) throw ref.signal.reason;
-  return !cursorState(ref).killed; // as the driver's: a killed cursor iterates nothing
 }
 
 /** Leaving an iteration (done, early, or by a throw) closes the cursor, as the driver's own iterator does. */
@@ -233,7 +227,8 @@ export function cursorIterate(ref: RemoteRef, w: Waiter): AsyncIterator<unknown>
   function* step(): Steps<IteratorResult<unknown>> {
     if (phase === 'new') {
       phase = 'reading';
-      if (!startIteration(ref)) phase = 'done';
+      if (ref.signal?.aborted) throw ref.signal.reason;
+      if (cursorState(ref).killed) phase = 'done'; // as the driver's: a killed cursor iterates nothing
     }
     if (phase === 'done') return { done: true, value: undefined };
     try {

@@ -75,8 +75,7 @@ export class RemoteRef {
   cursor: CursorState | undefined;
   /** Main-thread listeners; the worker forwards an event only while this has listeners for it. */
   emitter: EventEmitter | undefined;
-  /** The AbortSignal a cursor was opened with. */
-  signal: AbortSignal | undefined;
+  signal: AbortSignal | undefined; // a cursor's, from its opening call
   /** A client spanning several workers: the same stateless object on each worker (this one first). */
   replicas: RemoteRef[] | undefined;
   /** Properties a caller set that the driver object does not have (duck typing, e.g. mongoose's). */

@@ -93,12 +93,9 @@ export function runUserFunction(host: InboxHost, call: { callId: number; fn: num
   const { callId, fn: fnId, args } = call;
   const reply = (outcome: Outcome): undefined =>
     void host.kept.reply(blocked ? (m) => host.port()?.postMessage(m) : (m) => host.postNow(m), callId, fnId, outcome, host.objects.encodeHooks);
-  const later = (value: unknown): undefined => {
-    Promise.resolve(value)
-      .then((v) => reply({ ok: v }), (error: unknown) => reply({ error }))
-      .catch(() => {}); // a reply cannot fail (a stand-in at worst); a pool closed meanwhile has no port
-    return undefined;
-  };
+  // A reply cannot fail (a stand-in at worst); a pool closed meanwhile has no port.
+  const later = (value: unknown): undefined =>
+    void Promise.resolve(value).then((v) => reply({ ok: v }), (error: unknown) => reply({ error })).catch(() => {});
   const fn = host.objects.functions.get(fnId);
   if (!fn) return reply({ error: new TypeError('rotor: the callback for this operation is gone (its operation already settled)') });
   if (!blocked) return later(Promise.resolve().then(() => fn(...(decode(args, host.objects.decodeHooks) as unknown[]))));

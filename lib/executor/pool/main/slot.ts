@@ -211,7 +211,6 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     }
   }
 
-  /** Posts `m` now, after what is queued; returns the function ids its arguments registered. */
   private send(m: Sent, args: unknown[] | undefined, port: MessagePort): number[] | undefined {
     this.flush();
     return this.postEncoded(port, m, args, args && this.objects.encodeInto(m, args, false));

@@ -31,7 +31,6 @@ const broken = new Map<number, unknown>();
 const fetches = new Map<number, Promise<unknown>>();
 const rewinds = new Map<number, Promise<unknown>>();
 const ignore = (): void => {};
-/** Keeps `promise` under `id` in `map` until it settles. */
 function track<T>(map: Map<number, Promise<unknown>>, id: number, promise: Promise<T>): Promise<T> {
   map.set(id, promise);
   const done = (): void => {
@@ -75,8 +74,8 @@ const callbackArgHooks: EncodeHooks = {
   },
 };
 
-// A user function called by the driver runs on the main thread. Its Promise is marked handled (net's `lookup`
-// ignores it); a failure goes to the call's trailing callback, as Node callback APIs expect.
+// A user function called by the driver runs on the main thread. Its Promise is marked handled (net's
+// `lookup` ignores it); a failure goes to the call's trailing callback, as Node callback APIs expect.
 function callUserFunction(fnId: number, args: unknown[]): Promise<unknown> {
   const done = new Promise((resolve, reject) => {
     const callId = nextCallId++;
