@@ -26,10 +26,7 @@ const isBlocking = (e: Executor): e is BlockingExecutor => (e as Partial<Blockin
 /** One view per pool, so every sync rotor on the shared pool shares it. */
 const views = new WeakMap<PoolExecutor, BlockingExecutor>();
 
-/**
- * The executor a framework runs with: a blocking framework gets the blocking view of a pool
- * executor (and refuses any other executor); other frameworks get the pool itself back.
- */
+/** The executor a framework runs with: a blocking one gets a pool's blocking view (and no other executor). */
 export function executorFor(framework: Framework, executor: Executor): Executor {
   if (!framework.blocking) return isBlocking(executor) ? executor.base : executor;
   if (isBlocking(executor)) return executor;

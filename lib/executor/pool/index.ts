@@ -1,7 +1,6 @@
-// The pool executor: the driver lives in tinypool worker threads; the main thread holds RemoteRefs.
-// Every operation is one message to the worker (./main/slot.ts); creation and chaining are validated
-// on main-thread shadows (./main/shadow.ts) and sent without waiting, so only reads of live state and
-// a few synchronous methods block, briefly, for the worker's answer.
+// The pool executor: the driver lives in tinypool worker threads; the main thread holds RemoteRefs. Every
+// operation is one message to the worker (./main/slot.ts); creation and chaining are validated on shadows
+// (./main/shadow.ts) and sent without waiting: only reads of live state and a few sync methods block.
 import type { ResourceLimits } from 'node:worker_threads';
 import type { Executor } from '../types.js';
 import type { ClassName } from '../../registry/kinds.js';
@@ -21,6 +20,7 @@ import { listen } from './main/events.js';
 import { relayFor, routeRelays, withMadeId } from './main/gridfs.js';
 import { assignInsertIds, idRoleOf } from './main/inserts.js';
 import { PoolClosedError } from './main/errors.js';
+import { attempt } from './codec/index.js';
 
 export { WorkerLostError, PoolClosedError } from './main/errors.js';
 export { RemoteRef } from './main/remote-ref.js';
@@ -102,15 +102,12 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     factory(refObject, member, args, cls) {
       if (refObject instanceof RemoteRef && refObject.lost) {
         // A handle of a lost object is still a handle: its commands fail with the loss, as the parent's do.
-        const child = new RemoteRef(refObject.slot, 0, cls, refObject);
-        child.lost = refObject.lost;
-        return child;
+        return Object.assign(new RemoteRef(refObject.slot, 0, cls, refObject), { lost: refObject.lost });
       }
       const parent = asRef(refObject);
       if (!parent.replicas) return factoryOne(parent, member, args, cls);
       if (resolveClass(cls).spannable) return span(parent.replicas.map((r) => factoryOne(r, member, [...args], cls) as RemoteRef));
-      const pinned = slotOfArgs(args);
-      return factoryOne((pinned && parent.replicas.find((r) => r.slot === pinned)) || parent.nextReplica(), member, args, cls);
+      return factoryOne(parent.nextReplica(slotOfArgs(args)), member, args, cls);
     },
     listen: (refObject, member, args) => listen(asRef(refObject), memberName(member), args),
     read: (refObject, member) => readRemote(asRef(refObject), member),
@@ -191,23 +188,19 @@ function closeShared(ref: RemoteRef, member: string | symbol, args: unknown[]): 
 const closings = new WeakMap<RemoteRef, Promise<unknown>>();
 
 /**
- * A member outside the registry (duck typing, a library reading driver internals): what the app
- * assigned, else a bounded copy of the worker's value (worker/snapshot.ts; `undefined` for a name
- * the object lacks), kept for the rest of this tick so repeated reads cost one round trip. Never
- * throws. (A shadow cannot answer: fields such as `topology` appear only once the client connects.)
+ * A member outside the registry (duck typing, a library reading driver internals): what the app assigned, else
+ * a bounded copy of the worker's value (worker/snapshot.ts), kept for this tick so repeated reads cost one round
+ * trip. Never throws. (Not the shadow's: fields such as `topology` appear only once the client connects.)
  */
 function probeRemote(ref: RemoteRef, member: string | symbol): unknown {
   if (ref.expando?.has(member)) return ref.expando.get(member);
   if (typeof member === 'symbol' || ref.lost || ref.slot.isClosed) return undefined;
   const cached = probes.get(ref);
   if (cached?.has(member)) return cached.get(member);
-  let value: unknown;
-  try {
+  const value = attempt(() => {
     ref.slot.objects.ensureAlive(ref);
-    value = ref.slot.requestSync({ op: 'probe', id: ref.id, member });
-  } catch {
-    value = undefined;
-  }
+    return ref.slot.requestSync({ op: 'probe', id: ref.id, member });
+  }, undefined);
   if (probes.size === 0) setImmediate(() => probes.clear());
   if (cached) cached.set(member, value);
   else probes.set(ref, new Map([[member, value]]));
@@ -253,7 +246,5 @@ function send(target: Slot, ref: RemoteRef, shadow: object | typeof NO_SHADOW, r
 }
 
 function span(replicas: RemoteRef[]): RemoteRef {
-  const first = replicas[0]!;
-  first.replicas = replicas;
-  return first;
+  return Object.assign(replicas[0]!, { replicas });
 }

@@ -1,8 +1,7 @@
-// Listeners the driver waits for (the registry's awaitedEvents): a throw there aborts the operation
-// before anything is sent, so, forwarded after the fact, it would come too late. While the main
-// thread listens to one, the worker's forwarder waits in the driver's emit for the main thread to
-// run the listeners (./worker/listener-hop.ts posts, ./main/listener-hops.ts answers), then returns
-// or throws as they did. Events nobody listens to have no forwarder: they cost nothing.
+// Listeners the driver waits for (the registry's awaitedEvents): a throw there aborts the operation before
+// anything is sent, so, forwarded after the fact, it would come too late. While the main thread listens to one,
+// the worker's forwarder waits in the driver's emit for the main thread to run the listeners (./worker/
+// listener-hop.ts posts, ./main/listener-hops.ts answers), then returns or throws as they did.
 import type { MessagePort } from 'node:worker_threads';
 import type { ClassName } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
@@ -35,7 +34,6 @@ export interface HopThrown {
   /** The main thread keeps what was thrown under this token: the caller gets that very value. */
   kept?: number;
   revoked?: true;
-  /** A symbol's description. */
   description?: string;
 }
 
@@ -46,9 +44,8 @@ export interface HopAnswer {
 }
 
 /**
- * Worker → main. A call (`hop`): run the listeners of `event` on object `id`, then answer on the hop
- * channel; the worker's first call carries the channel. A drop: the worker no longer holds its copies
- * of these kept values (the main thread forgets the originals).
+ * Worker → main. A call (`hop`): run the listeners of `event` on object `id`, then answer on the hop channel (the
+ * first call carries it). A drop: the worker no longer holds its copies of these kept values.
  */
 export type HopMessage =
   /** `w`: the worker thread's id, whose channel the answer goes to (a call from a worker lost meanwhile is answered into its own, dead, channel). */

@@ -1,10 +1,10 @@
-// Messages between the main thread and a pool worker, and the allowlist built from the registry.
-// One MessageChannel carries everything, in order, both ways: a command is one message each way
-// (plus `part` messages for long arrays, so neither thread stalls on one huge clone). A second
-// channel carries only the replies to blocking requests, read with receiveMessageOnPort while the
-// main thread waits on the shared flag.
+// Messages between the main thread and a pool worker, and the allowlist built from the registry. One
+// MessageChannel carries everything, in order, both ways: a command is one message each way (plus `part`
+// messages for long arrays, so neither thread stalls on one huge clone). A second channel carries only the
+// replies to blocking requests, read with receiveMessageOnPort while the main thread waits on the shared flag.
 import type { Attribute, ClassName, FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
+import { attempt } from './codec/index.js';
 import type { HopMessage } from './listener-hop.js';
 
 /** What the worker gets once, through tinypool, when it starts: its two ports and the wake-up flag. */
@@ -24,14 +24,8 @@ export interface PoolWorkerData {
   readonly started: SharedArrayBuffer;
 }
 
-/** Requests carry `r` (a request id); `sync: true` asks for the reply on the blocking channel. */
-interface Answered {
-  r?: number;
-  sync?: true;
-}
-
-/** Main → worker. Without `r`, a message is fire-and-forget (applied in order; a failure marks the object broken). */
-export type Request = Answered &
+/** Main → worker. `r`: a request id, else fire-and-forget (in order; a failure marks the object broken); `sync`: reply on the blocking channel. */
+export type Request = { r?: number; sync?: true } &
   (
     | { op: 'invoke'; id: number; member: string; args: unknown[]; abortId?: number }
     /** A cursor's next batch, read by the member with the registry's cursor role `mode`. */
@@ -122,12 +116,6 @@ export function checkSubscribable(cls: ClassName): void {
 
 /** `new` is allowed only for the registry's classes that the driver exports. */
 export function checkConstructible(cls: string): ClassName {
-  let ok: boolean;
-  try {
-    ok = resolveClass(cls as ClassName).exported;
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new TypeError(`rotor pool worker refused 'construct ${cls}': not an exported class in the registry`);
+  if (!attempt(() => resolveClass(cls as ClassName).exported, false)) throw new TypeError(`rotor pool worker refused 'construct ${cls}': not an exported class in the registry`);
   return cls as ClassName;
 }

@@ -35,10 +35,7 @@ export const VIEW: Handler = { serialize: (value: ArrayBufferView) => ownView(va
 
 type Container = Map<unknown, unknown> | Set<unknown>;
 
-/**
- * A Map's or Set's contents through `step` (encode, `a` the context; or decode, `a` the hooks), copied
- * from the first change on; when encoding, a failure's path names the entry.
- */
+/** A Map's or Set's contents through `step` (encode or decode), copied from the first change on. */
 function copyOnWrite<A>(c: Container, step: (value: unknown, a: A, depth: number) => unknown, a: A, depth: number, encoding: boolean): Container {
   const map = c instanceof Map ? c : undefined;
   let out: Container | undefined;

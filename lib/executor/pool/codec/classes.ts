@@ -10,22 +10,18 @@ import { fileURLToPath } from 'node:url';
 import { handleOnlyClasses } from '../../../registry/resolve.js';
 import { BSON_CLASSES } from './bson.js';
 import { BUFFER, CLONE, MAP, SET, VIEW } from './builtins.js';
-import { attempt, constructorName, defineOwn, encField, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG } from './wire.js';
+import { attempt, constructorName, defineOwn, encField, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKeys, setOwn, TAG } from './wire.js';
 import type { Dec, DecodeHooks, Enc, EncodeContext, Handler, WireTag } from './wire.js';
 
 let table: ReturnType<typeof buildTable> | undefined;
 
-/** The class table, built on first use. */
 export function classTable(): ReturnType<typeof buildTable> {
   return (table ??= buildTable());
 }
 
 const BUILTIN_ERRORS: Function[] = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError];
 
-/**
- * Driver classes users get that 'mongodb' does not export (bulkWrite's result, SDAM payloads...): getters
- * over own fields, so rebuilt as the same class. Found by name among the driver's loaded modules.
- */
+/** Unexported driver classes users get (bulkWrite's result, SDAM payloads...): getters over own fields, so rebuilt as such. */
 export const INTERNAL_DATA_CLASSES: readonly string[] = [
   ...['BulkWriteResult', 'WriteError', 'WriteConcernError', 'ServerDescription', 'TopologyDescription', 'MongoDBNamespace'],
   ...['MongoDBCollectionNamespace', 'PoolClosedError', 'PoolClearedError', 'PoolClearedOnNetworkError', 'WaitQueueTimeoutError'],
@@ -113,10 +109,7 @@ function isClass(value: unknown): value is Function {
   return typeof value === 'function' && typeof value.prototype === 'object' && value.prototype !== null && value !== Object && value !== Function;
 }
 
-/**
- * An error: class (the nearest known one), name, message, stack, labels and every own field (`cause` and
- * AggregateError's `errors` too). A field that cannot cross is dropped: an error always crosses.
- */
+/** An error: its nearest known class, name, message, stack, labels and own fields (one that cannot cross is dropped). */
 export function encError(error: Error, ctx: EncodeContext, depth: number, enc: Enc): unknown {
   const t = classTable();
   let p = Object.getPrototypeOf(error) as object | null;
@@ -142,8 +135,7 @@ export function encError(error: Error, ctx: EncodeContext, depth: number, enc: E
       const value = 'value' in descriptor ? descriptor.value : descriptor.get?.call(error);
       if (key === 'errorLabelSet' && value instanceof Set) continue; // MongoError's labels: sent as `l`
       const encoded = enc(value, ctx, depth + 1);
-      if (descriptor.enumerable) setOwn((tag.f ??= {}), key, encoded);
-      else setOwn((tag.h ??= {}), key, encoded);
+      setOwn(descriptor.enumerable ? (tag.f ??= {}) : (tag.h ??= {}), key, encoded);
     } catch {
       // a field that cannot cross (a function, a socket...) is dropped
     }
@@ -196,13 +188,9 @@ function encFields(value: object, keys: string[], ctx: EncodeContext, depth: num
   for (const key of keys) {
     const e = encField(value, key, ctx, depth, enc);
     if (e === LEFT_OUT) continue;
-    if (tag === undefined || Object.prototype.propertyIsEnumerable.call(value, key)) setOwn(fields, key, e);
-    else setOwn((tag.h ??= {}), key, e);
+    setOwn(tag === undefined || Object.prototype.propertyIsEnumerable.call(value, key) ? fields : (tag.h ??= {}), key, e);
   }
-  if (ctx.symbolKeys) {
-    const symbols = Object.getOwnPropertySymbols(value);
-    if (symbols.length !== 0) rejectSymbolKey(value, symbols);
-  }
+  if (ctx.symbolKeys) rejectSymbolKeys(value);
   return fields;
 }
 

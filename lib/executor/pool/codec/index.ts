@@ -8,9 +8,10 @@ import { BOUNDARY_LINE, defineOwn, isError, LEFT_OUT, PathError, TAG, type Decod
 
 export { INTERNAL_DATA_CLASSES, knowsDriverClass } from './classes.js';
 export { decode } from './walk.js';
-export { BOUNDARY_LINE, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from './wire.js';
+export { attempt, BOUNDARY_LINE, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from './wire.js';
 
-const ERROR_HOOKS: EncodeHooks = { refOf: () => undefined, to: 'the main thread', symbolKeys: 'drop' };
+/** For values made in the worker (errors, snapshots): no references. */
+export const NO_REFS: EncodeHooks = { refOf: () => undefined, to: 'the main thread', symbolKeys: 'drop' };
 const NO_DECODE_HOOKS: DecodeHooks = {
   ref: (ref) => {
     throw new TypeError(`a reference to a remote ${ref.cls} #${ref.id} cannot be decoded here`);
@@ -22,8 +23,9 @@ function context(hooks: EncodeHooks, root: string, value: unknown, argumentList:
   return { hooks, to, root, value, symbolKeys: symbolKeys !== 'drop', materialize: materialize === true, lenient: lenient === true, argumentList };
 }
 
-function encodeAt(value: unknown, hooks: EncodeHooks, root: string, argumentList: boolean): unknown {
-  const ctx = context(hooks, root, value, argumentList);
+/** `value` made safe for structured clone (itself when nothing needs a tag); what cannot cross throws naming the path. */
+export function encode(value: unknown, hooks: EncodeHooks, path = 'value', argumentList = false): unknown {
+  const ctx = context(hooks, path, value, argumentList);
   try {
     const e = argumentList ? encArray(value as unknown[], ctx, 0) : enc(value, ctx, 0);
     return e === LEFT_OUT ? undefined : e;
@@ -32,17 +34,9 @@ function encodeAt(value: unknown, hooks: EncodeHooks, root: string, argumentList
   }
 }
 
-/**
- * `value` made safe for structured clone (itself when nothing needs a tag). What cannot cross (a function,
- * a symbol, a WeakMap, a class instance with hidden state...) throws a TypeError naming the path.
- */
-export function encode(value: unknown, hooks: EncodeHooks, path = 'value'): unknown {
-  return encodeAt(value, hooks, path, false);
-}
-
 /** `encode` for an argument list: paths count arguments from 1 ("argument 2.options.transform: ..."). */
 export function encodeArgs(args: readonly unknown[], hooks: EncodeHooks): unknown[] {
-  return encodeAt(args, hooks, 'argument', true) as unknown[];
+  return encode(args, hooks, 'argument', true) as unknown[];
 }
 
 /** Whether a class instance crosses as a value, not a live object that could only cross as its fields (one lookup). */
@@ -54,7 +48,7 @@ export function crossesAsValue(value: object): boolean {
 
 /** Encodes a thrown value; never throws (what cannot cross is dropped or said so in an Error). */
 export function encodeError(error: unknown): unknown {
-  const ctx = context(ERROR_HOOKS, 'error', error, false);
+  const ctx = context(NO_REFS, 'error', error, false);
   try {
     return isError(error) ? encError(error as Error, ctx, 0, enc) : { [TAG]: 'Thrown', v: enc(error, ctx, 0) };
   } catch (failure) {

@@ -7,7 +7,7 @@ import { BSON } from '../../../driver.js';
 import { foreignBson, BSON_CLASSES } from './bson.js';
 import { BUFFER, decContainer, ownBytes, ownView } from './builtins.js';
 import { classTable, CLASS_HANDLERS, encError, encPlainFields } from './classes.js';
-import { bsonReplacement, constructorName, isError, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKey, setOwn, TAG, withSegment } from './wire.js';
+import { bsonReplacement, constructorName, isError, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKeys, setOwn, TAG, withSegment } from './wire.js';
 import type { DecodeHooks, EncodeContext, Handler, WireRef, WireTag } from './wire.js';
 
 type Doc = Record<string, unknown>;
@@ -100,9 +100,8 @@ function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
 }
 
 /**
- * Deeper than MAX_DEPTH (not before: it would slow every batch), refuses an object met again inside
- * itself, as the BSON serializer does. No exit hook (a frame per level): an object is on the path if it
- * is still the one entered at the depth it was last entered at.
+ * Deeper than MAX_DEPTH (before, it would slow every batch), refuses an object met again inside itself, as the BSON
+ * serializer does. No exit hook: an object is on the path if still the one entered at the depth it last was.
  */
 function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
   const deep = (ctx.deep ??= { path: [], depthOf: new Map() });
@@ -110,8 +109,7 @@ function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
   if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) {
     throw new PathError('Cannot convert circular structure to BSON', 'cycle');
   }
-  // A fixed limit, not the stack's: where an overflow struck first (encoder or structured clone)
-  // depended on what the JIT had optimised. Servers refuse documents nested over 100 levels.
+  // A fixed limit, not the stack's: where an overflow struck first (encoder or clone) depended on the JIT.
   if (depth > REFUSED_DEPTH) throw new PathError(`nested too deeply to cross to <to> (over ${REFUSED_DEPTH} levels; MongoDB refuses documents nested more than 100 levels deep)`, 'depth');
   deep.path[depth - MAX_DEPTH - 1] = value;
   deep.depthOf.set(value, depth);
@@ -119,10 +117,7 @@ function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
 const REFUSED_DEPTH = 2_000;
 
 function encPlain(obj: Doc, ctx: EncodeContext, depth: number, nullProto: boolean): unknown {
-  if (ctx.symbolKeys) {
-    const symbols = Object.getOwnPropertySymbols(obj);
-    if (symbols.length !== 0) rejectSymbolKey(obj, symbols);
-  }
+  if (ctx.symbolKeys) rejectSymbolKeys(obj);
   let out: Doc | undefined = ctx.materialize ? {} : undefined;
   let escape = false;
   let key: string | undefined;
@@ -254,11 +249,6 @@ function decObject(t: WireTag, hooks: DecodeHooks): unknown {
   return t.n === 1 ? Object.assign(Object.create(null) as object, t.v) : t.v;
 }
 
-function decFunction(t: WireTag, hooks: DecodeHooks): unknown {
-  if (hooks.fn === undefined) throw new TypeError(`a function (#${t.id}) came across but this side has no function stubs`);
-  return hooks.fn(t.id);
-}
-
 type Decoder = NonNullable<Handler['deserialize']>;
 
 /** Wire tag → its decoder: the handlers' tags, and those the walk writes itself. */
@@ -266,6 +256,9 @@ const BY_TAG = new Map<string, Decoder>([
   ...[...BSON_CLASSES.values(), BUFFER, ...CLASS_HANDLERS].map((h): [string, Decoder] => [h.tag!, h.deserialize!]),
   ['Object', decObject],
   ['Ref', (t, hooks) => hooks.ref(t.n === undefined ? { id: t.id, cls: t.cls } : { id: t.id, cls: t.cls, n: t.n })],
-  ['Function', decFunction],
+  ['Function', (t, hooks) => {
+    if (hooks.fn === undefined) throw new TypeError(`a function (#${t.id}) came across but this side has no function stubs`);
+    return hooks.fn(t.id);
+  }],
   ['Thrown', (t, hooks) => decode(t.v, hooks)], // a non-error rejection value (see encodeError)
 ]);

@@ -1,7 +1,6 @@
-// The codec's vocabulary (a leaf module): hook, context and handler types, helpers handlers share.
-// Wire format: what structured clone keeps passes as is; anything else becomes a *tag*, a plain object
-// whose key `$rotor` names what it stands for ({ $rotor: 'ObjectId', v: hex }). A document with a
-// `$rotor` key of its own is escaped ({ $rotor: 'Object', v: doc }).
+// The codec's vocabulary (a leaf module): hook, context and handler types, helpers handlers share. Wire format:
+// what structured clone keeps passes as is; anything else becomes a *tag* ({ $rotor: 'ObjectId', v: hex }). A
+// document with a `$rotor` key of its own is escaped ({ $rotor: 'Object', v: doc }).
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
 
 export interface EncodeHooks {
@@ -104,8 +103,8 @@ export function encField(value: object, key: string, ctx: EncodeContext, depth: 
   }
 }
 
-export function rejectSymbolKey(obj: object, symbols: symbol[]): void {
-  for (const s of symbols) {
+export function rejectSymbolKeys(obj: object): void {
+  for (const s of Object.getOwnPropertySymbols(obj)) {
     if (Object.prototype.propertyIsEnumerable.call(obj, s)) throw new PathError(`a symbol-keyed property (${String(s)}) cannot cross to <to>`);
   }
 }

@@ -26,9 +26,8 @@ export function slotOfArgs(args: unknown[]): Slot | undefined {
 }
 
 /**
- * AbortSignals stay on the main thread: the worker gets a stand-in (options `{ signal: null }`).
- * Only the member's options argument is read (`at`, the registry's optionsAt): a field named
- * `signal` in a document or a filter is data, sent as the driver would serialize it.
+ * AbortSignals stay on the main thread: the worker gets a stand-in (`{ signal: null }`). Only the options
+ * argument (`at`, the registry's optionsAt) is read: a `signal` field in a document or a filter is data.
  */
 export function extractSignal(args: unknown[], at: number | undefined): AbortSignal | undefined {
   if (at === undefined) return undefined;

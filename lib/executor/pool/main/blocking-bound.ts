@@ -17,12 +17,9 @@ export function blockingCeilingMs(): number {
 }
 
 /**
- * The bound for one blocking operation on `ref`, in ms: the client's `timeoutMS` when set; else,
- * with a socket timeout, two attempts (a retryable operation retries once) of server selection +
- * connecting + one socket read; else the ceiling (ROTOR_SYNC_CEILING_MS, default 5 minutes). An
- * operation's own timeoutMS may extend it, never shorten it (a document field of that name must not
- * cut a wait short). User-callback members get the ceiling plus the transaction retry window; the
- * time their functions run here never counts.
+ * The bound for one blocking operation on `ref`, in ms. With a socket timeout, two attempts: a retryable
+ * operation retries once. An operation's own timeoutMS may extend it, never shorten it (a document field
+ * of that name must not cut a wait short). The time user functions run here never counts.
  */
 export function boundFor(ref: RemoteRef, args: readonly unknown[], userFunctions: boolean): number {
   const options = (ref.root.shadow as { options?: Record<string, unknown> } | undefined)?.options ?? {};

@@ -23,14 +23,12 @@ export function* command(target: RemoteRef, member: string | symbol, args: unkno
   }
   target.slot.objects.ensureAlive(target);
   if (!target.replicas) return yield* commandOn(target, name, attr, args, w);
-  // connect concerns every worker's driver client; other commands go to one worker: the one
-  // holding a stateful argument (a session), else the next in turn.
+  // connect concerns every worker's driver client; other commands go to one worker (see nextReplica).
   if (attr?.kind === 'async' && attr.client === 'everyReplica') {
     yield { all: target.replicas.map((r) => commandOn(r, name, attr, [...args], w)) };
     return target;
   }
-  const pinned = slotOfArgs(args);
-  return yield* commandOn((pinned && target.replicas.find((r) => r.slot === pinned)) || target.nextReplica(), name, attr, args, w);
+  return yield* commandOn(target.nextReplica(slotOfArgs(args)), name, attr, args, w);
 }
 
 /** An async command on one worker's object. */
@@ -57,10 +55,7 @@ function* commandOn(ref: RemoteRef, name: string, attr: Attribute | undefined, a
   return result;
 }
 
-/**
- * client.close() always succeeds: a worker that was lost, or a pool that closed, holds nothing of
- * the client any more (a client waiting to be rebuilt is simply not rebuilt).
- */
+/** client.close() always succeeds: a lost worker or closed pool holds nothing of the client (one awaiting rebuild is not rebuilt). */
 function* closeOn(r: RemoteRef, name: string, attr: Attribute | undefined, args: unknown[], w: Waiter): Steps<void> {
   if (r.lost || r.slot.isClosed || r.slot.objects.awaitsRebuild(r)) return r.slot.objects.forgetClient(r);
   try {

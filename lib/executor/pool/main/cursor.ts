@@ -1,15 +1,12 @@
-// Cursors in the pool executor: whole batches cross from the worker; iteration between batches,
-// map() transforms and forEach() run here on the main thread. Chained options (sort, limit...) were
-// already sent, in order, ahead of the first fetch. Which member does what is the registry's
-// BufferRole on it (lib/registry/kinds.ts): this module names roles, never members. Reads are
-// steps (./steps.ts), so awaiting and blocking callers run the same code.
+// Cursors in the pool executor: whole batches cross from the worker; iteration between batches, map()
+// transforms and forEach() run here on the main thread. Which member does what is the registry's BufferRole
+// on it (lib/registry/kinds.ts): this module names roles, never members. Reads are steps (./steps.ts).
 import { MongoAPIError, MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from '../../../driver.js';
 import { Readable } from 'node:stream';
 import type { CursorState, RemoteRef } from './remote-ref.js';
 import type { Attribute, BufferRole, ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';
 import type { ResolvedClass } from '../../../registry/resolve.js';
 import { ASYNC, runAsync, runSync, type Steps, type Waiter } from './steps.js';
-
 
 export function isCursorClass(cls: ResolvedClass): boolean {
   return cls.buffers.size > 0;
@@ -48,17 +45,11 @@ function closedWithClient(ref: RemoteRef): boolean {
   return ref.ended && ref.lost !== undefined;
 }
 
-/** A batch request; a cursor opened with a signal has its reads rejected when it fires (async waiting). */
-function batchAsk(ref: RemoteRef, mode: FetchRole) {
-  return { ask: { op: 'nextBatch' as const, id: ref.id, mode }, ref, args: undefined, signal: ref.signal };
-}
-
 /**
- * Fills the local buffer with the next batch. A find or aggregate cursor read with next() by an
- * awaiting caller asks for the batch after while this one is consumed: the worker fetches and
- * decodes it while the main thread works through the documents (the pool's reason to exist).
- * Tailable reads (tryNext) and change streams are not read ahead: their next batch waits for the
- * server. A blocked thread could not take a read-ahead's answer: it reads batch by batch.
+ * Fills the local buffer with the next batch. A find or aggregate cursor read with next() by an awaiting
+ * caller asks for the batch after while this one is consumed: the worker fetches and decodes it while the
+ * main thread works through the documents (the pool's reason to exist). Not for tryNext and change streams
+ * (their next batch waits for the server), nor a blocked thread (it could not take the answer).
  */
 function* fill(ref: RemoteRef, mode: FetchRole, w: Waiter): Steps<boolean> {
   if (closedWithClient(ref)) return false;
@@ -68,11 +59,11 @@ function* fill(ref: RemoteRef, mode: FetchRole, w: Waiter): Steps<boolean> {
   state.started = true;
   const ahead = state.prefetch;
   state.prefetch = undefined;
-  // A batch that already arrived would hand out its documents with no event-loop turn since the
-  // last batch's: a for-await doing work per document would hold the loop for two batches or more
-  // (timers, I/O and other requests waiting). Waiting for the server gives that turn; this does too.
+  // A batch that already arrived would hand out its documents with no event-loop turn since the last
+  // batch's (a for-await working per document would hold the loop for two batches): this gives that turn.
   if (ahead && state.prefetched) yield { settle: new Promise(setImmediate) };
-  const batch = (ahead ? yield { settle: ahead } : yield batchAsk(ref, mode)) as unknown[];
+  // A cursor opened with a signal has its reads rejected when it fires (async waiting).
+  const batch = (ahead ? yield { settle: ahead } : yield { ask: { op: 'nextBatch', id: ref.id, mode }, ref, args: undefined, signal: ref.signal }) as unknown[];
   if (batch.length === 0 && mode === 'next') ref.ended = true; // exhausted: nothing left to lose with the worker
   for (const doc of batch) state.buffer.push(doc);
   if (batch.length > 0 && mode === 'next' && ref.resolved.readAhead && !w.blocking) readAhead(ref, state);
@@ -147,10 +138,15 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
       // As the driver's forEach: a for-await over the cursor, so stopping early (false, a throw)
       // closes it; what the iterator returns is not awaited (a Promise is not false).
       const iterator = args[0] as (doc: unknown) => unknown;
-      yield* iterate(ref, w, (doc) => iterator(doc) !== false);
+      if (state.killed) return undefined; // as the driver's: a killed cursor iterates nothing (an abort threw above)
+      try {
+        for (let doc = yield* next(ref, 'next', w); doc !== null; doc = yield* next(ref, 'next', w)) if (iterator(doc) === false) break;
+      } finally {
+        yield* endIteration(ref);
+      }
       return undefined;
     }
-    case 'close':
+    case 'close': {
       state.closing = true;
       if (closedWithClient(ref)) return undefined;
       // Like the driver's, close() leaves buffered documents readable when the server had nothing
@@ -158,30 +154,11 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
       yield* settleReadAhead(state);
       yield { ask: { op: 'invoke', id: ref.id, member, args: [] }, ref, args: [] };
       ref.ended = true;
-      yield* readKilled(ref, state);
+      const killed = ref.resolved.buffers.get('killed');
+      if (killed !== undefined && (yield { ask: { op: 'read', id: ref.id, member: killed }, ref, args: undefined }) === true) state.killed = true;
       return undefined;
+    }
   }
-}
-
-function* readKilled(ref: RemoteRef, state: CursorState): Steps<void> {
-  const killed = ref.resolved.buffers.get('killed');
-  if (killed !== undefined && (yield { ask: { op: 'read', id: ref.id, member: killed }, ref, args: undefined }) === true) state.killed = true;
-}
-
-/** Every document to `each` until it returns false; the cursor is closed after, as the driver's for-await does. */
-function* iterate(ref: RemoteRef, w: Waiter, each: (doc: unknown) => boolean): Steps<void> {
-  if (!startIteration(ref)) return;
-  try {
-    for (let doc = yield* next(ref, 'next', w); doc !== null; doc = yield* next(ref, 'next', w)) if (!each(doc)) break;
-  } finally {
-    yield* endIteration(ref);
-  }
-}
-
-/** Whether an iteration has anything to read (throws an aborted signal's reason). */
-function startIteration(ref: RemoteRef): boolean {
-  if (ref.signal?.aborted) throw ref.signal.reason;
-  return !cursorState(ref).killed; // as the driver's: a killed cursor iterates nothing
 }
 
 /** Leaving an iteration (done, early, or by a throw) closes the cursor, as the driver's own iterator does. */
@@ -243,39 +220,30 @@ export function cursorChain(ref: RemoteRef, member: string, args: unknown[]): bo
   return true;
 }
 
-/**
- * `for await` (an awaiting waiter) or `for...of` (a blocking one) over a cursor: the same steps per
- * document; leaving early (return(), a throw) closes the cursor.
- */
+/** `for await` (awaiting) or `for...of` (blocking) over a cursor, by the same steps; leaving early closes the cursor. */
 export function cursorIterate(ref: RemoteRef, w: Waiter): AsyncIterator<unknown> | Iterator<unknown> {
   if (!isCursorClass(ref.resolved)) throw new TypeError(`${ref.cls}: async iteration is not available in the pool executor`);
   let phase: 'new' | 'reading' | 'done' = 'new';
   function* step(): Steps<IteratorResult<unknown>> {
-    if (phase === 'done') return { done: true, value: undefined };
     if (phase === 'new') {
       phase = 'reading';
-      if (!startIteration(ref)) {
-        phase = 'done';
-        return { done: true, value: undefined };
-      }
+      if (ref.signal?.aborted) throw ref.signal.reason;
+      if (cursorState(ref).killed) phase = 'done'; // as the driver's: a killed cursor iterates nothing
     }
-    let doc: unknown;
+    if (phase === 'done') return { done: true, value: undefined };
     try {
-      doc = yield* next(ref, 'next', w);
+      const doc = yield* next(ref, 'next', w);
+      if (doc !== null) return { done: false, value: doc };
     } catch (error) {
       yield* finish();
       throw error;
     }
-    if (doc !== null) return { done: false, value: doc };
-    yield* finish();
-    return { done: true, value: undefined };
+    return yield* finish();
   }
   function* finish(): Steps<IteratorResult<unknown>> {
-    if (phase === 'reading') {
-      phase = 'done';
-      yield* endIteration(ref);
-    }
+    const reading = phase === 'reading';
     phase = 'done';
+    if (reading) yield* endIteration(ref);
     return { done: true, value: undefined };
   }
   // Calls made while one is running wait for it, as an async generator's do.

@@ -3,12 +3,6 @@
 import { EventEmitter } from 'node:events';
 import type { RemoteRef } from './remote-ref.js';
 
-/** What the registry says a listener method does (ChainingEventMethod('adds' | 'removes')). */
-function effect(ref: RemoteRef, member: string): 'adds' | 'removes' | undefined {
-  const attr = ref.resolved.attributes.get(member);
-  return attr?.kind === 'event' ? attr.listeners : undefined;
-}
-
 export function listen(ref: RemoteRef, member: string, args: unknown[]): unknown {
   const emitter = (ref.emitter ??= new EventEmitter());
   // A client spanning several workers hears each worker's events through the one emitter.
@@ -16,10 +10,13 @@ export function listen(ref: RemoteRef, member: string, args: unknown[]): unknown
   for (const r of sources) r.emitter = emitter;
   const before = new Set(emitter.eventNames());
   const result = (emitter as unknown as Record<string, (...a: unknown[]) => unknown>)[member]!.apply(emitter, args);
-  if (effect(ref, member) === 'adds') {
+  // What the registry says a listener method does (ChainingEventMethod('adds' | 'removes')).
+  const attr = ref.resolved.attributes.get(member);
+  const effect = attr?.kind === 'event' ? attr.listeners : undefined;
+  if (effect === 'adds') {
     const event = args[0] as string;
     if (!before.has(event)) for (const r of sources) r.slot.post({ op: 'subscribe', id: r.id, event });
-  } else if (effect(ref, member) === 'removes') {
+  } else if (effect === 'removes') {
     const now = new Set(emitter.eventNames());
     for (const event of before) {
       if (now.has(event) || typeof event !== 'string') continue;

@@ -65,10 +65,7 @@ export function candidateFlags(execArgv: readonly string[]): string[] {
 
 const refusedByWorkers = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'ERR_WORKER_INVALID_EXEC_ARGV';
 
-/**
- * Whether Node lets a worker take this flag: it refuses per-process options (`--title`) and V8's
- * (`--max-old-space-size`, process-wide: the worker runs under them anyway). Asking keeps Node's rule.
- */
+/** Whether Node lets a worker take this flag (not `--title`, nor V8's, process-wide): asking keeps Node's rule. */
 function workerTakes(group: string[]): boolean {
   try {
     const probe = new Worker('', { eval: true, execArgv: group, env: SHARE_ENV, stdout: true, stderr: true });
@@ -100,10 +97,7 @@ function withWorkerFlags<T>(start: (execArgv: string[]) => T): T {
 const startupNodeOptions = process.env.NODE_OPTIONS ?? '';
 const OLD_SPACE = /^--max[-_]old[-_]space[-_]size(?:=(\d+))?$/;
 
-/**
- * The worker's resourceLimits when the pool was given none: the heap limit the process was started
- * with (--max-old-space-size, command line over NODE_OPTIONS), which a worker may not take as a flag.
- */
+/** The worker's resourceLimits when the pool has none: the process's --max-old-space-size (command line over NODE_OPTIONS), which a worker may not take as a flag. */
 export function heapLimitsFromFlags(execArgv: readonly string[] = process.execArgv, nodeOptions = startupNodeOptions): { maxOldGenerationSizeMb: number } | undefined {
   let mb: number | undefined;
   for (const group of flagGroups([...nodeOptions.split(/\s+/).filter(Boolean), ...execArgv])) {

@@ -1,9 +1,7 @@
-// The main thread's side of a listener the driver waits for (see ../listener-hop.ts): a worker's
-// forwarder waits in the driver's emit until this runs the handle's listeners and answers "ok" or
-// "threw". Served wherever this thread is: free (the blocking channel's message listener), or blocked
-// in a sync call on the same worker (WorkerSlot.requestSync reads the blocking channel), so neither thread
-// waits for the other. What a listener throws is kept here; the driver rethrows the worker's copy,
-// which comes back as a token, so the caller receives the very value (rule 2).
+// The main thread's side of a listener the driver waits for (see ../listener-hop.ts). Served wherever this
+// thread is: free, or blocked in a sync call on the same worker (requestSync reads the blocking channel), so
+// neither thread waits for the other. What a listener throws is kept here; the driver rethrows the worker's
+// copy, which comes back as a token, so the caller receives the very value (rule 2).
 import type { MessagePort } from 'node:worker_threads';
 import { decode, encodeError } from '../codec/index.js';
 import type { InboxHost } from './slot-inbox.js';
@@ -29,6 +27,20 @@ export function listenerHopsServed(): number {
   return served;
 }
 
+/** Runs a forwarded event's listeners (what one throws goes to `threw`); with none left, the worker stops forwarding it. */
+export function emitEvent(host: HopHost, m: { id: number; event: string; args: unknown }, threw: (error: unknown) => void): void {
+  const ref = host.objects.refOf(m.id);
+  const emitter = ref?.emitter;
+  if (!ref || !emitter || dropsEvent(ref, m.event)) return;
+  try {
+    emitter.emit(m.event, ...(decode(m.args, host.objects.decodeHooks) as unknown[]));
+  } catch (error) {
+    threw(error);
+  } finally {
+    if (emitter.listenerCount(m.event) === 0) host.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
+  }
+}
+
 export class ListenerHops {
   /** Each worker's hop channel, by thread id (one at a time, but a call from a worker lost meanwhile may still arrive). */
   private readonly channels = new Map<number, { port: MessagePort; flag: Int32Array }>();
@@ -50,7 +62,7 @@ export class ListenerHops {
     this.serving.push({ event: m.event, w: m.w });
     try {
       this.host.drainOrdered();
-      answer = this.run(m);
+      emitEvent(this.host, m, (error) => (answer = { hop: m.hop, threw: this.thrown(error) }));
     } catch (error) {
       answer = { hop: m.hop, threw: this.thrown(error) };
     } finally {
@@ -59,10 +71,7 @@ export class ListenerHops {
     }
   }
 
-  /**
-   * Before a blocking request: while a listener runs for a waiting worker, that worker can answer
-   * only what it answers synchronously; a command would wait for the listener, which waits for it.
-   */
+  /** Before a blocking request: a worker waiting for a listener answers only what it answers synchronously (no deadlock). */
   beforeBlocking(m: Request): void {
     const event = this.serving.at(-1)?.event;
     if (event === undefined || ANSWERED_WHILE_WAITING.has(m.op)) return;
@@ -94,20 +103,6 @@ export class ListenerHops {
     this.tokens.clear();
   }
 
-  private run(m: Extract<HopMessage, { hop: number }>): HopAnswer {
-    const ref = this.host.objects.refOf(m.id);
-    const emitter = ref?.emitter;
-    if (!ref || !emitter || dropsEvent(ref, m.event)) return { hop: m.hop };
-    try {
-      emitter.emit(m.event, ...(decode(m.args, this.host.objects.decodeHooks) as unknown[]));
-      return { hop: m.hop };
-    } catch (error) {
-      return { hop: m.hop, threw: this.thrown(error) };
-    } finally {
-      if (emitter.listenerCount(m.event) === 0) this.host.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
-    }
-  }
-
   /** What the worker's forwarder gets of a thrown value; anything with an identity is kept here. */
   private thrown(value: unknown): HopThrown {
     let message: { error?: unknown; kept?: number; revoked?: true } | undefined;
@@ -131,8 +126,7 @@ export class ListenerHops {
     try {
       ch.port.postMessage(answer);
     } catch {
-      // Structured clone refused what the thrown value carried: the driver gets an Error saying so (and
-      // the caller, through the token, still the value itself).
+      // Clone refused what the thrown value carried: the driver gets an Error saying so (the caller, the value).
       const kept = answer.threw?.kept;
       const error = encodeError(new Error('a value thrown by a listener that cannot cross to the pool worker'));
       ch.port.postMessage({ hop: answer.hop, threw: { kind: 'object', error, ...(kept !== undefined ? { kept } : {}) } } satisfies HopAnswer);

@@ -1,7 +1,6 @@
-// The objects a pool worker holds and the user functions requests hand it, seen from the main
-// thread: their ids, weak references (a collected handle is released in the worker, in batches),
-// how handles and functions cross the boundary (the codec's hooks), and which objects are made
-// again on their next use after a worker loss or a client.close().
+// The objects a pool worker holds and the user functions requests hand it, seen from the main thread: their
+// ids, weak references (a collected handle is released in the worker, in batches), how they cross the boundary
+// (the codec's hooks), and which objects are made again on their next use after a worker loss or client.close().
 import type { MessagePort } from 'node:worker_threads';
 import type { ClassName } from '../../../registry/kinds.js';
 import { encodeArgs, type DecodeHooks, type EncodeHooks } from '../codec/index.js';
@@ -102,10 +101,7 @@ export class RemoteObjects implements SlotObjects {
     }
   }
 
-  /**
-   * The worker died: clients that held open cursors, sessions or streams there are lost; the rest
-   * is made again on its next use, in a fresh worker.
-   */
+  /** The worker died: clients holding open cursors, sessions or streams there are lost; the rest is made again when used. */
   workerLost(cause: Error): void {
     const live = this.live();
     const holdsState = (ref: RemoteRef): boolean => ref.resolved.stateful && !ref.ended;

@@ -1,6 +1,5 @@
-// A main-thread stand-in for a driver object that lives in a pool worker, and the worker slot
-// (./slot.ts) and its object table (./objects.ts) as these objects see them, declared here so that
-// neither module imports the other.
+// A main-thread stand-in for a driver object that lives in a pool worker, and the worker slot (./slot.ts) and
+// its object table (./objects.ts) as these objects see them, declared here so neither module imports the other.
 import type { EventEmitter } from 'node:events';
 import type { ClassName } from '../../../registry/kinds.js';
 import { resolveClass, type ResolvedClass } from '../../../registry/resolve.js';
@@ -38,10 +37,8 @@ export interface SyncWait {
   boundMs?: number;
   /** The error thrown when the bound passes (default: WorkerLostError). */
   onTimeout?: (boundMs: number) => Error;
-  /** The request's functions (user callbacks) are forgotten once it is answered. */
-  transientFunctions?: boolean;
-  /** Handle what arrived before the answer on the ordered channel (events) before returning. */
-  deliverOrdered?: boolean;
+  /** A sync framework command: what came before its answer (events) is handled first; its functions end with it. */
+  command?: boolean;
 }
 
 /** A cursor's main-thread state (./cursor.ts). */
@@ -78,8 +75,7 @@ export class RemoteRef {
   cursor: CursorState | undefined;
   /** Main-thread listeners; the worker forwards an event only while this has listeners for it. */
   emitter: EventEmitter | undefined;
-  /** The AbortSignal a cursor was opened with. */
-  signal: AbortSignal | undefined;
+  signal: AbortSignal | undefined; // a cursor's, from its opening call
   /** A client spanning several workers: the same stateless object on each worker (this one first). */
   replicas: RemoteRef[] | undefined;
   /** Properties a caller set that the driver object does not have (duck typing, e.g. mongoose's). */
@@ -109,8 +105,8 @@ export class RemoteRef {
     return this.parent ? this.parent.root : this;
   }
 
-  /** The replica for a stateless command: round robin across workers. */
-  nextReplica(): RemoteRef {
-    return this.replicas![this.turn++ % this.replicas!.length]!;
+  /** The replica for a stateless command: the one on `pinned`'s worker (a session's), else round robin across workers. */
+  nextReplica(pinned?: Slot): RemoteRef {
+    return (pinned && this.replicas!.find((r) => r.slot === pinned)) || this.replicas![this.turn++ % this.replicas!.length]!;
   }
 }

@@ -1,9 +1,8 @@
-// Main-thread shadows: each client, database, collection, cursor... made through the pool is also
-// made here, from the same arguments, and never connected. The driver's own code validates the
-// arguments on it synchronously (a bad URI, `limit('x')` throw here, as in-process), so the request
-// to the worker goes without waiting: handle creation never blocks on a busy worker. A shadow also
-// answers the registry's fixed properties. It never does I/O: streams are not shadowed, and a
-// factory the driver refuses on an unconnected client (bulk operations) asks the worker instead.
+// Main-thread shadows: each client, database, collection, cursor... made through the pool is also made here,
+// from the same arguments, and never connected. The driver's own code validates the arguments on it (a bad
+// URI, `limit('x')` throw here, as in-process), so the request to the worker goes without waiting on a busy
+// worker. A shadow also answers the registry's fixed properties. It never does I/O: streams are not shadowed,
+// and a factory the driver refuses on an unconnected client (bulk operations) asks the worker instead.
 import { MongoNotConnectedError } from '../../../driver.js';
 import type { ClassName } from '../../../registry/kinds.js';
 import { HANDLE_OPTION_KEYS, resolveClass } from '../../../registry/resolve.js';
@@ -36,11 +35,9 @@ function shadowArgs(args: readonly unknown[]): unknown[] | typeof NO_SHADOW {
   return out;
 }
 
-const shadowable = (cls: ClassName): boolean => !resolveClass(cls).passThrough;
-
 /** `new Class(...args)` here: throws what the driver's constructor throws. */
 export function constructShadow(cls: ClassName, driverClass: new (...args: any[]) => object, args: readonly unknown[]): object | typeof NO_SHADOW {
-  if (!shadowable(cls)) return NO_SHADOW;
+  if (resolveClass(cls).passThrough) return NO_SHADOW;
   const plain = shadowArgs(args);
   if (plain === NO_SHADOW) return NO_SHADOW;
   return attempt(() => new driverClass(...plain));
@@ -48,7 +45,7 @@ export function constructShadow(cls: ClassName, driverClass: new (...args: any[]
 
 /** `parent.member(...args)` on the parent's shadow: throws what the driver throws for bad arguments. */
 export function factoryShadow(parent: RemoteRef, member: string, args: readonly unknown[], cls: ClassName): object | typeof NO_SHADOW {
-  if (!parent.shadow || !shadowable(cls)) return NO_SHADOW;
+  if (!parent.shadow || resolveClass(cls).passThrough) return NO_SHADOW;
   const plain = shadowArgs(args);
   if (plain === NO_SHADOW) return NO_SHADOW;
   const made = attempt(() => (parent.shadow as Record<string, (...a: unknown[]) => object>)[member]!(...plain));
@@ -63,9 +60,8 @@ export function factoryShadow(parent: RemoteRef, member: string, args: readonly 
 }
 
 /**
- * The driver tracks each cursor it makes on its client (for `client.close()`). A shadow cursor is
- * never used nor closed: tracked, every find() would stay reachable from the shadow client (~0.5 KB
- * per command, found by the soak). Untracked, it goes with its handle.
+ * The driver tracks each cursor it makes on its client (for `client.close()`). A shadow cursor, never closed,
+ * would keep every find() reachable from the shadow client (~0.5 KB per command, found by the soak).
  */
 function untrack(made: object): void {
   for (const cursor of [made, (made as { cursor?: unknown }).cursor]) {
@@ -80,9 +76,8 @@ function untrack(made: object): void {
 }
 
 /**
- * A chaining call (sort, limit...) or a setter (appendMetadata) on the shadow, before the object
- * was used: true when it was validated here; false when the worker must be asked (no shadow, or
- * the cursor already started, where the driver refuses chaining and the answer is the worker's).
+ * A chaining call (sort, limit...) or a setter (appendMetadata) on the shadow: true when validated here; false
+ * when the worker must be asked (no shadow, or a started cursor: the driver's refusal is the worker's answer).
  */
 export function applyToShadow(ref: RemoteRef, member: string, args: readonly unknown[]): boolean {
   if (!ref.shadow || ref.cursor?.started) return false;

@@ -1,19 +1,15 @@
 // User functions the driver calls in the worker (withSession's function, a `lookup` option...) run
 // here. What they hand back (a result, a thrown value) is kept here under a token the worker's copy
 // carries back, so the caller receives that very value, as in-process.
-import type { MessagePort } from 'node:worker_threads';
 import { types } from 'node:util';
-import { decode, encode, encodeError, type EncodeHooks } from '../codec/index.js';
+import { attempt, decode, encode, encodeError, type EncodeHooks } from '../codec/index.js';
 import type { Request } from '../protocol.js';
-import type { RemoteObjects, UserFunction } from './objects.js';
+import type { ObjectsHost, RemoteObjects, UserFunction } from './objects.js';
 
 /** What the worker's calls into this thread need of their slot (WorkerSlot; ./listener-hops.ts too). */
-export interface InboxHost {
+export interface InboxHost extends Pick<ObjectsHost, 'postNow' | 'port'> {
   readonly kept: KeptValues;
   readonly objects: Pick<RemoteObjects, 'refOf' | 'encodeHooks' | 'decodeHooks' | 'functions' | 'blockingFunctions'>;
-  postNow(m: Request): void;
-  /** The ordered channel, undefined once the worker is lost. */
-  port(): MessagePort | undefined;
 }
 type CallbackResult = Extract<Request, { op: 'callback-result' }>;
 type Outcome = { ok: unknown } | { error: unknown };
@@ -52,11 +48,10 @@ export class KeptValues {
   reply(post: (m: CallbackResult) => void, callId: number, fn: number, outcome: Outcome, hooks: EncodeHooks): void {
     const failed = 'error' in outcome;
     const value = failed ? outcome.error : outcome.ok;
-    // A thrown primitive is kept too: the worker would rebuild it as an Error.
-    const kept = failed || !crossesExactly(value) ? this.keep(fn, value) : undefined;
-    // A revoked Proxy crosses as one: the driver's look at it (withTransaction's `instanceof`) throws as in-process.
     const head: Omit<CallbackResult, 'ok' | 'error'> = { op: 'callback-result', callId };
-    if (kept !== undefined) head.kept = kept;
+    // A thrown primitive is kept too: the worker would rebuild it as an Error.
+    if (failed || !crossesExactly(value)) this.values.set((head.kept = this.nextToken++), { fn, value });
+    // A revoked Proxy crosses as one: the driver's look at it (withTransaction's `instanceof`) throws as in-process.
     if (isRevokedProxy(value)) head.revoked = true;
     const standIn = (): CallbackResult => (failed ? { ...head, error: encodeError(new Error(describe(value))) } : { ...head, ok: {} });
     let message: CallbackResult;
@@ -72,12 +67,6 @@ export class KeptValues {
       post(standIn()); // structured clone refused it (a Proxy)
     }
   }
-
-  private keep(fn: number, value: unknown): number {
-    const token = this.nextToken++;
-    this.values.set(token, { fn, value });
-    return token;
-  }
 }
 
 function isRevokedProxy(value: unknown): boolean {
@@ -90,35 +79,23 @@ function isRevokedProxy(value: unknown): boolean {
   }
 }
 
-function describe(value: unknown): string {
-  try {
-    return value instanceof Error ? value.message : String(value);
-  } catch {
-    return 'a value that cannot be shown';
-  }
-}
+const describe = (value: unknown): string => attempt(() => (value instanceof Error ? value.message : String(value)), 'a value that cannot be shown');
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
 /**
- * Runs the user function the worker calls: in a microtask, or now if this thread is `blocked` in a
- * sync call (it must answer before returning). Blocked, returns the error that ends the wait when
- * the function took a Node-style callback (a `lookup`) and returned without calling it: a callback
- * made later could only run once this thread is free (a 30 s connect timeout instead of an answer).
+ * Runs the user function the worker calls: in a microtask, or now if this thread is `blocked` in a sync call.
+ * Blocked, returns the error that ends the wait when the function took a Node-style callback (a `lookup`) and
+ * returned without calling it: a later callback could only run once this thread is free (a 30 s timeout).
  */
 export function runUserFunction(host: InboxHost, call: { callId: number; fn: number; args: unknown }, blocked: boolean): Error | undefined {
   const { callId, fn: fnId, args } = call;
-  const reply = (outcome: Outcome): undefined => {
-    host.kept.reply(blocked ? (m) => host.port()?.postMessage(m) : (m) => host.postNow(m), callId, fnId, outcome, host.objects.encodeHooks);
-    return undefined;
-  };
-  const later = (value: unknown): undefined => {
-    Promise.resolve(value)
-      .then((v) => reply({ ok: v }), (error: unknown) => reply({ error }))
-      .catch(() => {}); // a reply cannot fail (a stand-in at worst); a pool closed meanwhile has no port
-    return undefined;
-  };
+  const reply = (outcome: Outcome): undefined =>
+    void host.kept.reply(blocked ? (m) => host.port()?.postMessage(m) : (m) => host.postNow(m), callId, fnId, outcome, host.objects.encodeHooks);
+  // A reply cannot fail (a stand-in at worst); a pool closed meanwhile has no port.
+  const later = (value: unknown): undefined =>
+    void Promise.resolve(value).then((v) => reply({ ok: v }), (error: unknown) => reply({ error })).catch(() => {});
   const fn = host.objects.functions.get(fnId);
   if (!fn) return reply({ error: new TypeError('rotor: the callback for this operation is gone (its operation already settled)') });
   if (!blocked) return later(Promise.resolve().then(() => fn(...(decode(args, host.objects.decodeHooks) as unknown[]))));

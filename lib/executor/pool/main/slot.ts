@@ -1,16 +1,14 @@
-// One pool worker, seen from the main thread: its start and death, the two channels requests and
-// replies cross, blocking waits, and what keeps the process alive. The objects it holds and the user
-// functions requests carry are in ./objects.ts; those functions run in ./slot-inbox.ts.
+// One pool worker, seen from the main thread: its start and death, its two channels, blocking waits,
+// what keeps the process alive. Its objects and user functions: ./objects.ts (they run in ./slot-inbox.ts).
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import type { Tinypool } from 'tinypool';
 import { MongoRuntimeError } from '../../../driver.js';
 import { decode, decodeThrown } from '../codec/index.js';
 import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
-import { dropsEvent } from './cursor.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
 import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker, workerEverRan } from './launch.js';
-import { ListenerHops } from './listener-hops.js';
+import { emitEvent, ListenerHops } from './listener-hops.js';
 import { RemoteObjects, type ObjectsHost } from './objects.js';
 import type { RemoteRef, SyncWait } from './remote-ref.js';
 import { KeptValues, runUserFunction, type InboxHost } from './slot-inbox.js';
@@ -126,11 +124,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     return worker;
   }
 
-  /**
-   * The worker died: what is in flight fails now (it may have taken effect on the server, as after
-   * the driver's network errors); clients that held open cursors, sessions or streams there are
-   * lost; the rest is made again on its next use, in a fresh worker.
-   */
+  /** The worker died: what is in flight fails now (as after the driver's network errors); see objects.workerLost. */
   private lose(generation: number, cause: Error): void {
     if (generation !== this.generation || this.closed) return;
     this.generation++;
@@ -184,36 +178,28 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   /** The process stays up while requests are in flight or a client is connected (the thread too: its exit must fail them). */
   private updateRef(): void {
     if (!this.ordered) return;
-    if (this.pending.size > 0 || this.holds.size > 0) {
-      this.ordered.ref();
-      this.worker?.ref();
-    } else {
-      this.ordered.unref();
-      this.worker?.unref();
-    }
+    const keep = this.pending.size > 0 || this.holds.size > 0 ? 'ref' : 'unref';
+    this.ordered[keep]();
+    this.worker?.[keep]();
   }
 
   hold(client: RemoteRef, connected: boolean): void {
     if (connected === this.holds.has(client)) return;
-    if (connected) this.holds.add(client);
-    else this.holds.delete(client);
+    this.holds[connected ? 'add' : 'delete'](client);
     this.updateRef();
   }
 
   // -- main → worker -----------------------------------------------------------------------------
 
-  /**
-   * Posts `m`; returns its user functions' ids. What structured clone refuses (a Proxy) is encoded
-   * again, read through its traps, before a TypeError naming the member: never a lost worker.
-   */
+  /** Posts `m`; returns its functions' ids. What clone refuses (a Proxy) is encoded again through its traps: never a lost worker. */
   private postEncoded(port: MessagePort, m: Sent, args: unknown[] | undefined, functions: number[] | undefined): number[] | undefined {
     try {
       port.postMessage(m);
       return functions;
     } catch (error) {
+      this.objects.forgetFunctions(functions);
       if (!args || (error as Error).name !== 'DataCloneError') throw error;
     }
-    this.objects.forgetFunctions(functions);
     let materialized: number[] | undefined;
     try {
       materialized = this.objects.encodeInto(m, args, true);
@@ -225,16 +211,9 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     }
   }
 
-  /** Posts `m` now, after what is queued; returns the function ids its arguments registered. */
   private send(m: Sent, args: unknown[] | undefined, port: MessagePort): number[] | undefined {
     this.flush();
-    const functions = args && this.objects.encodeInto(m, args, false);
-    try {
-      return this.postEncoded(port, m, args, functions);
-    } catch (error) {
-      this.objects.forgetFunctions(functions);
-      throw error;
-    }
+    return this.postEncoded(port, m, args, args && this.objects.encodeInto(m, args, false));
   }
 
   /** Fire-and-forget, in order. Functions among `args` live as long as `owner` (or until the pool closes). */
@@ -274,39 +253,36 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   }
 
   /**
-   * One request, one reply. `signal` rejects at once when aborted, and aborts the operation in the
-   * worker. A failure is thrown here, after the await: the error built at this point carries the
-   * caller's async frames under the worker's stack, with no stack captured per request (~15 µs each).
+   * One request, one reply; an aborted `signal` rejects it at once and aborts it in the worker. A failure is thrown
+   * after the await: that error carries the caller's async frames, with no stack captured per request (~15 µs).
    */
   async request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown> {
     this.usable(nameOf(m));
     if (signal?.aborted) throw signal.reason;
-    const reply = await new Promise((resolve, reject) => this.queue(m, args, signal, resolve, reject));
+    const reply = await new Promise((resolve, reject) => {
+      const r = (m.r = this.nextRid++);
+      const p: Pending = { resolve, reject, m, args, parts: undefined, signal, onAbort: undefined, functions: undefined };
+      if (signal) {
+        // An invoke's options carry a stand-in signal in the worker, found by this id.
+        const abortId = m.op === 'invoke' ? (m.abortId = newAbortId()) : undefined;
+        p.onAbort = () => {
+          // The caller gave up: reject now, tell the worker; what it answers later is dropped.
+          if (this.fail(r, signal.reason) && abortId !== undefined) this.postNow({ op: 'abort', abortId });
+        };
+        signal.addEventListener('abort', p.onAbort, { once: true });
+      }
+      try {
+        if (args) p.functions = this.objects.encodeInto(m, args, false);
+      } catch (error) {
+        return this.settle(p, error);
+      }
+      if (this.queued.push(p) === 1) queueMicrotask(this.flushSoon);
+      this.pending.set(r, p);
+      if (this.pending.size === 1) this.updateRef();
+    });
     if (!(reply instanceof Failure)) return reply;
     if (reply.kept) throw reply.kept.value; // what the user's function threw, as thrown
     throw decodeThrown(reply.wire, new Error().stack, this.objects.decodeHooks); // a thrown primitive comes back as itself
-  }
-
-  private queue(m: Sent, args: unknown[] | undefined, signal: AbortSignal | undefined, resolve: Pending['resolve'], reject: Pending['reject']): void {
-    const r = (m.r = this.nextRid++);
-    const p: Pending = { resolve, reject, m, args, parts: undefined, signal, onAbort: undefined, functions: undefined };
-    if (signal) {
-      // An invoke's options carry a stand-in signal in the worker, found by this id.
-      const abortId = m.op === 'invoke' ? (m.abortId = newAbortId()) : undefined;
-      p.onAbort = () => {
-        // The caller gave up: reject now, tell the worker; what it answers later is dropped.
-        if (this.fail(r, signal.reason) && abortId !== undefined) this.postNow({ op: 'abort', abortId });
-      };
-      signal.addEventListener('abort', p.onAbort, { once: true });
-    }
-    try {
-      if (args) p.functions = this.objects.encodeInto(m, args, false);
-    } catch (error) {
-      return this.settle(p, error);
-    }
-    if (this.queued.push(p) === 1) queueMicrotask(this.flushSoon);
-    this.pending.set(r, p);
-    if (this.pending.size === 1) this.updateRef();
   }
 
   /** A cursor opened with `signal`: aborting it aborts its operation in the worker, until it ends or goes. */
@@ -343,10 +319,9 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   }
 
   /**
-   * A blocking request: synchronous members (answered without I/O, within SYNC_CEILING_MS), and every
-   * command of the sync framework (within `wait.boundMs`). A worker that dies meanwhile is noticed
-   * within LIVENESS_SLICE_MS. The user functions it calls back meanwhile run here, synchronously: the
-   * worker posts them on the blocking channel, the only one this thread reads while it waits.
+   * A blocking request: synchronous members (within SYNC_CEILING_MS), and every command of the sync framework
+   * (within `wait.boundMs`). A worker that dies meanwhile is noticed within LIVENESS_SLICE_MS. The user functions
+   * it calls meanwhile run here: the worker posts them on the blocking channel, the only one read while waiting.
    */
   requestSync(m: Request, args?: unknown[], wait?: SyncWait): unknown {
     const port = this.usable(nameOf(m));
@@ -375,7 +350,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
           deadline += Date.now() - started;
           if (stuck) throw stuck;
         } else if (got?.r === r) {
-          if (wait?.deliverOrdered) this.drainOrdered();
+          if (wait?.command) this.drainOrdered();
           if ('error' in got) {
             throw this.kept.has(got.kept) ? this.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, this.objects.decodeHooks);
           }
@@ -397,7 +372,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     } finally {
       this.listenerErrors.delete(r);
       if (functions) for (const id of functions) this.objects.blockingFunctions.delete(id);
-      if (wait?.transientFunctions) this.objects.forgetFunctions(functions);
+      if (wait?.command) this.objects.forgetFunctions(functions);
     }
   }
 
@@ -425,15 +400,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     if ('r' in m) return this.reply(m);
     if (m.t === 'hop') return this.hops.receive(m);
     if (m.t === 'callback') return void runUserFunction(this, m, false);
-    const ref = this.objects.refOf(m.id);
-    const emitter = ref?.emitter;
-    if (!ref || !emitter || dropsEvent(ref, m.event)) return;
-    try {
-      emitter.emit(m.event, ...(decode(m.args, this.objects.decodeHooks) as unknown[]));
-    } catch (error) {
-      this.listenerThrew(m.cause, error);
-    }
-    if (emitter.listenerCount(m.event) === 0) this.postNow({ op: 'unsubscribe', id: m.id, event: m.event });
+    emitEvent(this, m, (error) => this.listenerThrew(m.cause, error));
   }
 
   private reply(m: Extract<WorkerMessage, { r: number }>): void {
@@ -460,9 +427,8 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   }
 
   /**
-   * In-process, a listener that throws on an event emitted during an operation fails that operation
-   * (decorateCommandError makes an error without a `name` a MongoRuntimeError; its `in` throws for a
-   * revoked Proxy). Here the request fails so; an event of no request in flight throws as an emitter's.
+   * In-process, a listener's throw on an event emitted during an operation fails it (decorateCommandError makes an
+   * error without a `name` a MongoRuntimeError; its `in` throws for a revoked Proxy). Else it throws as an emitter's.
    */
   private listenerThrew(cause: number | undefined, thrown: unknown): void {
     if (cause === SWALLOWED_CAUSE) return;

@@ -1,7 +1,6 @@
-// A member outside the registry, read from the pool: the worker answers with a copy made for this
-// read (../worker/snapshot.ts); the driver objects of registered classes inside it
-// (`topology.client`) become handles too. Only the copy's own plain containers are walked, never a
-// driver object's graph.
+// A member outside the registry, read from the pool: the worker answers with a copy made for this read
+// (../worker/snapshot.ts); the driver objects of registered classes inside it (`topology.client`) become
+// handles too. Only the copy's own plain containers are walked, never a driver object's graph.
 export function exposeCopy(value: unknown, wrap: (value: unknown) => unknown): unknown {
   const top = wrap(value);
   if (top !== value || typeof value !== 'object' || value === null) return top;

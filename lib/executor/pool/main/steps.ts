@@ -1,8 +1,6 @@
-// One request path for both ways of waiting. What an operation does on the main thread (route it,
-// check the cursor's buffer, set insert ids, send, bookkeeping after the reply) is written once, as
-// a generator of steps; the promise and callback frameworks run it with `runAsync` (each request is
-// awaited), the sync framework with `runSync` (each request blocks the thread). Nothing else in the
-// pool differs between the two.
+// One request path for both ways of waiting. What an operation does on the main thread (route it, check
+// the cursor's buffer, set insert ids, send, bookkeeping after the reply) is written once, as a generator
+// of steps, run by `runAsync` (promise and callback frameworks) or `runSync` (the sync framework).
 import { newAbortId, type Request } from '../protocol.js';
 import type { RemoteRef } from './remote-ref.js';
 import { BlockingTimeoutError } from './errors.js';
@@ -83,8 +81,7 @@ function blockFor(s: Ask): unknown {
   if (s.signal && s.ask.op === 'invoke') s.ask.abortId = newAbortId();
   return s.ref.slot.requestSync(s.ask, s.args, {
     boundMs: boundFor(s.ref, s.boundArgs ?? [], s.userFunctions ?? false),
-    transientFunctions: true,
-    deliverOrdered: true,
+    command: true,
     onTimeout: (ms) =>
       new BlockingTimeoutError(
         `rotor sync: ${s.ref.cls}.${name} got no answer within ${ms} ms, the bound derived from its client's timeouts ` +

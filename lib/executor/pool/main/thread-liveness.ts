@@ -1,8 +1,7 @@
-// Whether a worker thread is running, readable while this thread is blocked (rotor/sync's waits).
-// The public `worker.performance.eventLoopUtilization()` reads 0/0 until this thread's loop has
-// handled the worker's 'online' message, which a synchronous script never lets it do: a dead worker
-// and a busy one then look alike. The Worker's native handle (under Node's internal `kHandle`) answers
-// at once: its loop idle time is ≥ 0 while the thread runs, -1 before it starts and once it stopped.
+// Whether a worker thread is running, readable while this thread is blocked (rotor/sync's waits). The public
+// `worker.performance.eventLoopUtilization()` reads 0/0 until this thread's loop has handled the worker's
+// 'online' message, which a synchronous script never lets it do: a dead worker and a busy one look alike. The
+// native handle (Node's internal `kHandle`) answers at once: loop idle time ≥ 0 while running, else -1.
 import type { Worker } from 'node:worker_threads';
 
 let handleKey: symbol | null | undefined;

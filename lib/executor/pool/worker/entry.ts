@@ -18,14 +18,10 @@ const bundled = !process.env.NODE_V8_COVERAGE && existsSync(new URL('./bundle.js
 const loading: Promise<typeof import('./index.js')> = bundled ? import(new URL('./bundle.js', import.meta.url).href) : import('./index.js');
 loading.catch(() => {}); // an unused early worker that cannot load ends quietly; a used one reports below
 
-/**
- * The task tinypool runs once: hands the ports on when the worker's code is loaded, and answers at
- * once (a task in flight would keep the process up). The slot's requests wait in the ports meanwhile.
- */
+/** The task tinypool runs once: answers at once (a task in flight would keep the process up), hands the ports on once loaded. */
 export default function attach(task: Attach): string {
-  // A worker that cannot load, or attach, dies with the reason, which the slot's 'error' listener
-  // reports: thrown as an exception, not left as a rejection (a worker under the app's
-  // --unhandled-rejections=warn would stay up with no port listener, its requests unanswered).
+  // A worker that cannot load, or attach, dies with the reason (the slot's 'error' listener reports it): not a
+  // rejection, which under --unhandled-rejections=warn would leave it up with no port listener.
   const die = (error: unknown): void =>
     process.nextTick(() => {
       throw error;

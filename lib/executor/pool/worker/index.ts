@@ -31,7 +31,6 @@ const broken = new Map<number, unknown>();
 const fetches = new Map<number, Promise<unknown>>();
 const rewinds = new Map<number, Promise<unknown>>();
 const ignore = (): void => {};
-/** Keeps `promise` under `id` in `map` until it settles. */
 function track<T>(map: Map<number, Promise<unknown>>, id: number, promise: Promise<T>): Promise<T> {
   map.set(id, promise);
   const done = (): void => {
@@ -45,8 +44,7 @@ function track<T>(map: Map<number, Promise<unknown>>, id: number, promise: Promi
 const hooksByOwner = new Map<number, EncodeHooks>();
 function encodeHooks(owner: number): EncodeHooks {
   let hooks = hooksByOwner.get(owner);
-  if (hooks) return hooks;
-  hooksByOwner.set(owner, (hooks = {
+  if (!hooks) hooksByOwner.set(owner, (hooks = {
     to: 'the main thread',
     // Driver-made values may hold functions (client.options.pkFactory.createPk): stubs saying where they live.
     functionRef: () => 0,
@@ -108,8 +106,7 @@ const decodeHooks: DecodeHooks = {
 function decodeArgs(args: unknown[], abortId?: number, optionsAt?: number): unknown[] {
   const list = decode(args, decodeHooks) as unknown[];
   if (abortId !== undefined) {
-    // The caller's AbortSignal: ours stands in for it, in the options argument (the registry's
-    // optionsAt, where the main thread took it out), aborted when the main thread says so.
+    // Ours stands in for the caller's AbortSignal in the options argument, aborted when the main thread says.
     const controller = new AbortController();
     aborts.set(abortId, controller);
     const options = optionsAt === undefined ? undefined : list[optionsAt];

@@ -1,14 +1,12 @@
-// A bounded copy of a driver internal for the main thread (`client.topology`, `client.s`...), which
-// libraries probe for duck typing and state (mongoose reads `client.topology` for its readyState).
-// The graph is large and cyclic: the copy goes breadth first (shallow fields are always there), at
-// most SNAPSHOT_DEPTH levels and SNAPSHOT_NODES values, a class instance as its own fields and its
-// getters; functions and what cannot cross are left out. It never throws.
+// A bounded copy of a driver internal for the main thread (`client.topology`, `client.s`...), which libraries
+// probe for duck typing and state (mongoose reads `client.topology` for its readyState). The graph is large and
+// cyclic: the copy goes breadth first (shallow fields are always there), within SNAPSHOT_DEPTH and
+// SNAPSHOT_NODES, a class instance as its own fields and getters; what cannot cross is left out. Never throws.
 import { driverClassOf } from '../../../registry/driver-classes.js';
-import { crossesAsValue, encode } from '../codec/index.js';
+import { crossesAsValue, encode, NO_REFS } from '../codec/index.js';
 
 const SNAPSHOT_DEPTH = 5;
 const SNAPSHOT_NODES = 2_000;
-const NO_REFS = { refOf: () => undefined, symbolKeys: 'drop' as const, to: 'the main thread' };
 
 export function snapshot(value: unknown): unknown {
   const seen = new Set<object>();
@@ -22,9 +20,8 @@ export function snapshot(value: unknown): unknown {
     // A registry class's object inside (`topology.client`) crosses as its handle, not as a copy of its graph.
     if (depth > 0 && driverClassOf(v)) return v;
     const proto = Object.getPrototypeOf(v) as object | null;
-    // BSON values, dates, buffers, driver data classes cross as the reply's encode sends them. A live
-    // object is copied field by field without trying encode first: that walked its graph and threw
-    // (~3 ms of a 4 ms topology snapshot).
+    // BSON values, dates, buffers, driver data classes cross as encoded. Not a live object: encode walked its
+    // graph and threw (~3 ms of a 4 ms topology snapshot); it is copied field by field.
     if (proto !== Object.prototype && proto !== Array.prototype && proto !== null && !(v instanceof Map) && crossesAsValue(v)) {
       try {
         encode(v, NO_REFS);

@@ -7,13 +7,11 @@ export function hostStream(made: unknown): void {
   if (made instanceof Stream) made.on('error', () => {});
 }
 
-/** A Node callback-style call as a promise. */
 const settled = (start: (done: (error?: Error | null) => void) => void): Promise<void> =>
   new Promise((resolve, reject) => start((error) => (error ? reject(error) : resolve())));
 
 const readers = new WeakMap<object, () => Promise<Buffer | null>>();
 
-/** The worker side of a stream action. */
 export async function streamAction(stream: any, action: 'write' | 'end' | 'read' | 'abort', data: Uint8Array | undefined): Promise<unknown> {
   if ((action === 'write' || action === 'end') && stream.errored) throw stream.errored;
   switch (action) {
@@ -23,8 +21,7 @@ export async function streamAction(stream: any, action: 'write' | 'end' | 'read'
       await settled((done) => stream.write(Buffer.from(data!.buffer, data!.byteOffset, data!.byteLength), done));
       return undefined;
     case 'end':
-      // end's callback gets the error of a failed finish (a duplicate id, the server gone): the main
-      // thread's stream must emit 'error', not 'finish'.
+      // end's callback gets a failed finish's error (a duplicate id...): the main thread's stream must emit 'error'.
       await settled((done) => stream.end(done));
       return stream.gridFSFile ?? null;
     case 'read': {

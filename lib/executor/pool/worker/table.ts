@@ -3,6 +3,7 @@
 // fresh reference never drops a live object), its event forwarders and its stand-in abort controller.
 import { resolveClass } from '../../../registry/resolve.js';
 import type { ClassName } from '../../../registry/kinds.js';
+import { attempt } from '../codec/index.js';
 
 export interface Entry {
   readonly obj: any;
@@ -42,13 +43,8 @@ export function ownerOf(id: number): number {
 
 /** Sessions and cursors know their client: what a callback hands out is released with it. */
 export function ownerByClient(value: object): number {
-  let id: number | undefined;
-  try {
-    const client = (value as { client?: object }).client;
-    id = client ? idOf.get(client) : undefined;
-  } catch {
-    // a throwing getter: no owner
-  }
+  const client = attempt(() => (value as { client?: object }).client, undefined); // a throwing getter: no owner
+  const id = client ? idOf.get(client) : undefined;
   return id === undefined ? 0 : ownerOf(id);
 }
 
