@@ -93,6 +93,7 @@ test('a ReadPreference table in a copy of lib/registry: built, exported and work
     cpSync(join(root, 'lib'), join(dir, 'lib'), { recursive: true });
     rmSync(join(dir, 'lib', 'types', 'generated'), { recursive: true, force: true }); // the copy's build makes its own
     cpSync(join(root, 'package.json'), join(dir, 'package.json'));
+    cpSync(join(root, 'scripts'), join(dir, 'scripts'), { recursive: true }); // the build's last step (the worker bundle)
     const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { include: string[] };
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, include: ['lib/**/*.ts'] }, null, 2));
 

@@ -2,6 +2,7 @@
 // worker takes) and its environment (shared, live: what the app sets after import, dotenv or AWS_*
 // credentials, is what the driver reads there); and starting one early, before the app loads
 // (rotor/register, rotor/sync), for the first slot to adopt.
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +46,7 @@ function preloadsRegister(group: readonly string[]): boolean {
   const value = match?.[1] ?? (match ? group[1] : undefined);
   if (value === undefined) return false;
   try {
-    const file = value.startsWith('file:') ? fileURLToPath(value) : createRequire(join(process.cwd(), 'noop.js')).resolve(value);
+    const file = value.startsWith('file:') ? realpathSync(fileURLToPath(value)) : createRequire(join(process.cwd(), 'noop.js')).resolve(value);
     return REGISTER_ENTRIES.includes(file);
   } catch {
     return false; // not resolvable from here: the worker resolves it as the app did
