@@ -20,7 +20,7 @@ import { listen } from './main/events.js';
 import { relayFor, routeRelays, withMadeId } from './main/gridfs.js';
 import { assignInsertIds, idRoleOf } from './main/inserts.js';
 import { PoolClosedError } from './main/errors.js';
-import { attempt } from './codec/index.js';
+import { attempt } from '../../util/attempt.js';
 
 export { WorkerLostError, PoolClosedError } from './main/errors.js';
 export { RemoteRef } from './main/remote-ref.js';

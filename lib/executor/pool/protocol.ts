@@ -4,7 +4,7 @@
 // replies to blocking requests, read with receiveMessageOnPort while the main thread waits on the shared flag.
 import type { Attribute, ClassName, FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
-import { attempt } from './codec/index.js';
+import { attempt } from '../../util/attempt.js';
 import type { HopMessage } from './listener-hop.js';
 
 /** What the worker gets once, through tinypool, when it starts: its two ports and the wake-up flag. */

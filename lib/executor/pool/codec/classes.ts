@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { handleOnlyClasses } from '../../../registry/resolve.js';
 import { BSON_CLASSES } from './bson.js';
 import { BUFFER, CLONE, MAP, SET, VIEW } from './builtins.js';
-import { attempt, constructorName, defineOwn, encField, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKeys, setOwn, TAG } from './wire.js';
+import { attempt } from '../../../util/attempt.js';
+import { constructorName, defineOwn, encField, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKeys, setOwn, TAG } from './wire.js';
 import type { Dec, DecodeHooks, Enc, EncodeContext, Handler, WireTag } from './wire.js';
 
 let table: ReturnType<typeof buildTable> | undefined;

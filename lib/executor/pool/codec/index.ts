@@ -8,7 +8,7 @@ import { BOUNDARY_LINE, defineOwn, isError, LEFT_OUT, PathError, TAG, type Decod
 
 export { INTERNAL_DATA_CLASSES, knowsDriverClass } from './classes.js';
 export { decode } from './walk.js';
-export { attempt, BOUNDARY_LINE, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from './wire.js';
+export { BOUNDARY_LINE, TAG, type DecodeHooks, type EncodeHooks, type WireRef } from './wire.js';
 
 /** For values made in the worker (errors, snapshots): no references. */
 export const NO_REFS: EncodeHooks = { refOf: () => undefined, to: 'the main thread', symbolKeys: 'drop' };

@@ -1,6 +1,7 @@
 // The codec's vocabulary (a leaf module): hook, context and handler types, helpers handlers share. Wire format:
 // what structured clone keeps passes as is; anything else becomes a *tag* ({ $rotor: 'ObjectId', v: hex }). A
 // document with a `$rotor` key of its own is escaped ({ $rotor: 'Object', v: doc }).
+import { attempt } from '../../../util/attempt.js';
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
 
 export interface EncodeHooks {
@@ -116,15 +117,6 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 
 export function defineOwn(target: object, key: string, value: unknown, enumerable: boolean): void {
   Object.defineProperty(target, key, { value, writable: true, enumerable, configurable: true });
-}
-
-/** `read()`, or `fallback` if it throws (a hostile getter or prototype may). */
-export function attempt<T>(read: () => T, fallback: T): T {
-  try {
-    return read();
-  } catch {
-    return fallback;
-  }
 }
 
 export function constructorName(value: object): string {

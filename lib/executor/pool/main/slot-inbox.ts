@@ -2,7 +2,8 @@
 // here. What they hand back (a result, a thrown value) is kept here under a token the worker's copy
 // carries back, so the caller receives that very value, as in-process.
 import { types } from 'node:util';
-import { attempt, decode, encode, encodeError, type EncodeHooks } from '../codec/index.js';
+import { attempt } from '../../../util/attempt.js';
+import { decode, encode, encodeError, type EncodeHooks } from '../codec/index.js';
 import type { Request } from '../protocol.js';
 import type { ObjectsHost, RemoteObjects, UserFunction } from './objects.js';
 

@@ -3,7 +3,7 @@
 // fresh reference never drops a live object), its event forwarders and its stand-in abort controller.
 import { resolveClass } from '../../../registry/resolve.js';
 import type { ClassName } from '../../../registry/kinds.js';
-import { attempt } from '../codec/index.js';
+import { attempt } from '../../../util/attempt.js';
 
 export interface Entry {
   readonly obj: any;
