@@ -81,8 +81,8 @@ export function insertedIdsAsCalled(role: IdRole | undefined, args: unknown[], r
   if (role === undefined || !isDoc(result)) return;
   if (role === 'clientWriteModels') clientBulkIdsAsCalled(args, result);
   else if (role === 'document') {
-    const id = idOf(args[0]);
-    if ('insertedId' in result && id !== undefined) result.insertedId = id;
+    const id = idOf(args[0]); // the worker leaves it out of the result when it is this id (worker/index.ts leaveOutEchoedId)
+    if (id !== undefined) result.insertedId = id;
   } else if (role === 'documents' && Array.isArray(args[0]) && isDoc(result.insertedIds)) {
     const docs = args[0] as unknown[];
     const many = result.insertedIds;

@@ -14,6 +14,7 @@ import type { RemoteRef, SyncWait } from './remote-ref.js';
 import { KeptValues, runUserFunction, type InboxHost } from './slot-inbox.js';
 import type { SlotStats } from './stats.js';
 import { threadState } from './thread-liveness.js';
+import { soon } from '../../../util/soon.js';
 
 /** A worker not running within this is taken for lost; a blocking request's default bound; how often a blocked thread checks. */
 const START_CEILING_MS = 15_000;
@@ -71,6 +72,8 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   private readonly watched = new Set<() => void>();
   /** Connected clients: like the driver's sockets, they keep the process alive. */
   private readonly holds = new Set<RemoteRef>();
+  /** Whether the channel and thread keep the process alive now (undefined: not set since the worker started). */
+  private refed: boolean | undefined;
   readonly kept = new KeptValues();
   readonly objects: RemoteObjects = new RemoteObjects(this, (ids) => this.kept.forget(ids));
   private readonly hops = new ListenerHops(this);
@@ -107,6 +110,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     this.syncPort = sync.port1;
     this.sawRunning = false;
     this.startedAt = Date.now();
+    this.refed = undefined;
     this.updateRef();
     return channel.port1;
   }
@@ -178,9 +182,11 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   /** The process stays up while requests are in flight or a client is connected (the thread too: its exit must fail them). */
   private updateRef(): void {
     if (!this.ordered) return;
-    const keep = this.pending.size > 0 || this.holds.size > 0 ? 'ref' : 'unref';
-    this.ordered[keep]();
-    this.worker?.[keep]();
+    const keep = this.pending.size > 0 || this.holds.size > 0;
+    if (keep === this.refed) return; // two native calls a request otherwise
+    this.refed = keep;
+    this.ordered[keep ? 'ref' : 'unref']();
+    this.worker?.[keep ? 'ref' : 'unref']();
   }
 
   hold(client: RemoteRef, connected: boolean): void {
@@ -276,7 +282,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
       } catch (error) {
         return this.settle(p, error);
       }
-      if (this.queued.push(p) === 1) queueMicrotask(this.flushSoon);
+      if (this.queued.push(p) === 1) soon(this.flushSoon);
       this.pending.set(r, p);
       if (this.pending.size === 1) this.updateRef();
     });
@@ -419,7 +425,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     }
     let value: unknown;
     try {
-      value = this.kept.take(m.kept, () => decode(m.ok, this.objects.decodeHooks));
+      value = m.kept === undefined ? decode(m.ok, this.objects.decodeHooks) : this.kept.take(m.kept, () => decode(m.ok, this.objects.decodeHooks));
     } catch (error) {
       return this.settle(p, error);
     }

@@ -14,6 +14,7 @@ import { hostStream, streamAction } from './streams.js';
 import { snapshot } from './snapshot.js';
 import { waitsForListeners } from '../listener-hop.js';
 import { initListenerHops, keptBy, revokedProxy, waitingForwarder } from './listener-hop.js';
+import { soon } from '../../../util/soon.js';
 
 let port: MessagePort;
 let syncPort: MessagePort;
@@ -138,8 +139,9 @@ async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
   if (rewinding) await rewinding;
   const e = entry(m.id);
   const attr = checkAllowed(e.cls, 'invoke', m.member);
+  let args: unknown[] = [];
   try {
-    const call = (): Promise<unknown> => e.obj[memberKey(m.member)](...decodeArgs(m.args, m.abortId, attr.optionsAt));
+    const call = (): Promise<unknown> => e.obj[memberKey(m.member)](...(args = decodeArgs(m.args, m.abortId, attr.optionsAt)));
     const closing = attr.kind === 'async' && attr.client === 'releases';
     // close() squashes what its endSessions throws, a listener's throw included.
     const cause = closing ? SWALLOWED_CAUSE : m.r;
@@ -148,9 +150,21 @@ async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
       releaseClient(m.id);
       hooksByOwner.delete(m.id);
     }
+    if (attr.kind === 'async' && attr.ids === 'document') leaveOutEchoedId(args[0], result);
     return result;
   } finally {
     if (m.abortId !== undefined) aborts.delete(m.abortId);
+  }
+}
+
+/**
+ * An insertOne's `insertedId` is its document's `_id`, which the main thread set and reads back from its
+ * own document (main/inserts.ts insertedIdsAsCalled): left out here, it is neither encoded nor decoded.
+ */
+function leaveOutEchoedId(doc: unknown, result: unknown): void {
+  const id = typeof doc === 'object' && doc !== null ? (doc as { _id?: unknown })._id : undefined;
+  if (id !== undefined && typeof result === 'object' && result !== null && (result as { insertedId?: unknown }).insertedId === id) {
+    delete (result as { insertedId?: unknown }).insertedId;
   }
 }
 
@@ -321,7 +335,7 @@ let outbox: WorkerMessage[] = [];
 let handOver: ArrayBuffer[] = [];
 function emit(message: WorkerMessage, transfer?: ArrayBuffer): void {
   if (transfer) handOver.push(transfer);
-  if (outbox.push(message) === 1) queueMicrotask(flush);
+  if (outbox.push(message) === 1) soon(flush);
 }
 /** A download's bytes (a fresh buffer: streams.ts) are moved, not cloned; not when in a slab shared with other Buffers. */
 function transferable(m: Request, value: unknown): ArrayBuffer | undefined {
