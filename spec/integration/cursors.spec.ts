@@ -187,6 +187,44 @@ for (const target of targets) {
     assert.is(cursor.killed, true);
   });
 
+  test('close() inside for await ends the loop where the driver in-process ends it (the pool reads a batch ahead)', async () => {
+    const loop = async (c: Collection<Doc>, batchSize: number, at: number): Promise<{ seen: number[]; error?: string }> => {
+      const cursor = c.find({}, { batchSize }).sort({ n: 1 });
+      const seen: number[] = [];
+      try {
+        for await (const doc of cursor) {
+          seen.push(doc.n);
+          if (seen.length === at) await cursor.close();
+        }
+      } catch (error) {
+        return { seen, error: (error as Error).name };
+      }
+      return { seen };
+    };
+    const driver = new mongodb.MongoClient(testUri());
+    try {
+      const theirs = driver.db(name).collection<Doc>('ten');
+      // Killed with documents left (a batch a read-ahead brought, too), or closed after the last batch: buffered ones read on.
+      for (const [batchSize, at] of [[2, 1], [2, 3], [2, 5], [3, 8], [3, 9], [20, 4], [1, 10]] as const) {
+        assert.equal(await loop(coll, batchSize, at), await loop(theirs, batchSize, at), `batchSize ${batchSize}, close at document ${at}`);
+      }
+    } finally {
+      await driver.close();
+    }
+  });
+
+  if (target.framework === 'sync') {
+    test('sync: close() inside for...of ends the loop as the driver\'s for await', () => {
+      const cursor = coll.find({}, { batchSize: 2 }).sort({ n: 1 });
+      const seen: number[] = [];
+      for (const doc of cursor as unknown as Iterable<Doc>) {
+        seen.push(doc.n);
+        if (seen.length === 3) void cursor.close();
+      }
+      assert.equal(seen, [1, 2, 3]);
+    });
+  }
+
   test('hasNext/next walk the cursor to exhaustion', async () => {
     const cursor = coll.find({ n: { $lte: 3 } }).sort({ n: 1 }).batchSize(2);
     const seen: number[] = [];

@@ -140,7 +140,8 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
       const iterator = args[0] as (doc: unknown) => unknown;
       if (state.killed) return undefined; // as the driver's: a killed cursor iterates nothing (an abort threw above)
       try {
-        for (let doc = yield* next(ref, 'next', w); doc !== null; doc = yield* next(ref, 'next', w)) if (iterator(doc) === false) break;
+        // A close() in the iterator that killed the cursor ends the loop, as the driver's for-await.
+        for (let doc = yield* next(ref, 'next', w); doc !== null; doc = state.killed ? null : yield* next(ref, 'next', w)) if (iterator(doc) === false) break;
       } finally {
         yield* endIteration(ref);
       }
@@ -150,12 +151,16 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
       state.closing = true;
       if (closedWithClient(ref)) return undefined;
       // Like the driver's, close() leaves buffered documents readable when the server had nothing
-      // more (a read-ahead batch joins them); a cursor it had to kill reads as exhausted.
-      yield* settleReadAhead(state);
+      // more; a cursor it had to kill reads as exhausted. A read-ahead that brought documents means
+      // the driver in-process would not have fetched them yet, so its cursor was still open: killed.
+      // A blocked thread cannot await a read-ahead (a sync close() inside a for-await): the next async read takes it.
+      const buffered = state.buffer.length;
+      if (!w.blocking) yield* settleReadAhead(state);
+      const aheadOfCaller = state.buffer.length > buffered;
       yield { ask: { op: 'invoke', id: ref.id, member, args: [] }, ref, args: [] };
       ref.ended = true;
       const killed = ref.resolved.buffers.get('killed');
-      if (killed !== undefined && (yield { ask: { op: 'read', id: ref.id, member: killed }, ref, args: undefined }) === true) state.killed = true;
+      if (aheadOfCaller || (killed !== undefined && (yield { ask: { op: 'read', id: ref.id, member: killed }, ref, args: undefined }) === true)) state.killed = true;
       return undefined;
     }
   }
@@ -231,6 +236,8 @@ export function cursorIterate(ref: RemoteRef, w: Waiter): AsyncIterator<unknown>
       if (cursorState(ref).killed) phase = 'done'; // as the driver's: a killed cursor iterates nothing
     }
     if (phase === 'done') return { done: true, value: undefined };
+    // As the driver's loop: a cursor the app's close() killed meanwhile ends the iteration (its buffer with it).
+    if (cursorState(ref).killed) return yield* finish();
     try {
       const doc = yield* next(ref, 'next', w);
       if (doc !== null) return { done: false, value: doc };
