@@ -187,26 +187,44 @@ for (const target of targets) {
     assert.is(cursor.killed, true);
   });
 
-  test('close() inside for await ends the loop where the driver in-process ends it (the pool reads a batch ahead)', async () => {
-    const loop = async (c: Collection<Doc>, batchSize: number, at: number): Promise<{ seen: number[]; error?: string }> => {
-      const cursor = c.find({}, { batchSize }).sort({ n: 1 });
+  test('close() inside a loop ends it where the driver in-process ends it (the pool reads a batch ahead)', async () => {
+    type How = 'for await, close awaited' | 'for await, close not awaited' | 'forEach' | 'aborted, then close' | 'break';
+    const loop = async (c: Collection<Doc>, batchSize: number, at: number, how: How): Promise<Record<string, unknown>> => {
+      const controller = new AbortController();
+      const cursor = c.find({}, { batchSize, signal: controller.signal }).sort({ n: 1 });
       const seen: number[] = [];
+      const onDoc = async (doc: Doc): Promise<void> => {
+        seen.push(doc.n);
+        if (seen.length !== at || how === 'break') return;
+        if (how === 'aborted, then close') controller.abort();
+        const closing = cursor.close() as unknown;
+        if (how !== 'for await, close not awaited') await closing;
+      };
+      let error: string | undefined;
       try {
-        for await (const doc of cursor) {
-          seen.push(doc.n);
-          if (seen.length === at) await cursor.close();
+        if (how === 'forEach') await cursor.forEach((doc) => void onDoc(doc));
+        else {
+          for await (const doc of cursor) {
+            await onDoc(doc);
+            if (how === 'break' && seen.length === at) break;
+          }
         }
-      } catch (error) {
-        return { seen, error: (error as Error).name };
+      } catch (thrown) {
+        error = (thrown as Error).name;
       }
-      return { seen };
+      await new Promise((resolve) => setTimeout(resolve, 20)); // an unawaited close finishes
+      return { seen, error, killed: cursor.killed, buffered: cursor.bufferedCount() };
     };
     const driver = new mongodb.MongoClient(testUri());
     try {
       const theirs = driver.db(name).collection<Doc>('ten');
-      // Killed with documents left (a batch a read-ahead brought, too), or closed after the last batch: buffered ones read on.
-      for (const [batchSize, at] of [[2, 1], [2, 3], [2, 5], [3, 8], [3, 9], [20, 4], [1, 10]] as const) {
-        assert.equal(await loop(coll, batchSize, at), await loop(theirs, batchSize, at), `batchSize ${batchSize}, close at document ${at}`);
+      // Killed with documents left (also beyond what a read-ahead brought, or an empty last batch), or closed after the server finished.
+      const cases = [[2, 1], [2, 3], [2, 5], [3, 8], [3, 9], [20, 4], [1, 10], [10, 3]] as const;
+      const hows: How[] = ['for await, close awaited', 'for await, close not awaited', 'forEach', 'aborted, then close', 'break'];
+      for (const how of hows) {
+        for (const [batchSize, at] of cases) {
+          assert.equal(await loop(coll, batchSize, at, how), await loop(theirs, batchSize, at, how), `${how}: batchSize ${batchSize}, close at document ${at}`);
+        }
       }
     } finally {
       await driver.close();

@@ -22,7 +22,7 @@ function roleOf(ref: RemoteRef, member: string, kind: 'delegate' | 'property' | 
 }
 
 function cursorState(ref: RemoteRef): CursorState {
-  return (ref.cursor ??= { buffer: [], transforms: [], started: false, prefetch: undefined, prefetched: false, closing: false, killed: false });
+  return (ref.cursor ??= { buffer: [], transforms: [], started: false, prefetch: undefined, prefetched: false, closing: false, killed: false, open: undefined });
 }
 
 // The driver's own words (AbstractCursor.transformDocument): a map() to null is refused.
@@ -63,11 +63,13 @@ function* fill(ref: RemoteRef, mode: FetchRole, w: Waiter): Steps<boolean> {
   // batch's (a for-await working per document would hold the loop for two batches): this gives that turn.
   if (ahead && state.prefetched) yield { settle: new Promise(setImmediate) };
   // A cursor opened with a signal has its reads rejected when it fires (async waiting).
-  const batch = (ahead ? yield { settle: ahead } : yield { ask: { op: 'nextBatch', id: ref.id, mode }, ref, args: undefined, signal: ref.signal }) as unknown[];
-  if (batch.length === 0 && mode === 'next') ref.ended = true; // exhausted: nothing left to lose with the worker
-  for (const doc of batch) state.buffer.push(doc);
-  if (batch.length > 0 && mode === 'next' && ref.resolved.readAhead && !w.blocking) readAhead(ref, state);
-  return batch.length > 0;
+  const reply = (ahead ? yield { settle: ahead } : yield { ask: { op: 'nextBatch', id: ref.id, mode }, ref, args: undefined, signal: ref.signal }) as unknown[];
+  state.open = reply[0] as boolean | undefined; // the worker's nextBatch: the server side's state, then the documents
+  const count = reply.length - 1;
+  if (count === 0 && mode === 'next') ref.ended = true; // exhausted: nothing left to lose with the worker
+  for (let i = 1; i < reply.length; i++) state.buffer.push(reply[i]);
+  if (count > 0 && mode === 'next' && ref.resolved.readAhead && !w.blocking) readAhead(ref, state);
+  return count > 0;
 }
 
 function readAhead(ref: RemoteRef, state: CursorState): void {
@@ -82,11 +84,12 @@ function readAhead(ref: RemoteRef, state: CursorState): void {
   state.prefetch = next;
 }
 
-/** Whatever a read-ahead brought, into the buffer (before toArray, rewind, close). */
+/** Whatever a read-ahead brought, into the buffer (before toArray). */
 function* settleReadAhead(state: CursorState): Steps<void> {
   const ahead = state.prefetch;
   state.prefetch = undefined;
-  if (ahead) for (const doc of (yield { settle: ahead.catch(() => []) }) as unknown[]) state.buffer.push(doc);
+  const reply = ahead ? ((yield { settle: ahead.catch(() => []) }) as unknown[]) : [];
+  for (let i = 1; i < reply.length; i++) state.buffer.push(reply[i]);
 }
 
 function* next(ref: RemoteRef, mode: FetchRole, w: Waiter): Steps<unknown> {
@@ -125,6 +128,7 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
         rest = (yield { ask: { op: 'invoke', id: ref.id, member, args: [] }, ref, args: [], signal: ref.signal }) as unknown[];
         ref.ended = true;
       }
+      state.open = false;
       const docs = [...state.buffer.splice(0), ...rest];
       if (state.transforms.length === 0) return docs;
       // As the driver's toArray: each mapped value is awaited (an async map() gives its results).
@@ -140,39 +144,51 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
       const iterator = args[0] as (doc: unknown) => unknown;
       if (state.killed) return undefined; // as the driver's: a killed cursor iterates nothing (an abort threw above)
       try {
-        // A close() in the iterator that killed the cursor ends the loop, as the driver's for-await.
-        for (let doc = yield* next(ref, 'next', w); doc !== null; doc = state.killed ? null : yield* next(ref, 'next', w)) if (iterator(doc) === false) break;
+        for (let doc = yield* next(ref, 'next', w); doc !== null; doc = killedMidLoop(ref) ? null : yield* next(ref, 'next', w)) if (iterator(doc) === false) break;
       } finally {
-        yield* endIteration(ref);
+        if (!killedMidLoop(ref)) yield* endIteration(ref);
       }
       return undefined;
     }
     case 'close': {
       state.closing = true;
       if (closedWithClient(ref)) return undefined;
-      // Like the driver's, close() leaves buffered documents readable when the server had nothing
-      // more; a cursor it had to kill reads as exhausted. A read-ahead that brought documents means
-      // the driver in-process would not have fetched them yet, so its cursor was still open: killed.
-      // A blocked thread cannot await a read-ahead (a sync close() inside a for-await): the next async read takes it.
-      const buffered = state.buffer.length;
-      if (!w.blocking) yield* settleReadAhead(state);
-      const aheadOfCaller = state.buffer.length > buffered;
+      // As the driver's close(), decided at the call, before anything is awaited (a loop reading on
+      // without awaiting it stops at once): a cursor whose server side was still open after the batch
+      // the caller last took is killed, and reads as exhausted (a read-ahead batch beyond it is
+      // dropped: in-process it was never fetched); one the server had finished keeps its buffered
+      // documents readable (a read-ahead then brings nothing).
+      killIfOpen(state);
       yield { ask: { op: 'invoke', id: ref.id, member, args: [] }, ref, args: [] };
       ref.ended = true;
+      if (state.open !== undefined) return undefined;
+      // No batch taken here (not started, or its reads went to the worker): the driver's own answer.
       const killed = ref.resolved.buffers.get('killed');
-      if (aheadOfCaller || (killed !== undefined && (yield { ask: { op: 'read', id: ref.id, member: killed }, ref, args: undefined }) === true)) state.killed = true;
+      if (killed !== undefined && (yield { ask: { op: 'read', id: ref.id, member: killed }, ref, args: undefined }) === true) state.killed = true;
       return undefined;
     }
   }
 }
 
+/** A close() of a cursor whose server side was open after the batch the caller last took kills it: it reads as exhausted, its read-ahead dropped. */
+function killIfOpen(state: CursorState): void {
+  if (state.open !== true) return;
+  state.killed = true;
+  state.prefetch = undefined;
+}
+
+/** The app's close() killed the cursor during a loop: the loop ends there, its buffer kept (as the driver's); an abort still throws at the next read. */
+function killedMidLoop(ref: RemoteRef): boolean {
+  return cursorState(ref).killed && !ref.signal?.aborted;
+}
+
 /** Leaving an iteration (done, early, or by a throw) closes the cursor, as the driver's own iterator does. */
 function* endIteration(ref: RemoteRef): Steps<void> {
   const state = cursorState(ref);
-  state.buffer.length = 0;
   state.closing = true;
   const close = ref.resolved.buffers.get('close');
   if (close !== undefined && !closedWithClient(ref) && !ref.ended) {
+    killIfOpen(state);
     try {
       yield { ask: { op: 'invoke', id: ref.id, member: close, args: [] }, ref, args: [] };
     } catch {
@@ -198,6 +214,7 @@ export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remo
       state.started = false;
       state.closing = false;
       state.killed = false;
+      state.open = undefined;
       ref.ended = false;
       return remote();
     case 'stream':
@@ -212,7 +229,7 @@ export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remo
 export function cursorRead(ref: RemoteRef, member: string, remote: () => unknown): unknown {
   const role = roleOf(ref, member, 'property');
   if (role === 'closed') return (closedWithClient(ref) || (remote() as boolean)) && cursorState(ref).buffer.length === 0;
-  if (closedWithClient(ref) && role === 'killed') return true;
+  if (role === 'killed' && (closedWithClient(ref) || cursorState(ref).killed)) return true;
   return remote();
 }
 
@@ -236,8 +253,11 @@ export function cursorIterate(ref: RemoteRef, w: Waiter): AsyncIterator<unknown>
       if (cursorState(ref).killed) phase = 'done'; // as the driver's: a killed cursor iterates nothing
     }
     if (phase === 'done') return { done: true, value: undefined };
-    // As the driver's loop: a cursor the app's close() killed meanwhile ends the iteration (its buffer with it).
-    if (cursorState(ref).killed) return yield* finish();
+    // As the driver's loop: a cursor the app's close() killed meanwhile ends the iteration.
+    if (killedMidLoop(ref)) {
+      phase = 'done';
+      return { done: true, value: undefined };
+    }
     try {
       const doc = yield* next(ref, 'next', w);
       if (doc !== null) return { done: false, value: doc };

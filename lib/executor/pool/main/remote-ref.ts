@@ -54,6 +54,8 @@ export interface CursorState {
   closing: boolean;
   /** close() killed a cursor still open on the server: as the driver's, it reads as exhausted. */
   killed: boolean;
+  /** Whether the server side was still open after the batch the caller last took (unknown before the first). */
+  open: boolean | undefined;
 }
 
 /** What releasing an object takes, held by the slot's FinalizationRegistry (so it must not point back to the ref). */

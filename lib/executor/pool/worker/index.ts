@@ -3,7 +3,7 @@
 // after is one message on them. `useAtomics: false`: the event loop runs between requests.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MessagePort } from 'node:worker_threads';
-import { driver } from '../../../driver.js';
+import { driver, ObjectId } from '../../../driver.js';
 import { driverClassOf } from '../../../registry/driver-classes.js';
 import type { FetchRole } from '../../../registry/kinds.js';
 import { resolveClass } from '../../../registry/resolve.js';
@@ -117,7 +117,9 @@ function decodeArgs(args: unknown[], abortId?: number, optionsAt?: number): unkn
 }
 
 // A cursor's next batch: the member with `mode`'s cursor role (next / tryNext) takes one document, then
-// the 'take' member (readBufferedDocuments) hands over what the driver holds, all in one reply.
+// the 'take' member (readBufferedDocuments) hands over what the driver holds, all in one reply. First in
+// the reply: whether the server side is still open after it (the 'closed' role reads false), which
+// decides, on the main thread, whether a close() after this batch kills the cursor (main/cursor.ts).
 async function nextBatch(id: number, mode: FetchRole): Promise<unknown[]> {
   await rewinds.get(id);
   const e = entry(id);
@@ -125,9 +127,10 @@ async function nextBatch(id: number, mode: FetchRole): Promise<unknown[]> {
   const fetch = roles.get(mode);
   if (fetch === undefined) throw new TypeError(`rotor pool worker refused '${mode}' on ${e.cls}: no member has that cursor role`);
   const first = await e.obj[fetch]();
-  if (first === null) return [];
   const take = roles.get('take');
-  return take === undefined ? [first] : [first, ...e.obj[take]()];
+  const docs = first === null ? [] : take === undefined ? [first] : [first, ...e.obj[take]()];
+  const closed = roles.get('closed');
+  return [closed === undefined ? undefined : e.obj[closed] !== true, ...docs];
 }
 
 // The request an event was emitted in: a listener's throw fails it (WorkerSlot.listenerThrew), as it fails
@@ -163,7 +166,8 @@ async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
  */
 function leaveOutEchoedId(doc: unknown, result: unknown): void {
   const id = typeof doc === 'object' && doc !== null ? (doc as { _id?: unknown })._id : undefined;
-  if (id !== undefined && typeof result === 'object' && result !== null && (result as { insertedId?: unknown }).insertedId === id) {
+  // Only an ObjectId (the hex both ways is the cost): anything else crosses, as a Promise a pkFactory gave is refused.
+  if (id instanceof ObjectId && typeof result === 'object' && result !== null && (result as { insertedId?: unknown }).insertedId === id) {
     delete (result as { insertedId?: unknown }).insertedId;
   }
 }
