@@ -94,14 +94,13 @@ export class SlotThread {
       this.host.objects.forgetFunctions(functions);
       if (!args || (error as Error).name !== 'DataCloneError') throw error;
     }
-    const objects = this.host.objects;
     let materialized: number[] | undefined;
     try {
-      materialized = objects.encodeInto(m, args, true);
+      materialized = this.host.objects.encodeInto(m, args, true);
       this.ordered.postMessage(m);
       return materialized;
     } catch (again) {
-      objects.forgetFunctions(materialized);
+      this.host.objects.forgetFunctions(materialized);
       throw new TypeError(`rotor: an argument of ${nameOf(m)} cannot cross to the pool worker: ${(again as Error).message}`, { cause: again });
     }
   }

@@ -49,7 +49,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost, ThreadHost {
   readonly objects: RemoteObjects = new RemoteObjects(this, (ids) => this.kept.forget(ids));
   private readonly hops = new ListenerHops(this);
 
-  constructor(readonly index: number, private readonly resourceLimits: ResourceLimits | undefined) {}
+  constructor(private readonly resourceLimits: ResourceLimits | undefined) {}
 
   // -- worker lifetime -------------------------------------------------------------------------
 
