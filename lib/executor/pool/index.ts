@@ -66,7 +66,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
   let nextSlot = 0;
   let closed = false;
   const slot = (): WorkerSlot => {
-    if (slots.length < count) slots.push(new WorkerSlot(slots.length, options.resourceLimits));
+    if (slots.length < count) slots.push(new WorkerSlot(options.resourceLimits));
     return slots[nextSlot++ % slots.length]!;
   };
 
@@ -152,7 +152,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     prototypeOf: () => undefined, // refs are not driver objects: handles answer their rotor class's prototype
     warm() {
       if (closed) return;
-      while (slots.length < count) slots.push(new WorkerSlot(slots.length, options.resourceLimits));
+      while (slots.length < count) slots.push(new WorkerSlot(options.resourceLimits));
       for (const s of slots) s.warm();
     },
     async close() {

@@ -1,39 +1,23 @@
-// One pool worker, seen from the main thread: its start and death, its two channels, blocking waits,
-// what keeps the process alive. Its objects and user functions: ./objects.ts (they run in ./slot-inbox.ts).
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
-import type { Tinypool } from 'tinypool';
+// One pool worker, seen from the main thread: its requests and their replies, its loss, blocking waits, what
+// keeps the process alive. Its thread, channels and outbox: ./slot-thread.ts; its objects and user functions:
+// ./objects.ts (they run in ./slot-inbox.ts).
+import { receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import { MongoRuntimeError } from '../../../driver.js';
 import { decode, decodeThrown } from '../codec/index.js';
 import { newAbortId, SWALLOWED_CAUSE, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
 import { PoolClosedError, WorkerLostError } from './errors.js';
 import { THREAD } from './internals.js';
-import { heapLimitsFromFlags, startWorkerPool, takeEarlyWorker, workerEverRan } from './launch.js';
 import { emitEvent, ListenerHops } from './listener-hops.js';
 import { RemoteObjects, type ObjectsHost } from './objects.js';
 import type { RemoteRef, SyncWait } from './remote-ref.js';
 import { KeptValues, runUserFunction, type InboxHost } from './slot-inbox.js';
+import { nameOf, SlotThread, type Pending, type Sent, type ThreadHost } from './slot-thread.js';
 import type { SlotStats } from './stats.js';
-import { threadState } from './thread-liveness.js';
 import { soon } from '../../../util/soon.js';
 
-/** A worker not running within this is taken for lost; a blocking request's default bound; how often a blocked thread checks. */
-const START_CEILING_MS = 15_000;
+/** A blocking request's default bound; how often a blocked thread checks its worker still runs. */
 const SYNC_CEILING_MS = 10_000;
 const LIVENESS_SLICE_MS = 20;
-
-type Sent = Request & { args?: unknown[] };
-
-/** A request in flight (queued with its message until the tick's flush); `functions`: its arguments' user functions. */
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  m: Sent;
-  args: unknown[] | undefined;
-  parts: unknown[] | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  functions: number[] | undefined;
-}
 
 /** settle()'s "no error". */
 const OK = Symbol('ok');
@@ -43,122 +27,70 @@ class Failure {
   constructor(readonly wire: unknown, readonly kept?: { value: unknown }) {}
 }
 
-const nameOf = (m: Request): string => ('member' in m ? m.member : m.op);
 const describe = (m: Request): string => `${m.op}${'member' in m ? ` ${m.member}` : ''}`;
 const throwLater = (error: unknown): void =>
   process.nextTick(() => {
     throw error;
   });
 
-export class WorkerSlot implements ObjectsHost, InboxHost {
-  private pool: Tinypool | undefined;
-  private worker: Worker | undefined;
-  /** The ordered channel: every request, and the replies but those to blocking requests (on syncPort, counted in flag[0]). */
-  private ordered: MessagePort | undefined;
-  private syncPort: MessagePort | undefined;
-  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+export class WorkerSlot implements ObjectsHost, InboxHost, ThreadHost {
+  /** The running worker: none before the first request, once lost, or closed. */
+  private current: SlotThread | undefined;
   /** Counts this slot's workers (a fresh one after each loss). */
   generation = 0;
-  private sawRunning = false;
-  private startedAt = 0;
   private closed = false;
   private readonly pending = new Map<number, Pending>();
   private nextRid = 1;
-  /** This tick's requests: they cross in one message (80 concurrent findOne: one hop, not 80). */
-  private queued: Pending[] = [];
-  private readonly flushSoon = (): void => this.flush();
   /** Blocking requests waiting, each with the first error a listener threw during it (see listenerThrew). */
   private readonly listenerErrors = new Map<number, unknown>();
   private readonly watched = new Set<() => void>();
   /** Connected clients: like the driver's sockets, they keep the process alive. */
   private readonly holds = new Set<RemoteRef>();
-  /** Whether the channel and thread keep the process alive now (undefined: not set since the worker started). */
-  private refed: boolean | undefined;
   readonly kept = new KeptValues();
   readonly objects: RemoteObjects = new RemoteObjects(this, (ids) => this.kept.forget(ids));
   private readonly hops = new ListenerHops(this);
 
-  constructor(readonly index: number, private readonly resourceLimits: ResourceLimits | undefined) {}
+  constructor(private readonly resourceLimits: ResourceLimits | undefined) {}
 
   // -- worker lifetime -------------------------------------------------------------------------
 
-  private start(): MessagePort {
-    if (this.ordered) return this.ordered;
-    const generation = this.generation;
-    const channel = new MessageChannel();
-    const sync = new MessageChannel();
-    // The worker rotor/register started before the app loaded, unless this pool has limits of its own.
-    const pool = (!this.resourceLimits && takeEarlyWorker()) || startWorkerPool(this.resourceLimits ?? heapLimitsFromFlags());
-    const lose = (error: Error): void => this.lose(generation, error);
-    pool.on('error', lose); // a worker dying with no task in flight: unheard, an uncaught exception
-    const worker = (pool.threads[0] as unknown as { thread: Worker } | undefined)?.thread;
-    worker?.on('error', lose);
-    worker?.on('exit', (code: number) => {
-      lose(new Error(`the worker thread exited with code ${code}`));
-      // Not before: destroy() while the thread's 'error' is still to come throws in tinypool's cleanup.
-      void pool.destroy().catch(() => {});
-    });
-    const attach = { op: 'attach', port: channel.port2, syncPort: sync.port2, flag: this.flag.buffer };
-    pool.run(attach, { transferList: [channel.port2, sync.port2] }).catch(lose);
-    channel.port1.on('message', (m: WorkerMessage | WorkerMessage[]) => this.onMessage(m));
-    // A user function's call posted there as its blocking request was abandoned (timed out) runs as usual.
-    sync.port1.on('message', (m: SyncReply) => 't' in m && this.onMessage(m));
-    sync.port1.unref();
-    this.pool = pool;
-    this.worker = worker;
-    this.ordered = channel.port1;
-    this.syncPort = sync.port1;
-    this.sawRunning = false;
-    this.startedAt = Date.now();
-    this.refed = undefined;
+  private start(): SlotThread {
+    const running = this.current;
+    if (running) return running;
+    const thread = (this.current = new SlotThread(this.resourceLimits, this, this.generation));
     this.updateRef();
-    return channel.port1;
+    return thread;
   }
 
-  /** Fails every request in flight and lets go of the worker; returns its thread. */
-  private detach(error: Error): Worker | undefined {
+  /** Fails every request in flight and lets go of the worker; returns it. */
+  private detach(error: Error): SlotThread | undefined {
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) this.settle(p, error);
-    this.ordered?.close();
-    const worker = this.worker;
-    this.pool = this.worker = this.ordered = this.syncPort = undefined;
+    const thread = this.current;
+    thread?.release();
+    this.current = undefined;
     this.holds.clear();
     this.hops.close();
-    return worker;
+    return thread;
   }
 
   /** The worker died: what is in flight fails now (as after the driver's network errors); see objects.workerLost. */
-  private lose(generation: number, cause: Error): void {
+  lose(generation: number, cause: Error): void {
     if (generation !== this.generation || this.closed) return;
     this.generation++;
     const message = `rotor pool worker lost: ${cause.message} (a command in flight may or may not have taken effect on the server)`;
-    void this.detach(new WorkerLostError(message, { cause }))?.terminate().catch(() => {}); // noticed before its exit event: make sure it is gone
+    void this.detach(new WorkerLostError(message, { cause }))?.worker?.terminate().catch(() => {}); // noticed before its exit event: make sure it is gone
     this.objects.workerLost(cause);
-  }
-
-  /** The thread stopped, although its exit event may not have been delivered yet. */
-  private workerStopped(): boolean {
-    if (!this.worker) return true;
-    const state = threadState(this.worker);
-    if (state === 'running') {
-      this.sawRunning = true;
-      return false;
-    }
-    // Not running: stopped if it ever ran (seen here, or marked by the worker itself), else still
-    // starting. An 'unknown' reading (no native handle) says nothing: only the ceiling then.
-    const ran = this.sawRunning || (state === 'not-running' && this.pool !== undefined && workerEverRan(this.pool));
-    return ran || Date.now() - this.startedAt > START_CEILING_MS;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    const pool = this.pool;
-    this.detach(new PoolClosedError('a command in flight'));
+    const thread = this.detach(new PoolClosedError('a command in flight'));
     this.closed = true;
     this.objects.closed();
     for (const unwatch of [...this.watched]) unwatch();
-    await pool?.destroy();
+    await thread?.pool.destroy();
   }
 
   /** Starts the worker now rather than on the first request (it loads the driver meanwhile). */
@@ -171,22 +103,23 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
   }
 
   port(): MessagePort | undefined {
-    return this.ordered;
+    return this.current?.ordered;
   }
 
-  private usable(what: string): MessagePort {
+  private usable(what: string): SlotThread {
     if (this.closed) throw new PoolClosedError(what);
     return this.start();
   }
 
   /** The process stays up while requests are in flight or a client is connected (the thread too: its exit must fail them). */
   private updateRef(): void {
-    if (!this.ordered) return;
+    const thread = this.current;
+    if (!thread) return;
     const keep = this.pending.size > 0 || this.holds.size > 0;
-    if (keep === this.refed) return; // two native calls a request otherwise
-    this.refed = keep;
-    this.ordered[keep ? 'ref' : 'unref']();
-    this.worker?.[keep ? 'ref' : 'unref']();
+    if (keep === thread.refed) return; // two native calls a request otherwise
+    thread.refed = keep;
+    thread.ordered[keep ? 'ref' : 'unref']();
+    thread.worker?.[keep ? 'ref' : 'unref']();
   }
 
   hold(client: RemoteRef, connected: boolean): void {
@@ -197,29 +130,9 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
 
   // -- main → worker -----------------------------------------------------------------------------
 
-  /** Posts `m`; returns its functions' ids. What clone refuses (a Proxy) is encoded again through its traps: never a lost worker. */
-  private postEncoded(port: MessagePort, m: Sent, args: unknown[] | undefined, functions: number[] | undefined): number[] | undefined {
-    try {
-      port.postMessage(m);
-      return functions;
-    } catch (error) {
-      this.objects.forgetFunctions(functions);
-      if (!args || (error as Error).name !== 'DataCloneError') throw error;
-    }
-    let materialized: number[] | undefined;
-    try {
-      materialized = this.objects.encodeInto(m, args, true);
-      port.postMessage(m);
-      return materialized;
-    } catch (again) {
-      this.objects.forgetFunctions(materialized);
-      throw new TypeError(`rotor: an argument of ${nameOf(m)} cannot cross to the pool worker: ${(again as Error).message}`, { cause: again });
-    }
-  }
-
-  private send(m: Sent, args: unknown[] | undefined, port: MessagePort): number[] | undefined {
-    this.flush();
-    return this.postEncoded(port, m, args, args && this.objects.encodeInto(m, args, false));
+  private send(m: Sent, args: unknown[] | undefined, thread: SlotThread): number[] | undefined {
+    thread.flush();
+    return thread.post(m, args, args && this.objects.encodeInto(m, args, false));
   }
 
   /** Fire-and-forget, in order. Functions among `args` live as long as `owner` (or until the pool closes). */
@@ -230,32 +143,15 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
 
   /** A control message of rotor's own (no user data), after whatever is queued. */
   postNow(m: Request): void {
-    if (!this.ordered) return;
-    this.flush();
-    this.ordered.postMessage(m);
+    const thread = this.current;
+    if (!thread) return;
+    thread.flush();
+    thread.ordered.postMessage(m);
   }
 
   /** Sends this tick's requests now (a stream's chunk is cloned before its write callback gives it back). */
   flush(): void {
-    const batch = this.queued;
-    if (batch.length === 0) return;
-    this.queued = [];
-    const port = this.ordered;
-    if (!port) return; // lost meanwhile: its requests failed already
-    if (batch.length > 1) {
-      try {
-        return port.postMessage(batch.map((p) => p.m));
-      } catch {
-        // one of them cannot be cloned: each on its own, below
-      }
-    }
-    for (const p of batch) {
-      try {
-        p.functions = this.postEncoded(port, p.m, p.args, p.functions);
-      } catch (error) {
-        this.fail(p.m.r!, error);
-      }
-    }
+    this.current?.flush();
   }
 
   /**
@@ -282,7 +178,9 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
       } catch (error) {
         return this.settle(p, error);
       }
-      if (this.queued.push(p) === 1) soon(this.flushSoon);
+      // The worker running now, as usable() saw it unless a blocking call in an argument's getter saw that one die.
+      const thread = this.current;
+      if (thread && thread.queued.push(p) === 1) soon(thread.flushSoon);
       this.pending.set(r, p);
       if (this.pending.size === 1) this.updateRef();
     });
@@ -315,7 +213,8 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     else p.resolve(value);
   }
 
-  private fail(r: number, error: unknown): boolean {
+  /** Fails request `r` if it is still in flight. */
+  fail(r: number, error: unknown): boolean {
     const p = this.pending.get(r);
     if (!p) return false;
     this.pending.delete(r);
@@ -330,16 +229,16 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
    * it calls meanwhile run here: the worker posts them on the blocking channel, the only one read while waiting.
    */
   requestSync(m: Request, args?: unknown[], wait?: SyncWait): unknown {
-    const port = this.usable(nameOf(m));
+    const to = this.usable(nameOf(m));
     this.hops.beforeBlocking(m);
     const r = (m.r = this.nextRid++);
     m.sync = true;
-    const functions = this.send(m, args, port);
+    const functions = this.send(m, args, to);
     this.hops.afterBlocking();
     // Its own functions must be synchronous: a Promise would wait for this thread, which waits for the worker.
     if (functions) for (const id of functions) this.objects.blockingFunctions.add(id);
     this.listenerErrors.set(r, undefined);
-    const syncPort = this.syncPort!; // kept: a listener run meanwhile may close the pool
+    const thread = this.current!; // kept: a listener run meanwhile may close the pool
     const generation = this.generation;
     const bound = wait?.boundMs ?? SYNC_CEILING_MS;
     let deadline = Date.now() + bound;
@@ -347,8 +246,8 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
       for (;;) {
         // A nested blocking call (from a callback) may have seen this worker die.
         if (this.generation !== generation) throw new WorkerLostError(`rotor pool worker lost during ${describe(m)}`);
-        const seen = Atomics.load(this.flag, 0);
-        const got = receiveMessageOnPort(syncPort)?.message as SyncReply | undefined;
+        const seen = Atomics.load(thread.flag, 0);
+        const got = receiveMessageOnPort(thread.sync)?.message as SyncReply | undefined;
         if (got && 't' in got) {
           // The time the user's function takes here does not count against the bound.
           const started = Date.now();
@@ -365,8 +264,8 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the listener threw, as thrown in-process
           if (listenerError !== undefined) throw listenerError;
           return value;
-        } else if (!got && Atomics.wait(this.flag, 0, seen, LIVENESS_SLICE_MS) === 'timed-out') {
-          if (this.workerStopped()) {
+        } else if (!got && Atomics.wait(thread.flag, 0, seen, LIVENESS_SLICE_MS) === 'timed-out') {
+          if (this.current !== thread || thread.stopped()) {
             this.lose(generation, new Error(`the worker stopped during ${m.op}`));
             throw new WorkerLostError(`rotor pool worker lost during ${describe(m)} (it may or may not have taken effect on the server)`);
           }
@@ -384,7 +283,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
 
   /** What the worker posted on the ordered channel so far (events, other replies), handled now: before a blocking reply or a waited-for event, as in-process. */
   drainOrdered(): void {
-    const port = this.ordered;
+    const port = this.current?.ordered;
     if (!port) return;
     for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
       try {
@@ -455,7 +354,7 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
     let abortListeners = this.watched.size;
     for (const p of this.pending.values()) if (p.onAbort) abortListeners++;
     const local = { callbacks: this.objects.liveFunctions, abortListeners, pending: this.pending.size };
-    if (!this.ordered) return { objects: 0, forwarders: 0, ...local }; // closed, or no worker
+    if (!this.current) return { objects: 0, forwarders: 0, ...local }; // closed, or no worker
     this.objects.flushReleases(); // first, so the count is what the caller left alive
     const remote = (await this.request({ op: 'stats' })) as { objects: number; forwarders: number; callbacks: number };
     // The worker's calls of user functions still unanswered count as pending (one whose answer cannot cross, too).
@@ -464,6 +363,6 @@ export class WorkerSlot implements ObjectsHost, InboxHost {
 
   /** For fault specs (./internals.ts): the worker thread itself. */
   get [THREAD](): Worker | undefined {
-    return this.worker;
+    return this.current?.worker;
   }
 }

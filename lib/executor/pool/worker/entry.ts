@@ -7,7 +7,7 @@ import { workerData } from 'node:worker_threads';
 import type { Attach, PoolWorkerData } from '../protocol.js';
 
 // Tells a main thread blocked in a rotor/sync call that this worker ran: once it stops running, it
-// has died (a driver that cannot load here), rather than not started yet (WorkerSlot.workerStopped).
+// has died (a driver that cannot load here), rather than not started yet (SlotThread.stopped).
 const data = (Array.isArray(workerData) ? workerData[1] : workerData) as PoolWorkerData | undefined;
 if (data?.started instanceof SharedArrayBuffer) Atomics.store(new Int32Array(data.started), 0, 1);
 
