@@ -5,12 +5,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { driver, ObjectId } from '../../../driver.js';
 import { driverClassOf } from '../../../registry/driver-classes.js';
-import type { FetchRole } from '../../../registry/kinds.js';
 import { resolveClass } from '../../../registry/resolve.js';
 import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from '../codec/index.js';
 import { checkAllowed, checkConstructible, checkSubscribable, memberKey, PART_SIZE, SWALLOWED_CAUSE, type Attach, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
 import { aborts, clientForwards, entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe } from './table.js';
 import { hostStream, streamAction } from './streams.js';
+import { nextBatch, rewindAfterFetch, rewinding } from './cursors.js';
 import { snapshot } from './snapshot.js';
 import { waitsForListeners } from '../listener-hop.js';
 import { initListenerHops, keptBy, revokedProxy, waitingForwarder } from './listener-hop.js';
@@ -27,19 +27,7 @@ let blockingInFlight = 0;
 /** Objects whose fire-and-forget creation or chaining failed: their next use fails with that error. */
 const broken = new Map<number, unknown>();
 
-// A cursor's rewind() waits for a batch still being fetched (the main thread's read-ahead), whose reply
-// would revive the old server cursor; later requests on the cursor wait for the rewind.
-const fetches = new Map<number, Promise<unknown>>();
-const rewinds = new Map<number, Promise<unknown>>();
 const ignore = (): void => {};
-function track<T>(map: Map<number, Promise<unknown>>, id: number, promise: Promise<T>): Promise<T> {
-  map.set(id, promise);
-  const done = (): void => {
-    if (map.get(id) === promise) map.delete(id);
-  };
-  promise.then(done, done);
-  return promise;
-}
 
 /** Encoding results: driver objects of registered classes cross as references. One set per owner, made once. */
 const hooksByOwner = new Map<number, EncodeHooks>();
@@ -116,30 +104,13 @@ function decodeArgs(args: unknown[], abortId?: number, optionsAt?: number): unkn
   return list;
 }
 
-// A cursor's next batch: the member with `mode`'s cursor role (next / tryNext) takes one document, then
-// the 'take' member (readBufferedDocuments) hands over what the driver holds, all in one reply. First in
-// the reply: whether the server side is still open after it (the 'closed' role reads false), which
-// decides, on the main thread, whether a close() after this batch kills the cursor (main/cursor.ts).
-async function nextBatch(id: number, mode: FetchRole): Promise<unknown[]> {
-  await rewinds.get(id);
-  const e = entry(id);
-  const roles = resolveClass(e.cls).buffers;
-  const fetch = roles.get(mode);
-  if (fetch === undefined) throw new TypeError(`rotor pool worker refused '${mode}' on ${e.cls}: no member has that cursor role`);
-  const first = await e.obj[fetch]();
-  const take = roles.get('take');
-  const docs = first === null ? [] : take === undefined ? [first] : [first, ...e.obj[take]()];
-  const closed = roles.get('closed');
-  return [closed === undefined ? undefined : e.obj[closed] !== true, ...docs];
-}
-
 // The request an event was emitted in: a listener's throw fails it (WorkerSlot.listenerThrew), as it fails
 // the operation in-process. Only for clients that forward events: AsyncLocalStorage slows every promise.
 const operation = new AsyncLocalStorage<number>();
 
 async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
-  const rewinding = rewinds.get(m.id);
-  if (rewinding) await rewinding;
+  const rewind = rewinding(m.id);
+  if (rewind) await rewind;
   const e = entry(m.id);
   const attr = checkAllowed(e.cls, 'invoke', m.member);
   let args: unknown[] = [];
@@ -183,9 +154,7 @@ function member(m: Extract<Request, { op: 'chain' | 'call' | 'read' | 'write' | 
       e.obj[m.member](...args);
       return undefined;
     case 'call':
-      if (fetches.has(m.id) && resolveClass(e.cls).buffers.get('rewind') === m.member) {
-        const rewind = (): unknown => e.obj[m.member](...args);
-        void track(rewinds, m.id, fetches.get(m.id)!.catch(ignore).then(rewind).catch((error: unknown) => void broken.set(m.id, error)));
+      if (resolveClass(e.cls).buffers.get('rewind') === m.member && rewindAfterFetch(m.id, () => e.obj[m.member](...args), (error) => void broken.set(m.id, error))) {
         return undefined;
       }
       return e.obj[m.member](...args);
@@ -209,7 +178,7 @@ function perform(m: Request): unknown {
     case 'invoke':
       return invoke(m);
     case 'nextBatch':
-      return track(fetches, m.id, nextBatch(m.id, m.mode));
+      return nextBatch(m.id, m.mode);
     case 'chain':
     case 'call':
     case 'read':
