@@ -1,5 +1,6 @@
 // createRotor({ framework, executor }): a custom pairing, e.g. createRotor({ framework: 'callback' }).
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type * as PoolIndex from './executor/pool/index.js';
 import type * as PoolBlocking from './executor/pool/blocking.js';
 import { inlineExecutor } from './executor/inline.js';
@@ -10,6 +11,7 @@ import { callbackFramework } from './framework/callback.js';
 import { promiseFramework } from './framework/promise.js';
 import { syncFramework } from './framework/sync.js';
 import type { Framework } from './framework/types.js';
+import { bundleOr } from './util/bundle.js';
 import type { ClassName } from './registry/kinds.js';
 import { createRuntime, type RotorClass, type Runtime } from './runtime.js';
 import { checkInterceptors, type Interceptor } from './intercept/types.js';
@@ -49,11 +51,14 @@ let poolModules: (typeof PoolIndex & typeof PoolBlocking) | undefined;
 function pool(): typeof PoolIndex & typeof PoolBlocking {
   if (poolModules) return poolModules;
   const load = createRequire(import.meta.url);
+  // One file (scripts/bundle-pool.mjs) but under coverage or after a tsc-only rebuild (./util/bundle.ts).
+  const bundle = new URL('./executor/pool/bundle.js', import.meta.url);
+  if (bundleOr(bundle, new URL('./executor/pool/index.js', import.meta.url)) === bundle) return (poolModules = load(fileURLToPath(bundle)) as typeof PoolIndex & typeof PoolBlocking);
   return (poolModules = { ...(load('./executor/pool/index.js') as typeof PoolIndex), ...(load('./executor/pool/blocking.js') as typeof PoolBlocking) });
 }
 
 /** The executor a framework runs with (see executorFor in ./executor/pool/blocking.ts); without the pool's modules when no pool is involved. */
-function executorFor(framework: Framework, executor: Executor): Executor {
+export function executorFor(framework: Framework, executor: Executor): Executor {
   const poolInvolved = framework.blocking || isPool(executor) || (executor as { base?: unknown }).base !== undefined;
   return poolInvolved ? pool().executorFor(framework, executor) : executor;
 }

@@ -3,11 +3,10 @@
 // abortable for Ctrl-C), and connecting a client in a mode.
 import type { MongoClient, MongoClientOptions } from 'mongodb';
 import * as rotorModule from '../index.js';
-import { createRotor, EXECUTORS, FRAMEWORKS, type RotorClasses } from '../create-rotor.js';
+import { createRotor, executorFor, EXECUTORS, FRAMEWORKS, type RotorClasses } from '../create-rotor.js';
 import { CLASS_NAMES, resolveClass } from '../registry/resolve.js';
 import { abortable } from './cancel.js';
 import { checkNotRefused } from './refused.js';
-import { executorFor } from '../executor/pool/blocking.js';
 import { projecting } from './projection.js';
 import { reshaping } from './result-shapes.js';
 import { shellMember } from './shell-members.js';
