@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Document } from 'mongodb';
-import { createPoolExecutor } from '../lib/executor/pool/index.js';
 import * as rotorModule from '../lib/create-rotor.js';
+import type { PoolExecutor } from '../lib/executor/pool/index.js';
 import { ROTOR_VERSION } from '../lib/runtime.js';
 
 /** The operations a task needs; every one resolves when the target's calls have completed. */
@@ -169,7 +169,7 @@ export function rotorTarget(
     // eslint-disable-next-line @typescript-eslint/require-await -- the contract is Promise<SoakDriver>; a throw from createRotor stays a rejection
     async soakDriver() {
       // A pool of the soak's own (one worker, or a spanning pair): its counters and its close are the soak's.
-      const own = executor === 'pool' ? createPoolExecutor(pool ?? { workers: 1, span: false }) : undefined;
+      const own = executor === 'pool' ? rotorModule.poolModules().createPoolExecutor(pool ?? { workers: 1, span: false }) : undefined;
       const rotor = rotorModule.createRotor({ framework, executor: own ?? executor } as rotorModule.RotorOptions);
       return {
         MongoClient: rotor.MongoClient as unknown as SoakDriver['MongoClient'],
@@ -183,11 +183,11 @@ export function rotorTarget(
   };
 }
 
-const dedicated = new Map<string, ReturnType<typeof createPoolExecutor>>();
-function dedicatedPool(options: { workers: number; span: boolean }): ReturnType<typeof createPoolExecutor> {
+const dedicated = new Map<string, PoolExecutor>();
+function dedicatedPool(options: { workers: number; span: boolean }): PoolExecutor {
   const key = JSON.stringify(options);
   let pool = dedicated.get(key);
-  if (!pool) dedicated.set(key, (pool = createPoolExecutor(options)));
+  if (!pool) dedicated.set(key, (pool = rotorModule.poolModules().createPoolExecutor(options)));
   return pool;
 }
 

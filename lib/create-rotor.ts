@@ -47,15 +47,23 @@ export const FRAMEWORKS: Readonly<Record<string, Framework>> = { promise: promis
 // `import 'mongodb'` — under a hook mapping 'mongodb' to another copy (the 6.x run's), the pool's
 // codec would otherwise hold other bson classes than the app's (ObjectIds stored as { buffer };
 // spec in spec/pool.spec.ts, fresh process).
-let poolModules: (typeof PoolIndex & typeof PoolBlocking) | undefined;
-function pool(): typeof PoolIndex & typeof PoolBlocking {
-  if (poolModules) return poolModules;
+type PoolModules = typeof PoolIndex & typeof PoolBlocking;
+let loadedPool: PoolModules | undefined;
+function pool(): PoolModules {
+  if (loadedPool) return loadedPool;
   const load = createRequire(import.meta.url);
-  // One file (scripts/bundle-pool.mjs) but under coverage or after a tsc-only rebuild (./util/bundle.ts).
+  // One file (scripts/bundle-pool.mjs), but under coverage or after a tsc-only rebuild (./util/bundle.ts).
   const bundle = new URL('./executor/pool/bundle.js', import.meta.url);
-  if (bundleOr(bundle, new URL('./executor/pool/index.js', import.meta.url)) === bundle) return (poolModules = load(fileURLToPath(bundle)) as typeof PoolIndex & typeof PoolBlocking);
-  return (poolModules = { ...(load('./executor/pool/index.js') as typeof PoolIndex), ...(load('./executor/pool/blocking.js') as typeof PoolBlocking) });
+  if (bundleOr(bundle, new URL('./executor/pool/index.js', import.meta.url)) === bundle) return (loadedPool = load(fileURLToPath(bundle)) as PoolModules);
+  return (loadedPool = { ...(load('./executor/pool/index.js') as typeof PoolIndex), ...(load('./executor/pool/blocking.js') as typeof PoolBlocking) });
 }
+
+/**
+ * The pool's modules as this process runs them (the bundle or the modules: ./util/bundle.ts). rotor's
+ * own tools (bench, specs) reach the pool's internals through it, so they meet the same classes and
+ * counters as the executors createRotor makes.
+ */
+export const poolModules = (): PoolModules => pool();
 
 /** The executor a framework runs with (see executorFor in ./executor/pool/blocking.ts); without the pool's modules when no pool is involved. */
 export function executorFor(framework: Framework, executor: Executor): Executor {

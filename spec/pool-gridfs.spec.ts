@@ -8,7 +8,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
-import { createPoolExecutor, type PoolExecutor } from '../lib/executor/pool/index.js';
+import { poolModules } from '../lib/create-rotor.js';
+import type { PoolExecutor } from '../lib/executor/pool/index.js';
 import { poolSlots, workerThread } from '../lib/executor/pool/main/internals.js';
 import { dbName, suite, testUri } from './support/env.js';
 
@@ -29,7 +30,7 @@ interface Pool {
 }
 
 async function withPool(use: (p: Pool) => Promise<void>): Promise<void> {
-  const executor = createPoolExecutor({ workers: 1 });
+  const executor = poolModules().createPoolExecutor({ workers: 1 });
   const rotor = createRotor({ executor });
   const client = new (rotor.MongoClient as unknown as typeof driver.MongoClient)(testUri(), { monitorCommands: true });
   const started: string[] = [];

@@ -12,8 +12,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
+import { poolModules } from '../lib/create-rotor.js';
 import { PoolClosedError, WorkerLostError } from '../lib/executor/pool/main/errors.js';
-import { listenerHopsServed } from '../lib/executor/pool/main/listener-hops.js';
 import { runNode } from './support/child.js';
 import { dbName, suite, testUri } from './support/env.js';
 
@@ -268,17 +268,17 @@ test('a listener added, then removed, costs nothing: no hop while nobody listens
       await coll.insertOne({ a: 0 });
       const listener = (): void => {};
       client.on('commandStarted', listener);
-      let before = listenerHopsServed();
+      let before = poolModules().listenerHopsServed();
       await coll.insertOne({ a: 1 });
-      assert.ok(listenerHopsServed() > before, `${name}: a listener of commandStarted is served synchronously`);
+      assert.ok(poolModules().listenerHopsServed() > before, `${name}: a listener of commandStarted is served synchronously`);
       client.off('commandStarted', listener);
-      before = listenerHopsServed();
+      before = poolModules().listenerHopsServed();
       await coll.insertOne({ a: 2 });
       await coll.find().toArray();
-      assert.is(listenerHopsServed(), before, `${name}: hops made after the listener was removed`);
+      assert.is(poolModules().listenerHopsServed(), before, `${name}: hops made after the listener was removed`);
       client.on('commandSucceeded', listener);
       await coll.insertOne({ a: 3 });
-      assert.is(listenerHopsServed(), before, `${name}: commandSucceeded is forwarded, not waited for`);
+      assert.is(poolModules().listenerHopsServed(), before, `${name}: commandSucceeded is forwarded, not waited for`);
       client.off('commandSucceeded', listener);
     } finally {
       await client.close();

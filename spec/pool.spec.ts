@@ -6,7 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as driver from 'mongodb';
 import { createRotor } from '../lib/index.js';
-import { RemoteRef, WorkerLostError, type PoolExecutor } from '../lib/executor/pool/index.js';
+import { poolModules } from '../lib/create-rotor.js';
+import { WorkerLostError, type PoolExecutor, type RemoteRef } from '../lib/executor/pool/index.js';
 import { poolSlots, workerThread } from '../lib/executor/pool/main/internals.js';
 import { memberKey } from '../lib/executor/pool/protocol.js';
 import { stateOf } from '../lib/proxy/factory.js';
@@ -310,7 +311,7 @@ test('a per-client option selects the pool: new MongoClient(uri, { rotor: { exec
   const rotor = createRotor();
   const client = new rotor.MongoClient(testUri(), { rotor: { executor: 'pool', workers: 1 } }) as unknown as driver.MongoClient;
   try {
-    assert.instance(stateOf(client)!.ref, RemoteRef);
+    assert.instance(stateOf(client)!.ref, poolModules().RemoteRef);
     assert.equal((await client.db('admin').command({ ping: 1 })).ok, 1);
   } finally {
     await client.close();

@@ -2,7 +2,8 @@
 // after it whatever the outcome (the client, then the workers).
 import type * as driver from 'mongodb';
 import { createRotor } from '../../lib/index.js';
-import { createPoolExecutor, type PoolExecutor, type PoolOptions } from '../../lib/executor/pool/index.js';
+import { poolModules } from '../../lib/create-rotor.js';
+import type { PoolExecutor, PoolOptions } from '../../lib/executor/pool/index.js';
 import { testUri } from './env.js';
 
 export interface PoolRotor {
@@ -12,7 +13,7 @@ export interface PoolRotor {
 
 /** A rotor on its own pool executor (one worker unless `options` say otherwise). */
 export function poolRotor(options: PoolOptions = {}): PoolRotor {
-  const executor = createPoolExecutor({ workers: 1, ...options });
+  const executor = poolModules().createPoolExecutor({ workers: 1, ...options });
   return { executor, MongoClient: createRotor({ executor }).MongoClient as unknown as typeof driver.MongoClient };
 }
 

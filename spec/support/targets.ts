@@ -7,8 +7,8 @@ import * as promiseRotor from '../../lib/index.js';
 import * as callbackRotor from '../../lib/callback.js';
 import * as syncRotor from '../../lib/sync.js';
 import { createRotor } from '../../lib/index.js';
+import { poolModules } from '../../lib/create-rotor.js';
 import { thenableFramework } from './thenable-framework.js';
-import { createPoolExecutor } from '../../lib/executor/pool/index.js';
 
 export interface Target {
   /** e.g. 'promise-inline' */
@@ -30,7 +30,7 @@ export const targets: Target[] = [
 ];
 
 // The same suite again with the driver in a pool worker, for every framework.
-const spanningPool = createPoolExecutor({ workers: 2, span: true });
+const spanningPool = poolModules().createPoolExecutor({ workers: 2, span: true });
 export const closeTargets = (): Promise<void> => spanningPool.close();
 
 if (process.env.ROTOR_TEST_EXECUTORS !== 'inline') {

@@ -24,6 +24,8 @@ import { attempt } from '../../util/attempt.js';
 
 export { WorkerLostError, PoolClosedError } from './main/errors.js';
 export { RemoteRef } from './main/remote-ref.js';
+// For specs: how many listener calls the main thread served without a hop (reached through createRotor's poolModules()).
+export { listenerHopsServed } from './main/listener-hops.js';
 export type { PoolStats, SlotStats } from './main/stats.js';
 
 export interface PoolOptions {

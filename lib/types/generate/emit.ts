@@ -36,13 +36,13 @@ export function emitModule({ driver, mode, runtime }: EmitOptions): string {
     `// (npm run build regenerates it). Mode '${mode.name}': ${mode.describe}.`,
     `import type * as driver from 'mongodb';`,
     ...imports,
-    ...(runtime ? ["import { createRequire } from 'node:module';", `import type * as runtimeModule from '${runtime}';`] : []),
+    ...(runtime && !mode.runtimeAfterImports ? [`import { classes } from '${runtime}';`] : []),
+    ...(runtime && mode.runtimeAfterImports ? ["import { createRequire } from 'node:module';", `import type * as runtimeModule from '${runtime}';`] : []),
     '',
     `export * from 'mongodb';`,
     '',
-    // Required as this module runs, not imported: ES modules link their whole graph before running
-    // any, so rotor/sync's first import (its pool worker's early start) would wait for rotor's modules.
-    ...(runtime ? [`const { classes } = createRequire(import.meta.url)('${runtime}') as typeof runtimeModule;`, ''] : []),
+    // See Mode.runtimeAfterImports.
+    ...(runtime && mode.runtimeAfterImports ? [`const { classes } = createRequire(import.meta.url)('${runtime}') as typeof runtimeModule;`, ''] : []),
     ...(mode.preamble?.length ? [...mode.preamble, ''] : []),
     ...blocks,
   ].join('\n');

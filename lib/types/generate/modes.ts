@@ -20,6 +20,13 @@ export interface Mode {
   extendsDriver(name: string): boolean;
   /** One line for the generated file's header. */
   readonly describe: string;
+  /**
+   * Whether the runtime module is required as the generated module runs rather than imported: ES
+   * modules link their whole graph before running any, so an entry whose first import must run
+   * before rotor's modules load (rotor/sync's early pool worker) needs it. Others import it (a
+   * static import is what bundlers follow, and works without require() of ES modules).
+   */
+  readonly runtimeAfterImports?: boolean;
   /** Declarations the mode's signatures refer to, written once at the top of the generated module. */
   readonly preamble?: readonly string[];
   /** The signatures to declare for one async signature of the driver; `extending`: see extendsDriver. */
@@ -92,6 +99,7 @@ export const NOT_PROMISE_MESSAGE = 'rotor/sync: pass a synchronous function (the
  */
 export const syncMode: Mode = {
   name: 'sync',
+  runtimeAfterImports: true,
   extendsDriver: (name) => name === 'ClientSession',
   describe: 'every async member keeps the driver\'s overloads and type parameters, returning T where the driver returns Promise<T>',
   preamble: [
