@@ -74,7 +74,11 @@ export function executorFor(framework: Framework, executor: Executor): Executor 
 let sharedPool: PoolExecutor | undefined;
 /** The shared pool executor, started on first use. */
 export function sharedPoolExecutor(): PoolExecutor {
-  return (sharedPool ??= pool().createPoolExecutor({ workers: Number(process.env.ROTOR_POOL_WORKERS ?? 1) }));
+  if (sharedPool) return sharedPool;
+  const variable = process.env.ROTOR_POOL_WORKERS?.trim() || '1';
+  const workers = /^\d+$/.test(variable) ? Number(variable) : NaN;
+  if (!(workers >= 1)) throw new Error(`rotor: ROTOR_POOL_WORKERS='${variable}' is not a number of worker threads (a whole number ≥ 1)`);
+  return (sharedPool = pool().createPoolExecutor({ workers }));
 }
 
 /** Stops the shared pool's workers (a process with a live pool otherwise stays up). */

@@ -331,6 +331,19 @@ test('`node --input-type=module -e` with the pool: its worker does not inherit -
   assert.is(run.stdout.trim(), '{"ok":1}');
 });
 
+test('a number of workers that is not a whole number ≥ 1 is refused, naming it (option, client option, ROTOR_POOL_WORKERS)', async () => {
+  for (const workers of [0, -1, 2.5, Number.NaN, '2', Number.POSITIVE_INFINITY]) {
+    assert.throws(() => createRotor({ executor: 'pool', workers: workers as number }), (e: Error) => e instanceof TypeError && /pool's workers must be a whole number ≥ 1/.test(e.message), `workers: ${String(workers)}`);
+  }
+  const rotor = createRotor();
+  assert.throws(() => new rotor.MongoClient(testUri(), { rotor: { executor: 'pool', workers: 0 } } as never), /pool's workers must be a whole number ≥ 1, not 0/);
+  for (const value of ['abc', '0', '-1', '1.5']) {
+    const code = `import { createRotor } from '${new URL('../lib/index.js', import.meta.url).href}'; try { createRotor({ executor: 'pool' }); console.log('accepted'); } catch (e) { console.log(e.message); }`;
+    const run = await runNode(['--input-type=module', '-e', code], { env: { ...process.env, ROTOR_POOL_WORKERS: value }, timeoutMS: 30_000, what: `ROTOR_POOL_WORKERS=${value}` });
+    assert.is(run.stdout.trim(), `rotor: ROTOR_POOL_WORKERS='${value}' is not a number of worker threads (a whole number ≥ 1)`, run.stderr);
+  }
+});
+
 test('commands called in the same tick reach the driver in call order (a tick crosses as one ordered batch)', async () => {
   // One connection, so the driver starts them in the order it was called (with more, checkout
   // races and the driver's own order is not promised either). mongoose's concurrent-save tests lose

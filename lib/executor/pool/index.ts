@@ -63,7 +63,10 @@ export function asRef(ref: object): RemoteRef {
 }
 
 export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
-  const count = Math.max(1, options.workers ?? 1);
+  const count = options.workers ?? 1;
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new TypeError(`rotor: the pool's workers must be a whole number ≥ 1, not ${typeof count === 'string' ? `'${count}'` : String(count)}`);
+  }
   const slots: WorkerSlot[] = [];
   let nextSlot = 0;
   let closed = false;
