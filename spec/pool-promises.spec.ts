@@ -159,6 +159,39 @@ test("3. a pkFactory's ids are stored and reported, on every executor", async ()
   sameAsBare(results);
 });
 
+// 3b. A pkFactory that returns no id: in-process the driver stores `_id: null`; the pool cannot (the
+//     driver in the worker calls the factory again for that document, and a main-thread function
+//     answers it with a Promise: it stored `_id: {}` and then reported an error). The pool refuses the
+//     write before anything is sent, naming the pkFactory; inline stays the driver's.
+test('3b. a pkFactory returning null or undefined: inline stores what the driver stores; the pool refuses before sending, nothing is written', async () => {
+  for (const given of [null, undefined]) {
+    const results = await eachFlavour(
+      async (_f, client, db) => {
+        await client.connect(); // a bulk operation needs a connected client, and on the pool no write here connects it
+        const coll = db.collection('pk_none') as AnyIdCollection;
+        // Each flavour has its own database, which a duplicate key error names.
+        const of = async (call: () => unknown): Promise<string> => (await outcome(call)).replace(/collection: \S+/, 'collection: <ns>');
+        const one = await of(() => coll.insertOne({ a: 1 }));
+        const many = await of(() => coll.insertMany([{ a: 2 }]));
+        const bulk = await of(() => coll.bulkWrite([{ insertOne: { document: { a: 3 } } }]));
+        const ordered = await of(() => coll.initializeOrderedBulkOp().insert({ a: 4 }) && 'queued');
+        return { one, many, bulk, ordered, stored: await coll.find({}).sort({ a: 1 }).toArray() };
+      },
+      { pkFactory: { createPk: () => given } },
+    );
+    const bare = results.get('bare')!;
+    assert.equal(bare.stored[0], { _id: null, a: 1 }, 'bare stores a null _id');
+    assert.equal(results.get('inline'), bare, `inline (${String(given)})`);
+    for (const name of ['pool', 'sync'] as const) {
+      const got = results.get(name)!;
+      for (const key of ['one', 'many', 'bulk', 'ordered'] as const) {
+        assert.match(got[key], `TypeError: rotor (pool executor): pkFactory.createPk() returned ${String(given)}`, `${name} ${key}: ${got[key]}`);
+      }
+      assert.equal(got.stored, [], `${name}: nothing written (${String(given)})`);
+    }
+  }
+});
+
 // 4. A value a user function hands back is the value the caller receives — even one that cannot
 //    cross a thread (a cycle, a Proxy); an Error with a Proxy field comes back as thrown. It used to
 //    kill the host with an unhandled rejection, or never settle with `pending: 1`.

@@ -30,9 +30,26 @@ function idRule(collection: RemoteRef | undefined, options: unknown, bulk: boole
   return { pk: shadow?.s?.pkFactory ?? DEFAULT_PK, force };
 }
 
+/**
+ * What the pkFactory gives a document. A null or undefined id is refused before anything is sent: the
+ * driver in the worker would call the pkFactory again for that document (its `_id` still null), and
+ * there a main-thread function can only answer with a Promise (stored as `_id: {}`).
+ */
+function createdId(pk: PkFactory): unknown {
+  const id = pk.createPk();
+  if (id == null) {
+    throw new TypeError(
+      `rotor (pool executor): pkFactory.createPk() returned ${String(id)}: on the pool a pkFactory must return an _id value ` +
+        '(the driver in the worker thread would call it a second time, where it can only answer asynchronously); ' +
+        'return one, or set forceServerObjectId to let the server assign ids',
+    );
+  }
+  return id;
+}
+
 function addId(doc: unknown, rule: { pk: PkFactory; force: boolean }): void {
   if (rule.force || !isDoc(doc) || doc._id != null) return; // what the driver refuses, it refuses in the worker
-  doc._id = rule.pk.createPk();
+  doc._id = createdId(rule.pk);
 }
 
 /** The document a bulk `insertOne` operation inserts (the driver still accepts it without `document`). */
@@ -119,7 +136,7 @@ function assignClientBulkIds(client: RemoteRef, args: unknown[]): void {
     if (!isDoc(model) || model.name !== INSERT_MODEL) continue;
     const doc = model.document;
     if (!isDoc(doc)) continue; // the driver refuses it in the worker, as in-process
-    doc._id = doc._id ?? pk.createPk(); // the driver's own statement (it assigns even a present _id: a frozen document throws)
+    doc._id = doc._id ?? createdId(pk); // the driver's own statement (it assigns even a present _id: a frozen document throws)
   }
 }
 
