@@ -336,7 +336,7 @@ test('a number of workers that is not a whole number ≥ 1 is refused, naming it
     assert.throws(() => createRotor({ executor: 'pool', workers: workers as number }), (e: Error) => e instanceof TypeError && /pool's workers must be a whole number ≥ 1/.test(e.message), `workers: ${String(workers)}`);
   }
   const rotor = createRotor();
-  assert.throws(() => new rotor.MongoClient(testUri(), { rotor: { executor: 'pool', workers: 0 } } as never), /pool's workers must be a whole number ≥ 1, not 0/);
+  assert.throws(() => new rotor.MongoClient(testUri(), { rotor: { executor: 'pool', workers: 0 } }), /pool's workers must be a whole number ≥ 1, not 0/);
   for (const value of ['abc', '0', '-1', '1.5']) {
     const code = `import { createRotor } from '${new URL('../lib/index.js', import.meta.url).href}'; try { createRotor({ executor: 'pool' }); console.log('accepted'); } catch (e) { console.log(e.message); }`;
     const run = await runNode(['--input-type=module', '-e', code], { env: { ...process.env, ROTOR_POOL_WORKERS: value }, timeoutMS: 30_000, what: `ROTOR_POOL_WORKERS=${value}` });

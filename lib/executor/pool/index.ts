@@ -63,8 +63,8 @@ export function asRef(ref: object): RemoteRef {
 }
 
 export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
-  const count = options.workers ?? 1;
-  if (!Number.isSafeInteger(count) || count < 1) {
+  const count: unknown = options.workers ?? 1; // from JavaScript callers, anything
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1) {
     throw new TypeError(`rotor: the pool's workers must be a whole number ≥ 1, not ${typeof count === 'string' ? `'${count}'` : String(count)}`);
   }
   const slots: WorkerSlot[] = [];
