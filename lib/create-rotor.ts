@@ -49,7 +49,12 @@ export const FRAMEWORKS: Readonly<Record<string, Framework>> = { promise: promis
 // spec in spec/pool.spec.ts, fresh process).
 type PoolModules = typeof PoolIndex & typeof PoolBlocking;
 let loadedPool: PoolModules | undefined;
-function pool(): PoolModules {
+/**
+ * The pool's modules as this process runs them (the bundle or the modules: ./util/bundle.ts). rotor's
+ * own tools (bench, specs) reach the pool's internals through it, so they meet the same classes and
+ * counters as the executors createRotor makes.
+ */
+export function poolModules(): PoolModules {
   if (loadedPool) return loadedPool;
   const load = createRequire(import.meta.url);
   // One file (scripts/bundle-pool.mjs), but under coverage or after a tsc-only rebuild (./util/bundle.ts).
@@ -58,17 +63,10 @@ function pool(): PoolModules {
   return (loadedPool = { ...(load('./executor/pool/index.js') as typeof PoolIndex), ...(load('./executor/pool/blocking.js') as typeof PoolBlocking) });
 }
 
-/**
- * The pool's modules as this process runs them (the bundle or the modules: ./util/bundle.ts). rotor's
- * own tools (bench, specs) reach the pool's internals through it, so they meet the same classes and
- * counters as the executors createRotor makes.
- */
-export const poolModules = (): PoolModules => pool();
-
 /** The executor a framework runs with (see executorFor in ./executor/pool/blocking.ts); without the pool's modules when no pool is involved. */
 export function executorFor(framework: Framework, executor: Executor): Executor {
   const poolInvolved = framework.blocking || isPool(executor) || (executor as { base?: unknown }).base !== undefined;
-  return poolInvolved ? pool().executorFor(framework, executor) : executor;
+  return poolInvolved ? poolModules().executorFor(framework, executor) : executor;
 }
 
 let sharedPool: PoolExecutor | undefined;
@@ -78,7 +76,7 @@ export function sharedPoolExecutor(): PoolExecutor {
   const variable = process.env.ROTOR_POOL_WORKERS?.trim() || '1';
   const workers = /^\d+$/.test(variable) ? Number(variable) : NaN;
   if (!(workers >= 1)) throw new Error(`rotor: ROTOR_POOL_WORKERS='${variable}' is not a number of worker threads (a whole number ≥ 1)`);
-  return (sharedPool = pool().createPoolExecutor({ workers }));
+  return (sharedPool = poolModules().createPoolExecutor({ workers }));
 }
 
 /** Stops the shared pool's workers (a process with a live pool otherwise stays up). */
@@ -112,7 +110,7 @@ export function createRotor(options: RotorOptions = {}): RotorClasses {
   const executor = executorFor(
     framework,
     ownPool
-      ? pool().createPoolExecutor({ ...(options.workers !== undefined ? { workers: options.workers } : {}), ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) })
+      ? poolModules().createPoolExecutor({ ...(options.workers !== undefined ? { workers: options.workers } : {}), ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) })
       : pick('executor', chosen, EXECUTORS),
   );
   const strict = options.strict ?? false;

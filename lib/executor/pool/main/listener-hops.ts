@@ -53,7 +53,7 @@ export class ListenerHops {
 
   receive(m: HopMessage): void {
     if ('drop' in m) {
-      for (const token of m.drop) if (this.tokens.delete(token)) this.host.kept.take(token, () => undefined);
+      for (const token of m.drop) if (this.tokens.delete(token)) this.host.kept.take(token);
       return;
     }
     if (m.channel) this.channels.set(m.w, { port: m.channel.port, flag: new Int32Array(m.channel.flag) });
@@ -99,7 +99,7 @@ export class ListenerHops {
       ch.port.close();
     }
     this.channels.clear();
-    for (const token of this.tokens) this.host.kept.take(token, () => undefined);
+    for (const token of this.tokens) this.host.kept.take(token);
     this.tokens.clear();
   }
 
@@ -111,7 +111,7 @@ export class ListenerHops {
     const kind = typeof value === 'function' ? 'function' : typeof value === 'symbol' ? 'symbol' : typeof value === 'object' && value !== null ? 'object' : 'primitive';
     if (kind === 'primitive') {
       // Crosses exactly, so nothing to keep.
-      if (kept !== undefined) this.host.kept.take(kept, () => undefined);
+      if (kept !== undefined) this.host.kept.take(kept);
       return { kind, error };
     }
     if (kept !== undefined) this.tokens.add(kept);

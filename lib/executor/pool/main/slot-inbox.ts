@@ -26,16 +26,12 @@ export class KeptValues {
   private nextToken = 1;
   private readonly values = new Map<number, { fn: number; value: unknown }>();
 
-  /** The value kept under `token` (once), or `fallback` when there is none. */
-  take(token: number | undefined, fallback: () => unknown): unknown {
+  /** The value kept under `token`, boxed (`undefined` is a value too), once; nothing when none is. */
+  take(token: number | undefined): { value: unknown } | undefined {
     const kept = token === undefined ? undefined : this.values.get(token);
-    if (!kept) return fallback();
+    if (!kept) return undefined;
     this.values.delete(token!);
-    return kept.value;
-  }
-
-  has(token: number | undefined): boolean {
-    return token !== undefined && this.values.has(token);
+    return { value: kept.value };
   }
 
   /** Drops what the functions' calls handed back that never came back (their request settled). */

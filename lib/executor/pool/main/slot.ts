@@ -257,9 +257,11 @@ export class WorkerSlot implements ObjectsHost, InboxHost, ThreadHost {
         } else if (got?.r === r) {
           if (wait?.command) this.drainOrdered();
           if ('error' in got) {
-            throw this.kept.has(got.kept) ? this.kept.take(got.kept, () => undefined) : decodeThrown(got.error, new Error().stack, this.objects.decodeHooks);
+            const thrown = this.kept.take(got.kept);
+            throw thrown ? thrown.value : decodeThrown(got.error, new Error().stack, this.objects.decodeHooks);
           }
-          const value = this.kept.take(got.kept, () => decode(got.ok, this.objects.decodeHooks));
+          const kept = this.kept.take(got.kept);
+          const value = kept ? kept.value : decode(got.ok, this.objects.decodeHooks);
           const listenerError = this.listenerErrors.get(r);
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the listener threw, as thrown in-process
           if (listenerError !== undefined) throw listenerError;
@@ -319,12 +321,12 @@ export class WorkerSlot implements ObjectsHost, InboxHost, ThreadHost {
     if (this.pending.size === 0) this.updateRef();
     if ('error' in m) {
       // A Failure, not settle's error argument: a thrown `undefined` would read there as success.
-      const kept = this.kept.has(m.kept) ? { value: this.kept.take(m.kept, () => undefined) } : undefined;
-      return this.settle(p, OK, new Failure(m.error, kept));
+      return this.settle(p, OK, new Failure(m.error, this.kept.take(m.kept)));
     }
     let value: unknown;
     try {
-      value = m.kept === undefined ? decode(m.ok, this.objects.decodeHooks) : this.kept.take(m.kept, () => decode(m.ok, this.objects.decodeHooks));
+      const kept = this.kept.take(m.kept);
+      value = kept ? kept.value : decode(m.ok, this.objects.decodeHooks);
     } catch (error) {
       return this.settle(p, error);
     }
