@@ -1,7 +1,5 @@
-// The pool executor's blocking view, the sync framework's executor: the same pool, refs and steps,
-// run blocking (./main/steps.ts runSync). invoke() returns an already-settled result
-// (../../framework/settled.ts); everything else is the pool executor's own (creation and chaining
-// are synchronous there already, and `for await` stays async).
+// The sync framework's executor: a blocking view of the pool executor (same pool, refs and steps, run by
+// ./main/steps.ts runSync). Only invoke() and iterateSync() differ: creation and chaining are synchronous already.
 import type { Executor } from '../types.js';
 import type { Framework } from '../../framework/types.js';
 import { Settled } from '../../framework/settled.js';
@@ -12,8 +10,7 @@ import { command } from './main/command.js';
 import { BLOCKING, runSync } from './main/steps.js';
 import { poolSlots } from './main/internals.js';
 
-export interface BlockingExecutor extends PoolExecutor {
-  /** The pool executor this view blocks on. */
+interface BlockingExecutor extends PoolExecutor {
   readonly base: PoolExecutor;
   /** Already settled when it returns (a GridFS stream's own methods excepted: Node streams here, their Promises). */
   invoke(ref: object, member: string | symbol, args: unknown[]): Settled | Promise<unknown>;
@@ -42,12 +39,10 @@ export function executorFor(framework: Framework, executor: Executor): Executor 
 }
 
 function blockingView(base: PoolExecutor): BlockingExecutor {
-  // Inherits every member of the pool executor (stats, close...); overrides the blocking ones.
   const view = Object.create(base) as BlockingExecutor;
   return Object.assign(view, {
     base,
     invoke(refObject: object, member: string | symbol, args: unknown[]) {
-      // GridFS streams are Node streams on this thread: their methods keep returning Promises.
       if (isPoolStream(refObject)) return base.invoke(refObject, member, args);
       return Settled.from(() => runSync(command(ownRef(refObject), member, args, BLOCKING)));
     },

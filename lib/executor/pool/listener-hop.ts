@@ -1,12 +1,10 @@
-// Listeners the driver waits for (the registry's awaitedEvents): a throw there aborts the operation before
-// anything is sent, so, forwarded after the fact, it would come too late. While the main thread listens to one,
-// the worker's forwarder waits in the driver's emit for the main thread to run the listeners (./worker/
-// listener-hop.ts posts, ./main/listener-hops.ts answers), then returns or throws as they did.
+// Listeners the driver waits for (the registry's awaitedEvents): a throw there aborts the operation before anything
+// is sent, so forwarding it after the fact is too late. The worker's forwarder waits in the driver's emit for the main
+// thread's listeners, then returns or throws as they did (./worker/listener-hop.ts posts, ./main/listener-hops.ts answers).
 import type { MessagePort } from 'node:worker_threads';
 import type { ClassName } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 
-/** Whether the worker waits for the main thread's listeners of `event` on a `cls` object (the registry's awaitedEvents). */
 export function waitsForListeners(cls: ClassName, event: string): boolean {
   return resolveClass(cls).awaitedEvents.has(event);
 }

@@ -1,7 +1,6 @@
-// Messages between the main thread and a pool worker, and the allowlist built from the registry. One
-// MessageChannel carries everything, in order, both ways: a command is one message each way (plus `part`
-// messages for long arrays, so neither thread stalls on one huge clone). A second channel carries only the
-// replies to blocking requests, read with receiveMessageOnPort while the main thread waits on the shared flag.
+// Messages between the main thread and a pool worker, and the registry's allowlist. One MessageChannel carries
+// everything in order, both ways (long arrays in `part` slices, so neither thread stalls on one huge clone); a second
+// carries only blocking replies, read with receiveMessageOnPort while the main thread waits on the shared flag.
 import type { Attribute, ClassName, FetchRole } from '../../registry/kinds.js';
 import { resolveClass } from '../../registry/resolve.js';
 import { attempt } from '../../util/attempt.js';
@@ -75,8 +74,8 @@ export type SyncReply = { r: number; ok: unknown; kept?: number } | { r: number;
 export const PART_SIZE = 512;
 
 /** Symbols travel by name. */
-export type SymbolName = '@@asyncDispose' | '@@asyncIterator';
-export const SYMBOL_BY_NAME: Record<SymbolName, symbol> = {
+type SymbolName = '@@asyncDispose' | '@@asyncIterator';
+const SYMBOL_BY_NAME: Record<SymbolName, symbol> = {
   '@@asyncDispose': (Symbol as unknown as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('nodejs.asyncDispose'),
   '@@asyncIterator': Symbol.asyncIterator,
 };

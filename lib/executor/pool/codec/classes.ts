@@ -82,7 +82,6 @@ function buildTable() {
   const internalData = new Set(INTERNAL_DATA_CLASSES);
   const ambiguous = new Set<string>();
   let scannedModules = -1;
-  /** Scans the driver's loaded modules for classes not yet known (when more modules got loaded). */
   const refreshDriverClasses = (): void => {
     const paths = Object.keys(cache);
     if (paths.length === scannedModules) return;
@@ -102,7 +101,6 @@ function buildTable() {
     }
   };
   refreshDriverClasses();
-  // notDriver: prototypes of class instances known not to be driver classes.
   return { handlers, names, byName, refreshDriverClasses, notDriver: new WeakSet<object>() };
 }
 
@@ -170,7 +168,7 @@ function constructError(cls: new (...args: any[]) => Error, message: string): Er
   }
 }
 
-export const ERROR: Handler = {
+const ERROR: Handler = {
   tag: 'Error',
   serialize: encError,
   deserialize(t, hooks, dec) {

@@ -1,7 +1,6 @@
-// The walk, one pass each way. encode copies a container only from its first child that needed a tag
-// (measured faster than copying all: README, Benchmarks), so untagged data is returned as is; plain
-// objects, arrays and primitives are handled inline, other objects by their prototype's handler.
-// decode replaces tags in place in the clone. Paths for messages are built only on failure.
+// The walk, one pass each way. encode copies a container only from its first child that needed a tag (measured
+// faster than copying all: README, Benchmarks), so untagged data is returned as is; decode replaces tags in place in
+// the clone. Paths for messages are built only on failure.
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- the codec handles any callable or constructor by identity and prototype only */
 import { BSON } from '../../../driver.js';
 import { foreignBson, BSON_CLASSES } from './bson.js';

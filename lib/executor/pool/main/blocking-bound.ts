@@ -3,10 +3,9 @@
 // (plus a retry); the margin covers crossing the thread boundary.
 import type { RemoteRef } from './remote-ref.js';
 
-/** Added to every derived bound. */
 export const BLOCKING_MARGIN_MS = 5_000;
 /** The bound when the client sets no finite timeout (socketTimeoutMS 0, no timeoutMS). */
-export const DEFAULT_BLOCKING_CEILING_MS = 300_000;
+const DEFAULT_BLOCKING_CEILING_MS = 300_000;
 /** How long the driver's convenient transactions may retry (withTransaction). */
 const TRANSACTION_RETRY_MS = 120_000;
 

@@ -21,8 +21,8 @@ export function* command(target: RemoteRef, member: string | symbol, args: unkno
     yield { all: (target.replicas ?? [target]).map((r) => closeOn(r, name, attr, [...args], w)) };
     return undefined;
   }
-  target.slot.objects.ensureAlive(target);
   if (!target.replicas) return yield* commandOn(target, name, attr, args, w);
+  target.slot.objects.ensureAlive(target);
   // connect concerns every worker's driver client; other commands go to one worker (see nextReplica).
   if (attr?.kind === 'async' && attr.client === 'everyReplica') {
     yield { all: target.replicas.map((r) => commandOn(r, name, attr, [...args], w)) };

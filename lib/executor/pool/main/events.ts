@@ -10,7 +10,6 @@ export function listen(ref: RemoteRef, member: string, args: unknown[]): unknown
   for (const r of sources) r.emitter = emitter;
   const before = new Set(emitter.eventNames());
   const result = (emitter as unknown as Record<string, (...a: unknown[]) => unknown>)[member]!.apply(emitter, args);
-  // What the registry says a listener method does (ChainingEventMethod('adds' | 'removes')).
   const attr = ref.resolved.attributes.get(member);
   const effect = attr?.kind === 'event' ? attr.listeners : undefined;
   if (effect === 'adds') {

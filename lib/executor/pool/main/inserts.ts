@@ -1,9 +1,6 @@
-// In-process, the driver writes the `_id` it generates into the caller's own documents (the
-// registry's IdRole says which), with the collection's pkFactory unless forceServerObjectId, or the
-// client's for MongoClient.bulkWrite. The worker only sees copies (and a pkFactory is a main-thread
-// object), so the same ids are set here before sending, by the driver's rules
-// (maybeAddIdToDocuments, ClientBulkWriteCommandBuilder): `doc._id` reads as in-process after the
-// call, a failed one too, and the driver in the worker finds the ids already there.
+// In-process, the driver writes the `_id` it generates into the caller's own documents (the registry's IdRole says
+// which). The worker sees only copies (and a pkFactory is a main-thread object), so the same ids are set here before
+// sending, by the driver's rules (maybeAddIdToDocuments, ClientBulkWriteCommandBuilder): `doc._id` reads as in-process.
 import { ObjectId, WriteConcern } from '../../../driver.js';
 import { INSERT_MODEL, type Attribute, type IdRole } from '../../../registry/kinds.js';
 import type { RemoteRef } from './remote-ref.js';
@@ -118,10 +115,8 @@ interface ClientShadow {
 }
 
 /**
- * MongoClient.bulkWrite (driver 6.10+): each insertOne model's document gets
- * `document._id = document._id ?? pkFactory.createPk()` with the client's pkFactory, unless the
- * driver refuses the call first (no models, automatic encryption, w:0 with ordered writes or verbose
- * results).
+ * MongoClient.bulkWrite (driver 6.10+): each insertOne model's document gets `_id ?? pkFactory.createPk()` (the client's),
+ * unless the driver refuses the call first (no models, automatic encryption, w:0 with ordered writes or verbose results).
  */
 function assignClientBulkIds(client: RemoteRef, args: unknown[]): void {
   const models = args[0];

@@ -6,7 +6,7 @@ import type { SlotStats } from './stats.js';
 /** Key of a WorkerSlot's getter for its worker thread. */
 export const THREAD = Symbol('rotor.pool.thread');
 
-export interface Threaded {
+interface Threaded {
   readonly [THREAD]: Worker | undefined;
   stats(): Promise<SlotStats>;
 }

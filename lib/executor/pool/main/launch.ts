@@ -1,7 +1,6 @@
-// Starting the pool's worker thread as the app's process was started: with its node flags (those a
-// worker takes) and its environment (shared, live: what the app sets after import, dotenv or AWS_*
-// credentials, is what the driver reads there); and starting one early, before the app loads
-// (rotor/register, rotor/sync), for the first slot to adopt.
+// Starting the pool's worker thread as the app's process was started: its node flags (those a worker takes) and its
+// environment (shared, live: what the app sets after import, dotenv or AWS_* credentials, is what the driver reads);
+// and starting one early, before the app loads (rotor/register, rotor/sync), for the first slot to adopt.
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -54,9 +53,8 @@ function preloadsRegister(group: readonly string[]): boolean {
 }
 
 /**
- * The process's flags a worker may inherit: all but `--input-type` (string input only: a worker
- * from a file fails with it) and rotor/register's preload (it stays out of rotor's own worker:
- * loading it there would only cost the worker's start).
+ * The process's flags a worker may inherit: all but `--input-type` (string input only: a worker from a file fails with
+ * it) and rotor/register's preload (it stays out of rotor's own worker: loading it there would only slow the start).
  */
 export function candidateFlags(execArgv: readonly string[]): string[] {
   return flagGroups(execArgv)

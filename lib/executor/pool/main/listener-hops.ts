@@ -1,7 +1,6 @@
-// The main thread's side of a listener the driver waits for (see ../listener-hop.ts). Served wherever this
-// thread is: free, or blocked in a sync call on the same worker (requestSync reads the blocking channel), so
-// neither thread waits for the other. What a listener throws is kept here; the driver rethrows the worker's
-// copy, which comes back as a token, so the caller receives the very value (rule 2).
+// The main thread's side of a listener the driver waits for (../listener-hop.ts), served free or blocked in a sync call
+// (requestSync reads the blocking channel), so neither thread waits for the other. What a listener throws is kept
+// here; the worker's copy, rethrown by the driver, comes back as a token, so the caller receives the very value (rule 2).
 import type { MessagePort } from 'node:worker_threads';
 import { decode, encodeError } from '../codec/index.js';
 import type { InboxHost } from './slot-inbox.js';
@@ -9,8 +8,7 @@ import type { Request } from '../protocol.js';
 import { HOP_FLAG, type HopAnswer, type HopMessage, type HopThrown } from '../listener-hop.js';
 import { dropsEvent } from './cursor.js';
 
-/** What a hop needs of its slot. */
-export type HopHost = Pick<InboxHost, 'objects' | 'kept' | 'postNow'> & {
+type HopHost = Pick<InboxHost, 'objects' | 'kept' | 'postNow'> & {
   /** Handles what the worker posted on the ordered channel before the event, first, as emitted. */
   drainOrdered(): void;
 };

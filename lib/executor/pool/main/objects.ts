@@ -23,7 +23,6 @@ export interface ObjectsHost extends Slot {
 
 export class RemoteObjects implements SlotObjects {
   private nextId = 1;
-  /** Held weakly: a collected one is released in the worker, in batches. */
   private readonly refs = new Map<number, WeakRef<RemoteRef>>();
   private releases: ReleaseToken[] = [];
   private readonly finalizer = new FinalizationRegistry<ReleaseToken>((token) => this.release(token));
@@ -144,8 +143,6 @@ export class RemoteObjects implements SlotObjects {
       this.owned = undefined;
     }
   }
-
-  // -- how handles and functions cross -----------------------------------------------------------
 
   readonly encodeHooks: EncodeHooks = {
     symbolKeys: 'drop', // as the driver's BSON serializer ignores them

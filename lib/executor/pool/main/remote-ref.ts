@@ -9,6 +9,9 @@ export interface Slot {
   readonly isClosed: boolean;
   /** One request, one reply; `signal` rejects it at once when aborted. */
   request(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown>;
+  /** `request` for the steps' runner: resolves with the reply or a failure that `outcome` throws after the await. */
+  ask(m: Request, args?: unknown[], signal?: AbortSignal): Promise<unknown>;
+  outcome(reply: unknown): unknown;
   /** One request, the thread blocked until its reply. */
   requestSync(m: Request, args?: unknown[], wait?: SyncWait): unknown;
   /** Fire-and-forget, in order; functions among `args` live as long as `owner`. */

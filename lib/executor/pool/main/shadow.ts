@@ -1,8 +1,6 @@
-// Main-thread shadows: each client, database, collection, cursor... made through the pool is also made here,
-// from the same arguments, and never connected. The driver's own code validates the arguments on it (a bad
-// URI, `limit('x')` throw here, as in-process), so the request to the worker goes without waiting on a busy
-// worker. A shadow also answers the registry's fixed properties. It never does I/O: streams are not shadowed,
-// and a factory the driver refuses on an unconnected client (bulk operations) asks the worker instead.
+// Main-thread shadows: each client, database, collection, cursor... made through the pool is also made here, never
+// connected, so the driver's own code validates arguments (a bad URI, `limit('x')` throw here, as in-process) without
+// waiting on a busy worker; a shadow also answers the registry's fixed properties. Streams are not shadowed (no I/O).
 import { MongoNotConnectedError } from '../../../driver.js';
 import type { ClassName } from '../../../registry/kinds.js';
 import { HANDLE_OPTION_KEYS, resolveClass } from '../../../registry/resolve.js';

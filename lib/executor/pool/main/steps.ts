@@ -47,7 +47,7 @@ export async function runAsync<T>(steps: Steps<T>): Promise<T> {
     const s = step.value;
     let input: unknown;
     try {
-      input = 'ask' in s ? await s.ref.slot.request(s.ask, s.args, s.signal) : 'all' in s ? await Promise.all(s.all.map(runAsync)) : await s.settle;
+      input = 'ask' in s ? s.ref.slot.outcome(await s.ref.slot.ask(s.ask, s.args, s.signal)) : 'all' in s ? await Promise.all(s.all.map(runAsync)) : await s.settle;
     } catch (error) {
       step = steps.throw(error);
       continue;

@@ -1,7 +1,6 @@
-// Whether a worker thread is running, readable while this thread is blocked (rotor/sync's waits). The public
-// `worker.performance.eventLoopUtilization()` reads 0/0 until this thread's loop has handled the worker's
-// 'online' message, which a synchronous script never lets it do: a dead worker and a busy one look alike. The
-// native handle (Node's internal `kHandle`) answers at once: loop idle time ≥ 0 while running, else -1.
+// Whether a worker thread runs, readable while this thread is blocked. `worker.performance.eventLoopUtilization()`
+// reads 0/0 until this thread's loop handled the worker's 'online' message, which a synchronous script never lets it
+// do (dead and busy look alike); Node's internal `kHandle` answers at once: loop idle time ≥ 0 while running, else -1.
 import type { Worker } from 'node:worker_threads';
 
 let handleKey: symbol | null | undefined;

@@ -21,10 +21,9 @@ function track<T>(map: Map<number, Promise<unknown>>, id: number, promise: Promi
 export const rewinding = (id: number): Promise<unknown> | undefined => rewinds.get(id);
 
 /**
- * The next batch: the member with `mode`'s cursor role (next / tryNext) takes one document, then the
- * 'take' member (readBufferedDocuments) hands over what the driver holds. First in the reply: whether
- * the server side is still open after it (the 'closed' role reads false), which decides, on the main
- * thread, whether a close() after this batch kills the cursor (main/cursor.ts).
+ * The next batch: the member with `mode`'s cursor role takes one document, then the 'take' member hands over what the
+ * driver holds. First in the reply: whether the server side is still open after it ('closed' reads false), which
+ * decides on the main thread whether a close() after this batch kills the cursor (main/cursor.ts).
  */
 export function nextBatch(id: number, mode: FetchRole): Promise<unknown[]> {
   return track(fetches, id, fetchBatch(id, mode));

@@ -1,7 +1,6 @@
-// tinypool's entry for a pool worker. Small on purpose: tinypool marks a worker ready (and lets the
-// process exit around it) only once its entry module has loaded, so a process that never uses its
-// early worker (a CLI's --help under rotor/register on the pool) would otherwise wait ~150 ms at
-// exit for the driver to load there. The worker's code and the driver load meanwhile.
+// tinypool's entry for a pool worker, small on purpose: tinypool marks a worker ready (and lets the process exit
+// around it) only once its entry module loaded, so a process that never uses its early worker (a CLI's --help under
+// rotor/register) would wait ~150 ms at exit for the driver to load. The worker's code loads meanwhile, below.
 import { workerData } from 'node:worker_threads';
 import type { Attach, PoolWorkerData } from '../protocol.js';
 import { bundleOr } from '../../../util/bundle.js';
@@ -11,8 +10,7 @@ import { bundleOr } from '../../../util/bundle.js';
 const data = (Array.isArray(workerData) ? workerData[1] : workerData) as PoolWorkerData | undefined;
 if (data?.started instanceof SharedArrayBuffer) Atomics.store(new Int32Array(data.started), 0, 1);
 
-// The worker's code as one file (scripts/bundle-pool.mjs), or its modules (under coverage, or a
-// tsc-only rebuild: ../../../util/bundle.ts).
+// One file (scripts/bundle-pool.mjs), or the modules (under coverage, or a tsc-only rebuild: ../../../util/bundle.ts).
 const loading: Promise<typeof import('./index.js')> = import(bundleOr(new URL('./bundle.js', import.meta.url), new URL('./index.js', import.meta.url)).href);
 loading.catch(() => {}); // an unused early worker that cannot load ends quietly; a used one reports below
 

@@ -108,27 +108,40 @@ function decodeArgs(args: unknown[], abortId?: number, optionsAt?: number): unkn
 // the operation in-process. Only for clients that forward events: AsyncLocalStorage slows every promise.
 const operation = new AsyncLocalStorage<number>();
 
-async function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
+function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
   const rewind = rewinding(m.id);
-  if (rewind) await rewind;
+  return rewind ? rewind.then(() => invokeNow(m)) : invokeNow(m);
+}
+
+/** The driver's method called: its promise, with what the registry asks of its outcome (no async frame: the hot path). */
+function invokeNow(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
   const e = entry(m.id);
   const attr = checkAllowed(e.cls, 'invoke', m.member);
-  let args: unknown[] = [];
+  const closing = attr.kind === 'async' && attr.client === 'releases';
+  let args: unknown[];
+  let op: Promise<unknown>;
   try {
-    const call = (): Promise<unknown> => e.obj[memberKey(m.member)](...(args = decodeArgs(m.args, m.abortId, attr.optionsAt)));
-    const closing = attr.kind === 'async' && attr.client === 'releases';
+    args = decodeArgs(m.args, m.abortId, attr.optionsAt);
     // close() squashes what its endSessions throws, a listener's throw included.
     const cause = closing ? SWALLOWED_CAUSE : m.r;
-    const result = await (cause !== undefined && clientForwards(m.id) ? operation.run(cause, call) : call());
-    if (closing) {
+    const call = (): unknown => e.obj[memberKey(m.member)](...args);
+    op = Promise.resolve(cause !== undefined && clientForwards(m.id) ? operation.run(cause, call) : call());
+  } catch (error) {
+    op = Promise.reject(error);
+  }
+  if (m.abortId !== undefined) {
+    const abortId = m.abortId;
+    op = op.finally(() => aborts.delete(abortId));
+  }
+  if (closing) {
+    return op.then((result) => {
       releaseClient(m.id);
       hooksByOwner.delete(m.id);
-    }
-    if (attr.kind === 'async' && attr.ids === 'document') leaveOutEchoedId(args[0], result);
-    return result;
-  } finally {
-    if (m.abortId !== undefined) aborts.delete(m.abortId);
+      return result;
+    });
   }
+  if (attr.kind === 'async' && attr.ids === 'document') return op.then((result) => (leaveOutEchoedId(args[0], result), result));
+  return op;
 }
 
 /**

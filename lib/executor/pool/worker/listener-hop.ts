@@ -1,7 +1,6 @@
-// The worker's side of a listener the driver waits for (../listener-hop.ts): the forwarder posts the
-// event on the blocking channel (which the main thread reads whether free or blocked in a sync call),
-// waits on the hop channel's flag for the answer, and returns or throws what the listener threw, so
-// the driver aborts the command before sending, as in-process.
+// The worker's side of a listener the driver waits for (../listener-hop.ts): the forwarder posts the event on the
+// blocking channel (which the main thread reads even while blocked in a sync call), waits on the hop flag for the
+// answer, and returns or throws as the listener did, so the driver aborts the command before sending, as in-process.
 import { MessageChannel, receiveMessageOnPort, threadId, type MessagePort } from 'node:worker_threads';
 import { decodeThrown, type DecodeHooks } from '../codec/index.js';
 import { HOP_FLAG, HOP_FLAG_LENGTH, HOP_SLICE_MS, type HopAnswer, type HopThrown } from '../listener-hop.js';
@@ -36,7 +35,6 @@ export function revokedProxy(): object {
   return proxy;
 }
 
-/** The forwarder of `event` on object `id` that waits for the main thread's listeners. */
 export function waitingForwarder(id: number, event: string, encodeArgs: (args: unknown[]) => unknown): (...args: unknown[]) => void {
   return (...args: unknown[]) => {
     const d = deps!;

@@ -1,7 +1,6 @@
-// A bounded copy of a driver internal for the main thread (`client.topology`, `client.s`...), which libraries
-// probe for duck typing and state (mongoose reads `client.topology` for its readyState). The graph is large and
-// cyclic: the copy goes breadth first (shallow fields are always there), within SNAPSHOT_DEPTH and
-// SNAPSHOT_NODES, a class instance as its own fields and getters; what cannot cross is left out. Never throws.
+// A bounded copy of a driver internal (`client.topology`, `client.s`...) for libraries that probe it (mongoose reads
+// `client.topology` for its readyState). The graph is large and cyclic: breadth first (shallow fields always make it),
+// within SNAPSHOT_DEPTH and SNAPSHOT_NODES, a class instance as its fields and getters. Never throws.
 import { driverClassOf } from '../../../registry/driver-classes.js';
 import { crossesAsValue, encode, NO_REFS } from '../codec/index.js';
 

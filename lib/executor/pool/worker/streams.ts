@@ -35,7 +35,6 @@ export async function streamAction(stream: any, action: 'write' | 'end' | 'read'
   }
 }
 
-/** How many bytes a download's worker side reads ahead of the main thread's requests. */
 const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 
 // A download reads the driver's stream ahead (up to READ_AHEAD_BYTES, then pauses it); a 'read' takes all

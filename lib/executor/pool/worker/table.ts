@@ -5,7 +5,7 @@ import { resolveClass } from '../../../registry/resolve.js';
 import type { ClassName } from '../../../registry/kinds.js';
 import { attempt } from '../../../util/attempt.js';
 
-export interface Entry {
+interface Entry {
   readonly obj: any;
   readonly cls: ClassName;
   readonly owner: number; // the owning client's id (its own for a client; 0 when unknown)
