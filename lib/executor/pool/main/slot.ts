@@ -167,7 +167,8 @@ export class WorkerSlot implements ObjectsHost, InboxHost, ThreadHost {
     try {
       this.usable(nameOf(m));
     } catch (error) {
-      return Promise.reject(error as Error);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what usable() threw, as thrown
+      return Promise.reject(error);
     }
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort reason is any value, rejected as given
     if (signal?.aborted) return Promise.reject(signal.reason);

@@ -127,6 +127,7 @@ function invokeNow(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
     const call = (): unknown => e.obj[memberKey(m.member)](...args);
     op = Promise.resolve(cause !== undefined && clientForwards(m.id) ? operation.run(cause, call) : call());
   } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what the driver threw, as thrown
     op = Promise.reject(error);
   }
   if (m.abortId !== undefined) {
