@@ -15,7 +15,14 @@ import type { Steps, Waiter } from './steps.js';
 export const releasesClient = (attr: Attribute | undefined): boolean => attr?.kind === 'async' && attr.client === 'releases';
 
 /** A command on a handle: on a client spanning several workers, the replica(s) it concerns. */
-export function* command(target: RemoteRef, member: string | symbol, args: unknown[], w: Waiter, attr = target.resolved.attributes.get(member)): Steps<unknown> {
+export function command(target: RemoteRef, member: string | symbol, args: unknown[], w: Waiter, attr = target.resolved.attributes.get(member)): Steps<unknown> {
+  // The usual case is commandOn's steps themselves (no generator around them); a bad member throws in the steps.
+  if (typeof member === 'string' && !target.replicas && !releasesClient(attr)) return commandOn(target, member, attr, args, w);
+  return spanningCommand(target, member, args, w, attr);
+}
+
+/** The rest: a client's release (every replica), a symbol-keyed member, a client spanning workers. */
+function* spanningCommand(target: RemoteRef, member: string | symbol, args: unknown[], w: Waiter, attr: Attribute | undefined): Steps<unknown> {
   const name = memberName(member);
   if (releasesClient(attr)) {
     yield { all: (target.replicas ?? [target]).map((r) => closeOn(r, name, attr, [...args], w)) };
