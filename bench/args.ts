@@ -35,7 +35,9 @@ options:
   --iterations N       timed iterations per target for every task (default: per task)
   --targets a,b        only these targets (the baseline is always included)
   --tasks x,y          only these tasks ('overhead' is the overhead section, 'micro' the micro benchmark,
-                       'coldStart' the cold-process section: node -e that connects, pings, exits)
+                       'coldStart' the cold-process section: node -e that connects, pings, exits;
+                       'perThread' each thread's CPU per command, pinned to one core: the pool
+                       targets against the raw hop; Linux only)
   --soak N             instead of the tasks: N mixed operations per target, then heap/RSS growth
                        after a forced GC and the pool's counters after close (exit 1 if not 0)
   --out DIR            write results there instead of bench/results

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { OverheadResult } from './overhead.js';
 import { overheadMarkdown, overheadSvg } from './report-overhead.js';
 import { coldStartMarkdown, type ColdStartResult } from './cold-start.js';
+import { perThreadMarkdown, type PerThreadResult } from './per-thread.js';
 
 export interface EventLoopDelay {
   /** Milliseconds a 10 ms timer fired late: median, 99th percentile, worst. */
@@ -102,6 +103,7 @@ export interface Results {
   micro?: { iterations: number; rows: MicroRow[] } | { error: string };
   overhead?: OverheadResult | { error: string };
   coldStart?: ColdStartResult | { error: string };
+  perThread?: PerThreadResult | { error: string };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,6 +179,7 @@ export function renderMarkdown(r: Results, svgFile?: string): string {
   lines.push(...workMarkdown(r));
   if (r.overhead) lines.push(...('error' in r.overhead ? ['## Overhead per command', '', `error: ${r.overhead.error}`, ''] : overheadMarkdown(r.overhead, targets, r.baseline)));
   if (r.coldStart) lines.push(...coldStartMarkdown(r.coldStart));
+  if (r.perThread) lines.push(...perThreadMarkdown(r.perThread));
   lines.push(`## Every task, every target`, '');
   lines.push('Event-loop delay: how late a 10 ms timer on the main thread fired while the timed iterations ran (perf_hooks.monitorEventLoopDelay), ms.', '');
   lines.push('| task | target | MB/s | ± | vs bare | median ms | iterations | loop delay p50 / p99 / max ms |');

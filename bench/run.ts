@@ -13,6 +13,7 @@ import { loadData } from './data.js';
 import { runMicro } from './micro.js';
 import { clock, Progress } from './progress.js';
 import { COLD_START, COLD_START_ROUNDS, coldStartConsole, runColdStart } from './cold-start.js';
+import { PER_THREAD, PER_THREAD_SCALE, perThreadConsole, runPerThread } from './per-thread.js';
 import { OVERHEAD, OVERHEAD_SCALE, runOverhead, type Participant } from './overhead.js';
 import { BLOCKING_DESIGN_FLOOR, DESIGN_FLOOR, driverInWorker } from './floor/driver-in-worker.js';
 import { renderMarkdown, writeResults, type Results } from './report.js';
@@ -30,7 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     args = parseArgs(argv);
     checkNames('target', args.targets, TARGETS.map((t) => t.name));
-    checkNames('task', args.tasks, [...TASKS.map((t) => t.name), OVERHEAD, MICRO, COLD_START]);
+    checkNames('task', args.tasks, [...TASKS.map((t) => t.name), OVERHEAD, MICRO, COLD_START, PER_THREAD]);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`bench: ${err.message}\n\n${USAGE}`);
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const withMicro = !args.tasks || args.tasks.includes(MICRO);
   const withOverhead = !args.tasks || args.tasks.includes(OVERHEAD);
   const withColdStart = !args.tasks || args.tasks.includes(COLD_START);
+  const withPerThread = !args.tasks || args.tasks.includes(PER_THREAD);
   const overheadScale = OVERHEAD_SCALE[args.quick ? 'quick' : 'full'];
   const complete = !args.quick && !args.targets && !args.tasks && args.iterations === undefined;
   const outDir = args.out ? resolve(args.out) : join(root, 'bench', 'results');
@@ -56,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const log = (msg: string): void => progress.line(msg);
 
   if (args.soak !== undefined) return runSoak({ n: args.soak, targets, db: args.db, outDir, log });
-  log(`rotor bench (${mode}): ${tasks.length} task(s)${withOverhead ? ' + overhead' : ''}${withMicro ? ' + micro' : ''}${withColdStart ? ' + coldStart' : ''} × ${targets.length} target(s)`);
+  log(`rotor bench (${mode}): ${tasks.length} task(s)${withOverhead ? ' + overhead' : ''}${withMicro ? ' + micro' : ''}${withColdStart ? ' + coldStart' : ''}${withPerThread ? ' + perThread' : ''} × ${targets.length} target(s)`);
   const runners: Runner[] = targets.map((target) => {
     const available = target.available();
     return available === true ? { target } : { target, blocked: { status: 'unavailable', reason: available } };
@@ -91,7 +93,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const live = runners.filter((r) => r.ops);
     const scaleOf = (task: TaskDef) => (args.quick ? task.quick : task.full);
     const roundsOf = (task: TaskDef) => scaleOf(task).warmup + (args.iterations ?? scaleOf(task).iterations);
-    progress.setTotal(tasks.reduce((n, t) => n + roundsOf(t) * live.length, 0) + (withOverhead ? 1 : 0) + (withMicro ? 1 : 0) + (withColdStart ? 1 : 0));
+    progress.setTotal(tasks.reduce((n, t) => n + roundsOf(t) * live.length, 0) + (withOverhead ? 1 : 0) + (withMicro ? 1 : 0) + (withColdStart ? 1 : 0) + (withPerThread ? 1 : 0));
 
     const results: Results = {
       tool: 'rotor bench',
@@ -183,6 +185,19 @@ export async function main(argv: readonly string[]): Promise<number> {
         results.coldStart = { error: message(err) };
         failed = true;
         log(`coldStart: error: ${message(err)}`);
+      }
+      progress.advance();
+    }
+
+    if (withPerThread) {
+      try {
+        const live = runners.filter((r) => !r.blocked).map((r) => r.target.name);
+        results.perThread = await runPerThread(server.uri, args.db, admin.db(args.db), live, PER_THREAD_SCALE[mode], (text) => progress.status(text));
+        for (const line of perThreadConsole(results.perThread)) log(line);
+      } catch (err) {
+        results.perThread = { error: message(err) };
+        failed = true;
+        log(`perThread: error: ${message(err)}`);
       }
       progress.advance();
     }

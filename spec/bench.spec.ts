@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OverheadResult } from '../bench/overhead.js';
+import type { PerThreadResult } from '../bench/per-thread.js';
 import { DESIGN_FLOOR } from '../bench/floor/driver-in-worker.js';
 import { renderMarkdown, renderSvg, type Results } from '../bench/report.js';
 import type { SoakResult } from '../bench/report-soak.js';
@@ -74,7 +75,7 @@ test.before(async () => {
   overheadOut = mkdtempSync(join(tmpdir(), 'rotor-bench-overhead-'));
   soakOut = mkdtempSync(join(tmpdir(), 'rotor-bench-soak-'));
   run = await bench(['--quick', '--tasks', TASKS.join(','), '--targets', TARGET_NAMES.join(','), '--out', out, '--db', dbName('bench')]);
-  overheadRun = await bench(['--quick', '--tasks', 'overhead,findManyWork', '--targets', 'rotor-promise-pool', '--out', overheadOut, '--db', dbName('bench_overhead')], 240_000);
+  overheadRun = await bench(['--quick', '--tasks', 'overhead,findManyWork,perThread', '--targets', 'rotor-promise-pool', '--out', overheadOut, '--db', dbName('bench_overhead')], 240_000);
   soakRun = await bench(['--soak', '48', '--targets', 'rotor-promise-inline,rotor-promise-pool', '--out', soakOut, '--db', dbName('bench_soak')]);
 });
 
@@ -171,6 +172,29 @@ test('--tasks overhead: floors, every command in both modes, pool ratios, in the
   const svg = readFileSync(join(overheadOut, 'partial.svg'), 'utf8');
   assert.is(xmlProblem(svg), null);
   assert.match(svg, /Overhead per command over bare/);
+});
+
+test('--tasks perThread: each thread\'s CPU per command, pinned, the pool target beside its raw hop (Linux; elsewhere skipped, saying why)', () => {
+  assert.is(overheadRun.code, 0, `exit ${overheadRun.code}\n${overheadRun.stdout}\n${overheadRun.stderr}`);
+  const r = JSON.parse(readFileSync(join(overheadOut, 'partial.json'), 'utf8')) as Results;
+  const p = r.perThread as PerThreadResult;
+  assert.ok(p && !('error' in p), `perThread: ${JSON.stringify(r.perThread)}`);
+  const md = readFileSync(join(overheadOut, 'partial.md'), 'utf8');
+  assert.match(md, /## Per thread, pinned to one core/);
+  if ('skipped' in p) {
+    assert.ok(process.platform !== 'linux', `skipped on Linux: ${p.skipped}`);
+    assert.match(overheadRun.stdout, /perThread: skipped: /);
+    return;
+  }
+  assert.equal(p.rows.map((row) => `${row.command} ${row.variant}`), ['hello', 'findOne', 'insertOne'].flatMap((c) => [`${c} raw`, `${c} rotor-promise-pool`]));
+  for (const row of p.rows) {
+    // The calling thread and the driver's worker both ran (10 ms ticks: 1,000 commands take several on each).
+    assert.ok(row.main > 0 && row.worker > 0 && row.wall > 0, `${row.command} ${row.variant}: ${JSON.stringify(row)}`);
+    assert.is(row.overRaw !== undefined, row.variant === 'rotor-promise-pool', 'a pool target is read against its raw hop');
+    if (row.overRaw) assert.ok(Number.isFinite(row.overRaw.main) && Number.isFinite(row.overRaw.total));
+  }
+  assert.match(overheadRun.stdout, /perThread \(pinned to one core, medians of 1, load [\d.]+ → [\d.]+\), CPU µs per command:/);
+  assert.match(md, /\| findOne \| rotor-promise-pool \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [+-][\d.]+ \| [+-][\d.]+ \|/);
 });
 
 test('findManyWork reports documents per second and event-loop delay against bare', () => {
