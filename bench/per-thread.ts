@@ -1,5 +1,5 @@
 // The per-thread section (`--tasks perThread`, issue #25's cost goal measured where it can be read):
-// CPU per command of each thread, the process pinned to one core (taskset -c 0), each variant in a
+// CPU per command of each thread, the process pinned to one core (taskset -c <its first CPU>), each variant in a
 // fresh process (./floor/per-thread-child.ts), rounds interleaved. In one busy process, or spread
 // over two cores, a thread's wake-up costs swing with the machine's load by more than rotor's whole
 // share (the overhead section's CPU column moves by ±25 µs between two identical builds); on one
@@ -7,6 +7,7 @@
 // rotor's share is the pool target's thread minus its raw hop's, per round, the median reported;
 // the worker's thread runs the driver, whose own spread (±30 µs) hides rotor's part of it.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Document } from 'mongodb';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -45,31 +46,46 @@ export interface PerThreadRow {
   overRaw?: { main: number; total: number };
 }
 
-export type PerThreadResult = { rounds: number; commands: number; rows: PerThreadRow[]; loadAverage: { start: number; end: number } } | { skipped: string };
+export type PerThreadResult = { rounds: number; commands: number; cpu: string; rows: PerThreadRow[]; loadAverage: { start: number; end: number } } | { skipped: string };
+
+/** The first CPU this process may run on (a container's cpuset may exclude CPU 0). */
+function firstAllowedCpu(): string | undefined {
+  return /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+}
 
 /** Why this machine cannot run the section, or undefined. */
-function unavailable(): string | undefined {
-  if (process.platform !== 'linux') return 'needs Linux (/proc/self/task and taskset)';
-  if (spawnSync('taskset', ['-c', '0', 'true']).status !== 0) return 'taskset is not available (util-linux)';
+function unavailable(cpu: string | undefined): string | undefined {
+  if (process.platform !== 'linux' || !existsSync('/proc/self/task')) return 'needs Linux (/proc/self/task/*/schedstat and taskset)';
+  if (cpu === undefined) return 'no allowed CPU found in /proc/self/status';
+  const pinned = spawnSync('taskset', ['-c', cpu, 'true'], { encoding: 'utf8' });
+  if (pinned.error) return `taskset could not run (${pinned.error.message}; it comes with util-linux)`;
+  if (pinned.status !== 0) return `taskset -c ${cpu} failed: ${pinned.stderr.trim()}`;
   return undefined;
 }
 
-function once(variant: string, command: string, n: number, uri: string, dbName: string): Promise<ThreadCpu> {
+/** A child that has not answered by then is killed (a server stalled mid-run would hold it forever). */
+const CHILD_TIMEOUT_MS = 180_000;
+
+function once(cpu: string, variant: string, command: string, n: number, uri: string, dbName: string): Promise<ThreadCpu> {
   const child = join(packageRoot, 'dist', 'bench', 'floor', 'per-thread-child.js');
   return new Promise((resolve, reject) => {
-    const proc = spawn('taskset', ['-c', '0', process.execPath, child, variant, command, String(n), uri, dbName], {
+    // taskset execs node: the child's pid is node's, so the kill below reaches it.
+    const proc = spawn('taskset', ['-c', cpu, process.execPath, child, variant, command, String(n), uri, dbName], {
       cwd: packageRoot,
       env: { ...process.env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), CHILD_TIMEOUT_MS);
     let out = '';
     let err = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
     proc.on('error', reject);
-    proc.on('close', (code) => {
+    proc.on('close', (code, signal) => {
+      clearTimeout(timer);
       const line = out.trim().split('\n').at(-1);
-      if (code !== 0 || !line?.startsWith('{')) reject(new Error(`${variant} ${command}: exit ${code}: ${err.trim().split('\n').slice(-3).join(' ')}`));
+      if (signal === 'SIGKILL') reject(new Error(`${variant} ${command}: no answer within ${CHILD_TIMEOUT_MS / 1000} s, killed`));
+      else if (code !== 0 || !line?.startsWith('{')) reject(new Error(`${variant} ${command}: exit ${code}: ${err.trim().split('\n').slice(-3).join(' ')}`));
       else resolve(JSON.parse(line) as ThreadCpu);
     });
   });
@@ -83,7 +99,8 @@ export async function runPerThread(
   scale: { rounds: number; commands: number },
   status: (text: string) => void,
 ): Promise<PerThreadResult> {
-  const why = unavailable();
+  const cpu = process.platform === 'linux' ? firstAllowedCpu() : undefined;
+  const why = unavailable(cpu);
   if (why) return { skipped: why };
   const pairs = PAIRS.filter((p) => targets.includes(p.target));
   const variants = [...new Set(pairs.flatMap((p) => [p.raw, p.target]))];
@@ -97,7 +114,7 @@ export async function runPerThread(
       for (let i = 0; i < variants.length; i++) {
         const v = variants[(i + r) % variants.length]!;
         status(`perThread: ${command}, round ${r + 1}/${scale.rounds}, ${v}`);
-        runs.get(v)!.push(await once(v, command, scale.commands, uri, dbName));
+        runs.get(v)!.push(await once(cpu!, v, command, scale.commands, uri, dbName));
       }
     }
     const total = (t: ThreadCpu): number => t.main + t.worker + t.others;
@@ -109,7 +126,7 @@ export async function runPerThread(
       rows.push(row);
     }
   }
-  return { rounds: scale.rounds, commands: scale.commands, rows, loadAverage: { start: round1(start), end: round1(os.loadavg()[0]!) } };
+  return { rounds: scale.rounds, commands: scale.commands, cpu: cpu!, rows, loadAverage: { start: round1(start), end: round1(os.loadavg()[0]!) } };
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
@@ -121,7 +138,7 @@ export function perThreadMarkdown(r: PerThreadResult | { error: string }): strin
   if ('error' in r) return [...lines, `error: ${r.error}`, ''];
   if ('skipped' in r) return [...lines, `skipped: ${r.skipped}`, ''];
   lines.push(
-    `CPU µs per command of each thread (/proc/self/task), each variant a fresh process pinned to one core with \`taskset -c 0\`, ${r.commands} sequential commands after a warm-up, medians of ${r.rounds} interleaved rounds; load average ${r.loadAverage.start} → ${r.loadAverage.end}. ` +
+    `CPU µs per command of each thread (/proc/self/task), each variant a fresh process pinned to one core with \`taskset -c ${r.cpu}\`, time on the CPU from schedstat, ${r.commands} sequential commands after a warm-up, medians of ${r.rounds} interleaved rounds; load average ${r.loadAverage.start} → ${r.loadAverage.end}. ` +
       '`raw`: the bare driver in a plain worker, one postMessage each way (`raw-blocking`: Atomics.wait + receiveMessageOnPort), compared with the pool target that waits the same way. ' +
       '"main over raw" is rotor\'s CPU on the calling thread, which repeats within a few µs; the worker runs the driver, whose own spread (±30 µs) is in "total over raw". Issue #25\'s goal: ≤ 25 µs over the raw hop.',
     '',
@@ -138,7 +155,7 @@ export function perThreadMarkdown(r: PerThreadResult | { error: string }): strin
 export function perThreadConsole(r: PerThreadResult): string[] {
   if ('skipped' in r) return [`perThread: skipped: ${r.skipped}`];
   return [
-    `perThread (pinned to one core, medians of ${r.rounds}, load ${r.loadAverage.start} → ${r.loadAverage.end}), CPU µs per command:`,
+    `perThread (pinned to CPU ${r.cpu}, medians of ${r.rounds}, load ${r.loadAverage.start} → ${r.loadAverage.end}), CPU µs per command:`,
     ...r.rows.map(
       (row) =>
         `  ${row.command.padEnd(10)} ${row.variant.padEnd(20)} main ${row.main} worker ${row.worker} others ${row.others}${row.overRaw ? `  over raw: main ${signed(row.overRaw.main)}, total ${signed(row.overRaw.total)}` : ''}`,

@@ -191,8 +191,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
     if (withPerThread) {
       try {
-        const live = runners.filter((r) => !r.blocked).map((r) => r.target.name);
-        results.perThread = await runPerThread(server.uri, args.db, admin.db(args.db), live, PER_THREAD_SCALE[mode], (text) => progress.status(text));
+        results.perThread = await runPerThread(server.uri, args.db, admin.db(args.db), live.map((r) => r.target.name), PER_THREAD_SCALE[mode], (text) => progress.status(text));
         for (const line of perThreadConsole(results.perThread)) log(line);
       } catch (err) {
         results.perThread = { error: message(err) };

@@ -273,6 +273,8 @@ export class WorkerSlot implements ObjectsHost, InboxHost, ThreadHost {
           if (wait?.command) this.drainOrdered();
           if ('error' in got) {
             const thrown = this.kept.take(got.kept);
+            // Closed by a listener or callback run meanwhile: the worker's failure is the close's, reported as an async request's is.
+            if (this.closed) throw new PoolClosedError('a command in flight');
             throw thrown ? thrown.value : decodeThrown(got.error, new Error().stack, this.objects.decodeHooks);
           }
           const kept = this.kept.take(got.kept);
