@@ -154,8 +154,9 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
       state.closing = true;
       if (closedWithClient(ref)) return undefined;
       // As the driver's close(), decided at the call, before anything is awaited (a loop reading on without awaiting it
-      // stops at once). A read-ahead batch killIfOpen drops would not have been fetched in-process; a cursor the server
-      // had finished keeps its buffered documents readable (a read-ahead then brings nothing).
+      // stops at once): one whose server side was open after the batch the caller last took is killed and reads as
+      // exhausted (its read-ahead batch dropped: in-process it was never fetched); one the server had finished keeps
+      // its buffered documents readable (a read-ahead then brings nothing).
       killIfOpen(state);
       yield { ask: { op: 'invoke', id: ref.id, member, args: [] }, ref, args: [] };
       ref.ended = true;

@@ -1,6 +1,7 @@
 // Main-thread shadows: each client, database, collection, cursor... made through the pool is also made here, never
 // connected, so the driver's own code validates arguments (a bad URI, `limit('x')` throw here, as in-process) without
-// waiting on a busy worker; a shadow also answers the registry's fixed properties. Streams are not shadowed (no I/O).
+// waiting on a busy worker; a shadow also answers the registry's fixed properties. Streams are not shadowed (no I/O),
+// and a factory the driver refuses on an unconnected client (bulk operations) asks the worker instead.
 import { MongoNotConnectedError } from '../../../driver.js';
 import type { ClassName } from '../../../registry/kinds.js';
 import { HANDLE_OPTION_KEYS, resolveClass } from '../../../registry/resolve.js';
