@@ -138,67 +138,61 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (result.cells.some((c) => c.status === 'error')) failed = true;
     }
 
+    /** One section after the tasks: its result, or its error (the run then fails), into the results; its console lines logged. */
+    const section = async <T,>(name: string, run: () => T | Promise<T>, lines: (r: T) => string[]): Promise<T | { error: string }> => {
+      try {
+        const r = await run();
+        for (const line of lines(r)) log(line);
+        return r;
+      } catch (err) {
+        failed = true;
+        log(`${name}: error: ${message(err)}`);
+        return { error: message(err) };
+      } finally {
+        progress.advance();
+      }
+    };
+
+    const uri = server.uri;
     if (withOverhead) {
       log(`[overhead] µs per command over ${BASELINE}: ${overheadScale.sequential} sequential / 80 × ${overheadScale.each} concurrent, ${overheadScale.warmup} warm-up + ${overheadScale.rounds} rounds, with the thread round-trip floor`);
-      try {
-        const participants: Participant[] = live.map((r) => ({ target: r.target.name, ops: r.ops!, pool: r.target.pool === true }));
-        // The design floor runs with the targets when a pool target does: what rotor's pool is divided by.
-        // The design floors (raw hops) run with the targets when a pool target does: the async one
-        // for every pool target, the blocking one too when a blocking (sync) pool target runs.
-        const floorsFor: Array<'async' | 'blocking'> = participants.some((p) => p.pool) ? ['async'] : [];
-        if (participants.some((p) => p.pool && !p.ops.concurrent)) floorsFor.push('blocking');
-        for (const kind of floorsFor) {
-          const ops = await driverInWorker(server.uri, args.db, kind === 'blocking');
-          designOps.push(ops);
-          participants.push({ target: kind === 'blocking' ? BLOCKING_DESIGN_FLOOR : DESIGN_FLOOR, ops, pool: false, designFloor: kind });
-        }
-        results.overhead = await runOverhead(participants, BASELINE, adminDb, overheadScale, (text) => progress.status(text));
-        for (const line of overheadConsole(results.overhead, BASELINE)) log(line);
-        if (results.overhead.rows.some((row) => row.cells.some((c) => c.status === 'error'))) failed = true;
-      } catch (err) {
-        results.overhead = { error: message(err) };
-        failed = true;
-        log(`overhead: error: ${message(err)}`);
-      }
-      progress.advance();
+      results.overhead = await section(
+        'overhead',
+        async () => {
+          const participants: Participant[] = live.map((r) => ({ target: r.target.name, ops: r.ops!, pool: r.target.pool === true }));
+          // The design floors (raw hops) run with the targets when a pool target does: the async one
+          // for every pool target, the blocking one too when a blocking (sync) pool target runs.
+          const floorsFor: Array<'async' | 'blocking'> = participants.some((p) => p.pool) ? ['async'] : [];
+          if (participants.some((p) => p.pool && !p.ops.concurrent)) floorsFor.push('blocking');
+          for (const kind of floorsFor) {
+            const ops = await driverInWorker(uri, args.db, kind === 'blocking');
+            designOps.push(ops);
+            participants.push({ target: kind === 'blocking' ? BLOCKING_DESIGN_FLOOR : DESIGN_FLOOR, ops, pool: false, designFloor: kind });
+          }
+          const overhead = await runOverhead(participants, BASELINE, adminDb, overheadScale, (text) => progress.status(text));
+          if (overhead.rows.some((row) => row.cells.some((c) => c.status === 'error'))) failed = true;
+          return overhead;
+        },
+        (o) => overheadConsole(o, BASELINE),
+      );
     }
 
     if (withMicro) {
       const iterations = MICRO_ITERATIONS[mode];
       progress.status(`micro (${iterations.toLocaleString('en-US')} calls per case)`);
-      try {
-        results.micro = { iterations, rows: runMicro(iterations) };
-        for (const row of results.micro.rows) log(`micro: ${row.case}: direct ${row.direct.toFixed(1)} · hand-written ${row.handWritten.toFixed(1)} · rotor ${row.rotor.toFixed(1)} ns/call`);
-      } catch (err) {
-        results.micro = { error: message(err) };
-        failed = true;
-        log(`micro: error: ${message(err)}`);
-      }
-      progress.advance();
+      results.micro = await section(
+        'micro',
+        () => ({ iterations, rows: runMicro(iterations) }),
+        (m) => m.rows.map((row) => `micro: ${row.case}: direct ${row.direct.toFixed(1)} · hand-written ${row.handWritten.toFixed(1)} · rotor ${row.rotor.toFixed(1)} ns/call`),
+      );
     }
 
     if (withColdStart) {
-      try {
-        results.coldStart = await runColdStart(server.uri, args.iterations ?? COLD_START_ROUNDS[mode], (text) => progress.status(text));
-        for (const line of coldStartConsole(results.coldStart)) log(line);
-      } catch (err) {
-        results.coldStart = { error: message(err) };
-        failed = true;
-        log(`coldStart: error: ${message(err)}`);
-      }
-      progress.advance();
+      results.coldStart = await section('coldStart', () => runColdStart(uri, args.iterations ?? COLD_START_ROUNDS[mode], (text) => progress.status(text)), coldStartConsole);
     }
-
     if (withPerThread) {
-      try {
-        results.perThread = await runPerThread(server.uri, args.db, admin.db(args.db), live.map((r) => r.target.name), PER_THREAD_SCALE[mode], (text) => progress.status(text));
-        for (const line of perThreadConsole(results.perThread)) log(line);
-      } catch (err) {
-        results.perThread = { error: message(err) };
-        failed = true;
-        log(`perThread: error: ${message(err)}`);
-      }
-      progress.advance();
+      const names = live.map((r) => r.target.name);
+      results.perThread = await section('perThread', () => runPerThread(uri, args.db, adminDb, names, PER_THREAD_SCALE[mode], (text) => progress.status(text)), perThreadConsole);
     }
 
     results.finishedAt = new Date().toISOString();
