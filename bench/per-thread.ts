@@ -15,7 +15,12 @@ import { packageRoot } from '../lib/util/package-root.js';
 import { median } from './stats.js';
 
 export const PER_THREAD = 'perThread';
-export const PER_THREAD_SCALE = { full: { rounds: 5, commands: 3000 }, quick: { rounds: 1, commands: 1000 } } as const;
+/**
+ * `warmup`: commands run before the measured ones. Until V8 has compiled what a command runs, its compiler threads
+ * ("others") and the unoptimized code cost CPU per command; rotor has more code to compile than the raw hop, so a short
+ * warm-up (500) charged it ~+20 µs "others" and ~+15 µs main that a long-running process never pays again.
+ */
+export const PER_THREAD_SCALE = { full: { rounds: 5, commands: 3000, warmup: 10_000 }, quick: { rounds: 1, commands: 1000, warmup: 500 } } as const;
 
 const COMMANDS = ['hello', 'findOne', 'insertOne'] as const;
 /** The documents: a corpus of ten to find by _id, copies to insert (as the overhead section's). */
@@ -46,7 +51,7 @@ export interface PerThreadRow {
   overRaw?: { main: number; total: number };
 }
 
-export type PerThreadResult = { rounds: number; commands: number; cpu: string; rows: PerThreadRow[]; loadAverage: { start: number; end: number } } | { skipped: string };
+export type PerThreadResult = { rounds: number; commands: number; warmup: number; cpu: string; rows: PerThreadRow[]; loadAverage: { start: number; end: number } } | { skipped: string };
 
 /** The first CPU this process may run on (a container's cpuset may exclude CPU 0). */
 function firstAllowedCpu(): string | undefined {
@@ -66,7 +71,7 @@ function unavailable(cpu: string | undefined): string | undefined {
 /** A child that has not answered by then is killed (a server stalled mid-run would hold it forever). */
 const CHILD_TIMEOUT_MS = 180_000;
 
-function once(cpu: string, variant: string, command: string, n: number, uri: string, dbName: string): Promise<ThreadCpu> {
+function once(cpu: string, variant: string, command: string, n: number, warmup: number, uri: string, dbName: string): Promise<ThreadCpu> {
   const child = join(packageRoot, 'dist', 'bench', 'floor', 'per-thread-child.js');
   return new Promise((resolve, reject) => {
     // taskset execs node: the child's pid is node's, so the kill below reaches it.
@@ -96,7 +101,7 @@ export async function runPerThread(
   dbName: string,
   admin: { dropDatabase(): Promise<unknown>; collection(name: string): { insertMany(docs: Document[]): Promise<unknown> } },
   targets: readonly string[],
-  scale: { rounds: number; commands: number },
+  scale: { rounds: number; commands: number; warmup: number },
   status: (text: string) => void,
 ): Promise<PerThreadResult> {
   const cpu = process.platform === 'linux' ? firstAllowedCpu() : undefined;
@@ -114,7 +119,7 @@ export async function runPerThread(
       for (let i = 0; i < variants.length; i++) {
         const v = variants[(i + r) % variants.length]!;
         status(`perThread: ${command}, round ${r + 1}/${scale.rounds}, ${v}`);
-        runs.get(v)!.push(await once(cpu!, v, command, scale.commands, uri, dbName));
+        runs.get(v)!.push(await once(cpu!, v, command, scale.commands, scale.warmup, uri, dbName));
       }
     }
     const total = (t: ThreadCpu): number => t.main + t.worker + t.others;
@@ -126,7 +131,7 @@ export async function runPerThread(
       rows.push(row);
     }
   }
-  return { rounds: scale.rounds, commands: scale.commands, cpu: cpu!, rows, loadAverage: { start: round1(start), end: round1(os.loadavg()[0]!) } };
+  return { rounds: scale.rounds, commands: scale.commands, warmup: scale.warmup, cpu: cpu!, rows, loadAverage: { start: round1(start), end: round1(os.loadavg()[0]!) } };
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
@@ -138,7 +143,7 @@ export function perThreadMarkdown(r: PerThreadResult | { error: string }): strin
   if ('error' in r) return [...lines, `error: ${r.error}`, ''];
   if ('skipped' in r) return [...lines, `skipped: ${r.skipped}`, ''];
   lines.push(
-    `CPU µs per command of each thread (/proc/self/task), each variant a fresh process pinned to one core with \`taskset -c ${r.cpu}\`, time on the CPU from schedstat, ${r.commands} sequential commands after a warm-up, medians of ${r.rounds} interleaved rounds; load average ${r.loadAverage.start} → ${r.loadAverage.end}. ` +
+    `CPU µs per command of each thread (/proc/self/task), each variant a fresh process pinned to one core with \`taskset -c ${r.cpu}\`, time on the CPU from schedstat, ${r.commands} sequential commands after a warm-up of ${r.warmup} (steady state: the JIT done), medians of ${r.rounds} interleaved rounds; load average ${r.loadAverage.start} → ${r.loadAverage.end}. ` +
       '`raw`: the bare driver in a plain worker, one postMessage each way (`raw-blocking`: Atomics.wait + receiveMessageOnPort), compared with the pool target that waits the same way. ' +
       '"main over raw" is rotor\'s CPU on the calling thread, which repeats within a few µs; the worker runs the driver, whose own spread (±30 µs) is in "total over raw". Issue #25\'s goal: ≤ 25 µs over the raw hop.',
     '',
@@ -155,7 +160,7 @@ export function perThreadMarkdown(r: PerThreadResult | { error: string }): strin
 export function perThreadConsole(r: PerThreadResult): string[] {
   if ('skipped' in r) return [`perThread: skipped: ${r.skipped}`];
   return [
-    `perThread (pinned to CPU ${r.cpu}, medians of ${r.rounds}, load ${r.loadAverage.start} → ${r.loadAverage.end}), CPU µs per command:`,
+    `perThread (pinned to CPU ${r.cpu}, ${r.commands} after ${r.warmup} warm-up, medians of ${r.rounds}, load ${r.loadAverage.start} → ${r.loadAverage.end}), CPU µs per command:`,
     ...r.rows.map(
       (row) =>
         `  ${row.command.padEnd(10)} ${row.variant.padEnd(20)} main ${row.main} worker ${row.worker} others ${row.others}${row.overRaw ? `  over raw: main ${signed(row.overRaw.main)}, total ${signed(row.overRaw.total)}` : ''}`,

@@ -1,5 +1,5 @@
 // One run of the per-thread section (../per-thread.ts), in a process of its own that the parent pins
-// to one core: a raw hop or a rotor pool target runs `n` sequential commands after a warm-up, and
+// to one core: a raw hop or a rotor pool target runs `n` sequential commands after `warmup` of them, and
 // prints each thread's CPU µs per command, read from /proc/self/task (this thread, the thread doing
 // most of the rest, which is the driver's worker, and the others together: V8's and libuv's).
 import { readFileSync, readdirSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { TARGETS, shutdownRotor, type Ops } from '../targets.js';
 import { driverInWorker } from './driver-in-worker.js';
 import { SMALL, type ThreadCpu } from '../per-thread.js';
 
-const [variant, command, count, uri, dbName] = process.argv.slice(2) as [string, string, string, string, string];
+const [variant, command, count, warmup, uri, dbName] = process.argv.slice(2) as [string, string, string, string, string, string];
 
 function run(ops: Ops, n: number, k: number): Promise<unknown> {
   if (command === 'hello') return ops.command({ hello: 1 }, n);
@@ -32,7 +32,7 @@ function threadTimes(): Map<number, number> {
 const blocking = variant === 'raw-blocking';
 const ops = variant.startsWith('raw') ? await driverInWorker(uri, dbName, blocking) : await TARGETS.find((t) => t.name === variant)!.connect(uri, dbName);
 const n = Number(count);
-await run(ops, Math.min(n, 500), 0);
+for (let done = 0, total = Number(warmup); done < total; done += 1000) await run(ops, Math.min(1000, total - done), done);
 const before = threadTimes();
 const started = process.hrtime.bigint();
 await run(ops, n, 0);
