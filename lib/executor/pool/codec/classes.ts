@@ -8,10 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handleOnlyClasses } from '../../../registry/resolve.js';
-import { BSON_CLASSES } from './bson.js';
-import { BUFFER, CLONE, MAP, SET, VIEW } from './builtins.js';
 import { attempt } from '../../../util/attempt.js';
-import { constructorName, defineOwn, encField, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKeys, setOwn, TAG } from './wire.js';
+import { BSON_CLASSES, BUFFER, CLONE, constructorName, defineOwn, encField, LEFT_OUT, MAP, MAX_DEPTH, PathError, rejectSymbolKeys, SET, setOwn, TAG, VIEW } from './wire.js';
 import type { Dec, DecodeHooks, Enc, EncodeContext, Handler, WireTag } from './wire.js';
 
 let table: ReturnType<typeof buildTable> | undefined;
