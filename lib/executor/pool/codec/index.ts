@@ -179,9 +179,7 @@ function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
 function enterDeep(value: object, ctx: EncodeContext, depth: number): void {
   const deep = (ctx.deep ??= { path: [], depthOf: new Map() });
   const at = deep.depthOf.get(value);
-  if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) {
-    throw new PathError('Cannot convert circular structure to BSON', 'cycle');
-  }
+  if (at !== undefined && at < depth && deep.path[at - MAX_DEPTH - 1] === value) throw new PathError('Cannot convert circular structure to BSON', 'cycle');
   // A fixed limit, not the stack's: where an overflow struck first (encoder or clone) depended on the JIT.
   if (depth > REFUSED_DEPTH) throw new PathError(`nested too deeply to cross to <to> (over ${REFUSED_DEPTH} levels; MongoDB refuses documents nested more than 100 levels deep)`, 'depth');
   deep.path[depth - MAX_DEPTH - 1] = value;
