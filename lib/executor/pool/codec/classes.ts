@@ -8,10 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handleOnlyClasses } from '../../../registry/resolve.js';
-import { BSON_CLASSES } from './bson.js';
-import { BUFFER, CLONE, MAP, SET, VIEW } from './builtins.js';
 import { attempt } from '../../../util/attempt.js';
-import { constructorName, defineOwn, encField, LEFT_OUT, MAX_DEPTH, PathError, rejectSymbolKeys, setOwn, TAG } from './wire.js';
+import { BSON_CLASSES, BUFFER, CLONE, constructorName, defineOwn, encField, LEFT_OUT, MAP, MAX_DEPTH, PathError, rejectSymbolKeys, SET, setOwn, TAG, VIEW } from './wire.js';
 import type { Dec, DecodeHooks, Enc, EncodeContext, Handler, WireTag } from './wire.js';
 
 let table: ReturnType<typeof buildTable> | undefined;
@@ -91,8 +89,7 @@ function buildTable() {
       if (!path.startsWith(libDir) || path === main) continue;
       const moduleExports = cache[path]?.exports as Record<string, unknown> | undefined;
       if (typeof moduleExports !== 'object' || moduleExports === null) continue;
-      for (const name of Object.keys(moduleExports)) {
-        const value = moduleExports[name];
+      for (const [name, value] of Object.entries(moduleExports)) {
         if (!isClass(value) || ambiguous.has(name) || handlers.has(value.prototype as object)) continue;
         const wire = `mongodb#${name}`;
         if (byName.has(wire)) ambiguous.add(name);
@@ -220,8 +217,7 @@ export const DRIVER_PLAIN: Handler = { serialize: encPlainFields };
 
 export const DRIVER_OBJECT: Handler = {
   serialize(value: object) {
-    const name = constructorName(value);
-    throw new PathError(`a class instance with hidden state cannot cross to <to> (${name}: a driver object crosses only as a handle)`);
+    throw new PathError(`a class instance with hidden state cannot cross to <to> (${constructorName(value)}: a driver object crosses only as a handle)`);
   },
 };
 
