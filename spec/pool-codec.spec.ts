@@ -317,6 +317,16 @@ test('a lenient encode leaves a symbol-valued field of a driver class out, as of
   assert.not.ok('marker' in out.concern);
 });
 
+test('a lenient encode leaves a symbol value out of an Error and a Map too, as the BSON serializer does', () => {
+  const value = { err: Object.assign(new Error('x'), { tag: Symbol('t'), k: 2 }), map: new Map<string, unknown>([['a', 1], ['s', Symbol('q')], ['b', 2]]) };
+  const out = roundTrip(value, { refOf: () => undefined, lenient: true });
+  assert.is(out.err.message, 'x');
+  assert.is((out.err as unknown as { k: number }).k, 2);
+  assert.not.ok('tag' in out.err);
+  assert.equal([...out.map], [['a', 1], ['b', 2]]);
+  assert.equal(BSON.deserialize(BSON.serialize(value)), { err: { k: 2 }, map: { a: 1, b: 2 } }); // the bare driver's serializer
+});
+
 function bulkWriteResult(): { result: any; writeErrors: any[] } {
   const writeErrors = [new bulk.WriteError({ index: 1, code: 11000, errmsg: 'E11000 duplicate key error', errInfo: { k: 1 }, op: { _id: new ObjectId(), n: 1 } })];
   const bulkResult = {

@@ -131,6 +131,7 @@ export function encError(error: Error, ctx: EncodeContext, depth: number, enc: E
       const value = 'value' in descriptor ? descriptor.value : descriptor.get?.call(error);
       if (key === 'errorLabelSet' && value instanceof Set) continue; // MongoError's labels: sent as `l`
       const encoded = enc(value, ctx, depth + 1);
+      if (encoded === LEFT_OUT) continue; // a lenient encode's symbol: the BSON serializer drops the field
       setOwn(descriptor.enumerable ? (tag.f ??= {}) : (tag.h ??= {}), key, encoded);
     } catch {
       // a field that cannot cross (a function, a socket...) is dropped

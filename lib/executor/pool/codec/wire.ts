@@ -181,10 +181,12 @@ function copyOnWrite<A>(c: Container, step: (value: unknown, a: A, depth: number
     for (const [k, v] of c.entries()) {
       const sk = step(k, a, depth);
       const sv = map === undefined ? sk : step(v, a, depth);
-      if (out === undefined && (sk !== k || sv !== v)) out = map === undefined ? new Set([...c].slice(0, i)) : new Map([...map].slice(0, i));
+      const left = sk === LEFT_OUT || sv === LEFT_OUT; // a lenient encode's symbol: the BSON serializer drops the entry
+      if (out === undefined && (left || sk !== k || sv !== v)) out = map === undefined ? new Set([...c].slice(0, i)) : new Map([...map].slice(0, i));
+      i++;
+      if (left) continue;
       if (out instanceof Map) out.set(sk, sv);
       else out?.add(sk);
-      i++;
     }
   } catch (error) {
     throw encoding ? withSegment(error, map === undefined ? `<Set element ${i}>` : `<Map entry ${i}>`) : error;
