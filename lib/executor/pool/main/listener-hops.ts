@@ -56,16 +56,16 @@ export class ListenerHops {
     }
     if (m.channel) this.channels.set(m.w, { port: m.channel.port, flag: new Int32Array(m.channel.flag) });
     served++;
-    let answer: HopAnswer = { hop: m.hop };
+    let threw: HopThrown | undefined;
     this.serving.push({ event: m.event, w: m.w });
     try {
       this.host.drainOrdered();
-      emitEvent(this.host, m, (error) => (answer = { hop: m.hop, threw: this.thrown(error) }));
+      emitEvent(this.host, m, (error) => (threw = this.thrown(error)));
     } catch (error) {
-      answer = { hop: m.hop, threw: this.thrown(error) };
+      threw = this.thrown(error);
     } finally {
       this.serving.pop();
-      this.answer(m.w, answer);
+      this.answer(m.w, { hop: m.hop, threw });
     }
   }
 
@@ -101,21 +101,20 @@ export class ListenerHops {
     this.tokens.clear();
   }
 
-  /** What the worker's forwarder gets of a thrown value; anything with an identity is kept here. */
+  /** What the worker's forwarder gets of a thrown value; anything with an identity is kept here (a failure always is). */
   private thrown(value: unknown): HopThrown {
-    let message: { error?: unknown; kept?: number; revoked?: true } | undefined;
+    let message!: { error?: unknown; kept?: number; revoked?: true };
     this.host.kept.reply((m) => void (message = m), 0, LISTENER_FN, { error: value }, this.host.objects.encodeHooks);
-    const { error, kept, revoked } = message!;
+    const { error, kept, revoked } = message;
     const kind = typeof value === 'function' ? 'function' : typeof value === 'symbol' ? 'symbol' : typeof value === 'object' && value !== null ? 'object' : 'primitive';
     if (kind === 'primitive') {
       // Crosses exactly, so nothing to keep.
-      if (kept !== undefined) this.host.kept.take(kept);
+      this.host.kept.take(kept);
       return { kind, error };
     }
-    if (kept !== undefined) this.tokens.add(kept);
-    if (kind === 'symbol') return { kind, kept: kept!, description: (value as symbol).description ?? '' };
-    if (kind === 'function') return { kind, kept: kept! };
-    return { kind, error, kept: kept!, ...(revoked ? { revoked } : {}) };
+    this.tokens.add(kept!);
+    if (kind === 'symbol') return { kind, kept, description: (value as symbol).description ?? '' };
+    return kind === 'function' ? { kind, kept } : { kind, error, kept, revoked };
   }
 
   private answer(w: number, answer: HopAnswer): void {
@@ -125,9 +124,8 @@ export class ListenerHops {
       ch.port.postMessage(answer);
     } catch {
       // Clone refused what the thrown value carried: the driver gets an Error saying so (the caller, the value).
-      const kept = answer.threw?.kept;
       const error = encodeError(new Error('a value thrown by a listener that cannot cross to the pool worker'));
-      ch.port.postMessage({ hop: answer.hop, threw: { kind: 'object', error, ...(kept !== undefined ? { kept } : {}) } } satisfies HopAnswer);
+      ch.port.postMessage({ hop: answer.hop, threw: { kind: 'object', error, kept: answer.threw?.kept } } satisfies HopAnswer);
     }
     Atomics.add(ch.flag, HOP_FLAG.wake, 1);
     Atomics.notify(ch.flag, HOP_FLAG.wake);

@@ -3,7 +3,7 @@
 // cursor it replaced: the rewind waits for the fetch, and later requests on the cursor for the rewind.
 import type { FetchRole } from '../../../registry/kinds.js';
 import { resolveClass } from '../../../registry/resolve.js';
-import { entry } from './table.js';
+import { broken, entry } from './table.js';
 
 const fetches = new Map<number, Promise<unknown>>();
 const rewinds = new Map<number, Promise<unknown>>();
@@ -42,10 +42,10 @@ async function fetchBatch(id: number, mode: FetchRole): Promise<unknown[]> {
   return [closed === undefined ? undefined : e.obj[closed] !== true, ...docs];
 }
 
-/** A rewind of cursor `id` while a batch is being fetched runs after it (true); `failed` takes its error. */
-export function rewindAfterFetch(id: number, rewind: () => unknown, failed: (error: unknown) => void): boolean {
+/** A rewind of cursor `id` while a batch is being fetched runs after it (true); its failure fails the cursor's next use. */
+export function rewindAfterFetch(id: number, rewind: () => unknown): boolean {
   const fetching = fetches.get(id);
   if (!fetching) return false;
-  void track(rewinds, id, fetching.catch(() => {}).then(rewind).catch(failed));
+  void track(rewinds, id, fetching.catch(() => {}).then(rewind).catch((error: unknown) => void broken.set(id, error)));
   return true;
 }

@@ -2,18 +2,16 @@
 // the registry's allowlist. tinypool hands it its two ports once (`attach`); every request and reply
 // after is one message on them. `useAtomics: false`: the event loop runs between requests.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { MessagePort } from 'node:worker_threads';
-import { driver, ObjectId } from '../../../driver.js';
-import { driverClassOf } from '../../../registry/driver-classes.js';
+import { MessageChannel, receiveMessageOnPort, threadId, type MessagePort } from 'node:worker_threads';
+import { driver } from '../../../driver.js';
 import { resolveClass } from '../../../registry/resolve.js';
-import { decode, decodeError, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from '../codec/index.js';
+import { decode, decodeError, decodeThrown, encode, encodeError, type DecodeHooks, type EncodeHooks, type WireRef } from '../codec/index.js';
 import { checkAllowed, checkConstructible, checkSubscribable, memberKey, PART_SIZE, SWALLOWED_CAUSE, type Attach, type Request, type SyncReply, type WorkerMessage } from '../protocol.js';
-import { aborts, clientForwards, entry, idFor, ownerByClient, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe } from './table.js';
-import { hostStream, streamAction } from './streams.js';
+import { aborts, broken, clientForwards, encodeHooks, entry, idFor, ownerOf, register, release, releaseClient, subscribe, tableStats, unsubscribe } from './table.js';
+import { hostStream, streamAction, transferable } from './streams.js';
 import { nextBatch, rewindAfterFetch, rewinding } from './cursors.js';
-import { snapshot } from './snapshot.js';
-import { waitsForListeners } from '../listener-hop.js';
-import { initListenerHops, keptBy, revokedProxy, waitingForwarder } from './listener-hop.js';
+import { encodeLenient, leaveOutEchoedId, snapshot } from './snapshot.js';
+import { HOP_FLAG, HOP_FLAG_LENGTH, type HopAnswer, type HopThrown } from '../listener-hop.js';
 import { soon } from '../../../util/soon.js';
 
 let port: MessagePort;
@@ -24,33 +22,6 @@ const callbacks = new Map<number, { resolve(v: unknown): void; reject(e: unknown
 let nextCallId = 1;
 /** Blocking requests not yet answered: while there is one, the main thread reads only the blocking channel. */
 let blockingInFlight = 0;
-/** Objects whose fire-and-forget creation or chaining failed: their next use fails with that error. */
-const broken = new Map<number, unknown>();
-
-const ignore = (): void => {};
-
-/** Encoding results: driver objects of registered classes cross as references. One set per owner, made once. */
-const hooksByOwner = new Map<number, EncodeHooks>();
-function encodeHooks(owner: number): EncodeHooks {
-  let hooks = hooksByOwner.get(owner);
-  if (!hooks) hooksByOwner.set(owner, (hooks = {
-    to: 'the main thread',
-    // Driver-made values may hold functions (client.options.pkFactory.createPk): stubs saying where they live.
-    functionRef: () => 0,
-    symbolKeys: 'drop',
-    refOf(value) {
-      let id = idFor(value);
-      if (id === undefined) {
-        const cls = driverClassOf(value);
-        if (!cls) return undefined;
-        id = register(value, cls.name, cls.client ? 0 : owner || ownerByClient(value));
-      }
-      const e = entry(id);
-      return { id, cls: e.cls, n: ++e.sent };
-    },
-  }));
-  return hooks;
-}
 
 /** Functions the driver hands to a user function (a `lookup` option's callback): the main thread may call each once. */
 const handedOut = new Map<number, (...args: unknown[]) => unknown>();
@@ -108,11 +79,6 @@ function decodeArgs(args: unknown[], abortId?: number, optionsAt?: number): unkn
 // the operation in-process. Only for clients that forward events: AsyncLocalStorage slows every promise.
 const operation = new AsyncLocalStorage<number>();
 
-function invoke(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
-  const rewind = rewinding(m.id);
-  return rewind ? rewind.then(() => invokeNow(m)) : invokeNow(m);
-}
-
 /** The driver's method called: its promise, with what the registry asks of its outcome (no async frame: the hot path). */
 function invokeNow(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
   const e = entry(m.id);
@@ -130,31 +96,11 @@ function invokeNow(m: Extract<Request, { op: 'invoke' }>): Promise<unknown> {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what the driver threw, as thrown
     op = Promise.reject(error);
   }
-  if (m.abortId !== undefined) {
-    const abortId = m.abortId;
-    op = op.finally(() => aborts.delete(abortId));
-  }
-  if (closing) {
-    return op.then((result) => {
-      releaseClient(m.id);
-      hooksByOwner.delete(m.id);
-      return result;
-    });
-  }
+  const { abortId } = m;
+  if (abortId !== undefined) op = op.finally(() => aborts.delete(abortId));
+  if (closing) return op.then((result) => (releaseClient(m.id), result));
   if (attr.kind === 'async' && attr.ids === 'document') return op.then((result) => (leaveOutEchoedId(args[0], result), result));
   return op;
-}
-
-/**
- * An insertOne's `insertedId` is its document's `_id`, which the main thread set and reads back from its
- * own document (main/inserts.ts insertedIdsAsCalled): left out here, it is neither encoded nor decoded.
- */
-function leaveOutEchoedId(doc: unknown, result: unknown): void {
-  const id = typeof doc === 'object' && doc !== null ? (doc as { _id?: unknown })._id : undefined;
-  // Only an ObjectId (the hex both ways is the cost): anything else crosses, as a Promise a pkFactory gave is refused.
-  if (id instanceof ObjectId && typeof result === 'object' && result !== null && (result as { insertedId?: unknown }).insertedId === id) {
-    delete (result as { insertedId?: unknown }).insertedId;
-  }
 }
 
 /** A member the registry lists for the object's class with a kind that fits the operation. */
@@ -168,9 +114,7 @@ function member(m: Extract<Request, { op: 'chain' | 'call' | 'read' | 'write' | 
       e.obj[m.member](...args);
       return undefined;
     case 'call':
-      if (resolveClass(e.cls).buffers.get('rewind') === m.member && rewindAfterFetch(m.id, () => e.obj[m.member](...args), (error) => void broken.set(m.id, error))) {
-        return undefined;
-      }
+      if (resolveClass(e.cls).buffers.get('rewind') === m.member && rewindAfterFetch(m.id, () => e.obj[m.member](...args))) return undefined;
       return e.obj[m.member](...args);
     case 'write':
       e.obj[m.member] = args[0];
@@ -190,7 +134,7 @@ function perform(m: Request): unknown {
   if ('id' in m && broken.has(m.id)) throw broken.get(m.id);
   switch (m.op) {
     case 'invoke':
-      return invoke(m);
+      return rewinding(m.id)?.then(() => invokeNow(m)) ?? invokeNow(m);
     case 'nextBatch':
       return nextBatch(m.id, m.mode);
     case 'chain':
@@ -215,7 +159,7 @@ function perform(m: Request): unknown {
       const made = new Class(...args);
       register(made, cls, owner, m.id);
       // Rebuilding a client the user closed: the driver's closed client refuses operations, so ours does too.
-      if (m.closed) void (made as { close(): Promise<void> }).close().catch(ignore);
+      if (m.closed) void (made as { close(): Promise<void> }).close().catch(() => {});
       return undefined;
     }
     case 'probe':
@@ -229,23 +173,15 @@ function perform(m: Request): unknown {
       checkSubscribable(e.cls);
       const { id, event } = m;
       const hooks = encodeHooks(ownerOf(id));
-      const encodeArgs = (args: unknown[]): unknown => encode(args, hooks);
-      if (waitsForListeners(e.cls, event)) subscribe(id, event, waitingForwarder(id, event, encodeArgs));
-      else
-        subscribe(id, event, (...args: unknown[]) => {
-          const cause = operation.getStore();
-          emit({ t: 'event', id, event, args: encodeArgs(args), ...(cause !== undefined ? { cause } : {}) });
-        });
-      return undefined;
+      if (resolveClass(e.cls).awaitedEvents.has(event)) return subscribe(id, event, waitingForwarder(id, event, hooks));
+      return subscribe(id, event, (...args: unknown[]) => emit({ t: 'event', id, event, args: encode(args, hooks), cause: operation.getStore() }));
     }
     case 'unsubscribe':
       return unsubscribe(m.id, m.event);
     case 'abort':
       return aborts.get(m.abortId)?.abort();
     case 'release':
-      release(m.ids, m.seen);
-      for (const id of m.ids) broken.delete(id);
-      return undefined;
+      return release(m.ids, m.seen);
     case 'call-function': {
       const fn = handedOut.get(m.fn);
       handedOut.delete(m.fn);
@@ -260,9 +196,7 @@ function perform(m: Request): unknown {
       const failed = 'error' in m;
       const outcome = m.revoked ? revokedProxy() : failed ? decodeError(m.error) : decode(m.ok, decodeHooks);
       if (m.kept !== undefined && typeof outcome === 'object' && outcome !== null) keptBy.set(outcome, m.kept);
-      if (failed) pending.reject(outcome);
-      else pending.resolve(outcome);
-      return undefined;
+      return failed ? pending.reject(outcome) : pending.resolve(outcome);
     }
   }
 }
@@ -312,8 +246,7 @@ function replyOk(m: Request, value: unknown): void {
 }
 
 function replyError(m: Request, error: unknown): void {
-  const kept = keptBy.get(error as WeakKey);
-  answer(m, { r: m.r!, error: encodeError(error), ...(kept !== undefined ? { kept } : {}) });
+  answer(m, { r: m.r!, error: encodeError(error), kept: keptBy.get(error as WeakKey) });
 }
 
 /** Replies, events and callback calls of one tick cross in one message, in order: one wake-up for many answers. */
@@ -323,11 +256,6 @@ let handOver: ArrayBuffer[] = [];
 function emit(message: WorkerMessage, transfer?: ArrayBuffer): void {
   if (transfer) handOver.push(transfer);
   if (outbox.push(message) === 1) soon(flush);
-}
-/** A download's bytes (a fresh buffer: streams.ts) are moved, not cloned; not when in a slab shared with other Buffers. */
-function transferable(m: Request, value: unknown): ArrayBuffer | undefined {
-  if (m.op !== 'stream' || m.action !== 'read' || !(value instanceof Uint8Array) || !(value.buffer instanceof ArrayBuffer)) return undefined;
-  return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value.buffer : undefined;
 }
 function flush(): void {
   const batch = outbox;
@@ -370,21 +298,82 @@ async function replyInParts(r: number, value: unknown[], hooks: EncodeHooks): Pr
   }
 }
 
-/** Driver structures (client.options holds promises, a logger...): what cannot cross is left out, level by level. */
-function encodeLenient(value: unknown, hooks: EncodeHooks, depth = 0): unknown {
-  try {
-    return encode(value, hooks);
-  } catch (error) {
-    if (depth > 8 || value === null || typeof value !== 'object' || value instanceof Promise) return undefined;
-    if (Array.isArray(value)) return value.map((v) => encodeLenient(v, hooks, depth + 1));
-    if (depth === 0 && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null && driverClassOf(value)) throw error;
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
-      const v = encodeLenient((value as Record<string, unknown>)[key], hooks, depth + 1);
-      if (v !== undefined) out[key] = v;
+// A listener the driver waits for (../listener-hop.ts): the forwarder posts the event on the blocking channel (which
+// the main thread reads even while blocked in a sync call), waits on the hop flag for the answer, and returns or
+// throws as the listener did, so the driver aborts the command before sending, as in-process.
+
+/** How often a waiting worker looks at its closed flag (the main thread wakes it at once otherwise). */
+const HOP_SLICE_MS = 20;
+/** Copies of what user functions handed back or threw → the main thread's token for the original (main/slot-inbox.ts KeptValues). */
+const keptBy = new WeakMap<WeakKey, number>();
+let channel: { port: MessagePort; flag: Int32Array } | undefined;
+let nextHop = 1;
+/** Answers read while waiting for another (a hop nested in a listener's blocking request). */
+const early = new Map<number, HopAnswer>();
+let pulls = 0;
+
+/** A revoked Proxy: the twin of one a user function handed back or threw (a look at it throws, as at the original). */
+function revokedProxy(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
+function waitingForwarder(id: number, event: string, hooks: EncodeHooks): (...args: unknown[]) => void {
+  return (...args: unknown[]) => {
+    const encoded = encode(args, hooks);
+    let attach: { port: MessagePort; flag: SharedArrayBuffer } | undefined;
+    if (!channel) {
+      const { port1, port2 } = new MessageChannel();
+      const shared = new SharedArrayBuffer(HOP_FLAG_LENGTH * Int32Array.BYTES_PER_ELEMENT);
+      port1.unref(); // read with receiveMessageOnPort only
+      channel = { port: port1, flag: new Int32Array(shared) };
+      attach = { port: port2, flag: shared };
     }
-    return out;
+    const hop = nextHop++;
+    flush();
+    postSync({ t: 'hop', w: threadId, hop, id, event, args: encoded, channel: attach }, attach ? [attach.port] : []);
+    const { threw } = waitFor(channel, hop);
+    if (threw) throw thrownValue(threw);
+  };
+}
+
+function waitFor(ch: { port: MessagePort; flag: Int32Array }, hop: number): HopAnswer {
+  for (;;) {
+    const seen = Atomics.load(ch.flag, HOP_FLAG.wake);
+    for (let got = receiveMessageOnPort(ch.port); got; got = receiveMessageOnPort(ch.port)) {
+      const a = got.message as HopAnswer;
+      early.set(a.hop, a);
+    }
+    const mine = early.get(hop);
+    if (early.delete(hop)) return mine!;
+    if (Atomics.load(ch.flag, HOP_FLAG.closed) !== 0) throw new Error('rotor: the pool closed while the worker waited for a listener on the main thread');
+    const pull = Atomics.load(ch.flag, HOP_FLAG.pull);
+    if (pull !== pulls) {
+      // The listener made a blocking request (a property read, a bulk operation...) and waits for this
+      // worker: the requests sent so far run now, inside the emit, as in-process.
+      pulls = pull;
+      for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) onMessage(got.message as Request | Request[]);
+      continue;
+    }
+    Atomics.wait(ch.flag, HOP_FLAG.wake, seen, HOP_SLICE_MS);
   }
+}
+
+/** Copies the main thread keeps the originals of: when one is collected, the original is let go. */
+const dropped: number[] = [];
+const copies = new FinalizationRegistry<number>((token) => {
+  if (dropped.push(token) === 1) setImmediate(() => emit({ t: 'hop', drop: dropped.splice(0) }));
+});
+
+/** What the forwarder throws: a value of the kind the listener threw, the driver's copy keyed to the original. */
+function thrownValue(t: HopThrown): unknown {
+  const value = t.revoked ? revokedProxy() : t.kind === 'function' ? function thrownFunction(): void {} : t.kind === 'symbol' ? Symbol(t.description) : decodeThrown(t.error, undefined, decodeHooks);
+  if (t.kept !== undefined && (typeof value === 'object' || typeof value === 'function' || typeof value === 'symbol') && value !== null) {
+    keptBy.set(value, t.kept);
+    copies.register(value, t.kept);
+  }
+  return value;
 }
 
 /** tinypool's task entry point: called once, with the ports every later message travels on. */
@@ -392,7 +381,6 @@ export default function attach(task: Attach): string {
   port = task.port;
   syncPort = task.syncPort;
   flag = new Int32Array(task.flag);
-  initListenerHops({ postSync, requests: port, onMessage, flush, emit, decodeHooks });
   port.on('message', onMessage);
   return 'attached';
 }

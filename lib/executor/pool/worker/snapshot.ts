@@ -1,11 +1,44 @@
-// A bounded copy of a driver internal (`client.topology`, `client.s`...) for libraries that probe it (mongoose reads
-// `client.topology` for its readyState). The graph is large and cyclic: breadth first (shallow fields always make it),
-// within SNAPSHOT_DEPTH and SNAPSHOT_NODES, a class instance as its fields and getters. Never throws.
+// How the worker's values cross to the main thread where not all of them can or need to: a blocking read's value
+// leniently (encodeLenient), an insert's echoed id not at all (leaveOutEchoedId), a probed driver internal (mongoose
+// reads `client.topology` for its readyState) as a bounded copy (snapshot: the graph is large and cyclic, so breadth
+// first, shallow fields always making it, within SNAPSHOT_DEPTH and SNAPSHOT_NODES, a class instance as its fields
+// and getters; never throws).
+import { ObjectId } from '../../../driver.js';
 import { driverClassOf } from '../../../registry/driver-classes.js';
-import { crossesAsValue, encode, NO_REFS } from '../codec/index.js';
+import { attempt } from '../../../util/attempt.js';
+import { crossesAsValue, encode, NO_REFS, type EncodeHooks } from '../codec/index.js';
 
 const SNAPSHOT_DEPTH = 5;
 const SNAPSHOT_NODES = 2_000;
+
+/** Driver structures (client.options holds promises, a logger...): what cannot cross is left out, level by level. */
+export function encodeLenient(value: unknown, hooks: EncodeHooks, depth = 0): unknown {
+  try {
+    return encode(value, hooks);
+  } catch (error) {
+    if (depth > 8 || value === null || typeof value !== 'object' || value instanceof Promise) return undefined;
+    if (Array.isArray(value)) return value.map((v) => encodeLenient(v, hooks, depth + 1));
+    if (depth === 0 && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null && driverClassOf(value)) throw error;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const v = encodeLenient((value as Record<string, unknown>)[key], hooks, depth + 1);
+      if (v !== undefined) out[key] = v;
+    }
+    return out;
+  }
+}
+
+/**
+ * An insertOne's `insertedId` is its document's `_id`, which the main thread set and reads back from its
+ * own document (main/inserts.ts insertedIdsAsCalled): left out here, it is neither encoded nor decoded.
+ */
+export function leaveOutEchoedId(doc: unknown, result: unknown): void {
+  const id = typeof doc === 'object' && doc !== null ? (doc as { _id?: unknown })._id : undefined;
+  // Only an ObjectId (the hex both ways is the cost): anything else crosses, as a Promise a pkFactory gave is refused.
+  if (id instanceof ObjectId && typeof result === 'object' && result !== null && (result as { insertedId?: unknown }).insertedId === id) {
+    delete (result as { insertedId?: unknown }).insertedId;
+  }
+}
 
 export function snapshot(value: unknown): unknown {
   const seen = new Set<object>();
@@ -52,13 +85,8 @@ export function snapshot(value: unknown): unknown {
 /** Own enumerable fields, a class's getters, a Map's entries; at most 100 of an array or map. */
 function entries(source: object): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
-  const read = (key: string): void => {
-    try {
-      out.push([key, (source as Record<string, unknown>)[key]]);
-    } catch {
-      // a getter that throws: left out
-    }
-  };
+  // A getter that throws: left out.
+  const read = (key: string): void => attempt(() => void out.push([key, (source as Record<string, unknown>)[key]]), undefined);
   try {
     if (Array.isArray(source)) return source.slice(0, 100).map((v, i) => [String(i), v]);
     if (source instanceof Map) return [...source].slice(0, 100).map(([k, v]) => [String(k), v]);

@@ -1,5 +1,6 @@
 // The worker side of the GridFS stream relays (see main/gridfs.ts).
 import { finished, Stream, type Readable } from 'node:stream';
+import type { Request } from '../protocol.js';
 
 // A stream made in the worker gets an 'error' listener: its errors reach the main thread through the
 // action that meets them (or the next one); unheard, one would end the worker.
@@ -68,7 +69,13 @@ function readAhead(stream: Readable): () => Promise<Buffer | null> {
     queue = [];
     size = 0;
     stream.resume();
-    // Always a fresh buffer (never a view on the driver's reply): index.ts hands it over, not cloned.
+    // Always a fresh buffer (never a view on the driver's reply): handed over, not cloned (transferable).
     return Buffer.concat(chunks);
   };
+}
+
+/** A download's bytes (a fresh buffer: readAhead) are moved, not cloned; not when in a slab shared with other Buffers. */
+export function transferable(m: Request, value: unknown): ArrayBuffer | undefined {
+  if (m.op !== 'stream' || m.action !== 'read' || !(value instanceof Uint8Array) || !(value.buffer instanceof ArrayBuffer)) return undefined;
+  return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value.buffer : undefined;
 }

@@ -1,9 +1,11 @@
 // The worker's table of driver objects: the ids the main thread holds references by, the client that
 // owns each object (client.close() releases all of them), how often each was sent (a release racing a
 // fresh reference never drops a live object), its event forwarders and its stand-in abort controller.
+import { driverClassOf } from '../../../registry/driver-classes.js';
 import { resolveClass } from '../../../registry/resolve.js';
 import type { ClassName } from '../../../registry/kinds.js';
 import { attempt } from '../../../util/attempt.js';
+import type { EncodeHooks } from '../codec/index.js';
 
 interface Entry {
   readonly obj: any;
@@ -20,6 +22,8 @@ let nextWorkerId = -1; // the objects the worker hands out get negative ids
 // Stand-in AbortControllers of operations in flight and of cursors opened with a signal. Aborts come in
 // order with requests: one whose id is absent came after its operation ended.
 export const aborts = new Map<number, AbortController>();
+/** Objects whose fire-and-forget creation or chaining failed: their next use fails with that error. */
+export const broken = new Map<number, unknown>();
 
 export function entry(id: number): Entry {
   const e = table.get(id);
@@ -41,8 +45,31 @@ export function ownerOf(id: number): number {
   return e === undefined ? 0 : resolveClass(e.cls).client ? id : e.owner;
 }
 
+/** Encoding results: driver objects of registered classes cross as references. One set per owner, made once. */
+const hooksByOwner = new Map<number, EncodeHooks>();
+export function encodeHooks(owner: number): EncodeHooks {
+  let hooks = hooksByOwner.get(owner);
+  if (!hooks) hooksByOwner.set(owner, (hooks = {
+    to: 'the main thread',
+    // Driver-made values may hold functions (client.options.pkFactory.createPk): stubs saying where they live.
+    functionRef: () => 0,
+    symbolKeys: 'drop',
+    refOf(value) {
+      let id = idOf.get(value);
+      if (id === undefined) {
+        const cls = driverClassOf(value);
+        if (!cls) return undefined;
+        id = register(value, cls.name, cls.client ? 0 : owner || ownerByClient(value));
+      }
+      const e = table.get(id)!;
+      return { id, cls: e.cls, n: ++e.sent };
+    },
+  }));
+  return hooks;
+}
+
 /** Sessions and cursors know their client: what a callback hands out is released with it. */
-export function ownerByClient(value: object): number {
+function ownerByClient(value: object): number {
   const client = attempt(() => (value as { client?: object }).client, undefined); // a throwing getter: no owner
   const id = client ? idOf.get(client) : undefined;
   return id === undefined ? 0 : ownerOf(id);
@@ -60,12 +87,14 @@ export function release(ids: number[], seen: number[]): void {
   for (let i = 0; i < ids.length; i++) {
     const e = table.get(ids[i]!);
     if (e && e.sent <= (seen[i] ?? 0)) drop(ids[i]!, e);
+    broken.delete(ids[i]!);
   }
 }
 
 /** After `client.close()`: the client and everything it owns. */
 export function releaseClient(clientId: number): void {
   for (const [id, e] of table) if (id === clientId || e.owner === clientId) drop(id, e);
+  hooksByOwner.delete(clientId);
 }
 
 export function subscribe(id: number, event: string, forward: (...args: unknown[]) => void): void {
