@@ -20,7 +20,9 @@ export const PER_THREAD = 'perThread';
  * ("others") and the unoptimized code cost CPU per command; rotor has more code to compile than the raw hop, so a short
  * warm-up (500) charged it ~+20 µs "others" and ~+15 µs main that a long-running process never pays again.
  */
-export const PER_THREAD_SCALE = { full: { rounds: 5, commands: 3000, warmup: 10_000 }, quick: { rounds: 1, commands: 1000, warmup: 500 } } as const;
+/** From here on, a command's CPU no longer falls with more warm-up (findOne, pinned: 3,000 → 10,000 → 25,000). */
+const STEADY_WARMUP = 10_000;
+export const PER_THREAD_SCALE = { full: { rounds: 5, commands: 3000, warmup: STEADY_WARMUP }, quick: { rounds: 1, commands: 1000, warmup: 500 } } as const;
 
 const COMMANDS = ['hello', 'findOne', 'insertOne'] as const;
 /** The documents: a corpus of ten to find by _id, copies to insert (as the overhead section's). */
@@ -75,7 +77,7 @@ function once(cpu: string, variant: string, command: string, n: number, warmup: 
   const child = join(packageRoot, 'dist', 'bench', 'floor', 'per-thread-child.js');
   return new Promise((resolve, reject) => {
     // taskset execs node: the child's pid is node's, so the kill below reaches it.
-    const proc = spawn('taskset', ['-c', cpu, process.execPath, child, variant, command, String(n), uri, dbName], {
+    const proc = spawn('taskset', ['-c', cpu, process.execPath, child, variant, command, String(n), String(warmup), uri, dbName], {
       cwd: packageRoot,
       env: { ...process.env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -143,7 +145,7 @@ export function perThreadMarkdown(r: PerThreadResult | { error: string }): strin
   if ('error' in r) return [...lines, `error: ${r.error}`, ''];
   if ('skipped' in r) return [...lines, `skipped: ${r.skipped}`, ''];
   lines.push(
-    `CPU µs per command of each thread (/proc/self/task), each variant a fresh process pinned to one core with \`taskset -c ${r.cpu}\`, time on the CPU from schedstat, ${r.commands} sequential commands after a warm-up of ${r.warmup} (steady state: the JIT done), medians of ${r.rounds} interleaved rounds; load average ${r.loadAverage.start} → ${r.loadAverage.end}. ` +
+    `CPU µs per command of each thread (/proc/self/task), each variant a fresh process pinned to one core with \`taskset -c ${r.cpu}\`, time on the CPU from schedstat, ${r.commands} sequential commands after a warm-up of ${r.warmup} (${r.warmup >= STEADY_WARMUP ? 'steady state: V8 done compiling' : 'short: V8 still compiling, so the rows read high, rotor\'s more'}), medians of ${r.rounds} interleaved rounds; load average ${r.loadAverage.start} → ${r.loadAverage.end}. ` +
       '`raw`: the bare driver in a plain worker, one postMessage each way (`raw-blocking`: Atomics.wait + receiveMessageOnPort), compared with the pool target that waits the same way. ' +
       '"main over raw" is rotor\'s CPU on the calling thread, which repeats within a few µs; the worker runs the driver, whose own spread (±30 µs) is in "total over raw". Issue #25\'s goal: ≤ 25 µs over the raw hop.',
     '',

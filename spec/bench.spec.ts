@@ -194,7 +194,9 @@ test('--tasks perThread: each thread\'s CPU per command, pinned, the pool target
     assert.is(row.overRaw !== undefined, row.variant === 'rotor-promise-pool', 'a pool target is read against its raw hop');
     if (row.overRaw) assert.ok(Number.isFinite(row.overRaw.main) && Number.isFinite(row.overRaw.total));
   }
-  assert.match(overheadRun.stdout, /perThread \(pinned to CPU \d+, medians of 1, load [\d.]+ → [\d.]+\), CPU µs per command:/);
+  assert.match(overheadRun.stdout, /perThread \(pinned to CPU \d+, 1000 after 500 warm-up, medians of 1, load [\d.]+ → [\d.]+\), CPU µs per command:/);
+  assert.match(md, /1000 sequential commands after a warm-up of 500 \(short: V8 still compiling/);
+  assert.equal([p.commands, p.warmup], [1000, 500], 'the quick scale, said in the result');
   assert.match(md, /\| findOne \| rotor-promise-pool \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [+-][\d.]+ \| [+-][\d.]+ \|/);
 });
 
