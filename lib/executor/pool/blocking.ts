@@ -39,8 +39,7 @@ export function executorFor(framework: Framework, executor: Executor): Executor 
 }
 
 function blockingView(base: PoolExecutor): BlockingExecutor {
-  const view = Object.create(base) as BlockingExecutor;
-  return Object.assign(view, {
+  return Object.assign(Object.create(base) as BlockingExecutor, {
     base,
     invoke(refObject: object, member: string | symbol, args: unknown[]) {
       if (isPoolStream(refObject)) return base.invoke(refObject, member, args);

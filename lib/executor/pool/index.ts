@@ -1,6 +1,7 @@
 // The pool executor: the driver lives in tinypool worker threads; the main thread holds RemoteRefs. Every
 // operation is one message to the worker (./main/slot.ts); creation and chaining are validated on shadows
 // (./main/shadow.ts) and sent without waiting: only reads of live state and a few sync methods block.
+import { EventEmitter } from 'node:events';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { Executor } from '../types.js';
 import type { ClassName } from '../../registry/kinds.js';
@@ -15,8 +16,6 @@ import { cursorCall, cursorChain, cursorIterate, cursorRead, isCursorClass } fro
 import { command, releasesClient } from './main/command.js';
 import { ASYNC, runAsync } from './main/steps.js';
 import { extractSignal, refOf, slotOfArgs } from './main/arguments.js';
-import { exposeCopy } from './main/snapshot.js';
-import { listen } from './main/events.js';
 import { relayFor, routeRelays, withMadeId } from './main/gridfs.js';
 import { assignInsertIds, idRoleOf } from './main/inserts.js';
 import { PoolClosedError } from './main/errors.js';
@@ -85,21 +84,19 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     },
     call(refObject, member, args) {
       const ref = asRef(refObject);
-      const name = memberName(member);
       const attr = ref.resolved.attributes.get(member);
-      if (attr?.kind === 'delegate' && attr.returnsNothing && applyToShadow(ref, name, args)) {
-        ref.slot.post({ op: 'call', id: ref.id, member: name, args: [] }, args, ref);
-        return undefined;
-      }
-      const remote = (): unknown => ref.slot.requestSync({ op: 'call', id: ref.id, member: name, args: [] }, args);
-      return isCursorClass(ref.resolved) ? cursorCall(ref, name, args, remote) : remote();
+      const m: Request = { op: 'call', id: ref.id, member: memberName(member), args: [] };
+      if (attr?.kind === 'delegate' && attr.returnsNothing && applyToShadow(ref, m.member, args)) return ref.slot.post(m, args, ref);
+      const remote = (): unknown => ref.slot.requestSync(m, args);
+      return isCursorClass(ref.resolved) ? cursorCall(ref, attr, args, remote) : remote();
     },
     chain(refObject, member, args) {
       if (refObject instanceof RemoteRef && refObject.lost) return; // its next command reports the loss
       const ref = asRef(refObject);
       const name = memberName(member);
-      if (cursorChain(ref, name, args)) return;
-      assignInsertIds(ref, idRoleOf(ref.resolved.attributes.get(member)), args); // a bulk operation's insert/raw
+      const attr = ref.resolved.attributes.get(member);
+      if (cursorChain(ref, attr, args)) return;
+      assignInsertIds(ref, idRoleOf(attr), args); // a bulk operation's insert/raw
       // Validated by the driver's own code on the shadow, so a bad argument throws here, synchronously.
       if (applyToShadow(ref, name, args)) ref.slot.post({ op: 'chain', id: ref.id, member: name, args: [] }, args, ref);
       else ref.slot.requestSync({ op: 'chain', id: ref.id, member: name, args: [] }, args);
@@ -149,9 +146,7 @@ export function createPoolExecutor(options: PoolOptions = {}): PoolExecutor {
     },
     label(refObject) {
       const ref = asRef(refObject);
-      const label = ref.resolved.label;
-      if (ref.shadow && label) return label(ref.shadow);
-      return String(ref.slot.requestSync({ op: 'label', id: ref.id }));
+      return ref.shadow && ref.resolved.label ? ref.resolved.label(ref.shadow) : String(ref.slot.requestSync({ op: 'label', id: ref.id }));
     },
     classOf: (ref) => (ref instanceof RemoteRef ? ref.resolved : undefined),
     prototypeOf: () => undefined, // refs are not driver objects: handles answer their rotor class's prototype
@@ -178,16 +173,13 @@ function readRemote(ref: RemoteRef, member: string | symbol): unknown {
   const attr = ref.resolved.attributes.get(member);
   if (ref.shadow && attr?.kind === 'property' && attr.fixed && !attr.wrap) return (ref.shadow as Record<string, unknown>)[name];
   const remote = (): unknown => ref.slot.requestSync({ op: 'read', id: ref.id, member: name });
-  return isCursorClass(ref.resolved) ? cursorRead(ref, name, remote) : remote();
+  return isCursorClass(ref.resolved) ? cursorRead(ref, attr, remote) : remote();
 }
 
 /** Overlapping close() calls share one (the driver's do too): a second one would find the client already released. */
 function closeShared(ref: RemoteRef, member: string | symbol, args: unknown[]): Promise<unknown> {
-  let closing = closings.get(ref);
-  if (!closing) {
-    closing = runAsync(command(ref, member, args, ASYNC)).finally(() => closings.delete(ref));
-    closings.set(ref, closing);
-  }
+  const closing = closings.get(ref) ?? runAsync(command(ref, member, args, ASYNC)).finally(() => closings.delete(ref));
+  closings.set(ref, closing);
   return closing;
 }
 const closings = new WeakMap<RemoteRef, Promise<unknown>>();
@@ -212,6 +204,53 @@ function probeRemote(ref: RemoteRef, member: string | symbol): unknown {
   return value;
 }
 const probes = new Map<RemoteRef, Map<string, unknown>>();
+
+/**
+ * A member outside the registry as a handle reads it: the driver objects of registered classes inside the worker's
+ * copy (`topology.client`) become handles too. Only the copy's own plain containers are walked, never a driver object's graph.
+ */
+function exposeCopy(value: unknown, wrap: (value: unknown) => unknown): unknown {
+  const top = wrap(value);
+  if (top !== value || typeof value !== 'object' || value === null) return top;
+  const pending: object[] = [value];
+  const seen = new Set<object>();
+  for (let container = pending.pop(); container !== undefined; container = pending.pop()) {
+    if (seen.has(container)) continue;
+    seen.add(container);
+    const fields = container as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      const v = fields[key];
+      if (typeof v !== 'object' || v === null) continue;
+      const wrapped = wrap(v);
+      if (wrapped !== v) fields[key] = wrapped;
+      else if (Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype) pending.push(v);
+    }
+  }
+  return value;
+}
+
+/** Listeners live on a main-thread emitter per handle; the worker forwards an event only while it has listeners for it. */
+function listen(ref: RemoteRef, member: string, args: unknown[]): unknown {
+  const emitter = (ref.emitter ??= new EventEmitter());
+  // A client spanning several workers hears each worker's events through the one emitter.
+  const sources = ref.replicas ?? [ref];
+  for (const r of sources) r.emitter = emitter;
+  const before = new Set(emitter.eventNames());
+  const result = (emitter as unknown as Record<string, (...a: unknown[]) => unknown>)[member]!.apply(emitter, args);
+  const attr = ref.resolved.attributes.get(member);
+  const effect = attr?.kind === 'event' ? attr.listeners : undefined;
+  if (effect === 'adds') {
+    const event = args[0] as string;
+    if (!before.has(event)) for (const r of sources) r.slot.post({ op: 'subscribe', id: r.id, event });
+  } else if (effect === 'removes') {
+    const now = new Set(emitter.eventNames());
+    for (const event of before) {
+      if (now.has(event) || typeof event !== 'string') continue;
+      for (const r of sources) r.slot.post({ op: 'unsubscribe', id: r.id, event });
+    }
+  }
+  return result === emitter ? undefined : result;
+}
 
 /** A synchronous factory on one worker's object: validated on the shadow, sent without waiting. */
 function factoryOne(parent: RemoteRef, member: string | symbol, args: unknown[], cls: ClassName): object {

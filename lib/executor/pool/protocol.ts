@@ -90,12 +90,7 @@ export function memberKey(member: string): string | symbol {
 }
 
 const ALLOWED_KINDS: Record<'invoke' | 'call' | 'chain' | 'factory' | 'read' | 'write', ReadonlyArray<Attribute['kind']>> = {
-  invoke: ['async', 'user-callback'],
-  call: ['delegate'],
-  chain: ['chain'],
-  factory: ['factory'],
-  read: ['property'],
-  write: ['property'],
+  invoke: ['async', 'user-callback'], call: ['delegate'], chain: ['chain'], factory: ['factory'], read: ['property'], write: ['property'],
 };
 
 /** The allowlist: only a member the registry lists for the class with a kind that fits the operation (never `constructor`, `__proto__`, `then`...). */

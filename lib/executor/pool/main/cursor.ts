@@ -4,7 +4,7 @@
 import { MongoAPIError, MongoCursorExhaustedError, MongoCursorInUseError, MongoInvalidArgumentError } from '../../../driver.js';
 import { Readable } from 'node:stream';
 import type { CursorState, RemoteRef } from './remote-ref.js';
-import type { Attribute, BufferRole, ChainRole, CommandRole, FetchRole, MethodRole, StateRole } from '../../../registry/kinds.js';
+import type { Attribute, CommandRole, FetchRole } from '../../../registry/kinds.js';
 import type { ResolvedClass } from '../../../registry/resolve.js';
 import { ASYNC, runAsync, runSync, type Steps, type Waiter } from './steps.js';
 
@@ -12,17 +12,11 @@ export function isCursorClass(cls: ResolvedClass): boolean {
   return cls.buffers.size > 0;
 }
 
-/** The registry's BufferRole of `member` when it is an attribute of this kind (a cursor method, property or chaining call). */
-function roleOf(ref: RemoteRef, member: string, kind: 'delegate'): MethodRole | undefined;
-function roleOf(ref: RemoteRef, member: string, kind: 'property'): StateRole | undefined;
-function roleOf(ref: RemoteRef, member: string, kind: 'chain'): ChainRole | undefined;
-function roleOf(ref: RemoteRef, member: string, kind: 'delegate' | 'property' | 'chain'): BufferRole | undefined {
-  const attr = ref.resolved.attributes.get(member);
-  return attr?.kind === kind && 'buffer' in attr ? attr.buffer : undefined;
-}
+/** A cursor's state before its first read, and again after rewind() (its buffer emptied, its map() transforms kept). */
+const UNREAD = { started: false, prefetch: undefined, prefetched: false, closing: false, killed: false, open: undefined } as const;
 
 function cursorState(ref: RemoteRef): CursorState {
-  return (ref.cursor ??= { buffer: [], transforms: [], started: false, prefetch: undefined, prefetched: false, closing: false, killed: false, open: undefined });
+  return (ref.cursor ??= { buffer: [], transforms: [], ...UNREAD });
 }
 
 // The driver's own words (AbstractCursor.transformDocument): a map() to null is refused.
@@ -84,14 +78,6 @@ function readAhead(ref: RemoteRef, state: CursorState): void {
   state.prefetch = next;
 }
 
-/** Whatever a read-ahead brought, into the buffer (before toArray). */
-function* settleReadAhead(state: CursorState): Steps<void> {
-  const ahead = state.prefetch;
-  state.prefetch = undefined;
-  const reply = ahead ? ((yield { settle: ahead.catch(() => []) }) as unknown[]) : [];
-  for (let i = 1; i < reply.length; i++) state.buffer.push(reply[i]);
-}
-
 function* next(ref: RemoteRef, mode: FetchRole, w: Waiter): Steps<unknown> {
   const state = cursorState(ref);
   // As the driver's next(), before it reads its buffer: an abort stops a for-await at the next
@@ -116,12 +102,15 @@ function* byRole(ref: RemoteRef, role: CommandRole, member: string, args: unknow
     case 'tryNext':
       return yield* next(ref, role, w);
     case 'hasNext':
-      if (state.killed) return false;
-      return state.buffer.length > 0 || (yield* fill(ref, 'next', w));
+      return !state.killed && (state.buffer.length > 0 || (yield* fill(ref, 'next', w)));
     case 'drain': {
       if (state.killed) return [];
+      // Whatever a read-ahead brought goes into the buffer first.
+      const ahead = state.prefetch;
+      state.prefetch = undefined;
+      const batch = ahead ? ((yield { settle: ahead.catch(() => []) }) as unknown[]) : [];
+      for (let i = 1; i < batch.length; i++) state.buffer.push(batch[i]);
       let rest: unknown[] = [];
-      yield* settleReadAhead(state);
       if (!closedWithClient(ref)) {
         ref.slot.objects.ensureAlive(ref);
         state.started = true;
@@ -197,10 +186,10 @@ function* endIteration(ref: RemoteRef): Steps<void> {
   ref.ended = true;
 }
 
-/** Synchronous cursor members answered here; undefined for those the worker answers. */
-export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remote: () => unknown): unknown {
+/** Synchronous cursor members (`attr`, the registry's entry) with a role are answered here, the others by `remote`. */
+export function cursorCall(ref: RemoteRef, attr: Attribute | undefined, args: unknown[], remote: () => unknown): unknown {
   const state = cursorState(ref);
-  switch (roleOf(ref, member, 'delegate')) {
+  switch (attr?.kind === 'delegate' ? attr.buffer : undefined) {
     case 'count':
       return state.buffer.length + (closedWithClient(ref) ? 0 : (remote() as number));
     case 'take': {
@@ -208,12 +197,9 @@ export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remo
       return state.buffer.splice(0, n).map((d) => transform(state, d));
     }
     case 'rewind':
-      state.prefetch = undefined; // its answer is dropped with the rest of the old iteration (the worker rewinds after it)
+      // A read-ahead's answer is dropped with the rest of the old iteration (the worker rewinds after it).
+      Object.assign(state, UNREAD);
       state.buffer.length = 0;
-      state.started = false;
-      state.closing = false;
-      state.killed = false;
-      state.open = undefined;
       ref.ended = false;
       return remote();
     case 'stream':
@@ -225,16 +211,16 @@ export function cursorCall(ref: RemoteRef, member: string, args: unknown[], remo
 }
 
 /** `closed` means closed and drained, as in the driver: documents buffered here count. */
-export function cursorRead(ref: RemoteRef, member: string, remote: () => unknown): unknown {
-  const role = roleOf(ref, member, 'property');
+export function cursorRead(ref: RemoteRef, attr: Attribute | undefined, remote: () => unknown): unknown {
+  const role = attr?.kind === 'property' ? attr.buffer : undefined;
   if (role === 'closed') return (closedWithClient(ref) || (remote() as boolean)) && cursorState(ref).buffer.length === 0;
   if (role === 'killed' && (closedWithClient(ref) || cursorState(ref).killed)) return true;
   return remote();
 }
 
 /** `map(fn)` is kept here: the function runs on the main thread as documents are read. */
-export function cursorChain(ref: RemoteRef, member: string, args: unknown[]): boolean {
-  if (roleOf(ref, member, 'chain') !== 'transform') return false;
+export function cursorChain(ref: RemoteRef, attr: Attribute | undefined, args: unknown[]): boolean {
+  if (attr?.kind !== 'chain' || attr.buffer !== 'transform') return false;
   // As the driver's map(): refused once the cursor started (its documents are already coming).
   if (cursorState(ref).started) throw new MongoCursorInUseError();
   cursorState(ref).transforms.push(args[0] as (doc: unknown) => unknown);
@@ -251,9 +237,8 @@ export function cursorIterate(ref: RemoteRef, w: Waiter): AsyncIterator<unknown>
       if (ref.signal?.aborted) throw ref.signal.reason;
       if (cursorState(ref).killed) phase = 'done'; // as the driver's: a killed cursor iterates nothing
     }
-    if (phase === 'done') return { done: true, value: undefined };
     // As the driver's loop: a cursor the app's close() killed meanwhile ends the iteration.
-    if (killedMidLoop(ref)) {
+    if (phase === 'done' || killedMidLoop(ref)) {
       phase = 'done';
       return { done: true, value: undefined };
     }

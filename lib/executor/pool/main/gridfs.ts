@@ -8,6 +8,7 @@ import type { Attribute, ClassName } from '../../../registry/kinds.js';
 import { resolveClass } from '../../../registry/resolve.js';
 import type { Executor } from '../../types.js';
 import { inlineExecutor } from '../../inline.js';
+import { attempt } from '../../../util/attempt.js';
 import { RemoteRef } from './remote-ref.js';
 
 /** How far a download reads ahead of its consumer (its highWaterMark): the worker fetches while the consumer works. */
@@ -16,9 +17,7 @@ const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 /** How many bytes of an upload may be on their way to the worker's stream (its backpressure bound). */
 const WRITE_AHEAD_BYTES = 4 * 1024 * 1024;
 
-type Action = 'write' | 'end' | 'read' | 'abort';
-
-function run(remote: RemoteRef, action: Action, data?: Uint8Array): Promise<unknown> {
+function run(remote: RemoteRef, action: 'write' | 'end' | 'read' | 'abort', data?: Uint8Array): Promise<unknown> {
   remote.slot.objects.ensureAlive(remote);
   const done = remote.slot.request({ op: 'stream', id: remote.id, action, ...(data ? { data } : {}) });
   if (action === 'abort' || action === 'end') void done.then(() => (remote.ended = true), () => {});
@@ -34,11 +33,8 @@ export class PoolUploadStream extends Writable {
   private failure: Error | undefined;
   /** A write or the final waiting for the bytes in flight to go down. */
   private waiting: (() => void) | undefined;
-  constructor(
-    readonly remote: RemoteRef,
-    /** Chosen here, so `uploadStream.id` is known at once, as with the driver. */
-    readonly id: unknown,
-  ) {
+  /** `id`: chosen here, so `uploadStream.id` is known at once, as with the driver. */
+  constructor(readonly remote: RemoteRef, readonly id: unknown) {
     super();
     this.className = remote.cls;
   }
@@ -147,11 +143,8 @@ export class PoolDownloadStream extends Readable {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     if (!this.remote.ended && !this.released) {
       this.released = true;
-      try {
-        run(this.remote, 'abort').catch(() => {});
-      } catch {
-        // The worker is gone, and its stream with it.
-      }
+      // A throw: the worker is gone, and its stream with it.
+      void attempt(() => run(this.remote, 'abort').catch(() => {}), undefined);
     }
     callback(error);
   }

@@ -6,9 +6,7 @@ import { INSERT_MODEL, type Attribute, type IdRole } from '../../../registry/kin
 import type { RemoteRef } from './remote-ref.js';
 
 type Doc = Record<string, unknown>;
-interface PkFactory {
-  createPk(): unknown;
-}
+type PkFactory = { createPk(): unknown };
 /** What the collection's shadow (the driver's own Collection, never connected) knows of ids. */
 interface CollectionShadow {
   s?: { pkFactory?: PkFactory };
@@ -93,8 +91,14 @@ export function assignInsertIds(target: RemoteRef, role: IdRole | undefined, arg
  */
 export function insertedIdsAsCalled(role: IdRole | undefined, args: unknown[], result: unknown): void {
   if (role === undefined || !isDoc(result)) return;
-  if (role === 'clientWriteModels') clientBulkIdsAsCalled(args, result);
-  else if (role === 'document') {
+  if (role === 'clientWriteModels' && Array.isArray(args[0]) && result.insertResults instanceof Map) {
+    // A verbose client bulkWrite result names each insert's `_id` as in-process: the document's own value.
+    for (const [index, insert] of result.insertResults as Map<number, unknown>) {
+      const model: unknown = args[0][index];
+      const id = isDoc(model) ? idOf(model.document) : undefined;
+      if (isDoc(insert) && id !== undefined) insert.insertedId = id;
+    }
+  } else if (role === 'document') {
     const id = idOf(args[0]); // the worker leaves it out of the result when it is this id (worker/index.ts leaveOutEchoedId)
     if (id !== undefined) result.insertedId = id;
   } else if (role === 'documents' && Array.isArray(args[0]) && isDoc(result.insertedIds)) {
@@ -132,16 +136,5 @@ function assignClientBulkIds(client: RemoteRef, args: unknown[]): void {
     const doc = model.document;
     if (!isDoc(doc)) continue; // the driver refuses it in the worker, as in-process
     doc._id = doc._id ?? createdId(pk); // the driver's own statement (it assigns even a present _id: a frozen document throws)
-  }
-}
-
-/** A verbose client bulkWrite result names each insert's `_id` as in-process: the document's own value. */
-function clientBulkIdsAsCalled(args: unknown[], result: Doc): void {
-  const models = args[0];
-  if (!Array.isArray(models) || !(result.insertResults instanceof Map)) return;
-  for (const [index, insert] of result.insertResults as Map<number, unknown>) {
-    const model: unknown = models[index];
-    const id = isDoc(model) ? idOf(model.document) : undefined;
-    if (isDoc(insert) && id !== undefined) insert.insertedId = id;
   }
 }

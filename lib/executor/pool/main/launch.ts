@@ -57,9 +57,7 @@ function preloadsRegister(group: readonly string[]): boolean {
  * it) and rotor/register's preload (it stays out of rotor's own worker: loading it there would only slow the start).
  */
 export function candidateFlags(execArgv: readonly string[]): string[] {
-  return flagGroups(execArgv)
-    .filter((g) => !/^--input-type(=|$)/.test(g[0]!) && !preloadsRegister(g))
-    .flat();
+  return flagGroups(execArgv).filter((g) => !/^--input-type(=|$)/.test(g[0]!) && !preloadsRegister(g)).flat();
 }
 
 const refusedByWorkers = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'ERR_WORKER_INVALID_EXEC_ARGV';

@@ -18,7 +18,6 @@ export interface Slot {
   post(m: Request, args?: unknown[], owner?: RemoteRef): void;
   /** Sends what this tick queued now. */
   flush(): void;
-  /** The objects its worker holds (./objects.ts). */
   readonly objects: SlotObjects;
   /** A connected client keeps the process alive, as the driver's sockets do. */
   hold(client: RemoteRef, connected: boolean): void;

@@ -36,25 +36,21 @@ function shadowArgs(args: readonly unknown[]): unknown[] | typeof NO_SHADOW {
 
 /** `new Class(...args)` here: throws what the driver's constructor throws. */
 export function constructShadow(cls: ClassName, driverClass: new (...args: any[]) => object, args: readonly unknown[]): object | typeof NO_SHADOW {
-  if (resolveClass(cls).passThrough) return NO_SHADOW;
-  const plain = shadowArgs(args);
-  if (plain === NO_SHADOW) return NO_SHADOW;
-  return attempt(() => new driverClass(...plain));
+  return resolveClass(cls).passThrough ? NO_SHADOW : makeShadow(args, (plain) => new driverClass(...plain));
 }
 
 /** `parent.member(...args)` on the parent's shadow: throws what the driver throws for bad arguments. */
 export function factoryShadow(parent: RemoteRef, member: string, args: readonly unknown[], cls: ClassName): object | typeof NO_SHADOW {
-  if (!parent.shadow || resolveClass(cls).passThrough) return NO_SHADOW;
-  const plain = shadowArgs(args);
-  if (plain === NO_SHADOW) return NO_SHADOW;
-  const made = attempt(() => (parent.shadow as Record<string, (...a: unknown[]) => object>)[member]!(...plain));
-  // A shadow session is only a validator: ended at once, so the shadow client keeps no list of them.
   const resolved = resolveClass(cls);
-  if (made !== NO_SHADOW && resolved.shadowValidatesOnly) {
+  if (!parent.shadow || resolved.passThrough) return NO_SHADOW;
+  const made = makeShadow(args, (plain) => (parent.shadow as Record<string, (...a: unknown[]) => object>)[member]!(...plain));
+  if (made === NO_SHADOW) return NO_SHADOW;
+  // A shadow session is only a validator: ended at once, so the shadow client keeps no list of them.
+  if (resolved.shadowValidatesOnly) {
     for (const end of resolved.endedBy) void Promise.resolve((made as Record<string, () => unknown>)[end]!()).catch(() => {});
     return NO_SHADOW;
   }
-  if (made !== NO_SHADOW) untrack(made);
+  untrack(made);
   return made;
 }
 
@@ -86,10 +82,12 @@ export function applyToShadow(ref: RemoteRef, member: string, args: readonly unk
   return true;
 }
 
-/** MongoNotConnectedError from a shadow means "needs a connected client": the worker's call decides. */
-function attempt(make: () => object): object | typeof NO_SHADOW {
+/** `make` given the shadows of `args`; NO_SHADOW when one has none, or on MongoNotConnectedError ("needs a connected client": the worker's call decides). */
+function makeShadow(args: readonly unknown[], make: (plain: unknown[]) => object): object | typeof NO_SHADOW {
+  const plain = shadowArgs(args);
+  if (plain === NO_SHADOW) return NO_SHADOW;
   try {
-    return make();
+    return make(plain);
   } catch (error) {
     if (error instanceof MongoNotConnectedError) return NO_SHADOW;
     throw error;
