@@ -99,7 +99,7 @@ export function insertedIdsAsCalled(role: IdRole | undefined, args: unknown[], r
       if (isDoc(insert) && id !== undefined) insert.insertedId = id;
     }
   } else if (role === 'document') {
-    const id = idOf(args[0]); // the worker leaves it out of the result when it is this id (worker/index.ts leaveOutEchoedId)
+    const id = idOf(args[0]); // the worker leaves it out of the result when it is this id (worker/snapshot.ts leaveOutEchoedId)
     if (id !== undefined) result.insertedId = id;
   } else if (role === 'documents' && Array.isArray(args[0]) && isDoc(result.insertedIds)) {
     const docs = args[0] as unknown[];
