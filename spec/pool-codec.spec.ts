@@ -327,6 +327,36 @@ test('a lenient encode leaves a symbol value out of an Error and a Map too, as t
   assert.equal(BSON.deserialize(BSON.serialize(value)), { err: { k: 2 }, map: { a: 1, b: 2 } }); // the bare driver's serializer
 });
 
+test('a lenient encode refuses a symbol Map key whose value would be stored, as the BSON serializer does (TypeError), naming the entry', () => {
+  const value = { m: new Map<unknown, unknown>([['a', 1], [Symbol('k'), 1]]) };
+  assert.throws(() => BSON.serialize(value), (e: Error) => e instanceof TypeError);
+  assert.throws(() => encodeArgs([value], { refOf: () => undefined, lenient: true }), (e: Error) => e instanceof TypeError && /^argument 1\.m<Map entry 1>|^argument 1\.m\.<Map entry 1>: a symbol Map key \(Symbol\(k\)\) cannot cross to the worker/.test(e.message));
+  const both = roundTrip({ m: new Map<unknown, unknown>([[Symbol('k'), Symbol('v')], ['b', 2]]) }, { refOf: () => undefined, lenient: true });
+  assert.equal([...both.m], [['b', 2]], 'a symbol value drops the entry whatever its key, as BSON.serialize does');
+  const inError = { e: Object.assign(new Error('x'), { m: new Map([[Symbol('k'), 1]]) }) };
+  assert.throws(() => BSON.serialize(inError), (e: Error) => e instanceof TypeError);
+  assert.throws(() => encodeArgs([inError], { refOf: () => undefined, lenient: true }), (e: Error) => e instanceof TypeError && /^argument 1\.e\.m\.<Map entry 0>: a symbol Map key/.test(e.message));
+});
+
+test('an Error inside its own fields: an argument is refused as a cycle (BSONError, as BSON.serialize), an error crossing drops the field; neither walks it again', () => {
+  const e = Object.assign(new Error('x'), { k: 1 }) as Error & { self?: unknown; o?: unknown; k: number };
+  e.self = e;
+  e.o = { e, more: { e } };
+  assert.throws(() => BSON.serialize({ e }), (x: Error) => x instanceof BSON.BSONError);
+  assert.throws(() => encodeArgs([{ e }], { refOf: () => undefined, lenient: true }), (x: Error) => x instanceof BSON.BSONError && /circular structure.*refers back to/.test(x.message));
+  const viaCause = new Error('c', { cause: { back: null as unknown } });
+  (viaCause.cause as { back: unknown }).back = viaCause; // `cause` is not enumerable: BSON.serialize never reads it
+  assert.equal(Object.keys(BSON.deserialize(BSON.serialize({ viaCause }))), ['viaCause']);
+  const sent = decode(structuredClone(encodeArgs([{ viaCause }], { refOf: () => undefined, lenient: true })), noDecodeHooks) as [{ viaCause: Error }];
+  assert.is(sent[0].viaCause.message, 'c');
+  assert.not.ok('cause' in sent[0].viaCause, 'the hidden field leading back is dropped, not refused');
+  const back = errorRoundTrip(e) as Error & Record<string, unknown>;
+  assert.is(back.message, 'x');
+  assert.is(back.k, 1);
+  assert.not.ok('self' in back, 'the field leading back to the error is dropped');
+  assert.not.ok('o' in back);
+});
+
 function bulkWriteResult(): { result: any; writeErrors: any[] } {
   const writeErrors = [new bulk.WriteError({ index: 1, code: 11000, errmsg: 'E11000 duplicate key error', errInfo: { k: 1 }, op: { _id: new ObjectId(), n: 1 } })];
   const bulkResult = {

@@ -9,7 +9,7 @@ import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handleOnlyClasses } from '../../../registry/resolve.js';
 import { attempt } from '../../../util/attempt.js';
-import { BSON_CLASSES, BUFFER, CLONE, constructorName, defineOwn, encField, LEFT_OUT, MAP, MAX_DEPTH, PathError, rejectSymbolKeys, SET, setOwn, TAG, VIEW } from './wire.js';
+import { BSON_CLASSES, BUFFER, CLONE, constructorName, defineOwn, encField, LEFT_OUT, MAP, MAX_DEPTH, PathError, rejectSymbolKeys, SET, setOwn, TAG, VIEW, withSegment } from './wire.js';
 import type { Dec, DecodeHooks, Enc, EncodeContext, Handler, WireTag } from './wire.js';
 
 let table: ReturnType<typeof buildTable> | undefined;
@@ -123,21 +123,38 @@ export function encError(error: Error, ctx: EncodeContext, depth: number, enc: E
       // no labels then
     }
   }
+  // An Error met again inside its own fields: each level would walk every field again, exponentially (e.self = e,
+  // e.o = { e }: out of memory). A cycle, refused in an argument (lenient) as the BSON serializer refuses it; else the field is dropped.
+  const onPath = (ctx.errors ??= new Set());
+  if (onPath.has(error)) throw new PathError('Cannot convert circular structure to BSON', 'cycle');
+  onPath.add(error);
+  try {
+    encErrorFields(error, tag, ctx, depth, enc);
+  } finally {
+    onPath.delete(error);
+  }
+  return tag;
+}
+
+function encErrorFields(error: Error, tag: WireTag, ctx: EncodeContext, depth: number, enc: Enc): void {
   for (const key of attempt(() => Object.getOwnPropertyNames(error), [])) {
     if (key === 'stack' || key === 'message') continue; // restored by their own means
+    let enumerable = false;
     try {
       const descriptor = Object.getOwnPropertyDescriptor(error, key);
       if (descriptor === undefined) continue;
+      enumerable = descriptor.enumerable === true;
       const value = 'value' in descriptor ? descriptor.value : descriptor.get?.call(error);
       if (key === 'errorLabelSet' && value instanceof Set) continue; // MongoError's labels: sent as `l`
       const encoded = enc(value, ctx, depth + 1);
       if (encoded === LEFT_OUT) continue; // a lenient encode's symbol: the BSON serializer drops the field
-      setOwn(descriptor.enumerable ? (tag.f ??= {}) : (tag.h ??= {}), key, encoded);
-    } catch {
-      // a field that cannot cross (a function, a socket...) is dropped
+      setOwn(enumerable ? (tag.f ??= {}) : (tag.h ??= {}), key, encoded);
+    } catch (failure) {
+      // An argument's field the BSON serializer would refuse (a cycle, a symbol Map key...) is refused as there; it reads enumerable ones only.
+      if (ctx.lenient && enumerable && failure instanceof PathError) throw withSegment(failure, key);
+      // else a field that cannot cross (a function, a socket...) is dropped
     }
   }
-  return tag;
 }
 
 /** Defines a tag's fields on `target`: `f` enumerable, `h` not. */

@@ -54,6 +54,8 @@ export interface EncodeContext {
   readonly argumentList: boolean;
   /** Deeper than MAX_DEPTH: the object entered at each depth, and the depth each was last entered at (see enterDeep). */
   deep?: { path: object[]; depthOf: Map<object, number> };
+  /** The Errors being encoded around this value (their fields are walked without the plain-object depth guard). */
+  errors?: Set<object>;
 }
 
 /** The walk's encode and decode (./index.ts), handed to handlers for what they contain: they cannot import it. */
@@ -181,7 +183,9 @@ function copyOnWrite<A>(c: Container, step: (value: unknown, a: A, depth: number
     for (const [k, v] of c.entries()) {
       const sk = step(k, a, depth);
       const sv = map === undefined ? sk : step(v, a, depth);
-      const left = sk === LEFT_OUT || sv === LEFT_OUT; // a lenient encode's symbol: the BSON serializer drops the entry
+      // A lenient encode's symbol value: the BSON serializer drops the entry; a symbol key with a value it refuses.
+      if (sk === LEFT_OUT && sv !== LEFT_OUT && map !== undefined) throw new PathError(`a symbol Map key (${String(k)}) cannot cross to <to> (the BSON serializer refuses it)`);
+      const left = sk === LEFT_OUT || sv === LEFT_OUT;
       if (out === undefined && (left || sk !== k || sv !== v)) out = map === undefined ? new Set([...c].slice(0, i)) : new Map([...map].slice(0, i));
       i++;
       if (left) continue;
