@@ -394,7 +394,7 @@ export const AbstractCursor: AgnosticClass = {
     maxTimeMS: CursorChainingMethod(),
     batchSize: CursorChainingMethod(),
     '[Symbol.asyncIterator]': AsyncIterator(),
-    '[Symbol.asyncDispose]': AsyncCommand(),
+    '[Symbol.asyncDispose]': Buffered('close', AsyncCommand()), // the driver's close()
   },
   statics: {
     CLOSE: StaticProperty(),

@@ -187,6 +187,19 @@ for (const target of targets) {
     assert.is(cursor.killed, true);
   });
 
+  test('[Symbol.asyncDispose]() mid-iteration is close(): the cursor is killed and the next read fails as exhausted', async () => {
+    const cursor = coll.find({}, { batchSize: 2 });
+    assert.ok(await cursor.next());
+    await cursor[Symbol.asyncDispose]();
+    assert.is(cursor.killed, true);
+    try {
+      await cursor.next();
+      assert.unreachable('next() after asyncDispose resolved');
+    } catch (error) {
+      assert.is((error as Error).name, 'MongoCursorExhaustedError');
+    }
+  });
+
   test('close() inside a loop ends it where the driver in-process ends it (the pool reads a batch ahead)', async () => {
     type How = 'for await, close awaited' | 'for await, close not awaited' | 'forEach' | 'aborted, then close' | 'break';
     const loop = async (c: Collection<Doc>, batchSize: number, at: number, how: How): Promise<Record<string, unknown>> => {
