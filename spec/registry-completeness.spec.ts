@@ -194,7 +194,7 @@ for (const name of Object.keys(CLASSES) as ClassName[]) {
   });
 }
 
-test('cursor roles (Buffered) sit on cursors and change streams only, one member per role, and each names a driver member of that class', () => {
+test('cursor roles (Buffered) sit on cursors and change streams only, one named member per role (a symbol-keyed alias aside), and each names a driver member of that class', () => {
   const withRoles: string[] = [];
   const drivers = driverClasses();
   for (const name of Object.keys(CLASSES) as ClassName[]) {
@@ -203,8 +203,12 @@ test('cursor roles (Buffered) sit on cursors and change streams only, one member
     withRoles.push(name);
     // next, hasNext and close: what the pool's iteration and `for await` need of any cursor.
     for (const role of ['next', 'hasNext', 'close'] as const) assert.ok(cls.buffers.has(role), `${name} has no '${role}' member`);
-    const roles = [...cls.attributes.values()].flatMap((a) => ('buffer' in a && a.buffer !== undefined ? [a.buffer] : []));
+    const rolesOf = (symbolKeyed: boolean): string[] =>
+      [...cls.attributes].flatMap(([key, a]) => ((typeof key === 'symbol') === symbolKeyed && 'buffer' in a && a.buffer !== undefined ? [a.buffer] : []));
+    const roles = rolesOf(false);
     assert.is(new Set(roles).size, roles.length, `${name}: a role played twice (${roles.join()})`);
+    // A symbol-keyed member may only be an alias of a role a named member plays ([Symbol.asyncDispose] is close()).
+    for (const alias of rolesOf(true)) assert.ok(roles.includes(alias), `${name}: a symbol-keyed member plays '${alias}' alone`);
     const proto = (drivers[name] as unknown as { prototype: object }).prototype;
     for (const member of cls.buffers.values()) if (major === 7 || member !== 'bufferedCount') assert.ok(member in proto, `${name}.${member}`);
   }
