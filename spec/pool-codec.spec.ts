@@ -357,22 +357,6 @@ test('an Error inside its own fields: an argument is refused as a cycle (BSONErr
   assert.not.ok('o' in back);
 });
 
-test("an argument's object literal with its own toBSON crosses as what toBSON returns, as BSON.serialize sends it; a throwing one is refused naming it", () => {
-  const value = { p: { secret: 1, toBSON: () => ({ replaced: true }) }, n: Object.assign(Object.create(null) as object, { toBSON: () => 'str' }) };
-  assert.equal(BSON.deserialize(BSON.serialize(value)), { p: { replaced: true }, n: 'str' });
-  const out = roundTrip(value, { refOf: () => undefined, lenient: true }) as unknown as { p: unknown; n: unknown };
-  assert.equal(out, { p: { replaced: true }, n: 'str' });
-  const throwing = {
-    p: {
-      toBSON: () => {
-        throw new Error('no');
-      },
-    },
-  };
-  assert.throws(() => BSON.serialize(throwing), /no/);
-  assert.throws(() => encodeArgs([throwing], { refOf: () => undefined, lenient: true }), (e: Error) => e instanceof TypeError && /^argument 1\.p: Object\.toBSON\(\) threw \(Error: no\)/.test(e.message));
-});
-
 function bulkWriteResult(): { result: any; writeErrors: any[] } {
   const writeErrors = [new bulk.WriteError({ index: 1, code: 11000, errmsg: 'E11000 duplicate key error', errInfo: { k: 1 }, op: { _id: new ObjectId(), n: 1 } })];
   const bulkResult = {

@@ -164,15 +164,9 @@ function encObject(value: object, ctx: EncodeContext, depth: number): unknown {
   if (ref !== undefined) return refTag(ref);
   if (depth > MAX_DEPTH) enterDeep(value, ctx, depth);
   const proto = Object.getPrototypeOf(value) as object | null;
-  if (proto === Object.prototype || proto === null) {
-    // An object literal's own toBSON: in an argument (lenient), what it returns is sent, as the driver's serializer sends it.
-    if (ctx.lenient && typeof (value as Doc).toBSON === 'function') {
-      const replacement = bsonReplacement(value);
-      if (replacement !== value) return enc(replacement, ctx, depth + 1);
-    }
-    return encPlain(value as Doc, ctx, depth, proto === null);
-  }
+  if (proto === Object.prototype) return encPlain(value as Doc, ctx, depth, false);
   if (proto === Array.prototype) return encArray(value as unknown[], ctx, depth);
+  if (proto === null) return encPlain(value as Doc, ctx, depth, true);
   const handler = classTable().handlers.get(proto);
   if (handler !== undefined) return handler.serialize(value, ctx, depth, enc);
   return encOther(value, proto, ctx, depth);
